@@ -1,0 +1,72 @@
+"""Shared fixtures: a real DuckDB file per test, the CLI run in-process, real git repositories."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.gitrepo import GitRepo
+from tracker.cli import main
+from tracker.store import Store
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch, tmp_path):
+    """No test reads the developer's tokens, database or git cache."""
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "OPENCOLLECTIVE_TOKEN", "GITHUB_API_URL", "TRACKER_DB",
+                 "TRACKER_GIT_CACHE", "GITHUB_SERVER_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRACKER_GIT_CACHE", str(tmp_path / "git-cache"))
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "tracker.duckdb"
+
+
+@pytest.fixture
+def store(db_path):
+    s = Store.open(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def cli(db_path):
+    """Run `tracker --db <test db> ARGS...` in-process; returns code, stdout, stderr."""
+
+    def run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(["--db", str(db_path), *args])
+            except SystemExit as exc:  # argparse
+                code = exc.code if isinstance(exc.code, int) else 2
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run
+
+
+@pytest.fixture
+def make_repo(tmp_path):
+    """make_repo('name') -> a fresh GitRepo under the test's tmp dir."""
+
+    def make(name: str = "repo", **kw) -> GitRepo:
+        return GitRepo(tmp_path / name, **kw)
+
+    return make

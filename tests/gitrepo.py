@@ -1,0 +1,79 @@
+"""Build real git repositories for tests, with controlled authors, dates, merges and tags."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def epoch(text: str) -> int:
+    """'2024-01-31' or '2024-01-31T12:00:00' (UTC) -> Unix seconds."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+class GitRepo:
+    """A real repository in `path`. Every commit says who made it and when (UTC)."""
+
+    def __init__(self, path: Path, branch: str = "main", bare: bool = False):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", f"--initial-branch={branch}", *(["--bare"] if bare else []))
+        self.git("config", "commit.gpgsign", "false")
+        self.git("config", "tag.gpgsign", "false")
+
+    def git(self, *args: str, env: dict[str, str] | None = None, input: bytes | None = None) -> str:
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        full_env.update({"GIT_CONFIG_NOSYSTEM": "1", "HOME": str(self.path), "LC_ALL": "C"})
+        full_env.update(env or {})
+        out = subprocess.run(["git", "-C", str(self.path), *args], check=True, capture_output=True,
+                             env=full_env, input=input)
+        return out.stdout.decode("utf-8", "replace").strip()
+
+    def commit(self, when: str, name: str = "Ann", email: str = "ann@example.org",
+               files: dict[str, str] | None = None, delete: list[str] | None = None,
+               message: str = "change", committer_when: str | None = None,
+               committer: tuple[str, str] | None = None) -> str:
+        """Write `files`, delete `delete`, commit. Returns the sha."""
+        for rel, content in (files or {"log.txt": f"{when} {name}\n"}).items():
+            target = self.path / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            mode = "a" if rel == "log.txt" else "w"
+            with open(target, mode, encoding="utf-8") as fh:
+                fh.write(content)
+            self.git("add", "--", rel)
+        for rel in delete or []:
+            self.git("rm", "-q", "--", rel)
+        cname, cemail = committer or (name, email)
+        env = {
+            "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+            "GIT_AUTHOR_DATE": f"@{epoch(when)} +0000",
+            "GIT_COMMITTER_NAME": cname, "GIT_COMMITTER_EMAIL": cemail,
+            "GIT_COMMITTER_DATE": f"@{epoch(committer_when or when)} +0000",
+        }
+        self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
+        return self.git("rev-parse", "HEAD")
+
+    def merge(self, branch: str, when: str, name: str = "Ann", email: str = "ann@example.org") -> str:
+        env = {
+            "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": f"@{epoch(when)} +0000",
+            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+            "GIT_COMMITTER_DATE": f"@{epoch(when)} +0000",
+        }
+        self.git("merge", "-q", "--no-ff", "-m", f"merge {branch}", branch, env=env)
+        return self.git("rev-parse", "HEAD")
+
+    def tag(self, name: str, when: str | None = None, annotated: bool = False, ref: str = "HEAD") -> None:
+        if annotated:
+            env = {"GIT_COMMITTER_NAME": "Rel", "GIT_COMMITTER_EMAIL": "rel@example.org",
+                   "GIT_COMMITTER_DATE": f"@{epoch(when or '2020-01-01')} +0000"}
+            self.git("tag", "-a", name, "-m", name, ref, env=env)
+        else:
+            self.git("tag", name, ref)
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD")

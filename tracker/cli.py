@@ -1,0 +1,118 @@
+"""The `tracker` command line. Each module in tracker/commands/ adds its subcommands.
+
+Errors meant for the user print as one line on stderr with a non-zero exit (2 for bad input);
+secrets are stripped from every message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from tracker import __version__
+from tracker import commands as commands_pkg
+from tracker import config as config_mod
+from tracker.errors import TrackerError, UsageError
+from tracker.store import Store
+
+DESCRIPTION = """\
+Track the health, maintenance risk and funding of open-source projects.
+
+Typical use:
+  tracker add --from data/projects.yaml     track the curated list of open AI projects
+  tracker collect                            collect every source for every project
+  tracker report pytorch/pytorch             metrics (and scores) of one project
+"""
+
+EPILOG = """\
+environment:
+  TRACKER_DB           database file (default data/tracker.duckdb); --db wins
+  TRACKER_GIT_CACHE    where URL repositories are cloned (default data/git-cache)
+  GITHUB_TOKEN/GH_TOKEN, GITHUB_API_URL, OPENCOLLECTIVE_TOKEN: see README
+"""
+
+
+class Context:
+    """What a command gets: parsed args, configuration, and a store opened on first use."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.config = config_mod.load(args.db)
+        self._store: Store | None = None
+        self.now = parse_as_of(getattr(args, "as_of", None))
+
+    def store(self, read_only: bool = False) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.config.db_path, read_only=read_only,
+                                     lock_timeout=0 if read_only else 30)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def parse_as_of(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not an ISO date (e.g. 2026-01-31)") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracker", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", metavar="PATH", help="database file (default: $TRACKER_DB or data/tracker.duckdb)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    parser.add_argument("--version", action="version", version=f"tracker {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands_pkg.__name__}.{info.name}")
+        if hasattr(module, "register"):
+            module.register(sub)
+    return parser
+
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    ctx = None
+    try:
+        ctx = Context(args)
+        return int(args.func(ctx) or 0)
+    except TrackerError as exc:
+        cfg = ctx.config if ctx else None
+        print(f"tracker: error: {config_mod.redact(str(exc), cfg)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tracker: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: one line by default, the traceback with TRACKER_DEBUG=1
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        cfg = ctx.config if ctx else None
+        msg = config_mod.redact(f"{type(exc).__name__}: {exc}", cfg)
+        print(f"tracker: internal error: {msg} (set TRACKER_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+    finally:
+        if ctx is not None:
+            ctx.close()
