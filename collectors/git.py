@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -265,19 +266,24 @@ def _parse_record(rec: bytes, h: History, latest_ok: int, people: dict) -> None:
     h.is_bot.append(known[3])
     h.date_suspect.append(c_at < EARLIEST_PLAUSIBLE or c_at > latest_ok)
     if rest:
-        fields = rest.lstrip(b"\n").split(b"\x00")
-        for i in range(0, len(fields) - 1, 2):
-            status = fields[i]
-            if not status:
-                continue
-            h.file_sha.append(sha)
-            h.file_change.append(chr(status[0]))
-            h.file_path.append(_decode(fields[i + 1]))
+        try:  # fast path: the whole file list is valid UTF-8 without NULs inside names
+            fields = rest.lstrip(b"\n").decode("utf-8").split("\x00")
+        except UnicodeDecodeError:
+            fields = [_decode(f) for f in rest.lstrip(b"\n").split(b"\x00")]
+        changes = fields[0:-1:2]
+        paths = fields[1::2]
+        n = min(len(changes), len(paths))
+        h.file_sha.extend([sha] * n)
+        h.file_change.extend(c[:1] for c in changes[:n])
+        h.file_path.extend(paths[:n])
 
 
 def read_history(repo: GitRepo, rev_range: str, now: datetime) -> History:
     """One `git log` pass over `rev_range`, parsed while git is still writing."""
     latest_ok = int(now.replace(tzinfo=UTC).timestamp()) + FUTURE_SLACK_SECONDS
+    # pyarrow imports pandas on its first use (~0.25 s): do that while git is still writing.
+    warm = threading.Thread(target=pa.array, args=([], pa.string()), daemon=True)
+    warm.start()
     proc = repo.stream("log", "--no-renames", "--name-status", "-z", "--no-color",
                        f"--format={LOG_FORMAT}", rev_range, "--")
     h = History()
@@ -299,6 +305,7 @@ def read_history(repo: GitRepo, rev_range: str, now: datetime) -> History:
     stderr = proc.stderr.read() if proc.stderr else b""
     if proc.wait() != 0:
         raise CollectionError(f"git log failed in {repo.path}: {_last_line(stderr)}")
+    warm.join()
     return h
 
 
@@ -503,13 +510,15 @@ def collect(ctx, project: Project) -> None:
         if len(history):
             new_commits = _commits_table(history, project.id)  # noqa: F841 (scanned by name)
             new_files = _files_table(history, project.id)  # noqa: F841
-            # Files first: both inserts skip commits already stored, so a rerun adds nothing twice.
-            con.execute(
-                "INSERT INTO git_commit_files SELECT * FROM new_files WHERE sha NOT IN"
-                " (SELECT sha FROM git_commits WHERE project_id = ?)", [project.id])
-            inserted = con.execute(
-                "INSERT INTO git_commits SELECT * FROM new_commits WHERE sha NOT IN"
-                " (SELECT sha FROM git_commits WHERE project_id = ?)", [project.id]).fetchone()[0]
+            if mode == "incremental":
+                # Files first: both inserts skip commits already stored, so nothing lands twice.
+                skip = " WHERE sha NOT IN (SELECT sha FROM git_commits WHERE project_id = ?)"
+                params = [project.id]
+            else:
+                skip, params = "", []  # the project's rows were deleted above
+            con.execute("INSERT INTO git_commit_files SELECT * FROM new_files" + skip, params)
+            inserted = con.execute("INSERT INTO git_commits SELECT * FROM new_commits" + skip,
+                                   params).fetchone()[0]
             run.count("commits_new", int(inserted))
         con.execute("DELETE FROM git_tags WHERE project_id = ?", [project.id])
         if tags:

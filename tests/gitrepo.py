@@ -77,3 +77,16 @@ class GitRepo:
 
     def head(self) -> str:
         return self.git("rev-parse", "HEAD")
+
+
+def commit_raw(repo: GitRepo, name: bytes, email: bytes, when: int, message: bytes = b"raw\n") -> str:
+    """Write a commit object byte by byte (names that are not UTF-8, dates git's porcelain refuses),
+    on top of HEAD with HEAD's tree, and move the branch to it."""
+    parent = repo.git("rev-parse", "HEAD")
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    body = (b"tree " + tree.encode() + b"\nparent " + parent.encode() + b"\n"
+            + b"author " + name + b" <" + email + b"> " + str(when).encode() + b" +0000\n"
+            + b"committer " + name + b" <" + email + b"> " + str(when).encode() + b" +0000\n\n" + message)
+    sha = repo.git("hash-object", "-t", "commit", "-w", "--stdin", "--literally", input=body)
+    repo.git("update-ref", "HEAD", sha)
+    return sha

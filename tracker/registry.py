@@ -238,7 +238,10 @@ def load_list(path: str | Path) -> list[dict[str, Any]]:
                 raise UsageError(f"{path}: entry {i} ({item['repo']}): '{key}' must be text")
         if item.get("category") and not CATEGORY.match(item["category"]):
             raise UsageError(f"{path}: entry {i} ({item['repo']}): category {item['category']!r} is not allowed")
-        parse_repo(item["repo"])
+        try:
+            parse_repo(item["repo"])
+        except UsageError as exc:
+            raise UsageError(f"{path}: entry {i}: {exc}") from None
         entries.append(item)
     return entries
 
