@@ -22,12 +22,16 @@ import re
 import shutil
 import subprocess
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow as pa
+import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None
 
 from collectors import Source
 from tracker.errors import CollectionError
@@ -278,18 +282,27 @@ def _parse_record(rec: bytes, h: History, latest_ok: int, people: dict) -> None:
         h.file_path.extend(paths[:n])
 
 
+def _widen_pipe(stream) -> None:
+    """Let git write ahead while we parse: a 1 MiB pipe instead of 64 KiB (Linux only)."""
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    if setpipe is None:
+        return
+    try:
+        fcntl.fcntl(stream.fileno(), setpipe, READ_CHUNK)
+    except OSError:
+        pass
+
+
 def read_history(repo: GitRepo, rev_range: str, now: datetime) -> History:
     """One `git log` pass over `rev_range`, parsed while git is still writing."""
     latest_ok = int(now.replace(tzinfo=UTC).timestamp()) + FUTURE_SLACK_SECONDS
-    # pyarrow imports pandas on its first use (~0.25 s): do that while git is still writing.
-    warm = threading.Thread(target=pa.array, args=([], pa.string()), daemon=True)
-    warm.start()
     proc = repo.stream("log", "--no-renames", "--name-status", "-z", "--no-color",
                        f"--format={LOG_FORMAT}", rev_range, "--")
     h = History()
     people: dict[tuple[bytes, bytes], tuple[str, str, str, bool]] = {}
     pending = b""
     assert proc.stdout is not None
+    _widen_pipe(proc.stdout)
     while True:
         chunk = proc.stdout.read(READ_CHUNK)
         if not chunk:
@@ -305,34 +318,37 @@ def read_history(repo: GitRepo, rev_range: str, now: datetime) -> History:
     stderr = proc.stderr.read() if proc.stderr else b""
     if proc.wait() != 0:
         raise CollectionError(f"git log failed in {repo.path}: {_last_line(stderr)}")
-    warm.join()
     return h
 
 
-def _commits_table(h: History, project_id: int) -> pa.Table:
-    n = len(h)
-    return pa.table({
-        "project_id": pa.array([project_id] * n, pa.int32()),
-        "sha": pa.array(h.sha, pa.string()),
-        "parents": pa.array(h.parents, pa.string()),
-        "is_merge": pa.array(h.is_merge, pa.bool_()),
-        "author_name": pa.array(h.author_name, pa.string()),
-        "author_email": pa.array(h.author_email, pa.string()),
-        "author_key": pa.array(h.author_key, pa.string()),
-        "author_at": pa.array(h.author_at, pa.timestamp("s")),
-        "committer_at": pa.array(h.committer_at, pa.timestamp("s")),
-        "is_bot": pa.array(h.is_bot, pa.bool_()),
-        "date_suspect": pa.array(h.date_suspect, pa.bool_()),
-    })
+def _column(values: list, dtype: str | type = object) -> np.ndarray:
+    return np.array(values, dtype=dtype)
 
 
-def _files_table(h: History, project_id: int) -> pa.Table:
-    return pa.table({
-        "project_id": pa.array([project_id] * len(h.file_sha), pa.int32()),
-        "sha": pa.array(h.file_sha, pa.string()),
-        "change": pa.array(h.file_change, pa.string()),
-        "path": pa.array(h.file_path, pa.string()),
-    })
+def _commits_table(h: History, project_id: int) -> dict[str, np.ndarray]:
+    """Columns DuckDB scans directly (a dict of NumPy arrays: no pandas/pyarrow import needed)."""
+    return {
+        "project_id": np.full(len(h), project_id, dtype=np.int32),
+        "sha": _column(h.sha),
+        "parents": _column(h.parents),
+        "is_merge": _column(h.is_merge, bool),
+        "author_name": _column(h.author_name),
+        "author_email": _column(h.author_email),
+        "author_key": _column(h.author_key),
+        "author_at": _column(h.author_at, "datetime64[s]"),
+        "committer_at": _column(h.committer_at, "datetime64[s]"),
+        "is_bot": _column(h.is_bot, bool),
+        "date_suspect": _column(h.date_suspect, bool),
+    }
+
+
+def _files_table(h: History, project_id: int) -> dict[str, np.ndarray]:
+    return {
+        "project_id": np.full(len(h.file_sha), project_id, dtype=np.int32),
+        "sha": _column(h.file_sha),
+        "change": _column(h.file_change),
+        "path": _column(h.file_path),
+    }
 
 
 # -- tags and HEAD files ----------------------------------------------------------------------
@@ -522,9 +538,16 @@ def collect(ctx, project: Project) -> None:
             run.count("commits_new", int(inserted))
         con.execute("DELETE FROM git_tags WHERE project_id = ?", [project.id])
         if tags:
-            con.executemany(
-                "INSERT INTO git_tags VALUES (?, ?, ?, make_timestamp(?::BIGINT * 1000000), ?)",
-                [[project.id, t.name, t.sha, t.tagged_at, t.is_release] for t in tags])
+            new_tags = {  # noqa: F841 (scanned by name)
+                "project_id": np.full(len(tags), project.id, dtype=np.int32),
+                "name": _column([t.name for t in tags]),
+                "sha": _column([t.sha for t in tags]),
+                "tagged_at": _column([t.tagged_at for t in tags], float),  # NaN: no date
+                "is_release": _column([t.is_release for t in tags], bool),
+            }
+            con.execute("INSERT INTO git_tags SELECT project_id, name, sha,"
+                        " CASE WHEN isnan(tagged_at) THEN NULL"
+                        " ELSE make_timestamp(tagged_at::BIGINT * 1000000) END, is_release FROM new_tags")
         con.execute("DELETE FROM repo_files WHERE project_id = ?", [project.id])
         if files:
             con.executemany(

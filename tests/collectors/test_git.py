@@ -404,3 +404,24 @@ def test_killed_collection_leaves_db_consistent_and_rerun_completes(tmp_path):
         assert s.scalar("SELECT count(*) FROM git_commit_files") == len(touched) == 500
         statuses = {r[0] for r in s.all("SELECT status FROM collection_runs")}
         assert "running" not in statuses and "ok" in statuses
+
+
+def test_a_history_of_100k_commits(tmp_path, cli, store):
+    """Large histories stream through one git log pass; counts still equal git's."""
+    repo = GitRepo(tmp_path / "huge")
+    n = 100_500
+    chunks = []
+    for i in range(n):
+        when = 1_500_000_000 + i * 600
+        body = str(i)
+        chunks.append(f"commit refs/heads/main\ncommitter P{i % 300} <p{i % 300}@org{i % 300 % 11}.com> {when} +0000\n"
+                      f"data 1\nc\nM 644 inline d{i % 50}/f{i % 2000}.txt\ndata {len(body)}\n{body}\n")
+    subprocess.run(["git", "-C", str(repo.path), "fast-import", "--quiet"], input="".join(chunks).encode(), check=True)
+    cli("add", "big/history", "--git", str(repo.path))
+    r = cli("collect")
+    assert r.code == 0, r.err
+    m = report(cli, "big/history", "2019-07-01")["metrics"]
+    assert m["commits_total"] == n == int(repo.git("rev-list", "--count", "main"))
+    assert m["contributors_total"] == 300
+    assert store.scalar("SELECT count(*) FROM git_commit_files") == n
+    assert m["elephant_factor_365d"] is not None

@@ -33,7 +33,6 @@ CREATE TABLE git_commit_files (
     change          VARCHAR NOT NULL,           -- A added, M modified, D deleted, T type change
     path            VARCHAR NOT NULL
 );
-CREATE INDEX git_commit_files_by_commit ON git_commit_files (project_id, sha);
 
 CREATE TABLE git_tags (
     project_id      INTEGER NOT NULL,
