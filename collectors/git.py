@@ -191,7 +191,9 @@ def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo
             repo.run("symbolic-ref", "HEAD", m.group(1))
         return repo
     cache.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".clone-", dir=cache))
+    for stale in cache.glob(f".clone-{project.owner}+{project.name}-*"):  # left by a killed clone
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".clone-{project.owner}+{project.name}-", dir=cache))
     progress(f"cloning {url} (bare, without file contents)")
     try:
         proc = subprocess.run(
