@@ -242,6 +242,7 @@ def import_file(store: Store, path: str | Path, now: datetime, rates: Rates | No
     with store.transaction():
         existing = {r["grant_key"]: tuple(r[c] for c in compared)
                     for r in store.dicts(f"SELECT grant_key, {', '.join(compared)} FROM grants")}
+        changed = []
         for g in grants:
             record = dict(
                 grant_key=g.key, funder=g.funder, program=g.program, recipient_project=g.recipient_project,
@@ -257,7 +258,8 @@ def import_file(store: Store, path: str | Path, now: datetime, rates: Rates | No
                 continue
             else:
                 result.updated += 1
-            store.upsert("grants", [record], key=["grant_key"])
+            changed.append(record)
+        store.upsert("grants", changed, key=["grant_key"])
         result.linked = store.scalar(
             "SELECT count(*) FROM grants g JOIN projects p ON p.slug_key = g.recipient_repo_key"
             " WHERE NOT g.repo_uncertain")
