@@ -15,27 +15,14 @@ import json
 from typing import Any
 
 from collectors import Source
-from tracker.funding_files import (
-    Channel,
-    Manifest,
-    classify_url,
-    dedupe,
-    parse_funding_json,
-    parse_funding_yml,
-    safe_url,
-)
+from tracker.funding_channels import github_channels
+from tracker.funding_files import Channel, Manifest, dedupe, parse_funding_json, parse_funding_yml
 from tracker.registry import Project, register_project_table
 from tracker.store import Store
 
 for _table in ("funding_manifests", "funding_channels", "funding_plans", "funding_history",
                "opencollective_snapshots", "opencollective_monthly"):
     register_project_table(_table)
-
-
-def table_exists(store: Store, name: str) -> bool:
-    return bool(store.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
-        [name]))
 
 
 def read_manifests(store: Store, project: Project) -> list[tuple[str, Manifest]]:
@@ -56,28 +43,6 @@ def read_manifests(store: Store, project: Project) -> list[tuple[str, Manifest]]
     return out
 
 
-def github_channels(store: Store, project: Project) -> list[tuple[str, Channel]]:
-    """Channels from the GitHub collector's tables, if they exist."""
-    found: list[tuple[str, Channel]] = []
-    if table_exists(store, "github_funding_links"):
-        for platform, url in store.all(
-                "SELECT platform, url FROM github_funding_links WHERE project_id = ?", [project.id]):
-            url = safe_url(url)
-            if not url:
-                continue
-            name = str(platform or "custom").lower()
-            kind, account = classify_url(url)
-            found.append(("github_funding_links", Channel(name, account if kind == name else None, url)))
-    if table_exists(store, "github_sponsors"):
-        row = store.one(
-            "SELECT owner_login, has_sponsors_listing FROM github_sponsors WHERE project_id = ?"
-            " ORDER BY collected_at DESC LIMIT 1", [project.id])
-        if row and row[1] and row[0]:
-            found.append(("github_sponsors",
-                          Channel("github", row[0], f"https://github.com/sponsors/{row[0]}")))
-    return found
-
-
 def collect(ctx, project: Project) -> None:
     store, run, progress = ctx.store, ctx.run, ctx.progress
     git_seen = store.scalar("SELECT count(*) FROM git_repos WHERE project_id = ?", [project.id])
@@ -88,7 +53,7 @@ def collect(ctx, project: Project) -> None:
     channels: list[tuple[str, Channel]] = []
     for _path, m in manifests:
         channels += [(m.kind, c) for c in m.channels]
-    channels += github_channels(store, project)
+    channels += github_channels(store, project.id)
     if project.opencollective_slug:
         slug = project.opencollective_slug.strip()
         channels.append(("projects_yaml", Channel("open_collective", slug, f"https://opencollective.com/{slug}")))
