@@ -74,3 +74,11 @@ def test_open_collective_latest_snapshot_per_slug_in_dollars(store):
     assert got["oc_balance_usd"] == 124.11 and got["oc_yearly_budget_usd"] == 1241.1
     assert got["oc_received_12m_usd"] == 600.55
     assert got["funding_per_active_maintainer_usd"] == round(600.55 / 2, 2)
+
+
+def test_sponsors_listing_from_the_github_provider_counts_as_a_channel(store):
+    p, _ = registry.add(store, "a/b")
+    got = funding.compute(store, p.id, NOW, {"has_sponsors_listing": True, "sponsors_count": 12})
+    assert got["funding_channels_count"] == 1 and got["funding_platforms"] == ["github"]
+    none = funding.compute(store, p.id, NOW, {"has_sponsors_listing": False, "sponsors_count": None})
+    assert none["funding_channels_count"] == 0 and none["funding_platforms"] == []
