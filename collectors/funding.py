@@ -4,7 +4,8 @@ Reads what other collectors stored, makes no request of its own:
 * FUNDING.yml and funding.json from the git collector's `repo_files` (kinds funding_yml,
   funding_json), parsed by tracker.funding_files (problems recorded in `funding_manifests`);
 * GitHub's `github_funding_links` and `github_sponsors` tables, when the GitHub collector has
-  created them (checked in information_schema, so this works without it);
+  created them (checked in information_schema, so this works without it): links and the Sponsors
+  listing become channels, Sponsors tiers become plans (guid `github-sponsors/N`, USD);
 * the Open Collective slug given in projects.yaml.
 Channels, plans and history are replaced as a whole per project in one transaction (as last seen).
 """
@@ -15,8 +16,8 @@ import json
 from typing import Any
 
 from collectors import Source
-from tracker.funding_channels import github_channels
-from tracker.funding_files import Channel, Manifest, dedupe, parse_funding_json, parse_funding_yml
+from tracker.funding_channels import github_channels, table_exists
+from tracker.funding_files import Channel, Manifest, Plan, dedupe, parse_funding_json, parse_funding_yml
 from tracker.registry import Project, register_project_table
 from tracker.store import Store
 
@@ -41,6 +42,31 @@ def read_manifests(store: Store, project: Project) -> list[tuple[str, Manifest]]
             m.problems.add(str(problem)[:200])
         out.append((path, m))
     return out
+
+
+def sponsors_tiers(store: Store, project_id: int) -> list[Plan]:
+    """The GitHub Sponsors tiers of the latest listing, as plans (guid 'github-sponsors/<n>', USD)."""
+    if not table_exists(store, "github_sponsors"):
+        return []
+    row = store.one("SELECT tiers, has_sponsors_listing FROM github_sponsors WHERE project_id = ?"
+                    " ORDER BY collected_at DESC LIMIT 1", [project_id])
+    if not row or not row[1] or not row[0]:
+        return []
+    try:
+        tiers = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    except ValueError:
+        return []
+    plans = []
+    for i, tier in enumerate(tiers if isinstance(tiers, list) else []):
+        if not isinstance(tier, dict):
+            continue
+        price = tier.get("monthly_price_usd")
+        price = float(price) if isinstance(price, int | float) and not isinstance(price, bool) and price >= 0 else None
+        one_time = bool(tier.get("is_one_time"))
+        name = str(tier.get("name") or "")[:250] or None
+        plans.append(Plan(f"github-sponsors/{i + 1}", name, "active", price, "USD",
+                          "one-time" if one_time else "monthly", []))
+    return plans
 
 
 def collect(ctx, project: Project) -> None:
@@ -68,6 +94,7 @@ def collect(ctx, project: Project) -> None:
     for _path, m in manifests:
         plans += m.plans
         history += m.history
+    plans += sponsors_tiers(store, project.id)
 
     with store.transaction():
         for table in ("funding_manifests", "funding_channels", "funding_plans", "funding_history"):

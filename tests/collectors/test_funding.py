@@ -116,9 +116,11 @@ def test_github_tables_and_projects_yaml_are_merged_and_deduplicated(store, db_p
     store.execute("INSERT INTO github_funding_links VALUES (?, 'GITHUB', 'https://github.com/tiangolo', ?),"
                   " (?, 'CUSTOM', 'https://fastapi.example/sponsor', ?), (?, 'CUSTOM', 'javascript:alert(1)', ?)",
                   [project.id, now, project.id, now, project.id, now])
+    tiers = [{"name": "$5 a month", "monthly_price_usd": 5, "is_one_time": False},
+             {"name": "One-time $100", "monthly_price_usd": 100, "is_one_time": True}, "junk"]
     store.execute("INSERT INTO github_sponsors (project_id, collected_at, owner_login, owner_type,"
-                  " has_sponsors_listing, sponsors_count) VALUES (?, ?, 'tiangolo', 'User', true, 321)",
-                  [project.id, now])
+                  " has_sponsors_listing, sponsors_count, tiers) VALUES (?, ?, 'tiangolo', 'User', true, 321, ?)",
+                  [project.id, now, json.dumps(tiers)])
     outcomes, _ = run(store, db_path, [project], ["git", "funding"])
     assert all(o.status == "ok" for o in outcomes)
     assert channel_rows(store, project.id) == [
@@ -128,6 +130,9 @@ def test_github_tables_and_projects_yaml_are_merged_and_deduplicated(store, db_p
         ("github_sponsors", "github", "tiangolo", "https://github.com/sponsors/tiangolo"),
         ("projects_yaml", "open_collective", "fastapi", "https://opencollective.com/fastapi"),
     ]
+    assert store.all("SELECT guid, name, amount, currency, frequency FROM funding_plans ORDER BY guid") == [
+        ("github-sponsors/1", "$5 a month", 5.0, "USD", "monthly"),
+        ("github-sponsors/2", "One-time $100", 100.0, "USD", "one-time")]
     got = funding_metrics.compute(store, project.id, now, {"sponsors_count": 321})
     # tiangolo named by FUNDING.yml, fundingLinks and the Sponsors listing is one channel
     assert got["funding_channels_count"] == 3
