@@ -13,6 +13,7 @@ Channels, plans and history are replaced as a whole per project in one transacti
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from collectors import Source
@@ -20,6 +21,8 @@ from tracker.funding_channels import github_channels, table_exists
 from tracker.funding_files import Channel, Manifest, Plan, dedupe, parse_funding_json, parse_funding_yml
 from tracker.registry import Project, register_project_table
 from tracker.store import Store
+
+OC_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
 
 for _table in ("funding_manifests", "funding_channels", "funding_plans", "funding_history",
                "opencollective_snapshots", "opencollective_monthly"):
@@ -82,7 +85,10 @@ def collect(ctx, project: Project) -> None:
     channels += github_channels(store, project.id)
     if project.opencollective_slug:
         slug = project.opencollective_slug.strip()
-        channels.append(("projects_yaml", Channel("open_collective", slug, f"https://opencollective.com/{slug}")))
+        if OC_SLUG.match(slug):
+            channels.append(("projects_yaml", Channel("open_collective", slug, f"https://opencollective.com/{slug}")))
+        else:
+            progress.warn(f"projects.yaml opencollective {slug[:60]!r} is not an Open Collective slug; ignored")
 
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for source, ch in channels:

@@ -154,3 +154,10 @@ def test_remove_deletes_funding_rows(store, db_path, make_repo):
     run(store, db_path, [project], ["git", "funding"])
     _, deleted = registry.remove(store, project.slug)
     assert deleted["funding_channels"] == 1 and deleted["funding_manifests"] == 1
+
+
+def test_bad_opencollective_slug_in_projects_yaml_is_ignored(store, db_path):
+    project, _ = registry.add(store, "a/b", opencollective_slug="../../evil path")
+    outcomes, err = run(store, db_path, [project], ["funding"])
+    assert outcomes[0].status == "ok" and "is not an Open Collective slug" in err
+    assert channel_rows(store, project.id) == []
