@@ -14,7 +14,7 @@ from tracker import collect, config, registry
 from tracker.metrics import funding as funding_metrics
 from tracker.progress import Progress
 
-NOW = datetime(2025, 6, 15, 12, 0, 0)
+LATER = datetime(2100, 1, 1)  # metrics as of a time after the collection (which runs at the real now)
 
 
 class FakeClock:
@@ -93,7 +93,8 @@ def test_collects_figures_series_and_host(store, db_path, oc):
     run_row = store.one("SELECT requests, status FROM collection_runs WHERE source = 'opencollective'")
     assert run_row == (1, "ok")
 
-    m = funding_metrics.compute(store, project.id, NOW, {})
+    assert funding_metrics.compute(store, project.id, datetime(2020, 1, 1), {})["oc_balance_usd"] is None
+    m = funding_metrics.compute(store, project.id, LATER, {})
     assert (m["oc_balance_usd"], m["oc_yearly_budget_usd"], m["oc_received_12m_usd"]) == (12345.67, 50000.0, 48000.0)
 
 
@@ -107,7 +108,7 @@ def test_slug_from_funding_yml_and_euro_conversion(store, db_path, oc, make_repo
     outcome, _ = run(store, db_path, project)
     assert outcome.status == "ok"
     assert oc.requests[0]["body"]["variables"]["slug"] == "tool"
-    m = funding_metrics.compute(store, project.id, NOW, {})
+    m = funding_metrics.compute(store, project.id, LATER, {})
     assert m["oc_balance_usd"] == 104.11  # EUR at the shipped ECB rate of 2025-02-28 (1 EUR = 1.0411 USD)
     assert m["oc_yearly_budget_usd"] == 1041.1 and m["oc_received_12m_usd"] == 520.55
 
@@ -118,7 +119,7 @@ def test_unknown_slug_is_recorded_as_not_found(store, db_path, oc):
     assert outcome.status == "ok" and outcome.counters == {"collectives": 0, "not_found": 1}
     assert "has no account 'no-such-collective'" in err
     assert store.all("SELECT slug, status FROM opencollective_snapshots") == [("no-such-collective", "not_found")]
-    assert funding_metrics.compute(store, project.id, NOW, {})["oc_balance_usd"] is None
+    assert funding_metrics.compute(store, project.id, LATER, {})["oc_balance_usd"] is None
 
 
 def test_429_with_retry_after_waits_on_the_injected_clock(store, db_path, oc):

@@ -59,11 +59,12 @@ def channels(store: Store, project_id: int, known: dict[str, Any] | None = None)
     return list(unique.values())
 
 
-def _oc_figures(store: Store, project_id: int, rates: Rates) -> dict[str, float | None] | None:
-    """Sums in dollars over the project's collectives (latest snapshot of each), None if none found."""
+def _oc_figures(store: Store, project_id: int, rates: Rates, now: datetime) -> dict[str, float | None] | None:
+    """Sums in dollars over the project's collectives (latest snapshot of each taken by `now`),
+    None if none found."""
     rows = store.dicts(
-        "SELECT * FROM opencollective_snapshots WHERE project_id = ?"
-        " QUALIFY row_number() OVER (PARTITION BY slug ORDER BY collected_at DESC) = 1", [project_id])
+        "SELECT * FROM opencollective_snapshots WHERE project_id = ? AND date_trunc('second', collected_at) <= ?"
+        " QUALIFY row_number() OVER (PARTITION BY slug ORDER BY collected_at DESC) = 1", [project_id, now])
     rows = [r for r in rows if r["status"] == "ok"]
     if not rows:
         return None
@@ -100,7 +101,7 @@ def compute(store: Store, project_id: int, now: datetime, known: dict[str, Any] 
     m["funding_channels_count"] = len(chans) if chans is not None else None
     m["funding_platforms"] = sorted({c.platform for c in chans}) if chans is not None else None
 
-    oc = _oc_figures(store, project_id, rates)
+    oc = _oc_figures(store, project_id, rates, now)
     m["oc_yearly_budget_usd"] = oc["yearly_budget"] if oc else None
     m["oc_received_12m_usd"] = oc["received_12m"] if oc else None
     m["oc_balance_usd"] = oc["balance"] if oc else None
