@@ -28,10 +28,13 @@ class CliResult:
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path):
     """No test reads the developer's tokens, database or git cache."""
-    for name in ("GITHUB_TOKEN", "GH_TOKEN", "OPENCOLLECTIVE_TOKEN", "GITHUB_API_URL", "TRACKER_DB",
-                 "TRACKER_GIT_CACHE", "GITHUB_SERVER_URL"):
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "OPENCOLLECTIVE_TOKEN", "TRACKER_DB", "TRACKER_RATES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRACKER_GIT_CACHE", str(tmp_path / "git-cache"))
+    # Every remote base URL points at a closed loopback port unless a test starts a fake server:
+    # nothing can reach the internet by accident.
+    for name in ("GITHUB_API_URL", "GITHUB_SERVER_URL", "PYPI_URL", "OPENCOLLECTIVE_API_URL"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
 
 
 @pytest.fixture

@@ -116,7 +116,7 @@ def test_a_second_absence_factor_case(make_repo, cli):
     repo.commit("2026-03-01", "Cat", "cat@c.org")
     repo.commit("2026-03-02", *BOT)
     cli("add", "x/pair", "--git", str(repo.path))
-    cli("collect")
+    cli("collect", "--source", "git")
     m = report(cli, "x/pair")["metrics"]
     # 7 human commits: 3, 3, 1. One person makes 3/7 < 50%, two make 6/7 -> 2. Orgs likewise -> 2.
     assert m["contributor_absence_factor_365d"] == 2
@@ -178,7 +178,7 @@ def test_tags_and_governance_files(make_repo, cli, store):
     repo.git("add", "CODE_OF_CONDUCT.md", "GOVERNANCE.md")
     repo.commit("2025-01-02", files={"CODEOWNERS": "* @octo\n"})
     cli("add", "x/gov", "--git", str(repo.path))
-    assert cli("collect").code == 0
+    assert cli("collect", "--source", "git").code == 0
     files = {r["path"]: r for r in store.dicts("SELECT * FROM repo_files")}
     assert set(files) == {".github/FUNDING.yml", "docs/SECURITY.md", "LICENSE", "CODE_OF_CONDUCT.md",
                           "CONTRIBUTING.md", "funding.json", "CODEOWNERS", "GOVERNANCE.md"}
@@ -196,12 +196,12 @@ def test_incremental_run_reads_only_new_commits(reference, cli, store):
     repo, _ = reference
     repo.commit("2026-06-20", "Cat", "cat@acme.com")
     repo.commit("2026-06-21", "Cat", "cat@acme.com")
-    assert cli("collect").code == 0
+    assert cli("collect", "--source", "git").code == 0
     counters = store.scalar("SELECT counters FROM collection_runs ORDER BY id DESC LIMIT 1")
     assert '"commits_new": 2' in counters and '"mode": "incremental"' in counters
     assert report(cli)["metrics"]["commits_total"] == 16
     # Nothing new: nothing read, nothing duplicated.
-    assert cli("collect").code == 0
+    assert cli("collect", "--source", "git").code == 0
     counters = store.scalar("SELECT counters FROM collection_runs ORDER BY id DESC LIMIT 1")
     assert '"mode": "unchanged"' in counters
     assert store.scalar("SELECT count(*) FROM git_commits") == 16
@@ -212,7 +212,7 @@ def test_force_push_is_detected_and_history_replaced(reference, cli, store):
     repo, shas = reference
     repo.git("reset", "-q", "--hard", shas["c9"])
     new = repo.commit("2026-06-25", "Dan", "dan@bigcorp.io")
-    r = cli("collect")
+    r = cli("collect", "--source", "git")
     assert r.code == 0 and "history was rewritten" in r.err
     stored = {s for (s,) in store.all("SELECT sha FROM git_commits")}
     assert stored == set(repo.git("rev-list", "HEAD").split())
@@ -242,8 +242,8 @@ def test_local_repository_is_read_in_place_and_never_modified(make_repo, cli, ba
         subprocess.run(["git", "clone", "-q", "--bare", str(work.path), str(path)], check=True)
     before = _tree_digest(path)
     cli("add", "x/local", "--git", str(path))
-    assert cli("collect").code == 0
-    assert cli("collect", "--full").code == 0
+    assert cli("collect", "--source", "git").code == 0
+    assert cli("collect", "--source", "git", "--full").code == 0
     assert _tree_digest(path) == before
     assert report(cli, "x/local")["metrics"]["commits_total"] == 14
 
@@ -254,14 +254,14 @@ def test_url_is_cloned_once_as_bare_partial_clone_then_fetched(make_repo, cli, t
     origin.tag("v1.0")
     url = f"file://{origin.path}"
     cli("add", "acme/remote", "--git", url)
-    assert cli("collect").code == 0
+    assert cli("collect", "--source", "git").code == 0
     cache = tmp_path / "git-cache" / "acme+remote.git"
     assert (cache / "HEAD").exists() and not (cache / ".git").exists()  # bare
     assert subprocess.run(["git", "-C", str(cache), "config", "remote.origin.partialclonefilter"],
                           capture_output=True, text=True).stdout.strip() == "blob:none"
     origin.commit("2026-01-02", "Bob", "bob@b.org")
     origin.tag("v1.1")
-    assert cli("collect").code == 0
+    assert cli("collect", "--source", "git").code == 0
     m = report(cli, "acme/remote")["metrics"]
     assert m["commits_total"] == 2 and m["tags_total"] == 2
     counters = store.scalar("SELECT counters FROM collection_runs ORDER BY id DESC LIMIT 1")
@@ -270,7 +270,7 @@ def test_url_is_cloned_once_as_bare_partial_clone_then_fetched(make_repo, cli, t
 
 def test_unreachable_url_fails_in_one_line_and_writes_nothing(cli, store, tmp_path):
     cli("add", "acme/gone", "--git", "https://127.0.0.1:9/acme/gone.git")
-    r = cli("collect")
+    r = cli("collect", "--source", "git")
     assert r.code == 1
     assert "cannot clone https://127.0.0.1:9/acme/gone.git" in r.err
     assert "Traceback" not in r.err
@@ -289,7 +289,7 @@ def test_one_failing_project_does_not_stop_the_others(make_repo, cli, tmp_path):
     notgit.mkdir()
     cli("add", "a/bad", "--git", str(notgit))
     cli("add", "b/good", "--git", str(good.path))
-    r = cli("collect")
+    r = cli("collect", "--source", "git")
     assert r.code == 1
     assert "not a git repository" in r.err
     assert report(cli, "b/good")["metrics"]["commits_total"] == 1
@@ -303,7 +303,7 @@ def test_missing_path_is_a_clear_error(make_repo, cli):
     import shutil
 
     shutil.rmtree(repo.path)
-    r = cli("collect")
+    r = cli("collect", "--source", "git")
     assert r.code == 1 and "no such path" in r.err
     assert cli("add", "a/other", "--git", "/no/such/dir").code == 2
 
@@ -311,7 +311,7 @@ def test_missing_path_is_a_clear_error(make_repo, cli):
 def test_empty_repository(make_repo, cli):
     repo = make_repo("empty")
     cli("add", "a/empty", "--git", str(repo.path))
-    r = cli("collect")
+    r = cli("collect", "--source", "git")
     assert r.code == 0 and "no commits yet" in r.err
     m = report(cli, "a/empty")["metrics"]
     assert m["commits_total"] == 0 and m["contributors_total"] == 0
@@ -326,7 +326,7 @@ def test_shallow_clone_is_said(make_repo, cli, tmp_path):
     shallow = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{origin.path}", str(shallow)], check=True)
     cli("add", "a/shallow", "--git", str(shallow))
-    r = cli("collect")
+    r = cli("collect", "--source", "git")
     assert r.code == 0 and "shallow clone" in r.err and "lower bounds" in r.err
     assert report(cli, "a/shallow")["metrics"]["commits_total"] == 2
 
@@ -340,7 +340,7 @@ def test_odd_authors_and_dates(make_repo, cli, store):
     commit_raw(repo, b"Future Fred", b"fred@acme.com", epoch("2099-01-01"))
     commit_raw(repo, b"Old Olga", b"olga@acme.com", epoch("1985-01-01"))
     cli("add", "a/odd", "--git", str(repo.path))
-    assert cli("collect").code == 0
+    assert cli("collect", "--source", "git").code == 0
     names = {r[0] for r in store.all("SELECT author_name FROM git_commits")}
     assert {"José Müller", "Zoë Ünïcode", "Robert'); DROP TABLE git_commits;--"} <= names
     m = report(cli, "a/odd", "2026-02-01")["metrics"]
@@ -382,7 +382,7 @@ def test_killed_collection_leaves_db_consistent_and_rerun_completes(tmp_path):
     from tracker.store import Store
 
     for delay in (0.2, 0.5, 0.9, 1.4):
-        proc = subprocess.Popen([*base, "-q", "collect", "--full"], env=env, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([*base, "-q", "collect", "--source", "git", "--full"], env=env, stderr=subprocess.DEVNULL)
         try:
             proc.wait(timeout=delay)
         except subprocess.TimeoutExpired:
@@ -394,7 +394,7 @@ def test_killed_collection_leaves_db_consistent_and_rerun_completes(tmp_path):
             orphan = s.scalar("SELECT count(*) FROM git_commit_files f WHERE NOT EXISTS"
                               " (SELECT 1 FROM git_commits c WHERE c.sha = f.sha)")
             assert orphan == 0
-    done = subprocess.run([*base, "-q", "collect"], env=env, capture_output=True, text=True)
+    done = subprocess.run([*base, "-q", "collect", "--source", "git"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     with Store.open(db) as s:
         assert s.scalar("SELECT count(*) FROM git_commits") == 6000
@@ -418,7 +418,7 @@ def test_a_history_of_100k_commits(tmp_path, cli, store):
                       f"data 1\nc\nM 644 inline d{i % 50}/f{i % 2000}.txt\ndata {len(body)}\n{body}\n")
     subprocess.run(["git", "-C", str(repo.path), "fast-import", "--quiet"], input="".join(chunks).encode(), check=True)
     cli("add", "big/history", "--git", str(repo.path))
-    r = cli("collect")
+    r = cli("collect", "--source", "git")
     assert r.code == 0, r.err
     m = report(cli, "big/history", "2019-07-01")["metrics"]
     assert m["commits_total"] == n == int(repo.git("rev-list", "--count", "main"))
