@@ -105,7 +105,8 @@ def compute(store: Store, project_id: int, now: datetime, known: dict[str, Any] 
 
     ages = [r[0] for r in store.all(
         "SELECT epoch(? - created_at) / 86400.0 FROM github_issues WHERE project_id = ? AND kind = 'issue'"
-        " AND state = 'open' AND created_at <= ?", [now, project_id, now])]
+        " AND state = 'open' AND created_at <= ? AND NOT coalesce(author_is_bot, false)",
+        [now, project_id, now])]
     m["median_open_issue_age_days"] = round(statistics.median(ages), 1) if ages else None
 
     releases = [r[0] for r in store.all(
