@@ -472,7 +472,9 @@ def _collect_issues(ctx, session: Session, project: Project, state: dict[str, An
             cursor = newest if cursor is None or newest > cursor else cursor
         with store.transaction():
             store.upsert("github_issues", rows, key=["project_id", "number"])
-            if pages == 1:
+            if pages == 1:  # one validator per listing: the one for the current cursor
+                store.execute("DELETE FROM github_etags WHERE project_id = ? AND starts_with(url, ?)",
+                              [project.id, path + "?"])
                 _save_etag(store, project.id, key, reply, ctx.now)
             _save_state(store, project.id, ctx.now, issues_since=cursor, window_start=window_start,
                         window_open_done=bool(state.get("window_open_done")) and not full,

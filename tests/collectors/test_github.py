@@ -218,6 +218,8 @@ def test_new_activity_is_read_with_since_and_releases_stop_at_known(store, db_pa
     assert store.scalar("SELECT count(*) FROM github_releases") == 14
     assert store.scalar("SELECT state FROM github_issues WHERE number = 4") == "closed"
     assert store.scalar("SELECT count(*) FROM github_issues") == 151
+    listings = store.all("SELECT url FROM github_etags WHERE url LIKE '%/issues?%'")
+    assert len(listings) == 1 and "since=" in listings[0][0]  # validators do not pile up
 
 
 def test_killed_run_resumes_from_the_cursor_saved_with_each_page(store, db_path, fake, clock, now):
