@@ -486,3 +486,14 @@ def test_cli_collect_and_report(cli, fake, clock, now, monkeypatch):
     report = cli("report", "acme/widget", "--format", "json").json()
     assert report["metrics"]["stars"] == 1200 and report["metrics"]["sponsors_count"] == 12
     assert report["metrics"]["has_sponsors_listing"] is True and report["metrics"]["org_count"] == 2
+
+
+def test_contributor_count_comes_from_the_last_page_link(store, db_path, fake, clock, now):
+    fake.add(widget(now, contributors=[{"login": f"dev{k}", "contributions": 500 - k} for k in range(230)]))
+    registry.add(store, "acme/widget")
+    outcomes, _, _ = run(store, config(fake, db_path), clock)
+    assert outcomes[0].status == "ok"
+    assert store.scalar("SELECT contributors_count FROM github_repo_snapshots") == 230
+    pages = [r.query.get("page", ["1"])[0] for r in fake.log if r.path.endswith("/contributors")]
+    assert pages == ["1", "3"]  # the first page (top contributors) and the last (the count)
+    assert store.scalar("SELECT count(*) FROM github_contributors") == 100
