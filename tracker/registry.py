@@ -162,6 +162,22 @@ def add(
     return get(store, slug), True
 
 
+def rename(store: Store, project: Project, new_slug: str) -> Project:
+    """Record that a tracked repository now lives at `new_slug` (renamed or transferred on GitHub).
+
+    The project keeps its id, so every row collected under the old name stays its history.
+    """
+    owner, repo = parse_repo(new_slug)
+    slug = f"{owner}/{repo}"
+    other = find(store, slug)
+    if other is not None and other.id != project.id:
+        raise UsageError(f"{project.slug} now lives at {slug}, which is tracked separately; "
+                         f"remove one of them (tracker remove {project.slug})")
+    store.execute("UPDATE projects SET slug = ?, slug_key = ?, owner = ?, name = ? WHERE id = ?",
+                  [slug, slug.lower(), owner, repo, project.id])
+    return get(store, slug)
+
+
 def normalise_git_source(source: str) -> str:
     """A --git value: a URL (kept as given) or a local path (made absolute; must exist)."""
     source = source.strip()

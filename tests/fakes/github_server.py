@@ -1,0 +1,653 @@
+"""A loopback HTTP server that answers like GitHub's REST API v3 and GraphQL API v4.
+
+Real clients (PyGithub, requests) talk to it over HTTP. It reproduces what the collector relies on:
+JSON bodies in GitHub's shapes, `Link` pagination, `X-RateLimit-*` headers on a fake clock (so a
+reset arrives when the test's clock says so), ETag / If-None-Match -> 304 (not charged), 202 from
+statistics endpoints, 301 for renamed repositories (REST and GraphQL follow them), 404, 409 for
+empty repositories, 451 for blocked ones, injected faults (5xx, 403/429 with Retry-After,
+secondary limits) and GraphQL partial data with `errors`.
+
+It is our own model written from GitHub's documentation, not recorded data. GraphQL queries are
+recognised by the aliases the collector sends (`rN: repository(...)`, `iN: issueOrPullRequest`,
+`uN: user(...)`); fields are answered in the shapes the queries select.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+DOCS = "https://docs.github.com/rest"
+
+
+def gh_time(value: datetime | None) -> str | None:
+    return None if value is None else value.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class FakeClock:
+    """Epoch seconds that only move when the test (or an injected sleep) moves them."""
+
+    def __init__(self, start: datetime):
+        self.now = start.replace(tzinfo=UTC).timestamp()
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
+
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.now, UTC).replace(tzinfo=None)
+
+
+@dataclass
+class Person:
+    login: str
+    type: str = "User"            # 'User' | 'Bot'
+
+    def json(self) -> dict[str, Any]:
+        return {"login": self.login, "id": abs(hash(self.login)) % 10**8, "node_id": "U_" + self.login,
+                "type": self.type, "site_admin": False,
+                "url": f"https://api.github.com/users/{self.login}"}
+
+
+@dataclass
+class Comment:
+    by: Person
+    at: datetime
+    review: bool = False
+
+
+@dataclass
+class Item:
+    number: int
+    kind: str                      # 'issue' | 'pr'
+    author: Person
+    created_at: datetime
+    updated_at: datetime
+    state: str = "open"
+    closed_at: datetime | None = None
+    merged_at: datetime | None = None
+    association: str = "NONE"
+    comments: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class Release:
+    id: int
+    tag: str
+    created_at: datetime
+    published_at: datetime | None = None
+    prerelease: bool = False
+    draft: bool = False
+    name: str | None = None
+
+
+@dataclass
+class FakeRepo:
+    owner: str
+    name: str
+    id: int
+    owner_type: str = "Organization"
+    stars: int = 0
+    forks: int = 0
+    watchers: int = 0
+    archived: bool = False
+    disabled: bool = False
+    parent: str | None = None
+    license: str | None = "MIT"
+    topics: list[str] = field(default_factory=list)
+    language: str | None = "Python"
+    created_at: datetime = datetime(2015, 1, 1)
+    pushed_at: datetime = datetime(2024, 1, 1)
+    homepage: str | None = None
+    description: str | None = "a project"
+    empty: bool = False
+    security_policy: bool = False
+    commits_365d: int = 0
+    items: list[Item] = field(default_factory=list)
+    releases: list[Release] = field(default_factory=list)
+    contributors: list[dict[str, Any]] = field(default_factory=list)   # {login|None, type, contributions}
+    community: dict[str, Any] | None = field(default_factory=lambda: {
+        "health_percentage": 71, "readme": True, "contributing": True, "code_of_conduct": False,
+        "license": True, "issue_template": True, "pull_request_template": False})
+    funding_links: list[dict[str, str]] = field(default_factory=list)
+    sponsors: dict[str, Any] | None = None  # has_listing, count, goal {...} | None, tiers [...]
+    status: int | None = None               # 404 or 451 for every request
+    graphql_forbidden: list[str] = field(default_factory=list)  # dotted paths answered null + error
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    def updated_at(self) -> datetime:
+        times = [self.pushed_at] + [i.updated_at for i in self.items]
+        return max(times)
+
+
+@dataclass
+class Fault:
+    """Answer `status` (with headers/body) to requests whose path starts with `path`, `times` times."""
+
+    path: str
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    times: int = 1
+    echo_auth: bool = False   # a hostile server that quotes the Authorization header back
+    skip: int = 0             # let this many matching requests through first
+
+
+@dataclass
+class Logged:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    status: int
+    authorization: str | None
+    body: str = ""
+
+
+class FakeGitHub:
+    """The fake. Use as a context manager; `api_url` is what GITHUB_API_URL should be."""
+
+    def __init__(self, clock: FakeClock, prefix: str = "", token: str | None = None,
+                 core_limit: int = 5000, graphql_limit: int = 5000, latency: float = 0.0):
+        self.clock = clock
+        self.prefix = prefix.rstrip("/")          # '' (github.com style) or '/api/v3' (Enterprise)
+        self.token = token
+        self.repos: dict[str, FakeRepo] = {}
+        self.redirects: dict[str, int] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self.faults: list[Fault] = []
+        self.log: list[Logged] = []
+        self.latency = latency
+        self.limits = {"core": core_limit, "graphql": graphql_limit}
+        self.remaining = dict(self.limits)
+        self.reset = {k: clock() + 3600 for k in self.limits}
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- set-up -----------------------------------------------------------------------------
+    def add(self, repo: FakeRepo) -> FakeRepo:
+        self.repos[repo.full_name.lower()] = repo
+        return repo
+
+    def rename(self, repo: FakeRepo, owner: str, name: str) -> None:
+        self.redirects[repo.full_name.lower()] = repo.id
+        del self.repos[repo.full_name.lower()]
+        repo.owner, repo.name = owner, name
+        self.add(repo)
+
+    @property
+    def base(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base + self.prefix
+
+    def __enter__(self) -> FakeGitHub:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()
+
+    def requests(self, method: str | None = None, contains: str = "") -> list[Logged]:
+        return [r for r in self.log if (method is None or r.method == method) and contains in r.path]
+
+    # -- rate limits ------------------------------------------------------------------------------
+    def _budget(self, resource: str, authed: bool) -> tuple[int, int, int]:
+        limit = self.limits[resource] if authed else 60
+        if self.clock() >= self.reset[resource]:
+            self.remaining[resource] = limit
+            self.reset[resource] = self.clock() + 3600
+        return limit, min(self.remaining[resource], limit), int(self.reset[resource])
+
+    def rate_headers(self, resource: str, authed: bool) -> dict[str, str]:
+        limit, remaining, reset = self._budget(resource, authed)
+        return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": str(reset), "X-RateLimit-Used": str(limit - remaining),
+                "X-RateLimit-Resource": resource}
+
+    def set_remaining(self, resource: str, remaining: int, reset_in: float) -> None:
+        self.remaining[resource] = remaining
+        self.reset[resource] = self.clock() + reset_in
+
+    # -- REST ---------------------------------------------------------------------------------------
+    def repo_by_path(self, owner: str, name: str) -> FakeRepo | int | None:
+        key = f"{owner}/{name}".lower()
+        if key in self.repos:
+            return self.repos[key]
+        if key in self.redirects:
+            return self.redirects[key]
+        return None
+
+    def repo_by_id(self, rid: int) -> FakeRepo | None:
+        return next((r for r in self.repos.values() if r.id == rid), None)
+
+    def repo_json(self, r: FakeRepo) -> dict[str, Any]:
+        api = self.api_url
+        open_count = sum(1 for i in r.items if i.state == "open")
+        data = {
+            "id": r.id, "node_id": f"R_{r.id}", "name": r.name, "full_name": r.full_name, "private": False,
+            "owner": {**Person(r.owner, r.owner_type).json(), "type": r.owner_type},
+            "html_url": f"https://github.com/{r.full_name}", "description": r.description, "fork": r.parent is not None,
+            "url": f"{api}/repos/{r.full_name}", "created_at": gh_time(r.created_at),
+            "updated_at": gh_time(r.updated_at()), "pushed_at": gh_time(r.pushed_at),
+            "homepage": r.homepage or "", "size": 0 if r.empty else 1234, "stargazers_count": r.stars,
+            "watchers_count": r.stars, "language": r.language, "has_issues": True, "forks_count": r.forks,
+            "archived": r.archived, "disabled": r.disabled, "open_issues_count": open_count,
+            "license": None if r.license is None else {"key": r.license.lower(), "name": r.license,
+                                                         "spdx_id": r.license, "url": None, "node_id": "L"},
+            "topics": list(r.topics), "visibility": "public", "forks": r.forks, "open_issues": open_count,
+            "watchers": r.stars, "default_branch": "main", "network_count": r.forks,
+            "subscribers_count": r.watchers,
+        }
+        if r.parent:
+            data["parent"] = {"full_name": r.parent, "id": r.id + 1}
+        return data
+
+    def issue_json(self, r: FakeRepo, i: Item) -> dict[str, Any]:
+        api = f"{self.api_url}/repos/{r.full_name}"
+        data = {
+            "url": f"{api}/issues/{i.number}", "id": r.id * 100000 + i.number, "node_id": f"I_{i.number}",
+            "number": i.number, "title": f"item {i.number}", "user": i.author.json(), "labels": [],
+            "state": i.state, "locked": False, "assignee": None, "assignees": [], "milestone": None,
+            "comments": sum(1 for c in i.comments if not c.review), "created_at": gh_time(i.created_at),
+            "updated_at": gh_time(i.updated_at), "closed_at": gh_time(i.closed_at),
+            "author_association": i.association, "active_lock_reason": None, "body": "text",
+            "state_reason": "completed" if i.state == "closed" else None,
+        }
+        if i.kind == "pr":
+            data["pull_request"] = {"url": f"{api}/pulls/{i.number}", "html_url": "", "diff_url": "",
+                                    "patch_url": "", "merged_at": gh_time(i.merged_at)}
+        return data
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeGitHub
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def _authed(self) -> tuple[bool, bool]:
+        """(sent a token, token accepted)."""
+        auth = self.headers.get("Authorization")
+        if not auth:
+            return False, True
+        parts = auth.split(" ", 1)
+        ok = self.fake.token is None or (len(parts) == 2 and parts[1] == self.fake.token)
+        return True, ok
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None,
+              resource: str = "core", charge: bool = True) -> None:
+        fake = self.fake
+        sent, _ = self._authed()
+        with fake._lock:
+            if charge and status != 304:
+                fake._budget(resource, sent)
+                fake.remaining[resource] = max(0, fake.remaining[resource] - 1)
+            rate = fake.rate_headers(resource, sent)
+        raw = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        all_headers = {"Content-Type": "application/json; charset=utf-8", **rate, **(headers or {})}
+        for k, v in all_headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        if raw:
+            self.wfile.write(raw)
+        with fake._lock:
+            fake.log.append(Logged(self.command, self._path, self._query, status,
+                                   self.headers.get("Authorization"), self._body))
+
+    def _fault(self) -> bool:
+        fake = self.fake
+        with fake._lock:
+            fault = next((f for f in fake.faults if self._path.startswith(fake.prefix + f.path) or
+                          self._path.startswith(f.path)), None)
+            if fault is None:
+                return False
+            if fault.skip > 0:
+                fault.skip -= 1
+                return False
+            fault.times -= 1
+            if fault.times <= 0:
+                fake.faults.remove(fault)
+        body = fault.body
+        if fault.echo_auth:
+            body = {"message": f"Server error while handling {self.headers.get('Authorization')}"}
+        self._send(fault.status, body, fault.headers,
+                   resource="graphql" if self._path.endswith("graphql") else "core")
+        return True
+
+    def _enter(self) -> bool:
+        parts = urlsplit(self.path)
+        self._path, self._query = parts.path, parse_qs(parts.query)
+        length = int(self.headers.get("Content-Length") or 0)
+        self._body = self.rfile.read(length).decode() if length else ""
+        with self.fake._lock:
+            self.fake.in_flight += 1
+            self.fake.max_in_flight = max(self.fake.max_in_flight, self.fake.in_flight)
+        if self.fake.latency:
+            time.sleep(self.fake.latency)
+        return True
+
+    def _leave(self) -> None:
+        with self.fake._lock:
+            self.fake.in_flight -= 1
+
+    # -- REST ---------------------------------------------------------------------------------------
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._enter()
+        try:
+            self._get()
+        finally:
+            self._leave()
+
+    def _get(self) -> None:
+        fake = self.fake
+        sent, ok = self._authed()
+        if not ok:
+            return self._send(401, {"message": "Bad credentials", "documentation_url": DOCS})
+        if self._fault():
+            return None
+        with fake._lock:
+            _, remaining, _ = fake._budget("core", sent)
+        if remaining <= 0:
+            return self._send(403, {"message": "API rate limit exceeded for 127.0.0.1.",
+                                    "documentation_url": DOCS}, charge=False)
+        path = self._path
+        if fake.prefix:
+            if not path.startswith(fake.prefix + "/"):
+                return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
+            path = path[len(fake.prefix):]
+        m = re.match(r"^/repositories/(\d+)(/.*)?$", path)
+        if m:
+            repo = fake.repo_by_id(int(m.group(1)))
+            rest = m.group(2) or ""
+        else:
+            m = re.match(r"^/repos/([^/]+)/([^/]+)(/.*)?$", path)
+            if not m:
+                return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
+            found = fake.repo_by_path(m.group(1), m.group(2))
+            rest = m.group(3) or ""
+            if isinstance(found, int):
+                location = f"{fake.api_url}/repositories/{found}{rest}"
+                if self._query:
+                    location += "?" + urlsplit(self.path).query
+                return self._send(301, {"message": "Moved Permanently", "url": location,
+                                        "documentation_url": DOCS}, {"Location": location})
+            repo = found
+        if repo is None:
+            return self._send(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
+        if repo.status == 451:
+            return self._send(451, {"message": "Repository access blocked", "block": {
+                "reason": "dmca", "created_at": "2020-10-23T17:10:11Z",
+                "html_url": "https://github.com/github/dmca/blob/master/2020/10/2020-10-23-example.md"}})
+        if repo.status == 404:
+            return self._send(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
+        return self._route(repo, rest)
+
+    def _conditional(self, body: Any, headers: dict[str, str] | None = None) -> None:
+        etag = 'W/"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            return self._send(304, None, {"ETag": etag, **(headers or {})})
+        return self._send(200, body, {"ETag": etag, "Cache-Control": "private, max-age=60, s-maxage=60",
+                                      **(headers or {})})
+
+    def _page(self, items: list[Any]) -> None:
+        fake = self.fake
+        per_page = min(100, int((self._query.get("per_page") or ["30"])[0]))
+        page = max(1, int((self._query.get("page") or ["1"])[0]))
+        last = max(1, -(-len(items) // per_page))
+        chunk = items[(page - 1) * per_page: page * per_page]
+        links = []
+
+        def url(n: int) -> str:
+            q = {k: v[0] for k, v in self._query.items()}
+            q["page"] = str(n)
+            return f"{fake.base}{self._path}?" + "&".join(f"{k}={v}" for k, v in q.items())
+
+        if page < last:
+            links += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
+        if page > 1:
+            links += [f'<{url(page - 1)}>; rel="prev"', f'<{url(1)}>; rel="first"']
+        return self._conditional(chunk, {"Link": ", ".join(links)} if links else None)
+
+    def _route(self, repo: FakeRepo, rest: str) -> None:
+        fake = self.fake
+        q = {k: v[0] for k, v in self._query.items()}
+        if rest == "":
+            return self._conditional(fake.repo_json(repo))
+        if rest == "/issues":
+            items = list(repo.items)
+            state = q.get("state", "open")
+            if state != "all":
+                items = [i for i in items if i.state == state]
+            if "since" in q:
+                since = datetime.fromisoformat(q["since"].replace("Z", ""))
+                items = [i for i in items if i.updated_at >= since]
+            key = (lambda i: i.updated_at) if q.get("sort") == "updated" else (lambda i: i.created_at)
+            items.sort(key=lambda i: (key(i), i.number), reverse=q.get("direction", "desc") == "desc")
+            return self._page([fake.issue_json(repo, i) for i in items])
+        if rest == "/releases":
+            rels = sorted(repo.releases, key=lambda r: (r.created_at, r.id), reverse=True)
+            return self._page([{
+                "url": f"{fake.api_url}/repos/{repo.full_name}/releases/{r.id}", "id": r.id, "node_id": f"RE_{r.id}",
+                "tag_name": r.tag, "target_commitish": "main", "name": r.name if r.name is not None else r.tag,
+                "draft": r.draft, "prerelease": r.prerelease, "created_at": gh_time(r.created_at),
+                "published_at": None if r.draft else gh_time(r.published_at or r.created_at),
+                "author": Person("releaser").json(), "assets": [], "body": ""} for r in rels])
+        if rest == "/contributors":
+            if repo.empty:
+                return self._send(204, None)
+            people = [{**Person(c["login"], c.get("type", "User")).json(), "contributions": c["contributions"]}
+                      if c.get("login") else {"email": c.get("email", "x@example.org"), "name": "someone",
+                                              "type": "Anonymous", "contributions": c["contributions"]}
+                      for c in repo.contributors]
+            return self._page(people)
+        if rest == "/community/profile":
+            c = repo.community
+            if c is None:
+                return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
+            file = lambda present, key: {"url": f"{fake.api_url}/repos/{repo.full_name}/{key}",  # noqa: E731
+                                         "html_url": ""} if present else None
+            return self._conditional({
+                "health_percentage": c["health_percentage"], "description": repo.description,
+                "documentation": None, "files": {
+                    "code_of_conduct": {"key": "contributor_covenant", "name": "Contributor Covenant", "url": "",
+                                        "html_url": ""} if c["code_of_conduct"] else None,
+                    "code_of_conduct_file": file(c["code_of_conduct"], "coc"),
+                    "contributing": file(c["contributing"], "contributing"),
+                    "issue_template": file(c["issue_template"], "issue_template"),
+                    "pull_request_template": file(c["pull_request_template"], "pr_template"),
+                    "license": {"key": "mit", "name": "MIT License", "spdx_id": "MIT", "url": "", "node_id": "L",
+                                "html_url": ""} if c["license"] else None,
+                    "readme": file(c["readme"], "readme"),
+                },
+                "updated_at": gh_time(repo.pushed_at), "content_reports_enabled": False})
+        if rest == "/commits":
+            if repo.empty:
+                return self._send(409, {"message": "Git Repository is empty.", "documentation_url": DOCS})
+            return self._page([])
+        if rest.startswith("/stats/"):
+            return self._send(202, {})
+        return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
+
+    # -- GraphQL ------------------------------------------------------------------------------------
+    def do_POST(self) -> None:  # noqa: N802
+        self._enter()
+        try:
+            self._post()
+        finally:
+            self._leave()
+
+    def _post(self) -> None:
+        fake = self.fake
+        if self._path != fake.prefix.removesuffix("/v3") + "/graphql" and self._path != "/graphql":
+            return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
+        sent, ok = self._authed()
+        if not sent:
+            return self._send(401, {"message": "This endpoint requires you to be authenticated.",
+                                    "documentation_url": DOCS}, resource="graphql")
+        if not ok:
+            return self._send(401, {"message": "Bad credentials", "documentation_url": DOCS}, resource="graphql")
+        if self._fault():
+            return None
+        with fake._lock:
+            _, remaining, _ = fake._budget("graphql", True)
+        if remaining <= 0:
+            return self._send(200, {"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}]},
+                              resource="graphql", charge=False)
+        try:
+            body = json.loads(self._body)
+            query, variables = body["query"], body.get("variables") or {}
+        except (ValueError, KeyError, TypeError):
+            return self._send(400, {"message": "Problems parsing JSON", "documentation_url": DOCS},
+                              resource="graphql")
+        data: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for alias, ov, nv in re.findall(r"(\w+): repository\(owner: \$(\w+), name: \$(\w+)\)", query):
+            self._graph_repo(alias, variables.get(ov, ""), variables.get(nv, ""), variables, data, errors)
+        m = re.search(r"\n  repository\(owner: \$owner, name: \$name\) \{", query)
+        if m:
+            repo = self._resolve(variables.get("owner", ""), variables.get("name", ""))
+            if repo is None:
+                data["repository"] = None
+                errors.append({"type": "NOT_FOUND", "path": ["repository"], "message": "Could not resolve"})
+            else:
+                data["repository"] = {f"i{n}": self._graph_item(repo, int(n))
+                                      for n in re.findall(r"i\d+: issueOrPullRequest\(number: (\d+)\)", query)}
+        for alias, var in re.findall(r"(\w+): user\(login: \$(\w+)\)", query):
+            login = variables.get(var, "")
+            user = fake.users.get(login.lower())
+            if user is None:
+                data[alias] = None
+                errors.append({"type": "NOT_FOUND", "path": [alias],
+                               "message": f"Could not resolve to a User with the login of '{login}'."})
+            else:
+                data[alias] = {"login": login, "company": user.get("company"),
+                               "organizations": {"nodes": [{"login": o} for o in user.get("orgs", [])]}}
+        if "rateLimit" in query:
+            with fake._lock:
+                limit, remaining, reset = fake._budget("graphql", True)
+            data["rateLimit"] = {"cost": 1, "remaining": remaining - 1, "limit": limit,
+                                 "resetAt": gh_time(datetime.fromtimestamp(reset, UTC).replace(tzinfo=None))}
+        out: dict[str, Any] = {"data": data}
+        if errors:
+            out["errors"] = errors
+        return self._send(200, out, resource="graphql")
+
+    def _resolve(self, owner: str, name: str) -> FakeRepo | None:
+        found = self.fake.repo_by_path(owner, name)
+        if isinstance(found, int):
+            found = self.fake.repo_by_id(found)
+        if found is not None and found.status:
+            return None
+        return found
+
+    def _graph_repo(self, alias: str, owner: str, name: str, variables: dict, data: dict, errors: list) -> None:
+        r = self._resolve(owner, name)
+        if r is None:
+            data[alias] = None
+            errors.append({"type": "NOT_FOUND", "path": [alias], "locations": [{"line": 2, "column": 3}],
+                           "message": f"Could not resolve to a Repository with the name '{owner}/{name}'."})
+            return
+        sp = r.sponsors
+        listing = None
+        if sp and sp.get("has_listing"):
+            listing = {"activeGoal": sp.get("goal"),
+                       "tiers": {"nodes": [{"name": t["name"], "monthlyPriceInDollars": t["price"],
+                                            "isOneTime": t.get("one_time", False)} for t in sp.get("tiers", [])]}}
+        rels = sorted((x for x in r.releases if not x.draft), key=lambda x: x.created_at, reverse=True)
+        node = {
+            "nameWithOwner": r.full_name, "databaseId": r.id, "stargazerCount": r.stars, "forkCount": r.forks,
+            "watchers": {"totalCount": r.watchers},
+            "openIssues": {"totalCount": sum(1 for i in r.items if i.kind == "issue" and i.state == "open")},
+            "openPullRequests": {"totalCount": sum(1 for i in r.items if i.kind == "pr" and i.state == "open")},
+            "lastIssue": {"nodes": [{"updatedAt": gh_time(i.updated_at)} for i in sorted(
+                (i for i in r.items if i.kind == "issue"), key=lambda i: i.updated_at, reverse=True)[:1]]},
+            "lastPullRequest": {"nodes": [{"updatedAt": gh_time(i.updated_at)} for i in sorted(
+                (i for i in r.items if i.kind == "pr"), key=lambda i: i.updated_at, reverse=True)[:1]]},
+            "isArchived": r.archived, "isDisabled": r.disabled, "isFork": r.parent is not None,
+            "isEmpty": r.empty, "isSecurityPolicyEnabled": r.security_policy,
+            "parent": {"nameWithOwner": r.parent} if r.parent else None,
+            "licenseInfo": {"spdxId": r.license} if r.license else None,
+            "repositoryTopics": {"nodes": [{"topic": {"name": t}} for t in r.topics]},
+            "primaryLanguage": {"name": r.language} if r.language else None,
+            "createdAt": gh_time(r.created_at), "pushedAt": gh_time(r.pushed_at),
+            "updatedAt": gh_time(r.updated_at()), "homepageUrl": r.homepage, "description": r.description,
+            "defaultBranchRef": None if r.empty else {
+                "name": "main", "target": {"history": {"totalCount": r.commits_365d}}},
+            "fundingLinks": [{"platform": f["platform"], "url": f["url"]} for f in r.funding_links],
+            "releases": {"nodes": [{"databaseId": x.id, "tagName": x.tag} for x in rels[:1]]},
+            "owner": {"__typename": r.owner_type, "login": r.owner,
+                      "hasSponsorsListing": bool(sp and sp.get("has_listing")),
+                      "sponsors": {"totalCount": (sp or {}).get("count", 0)},
+                      "sponsorsListing": listing},
+        }
+        for dotted in r.graphql_forbidden:
+            *parents, leaf = dotted.split(".")
+            target = node
+            for p in parents:
+                target = target[p]
+            target[leaf] = None
+            errors.append({"type": "FORBIDDEN", "path": [alias, *dotted.split(".")],
+                           "message": f"Resource not accessible by integration ({leaf})"})
+        data[alias] = node
+
+    def _graph_item(self, r: FakeRepo, number: int) -> dict[str, Any] | None:
+        item = next((i for i in r.items if i.number == number), None)
+        if item is None:
+            return None
+
+        def author(p: Person) -> dict[str, str]:
+            return {"login": p.login, "__typename": "Bot" if p.type == "Bot" else "User"}
+
+        comments = sorted((c for c in item.comments if not c.review), key=lambda c: c.at)
+        node: dict[str, Any] = {"comments": {"nodes": [{"author": author(c.by), "createdAt": gh_time(c.at)}
+                                                       for c in comments[:30]]}}
+        if item.kind == "pr":
+            reviews = sorted((c for c in item.comments if c.review), key=lambda c: c.at)
+            node["reviews"] = {"nodes": [{"author": author(c.by), "submittedAt": gh_time(c.at),
+                                          "createdAt": gh_time(c.at)} for c in reviews[:30]]}
+        return node
+
+
+def make_items(count: int, start: datetime, *, prs_every: int = 3, author: str = "reporter",
+               responder: str = "maintainer", step: timedelta = timedelta(hours=6)) -> list[Item]:
+    """`count` items, one every `step`: every `prs_every`-th a PR; most answered after 2 hours."""
+    items = []
+    for n in range(1, count + 1):
+        created = start + step * n
+        kind = "pr" if n % prs_every == 0 else "issue"
+        comments = [Comment(Person(responder), created + timedelta(hours=2), review=kind == "pr" and n % 2 == 0)]
+        closed = created + timedelta(days=1) if n % 2 else None
+        items.append(Item(n, kind, Person(author), created, closed or created + timedelta(hours=2),
+                          state="closed" if closed else "open", closed_at=closed,
+                          merged_at=closed if kind == "pr" and closed else None, comments=comments))
+    return items
+
