@@ -15,19 +15,6 @@ from tracker.progress import Progress
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "funding_examples"
 
-# The GitHub branch's tables, with exactly the DDL of CONTRACTS.md, to simulate its data.
-GITHUB_DDL = """
-CREATE TABLE github_sponsors (
-    project_id INTEGER NOT NULL, collected_at TIMESTAMP NOT NULL,
-    owner_login VARCHAR, owner_type VARCHAR,
-    has_sponsors_listing BOOLEAN, sponsors_count INTEGER,
-    goal_kind VARCHAR, goal_target_value INTEGER, goal_percent_complete INTEGER, goal_title VARCHAR,
-    tiers JSON,
-    PRIMARY KEY (project_id, collected_at));
-CREATE TABLE github_funding_links (
-    project_id INTEGER NOT NULL, platform VARCHAR NOT NULL, url VARCHAR NOT NULL,
-    collected_at TIMESTAMP NOT NULL, PRIMARY KEY (project_id, platform, url));
-"""
 
 
 def run(store, db_path, projects, sources):
@@ -111,7 +98,6 @@ def test_github_tables_and_projects_yaml_are_merged_and_deduplicated(store, db_p
     project, _ = make_project(store, make_repo, {".github/FUNDING.yml": "github: [tiangolo]\n"}, slug="tiangolo/fastapi")
     registry.add(store, "tiangolo/fastapi", opencollective_slug="fastapi")
     project = registry.get(store, "tiangolo/fastapi")
-    store.execute(GITHUB_DDL)
     now = datetime(2025, 1, 1)
     store.execute("INSERT INTO github_funding_links VALUES (?, 'GITHUB', 'https://github.com/tiangolo', ?),"
                   " (?, 'CUSTOM', 'https://fastapi.example/sponsor', ?), (?, 'CUSTOM', 'javascript:alert(1)', ?)",

@@ -55,11 +55,12 @@ def test_open_window_too_recent_and_response_times(store, db_path, make_repo):
     build(store, db_path, make_repo)
     add_grant(store, "g1", date(2024, 7, 1))
     add_grant(store, "soon", date(2024, 12, 20))
-    store.execute("CREATE TABLE github_issues (project_id INTEGER, number INTEGER, created_at TIMESTAMP,"
-                  " first_response_at TIMESTAMP)")
     pid = registry.get(store, "ann/proj").id
-    store.execute("INSERT INTO github_issues VALUES (?, 1, '2024-03-01', '2024-03-03'), (?, 2, '2024-08-01',"
-                  " '2024-08-01 06:00:00'), (?, 3, '2024-09-01', NULL)", [pid, pid, pid])
+    store.execute("INSERT INTO github_issues (project_id, number, kind, state, created_at, updated_at,"
+                  " first_response_at, response_checked) VALUES"
+                  " (?, 1, 'issue', 'closed', '2024-03-01', '2024-03-03', '2024-03-03', true),"
+                  " (?, 2, 'issue', 'closed', '2024-08-01', '2024-08-01', '2024-08-01 06:00:00', true),"
+                  " (?, 3, 'issue', 'open', '2024-09-01', '2024-09-01', NULL, true)", [pid, pid, pid])
     res = funding_impact.impact(store, datetime(2024, 12, 31), months=6)
     by_date = {r["awarded_on"]: r for r in res}
     g1 = by_date["2024-07-01"]
