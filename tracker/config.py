@@ -25,6 +25,9 @@ class Config:
     git_cache: Path = DEFAULT_GIT_CACHE
     github_web_url: str = "https://github.com"
     github_api_url: str = "https://api.github.com"
+    pypi_url: str = "https://pypi.org"
+    opencollective_api_url: str = "https://api.opencollective.com/graphql/v2"
+    rates_path: Path | None = None      # currency rates table overriding the shipped one
     # Secrets are excluded from repr so they never reach a log line or a traceback.
     github_token: str | None = field(default=None, repr=False)
     opencollective_token: str | None = field(default=None, repr=False)
@@ -53,6 +56,10 @@ def load(db_path: str | os.PathLike[str] | None = None) -> Config:
         git_cache=Path(_env("TRACKER_GIT_CACHE") or DEFAULT_GIT_CACHE),
         github_web_url=(_env("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
         github_api_url=(_env("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+        pypi_url=(_env("PYPI_URL") or "https://pypi.org").rstrip("/"),
+        opencollective_api_url=(_env("OPENCOLLECTIVE_API_URL")
+                                or "https://api.opencollective.com/graphql/v2").rstrip("/"),
+        rates_path=Path(_env("TRACKER_RATES")) if _env("TRACKER_RATES") else None,
         github_token=_env("GITHUB_TOKEN") or _env("GH_TOKEN"),
         opencollective_token=_env("OPENCOLLECTIVE_TOKEN"),
     )
