@@ -20,7 +20,7 @@ from tracker.deps.names import normalise, pinned_version, valid_name
 from tracker.deps.pyproject import LineFinder, load_toml
 from tracker.deps.urls import github_repo
 
-_JSON_KEY = re.compile(r'^\s*"([^"\\]+)"\s*:\s*\{')
+_JSON_KEY = re.compile(r'^\s*"([^"\\]+)"\s*:')
 _LOCAL_SOURCES = ("path", "directory", "editable", "virtual")
 
 
@@ -147,11 +147,15 @@ def parse_pipfile_lock(text: str, file: str) -> ParseResult:
         result.warn(None, "not a Pipfile.lock (expected a JSON object); file skipped")
         return result
     lines = LineFinder(text)
-    key_lines: dict[str, int] = {}
+    key_lines: dict[str, list[int]] = {}
     for number, row in enumerate(text.splitlines(), 1):
         match = _JSON_KEY.match(row)
         if match:
-            key_lines.setdefault(match.group(1), number)
+            key_lines.setdefault(match.group(1), []).append(number)
+
+    def line_of(name: str, after: int | None) -> int | None:
+        return next((n for n in key_lines.get(name, []) if after is None or n > after), None)
+
     for section in ("default", "develop"):
         entries = data.get(section)
         if entries is None:
@@ -160,7 +164,7 @@ def parse_pipfile_lock(text: str, file: str) -> ParseResult:
             result.warn(lines.find(f'"{section}"'), f"{section!r} is not an object; skipped")
             continue
         for name, entry in entries.items():
-            line = key_lines.get(name)
+            line = line_of(name, line_of(section, None))
             if not valid_name(name) or not isinstance(entry, dict):
                 result.warn(line, f"{section}: entry {name!r} is not a package; skipped")
                 continue

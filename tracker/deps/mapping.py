@@ -67,9 +67,10 @@ def _table_exists(store: Store, table: str) -> bool:
 
 def map_packages(store: Store | None, config: Config, deps: list[tuple[str, str, str | None]],
                  overrides: dict[str, str | None], offline: bool,
-                 warn=lambda message: None) -> dict[str, Mapped]:
+                 warn=lambda message: None, client=None) -> dict[str, Mapped]:
     """Map each (ecosystem, key, repo named by the file) to a repository. Keys are returned as given.
 
+    `client` (a collectors.pypi.PyPIClient) may be given to reuse a session or inject its sleep.
     A PyPI failure (network, server) is reported once through `warn`; the remaining packages are
     then answered from the cache only, so a dead network does not cost a timeout per package.
     """
@@ -100,7 +101,7 @@ def map_packages(store: Store | None, config: Config, deps: list[tuple[str, str,
 
     cached = {row[0]: row[1] for row in store.all(
         "SELECT package, status FROM pypi_packages WHERE package IN (SELECT unnest(?::VARCHAR[]))", [to_ask])}
-    client = None if offline else PyPIClient(config.pypi_url)
+    client = None if offline else (client or PyPIClient(config.pypi_url))
     fetch = not offline
     for key in to_ask:
         try:

@@ -18,7 +18,7 @@ CSV_COLUMNS = ["package", "ecosystem", "version", "direct", "groups", "repo", "m
                "why", "found_in"]
 
 
-def _flat(row: dict[str, Any]) -> dict[str, Any]:
+def flat(row: dict[str, Any]) -> dict[str, Any]:
     """Lists joined with '; ' and the accepted note in place of the dict, for tables and CSV."""
     out = dict(row)
     for key in ("flags", "groups", "found_in"):
@@ -30,7 +30,7 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _summary_lines(report: DepsReport) -> list[str]:
+def summary_lines(report: DepsReport) -> list[str]:
     s = report.summary
     risk = s["risk"]
     lines = [f"{s['dependencies']} dependencies ({s['direct']} direct, {s['transitive']} transitive,"
@@ -63,12 +63,12 @@ def _num(value: Any) -> str:
 
 
 def table(report: DepsReport) -> str:
-    rows = [_flat(r) for r in report.rows]
+    rows = [flat(r) for r in report.rows]
     columns = COLUMNS + (["accepted"] if any(r["accepted_note"] for r in report.rows) else [])
     text = output.table(rows, columns)
     if report.unsupported:
         text += "\nnot yet supported:\n" + output.table(report.unsupported, ["kind", "name", "version", "file", "reason"])
-    return text + "\n" + "\n".join(_summary_lines(report)) + "\n"
+    return text + "\n" + "\n".join(summary_lines(report)) + "\n"
 
 
 def to_json(report: DepsReport) -> str:
@@ -76,7 +76,7 @@ def to_json(report: DepsReport) -> str:
 
 
 def to_csv(report: DepsReport) -> str:
-    return output.to_csv([_flat(r) for r in report.rows], CSV_COLUMNS)
+    return output.to_csv([flat(r) for r in report.rows], CSV_COLUMNS)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!~|])")
@@ -88,6 +88,8 @@ def md(value: Any) -> str:
         return "unknown"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float):
+        value = f"{value:g}"
     text = " ".join(str(value).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
@@ -98,7 +100,7 @@ def _md_table(rows: list[dict[str, Any]]) -> list[str]:
     out = ["| package | version | direct | repo | health | risk | flags | truck factor | last release"
            " | funding | why |", "|---|---|---|---|---:|---|---|---:|---|---|---|"]
     for r in rows:
-        f = _flat(r)
+        f = flat(r)
         why = f["why"] + (f"; {f['accepted']}" if f["accepted"] else "")
         out.append("| " + " | ".join(md(v) for v in (
             f["package"], f["version"], f["direct"], f["repo"], f["health"], f["risk"], f["flags"] or "",
@@ -108,7 +110,7 @@ def _md_table(rows: list[dict[str, Any]]) -> list[str]:
 
 def markdown(report: DepsReport, title: str = "Dependency risk") -> str:
     lines = [f"### {md(title)}", ""]
-    lines += [f"- {md(line)}" for line in _summary_lines(report)]
+    lines += [f"- {md(line)}" for line in summary_lines(report)]
     lines.append("")
     attention = [r for r in report.rows if r["risk"] in ("medium", "high", "critical")]
     rest = [r for r in report.rows if r not in attention]

@@ -288,7 +288,8 @@ def _include(state: _State, ref: str, file: str, number: int, constraint: bool) 
         return
     display, text = loaded
     if display in state.stack:
-        result.warn(number, f"{ref} includes itself (through {' -> '.join(state.stack)}); skipped", file)
+        result.warn(number, f"including {ref} again would loop ({' -> '.join([*state.stack, display])});"
+                    " skipped", file)
         return
     state.stack.append(display)
     try:

@@ -82,9 +82,12 @@ def _add_component(result: ParseResult, name: str, version: str | None, purl_tex
             name=repo_hint, key=repo_hint.lower(), ecosystem="github", version=version, direct=direct,
             groups=groups, repo=repo_hint, url=None, file=result.file, line=line))
         return
-    kind = purl.type if purl else "no purl"
-    reason = (f"{kind} packages are not yet supported (only pypi and github)" if purl
-              else "no package URL (purl), so its ecosystem is unknown")
+    if purl is not None:
+        kind, reason = purl.type, f"{purl.type} packages are not yet supported (only pypi and github)"
+    elif purl_text:
+        kind, reason = "invalid purl", "its package URL is not valid, so its ecosystem is unknown"
+    else:
+        kind, reason = "no purl", "no package URL (purl), so its ecosystem is unknown"
     result.unsupported.append(Unsupported(result.file, kind, name, version, purl_text, reason))
 
 
