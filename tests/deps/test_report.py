@@ -193,6 +193,15 @@ def test_markdown_escapes_untrusted_text(store):
 
 
 def test_markdown_stays_under_the_comment_limit(store):
-    text = "".join(f"package-number-{i}==1.0.{i}\n" for i in range(3000))
+    text = "".join(f"package-number-{i}==1.0.{i}\n" for i in range(3000)) + "bad line !!\n" * 80
     md = render.markdown(report_for(store, text))
-    assert len(md) < 65_536 and "the rest in the JSON or CSV report" in md
+    assert "80 warnings" in md and "30 more in the JSON report" in md
+    assert len(md) < 65_536 and "not shown, see the JSON or CSV report" in md
+
+
+def test_markdown_cuts_a_long_attention_table_and_says_so(scored):
+    report = report_for(scored, "click==8.1.7\n")
+    report.rows = [dict(report.rows[0], package=f"clone-{i}") for i in range(2000)]
+    md = render.markdown(report)
+    assert len(md) < 65_536
+    assert "more at medium risk or above: see the JSON or CSV report." in md

@@ -21,14 +21,17 @@ def valid_name(name: str) -> bool:
     return bool(_VALID_NAME.match(name or ""))
 
 
-def pinned_version(specifier: str | None) -> str | None:
+def pinned_version(specifier: str | SpecifierSet | None) -> str | None:
     """The exact version a PEP 440 specifier pins ('==1.2.3' or '===1.2.3'), else None."""
     if not specifier:
         return None
-    try:
-        specs = list(SpecifierSet(specifier))
-    except InvalidSpecifier:
-        return None
+    if isinstance(specifier, SpecifierSet):
+        specs = list(specifier)
+    else:
+        try:
+            specs = list(SpecifierSet(specifier))
+        except InvalidSpecifier:
+            return None
     if len(specs) == 1 and specs[0].operator in ("==", "===") and not specs[0].version.endswith(".*"):
         return specs[0].version
     return None

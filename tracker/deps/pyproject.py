@@ -150,7 +150,7 @@ def _pep508_list(items: Any, group: str, result: ParseResult, lines: LineFinder,
             continue
         spec = str(req.specifier) or None
         result.dependencies.append(Dependency(
-            name=req.name, key=normalise(req.name), version=pinned_version(spec), specifier=spec,
+            name=req.name, key=normalise(req.name), version=pinned_version(req.specifier), specifier=spec,
             direct=True, groups=(group,), extras=tuple(sorted(req.extras)),
             marker=str(req.marker) if req.marker else None, repo=github_repo(req.url), url=req.url,
             file=result.file, line=line))

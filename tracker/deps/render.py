@@ -96,43 +96,59 @@ def md(value: Any) -> str:
     return text.replace("@", "@\u200b").replace("://", ":\u200b//")
 
 
-def _md_table(rows: list[dict[str, Any]]) -> list[str]:
-    out = ["| package | version | direct | repo | health | risk | flags | truck factor | last release"
-           " | funding | why |", "|---|---|---|---|---:|---|---|---:|---|---|---|"]
-    for r in rows:
-        f = flat(r)
-        why = f["why"] + (f"; {f['accepted']}" if f["accepted"] else "")
-        out.append("| " + " | ".join(md(v) for v in (
-            f["package"], f["version"], f["direct"], f["repo"], f["health"], f["risk"], f["flags"] or "",
-            f["truck_factor"], f["last_release"], f["funding"], why)) + " |")
-    return out
+_MD_HEADER = ["| package | version | direct | repo | health | risk | flags | truck factor | last release"
+              " | funding | why |", "|---|---|---|---|---:|---|---|---:|---|---|---|"]
+
+
+def _md_row(r: dict[str, Any]) -> str:
+    f = flat(r)
+    why = f["why"] + (f"; {f['accepted']}" if f["accepted"] else "")
+    return "| " + " | ".join(md(v) for v in (
+        f["package"], f["version"], f["direct"], f["repo"], f["health"], f["risk"], f["flags"] or "",
+        f["truck_factor"], f["last_release"], f["funding"], why)) + " |"
+
+
+def _md_rows(rows: list[dict[str, Any]], budget: int) -> tuple[list[str], int]:
+    """Table lines for as many rows as fit in `budget` characters; (lines, rows left out)."""
+    lines = list(_MD_HEADER)
+    used = sum(len(x) + 1 for x in lines)
+    for i, r in enumerate(rows):
+        line = _md_row(r)
+        if used + len(line) + 1 > budget:
+            return lines, len(rows) - i
+        lines.append(line)
+        used += len(line) + 1
+    return lines, 0
 
 
 def markdown(report: DepsReport, title: str = "Dependency risk") -> str:
-    lines = [f"### {md(title)}", ""]
-    lines += [f"- {md(line)}" for line in summary_lines(report)]
-    lines.append("")
-    attention = [r for r in report.rows if r["risk"] in ("medium", "high", "critical")]
-    rest = [r for r in report.rows if r not in attention]
-    if attention:
-        lines += _md_table(attention)
-    else:
-        lines.append("No dependency at medium risk or above.")
-    body = "\n".join(lines)
-    if rest:
-        extra = _md_table(rest)
-        block = ["", f"<details><summary>{len(rest)} more (low or unknown risk)</summary>", "", *extra,
-                 "", "</details>"]
-        while extra and len(body) + len("\n".join(block)) > MARKDOWN_LIMIT:
-            extra = extra[:-max(1, len(extra) // 10)]
-            shown = max(0, len(extra) - 2)
-            block = ["", f"<details><summary>{len(rest)} more (low or unknown risk; {shown} shown, the rest"
-                     " in the JSON or CSV report)</summary>", "", *extra, "", "</details>"]
-        body += "\n".join(block)
+    """A pull-request comment: summary, the rows at medium risk or above, the rest folded away,
+    warnings folded too; cut to stay under GitHub's comment limit (the cut is said)."""
+    head = [f"### {md(title)}", ""] + [f"- {md(line)}" for line in summary_lines(report)] + [""]
+    tail = []
     if report.warnings:
-        body += "\n\n<details><summary>" + f"{len(report.warnings)} warnings</summary>\n\n"
-        body += "\n".join(f"- {md(w)}" for w in report.warnings[:200]) + "\n\n</details>"
-    return body + "\n"
+        shown = [f"- {md(w[:300])}" for w in report.warnings[:50]]
+        more = len(report.warnings) - len(shown)
+        tail = ["", "", f"<details><summary>{len(report.warnings)} warnings</summary>", "", *shown,
+                *([f"- … {more} more in the JSON report"] if more else []), "", "</details>"]
+    budget = MARKDOWN_LIMIT - len("\n".join(head)) - len("\n".join(tail)) - 400
+    attention = [r for r in report.rows if r["risk"] in ("medium", "high", "critical")]
+    rest = [r for r in report.rows if r["risk"] not in ("medium", "high", "critical")]
+    body = list(head)
+    if attention:
+        lines, cut = _md_rows(attention, budget)
+        body += lines
+        budget -= sum(len(x) + 1 for x in lines)
+        if cut:
+            body.append(f"\n{cut} more at medium risk or above: see the JSON or CSV report.")
+    else:
+        body.append("No dependency at medium risk or above.")
+    if rest:
+        lines, cut = _md_rows(rest, budget)
+        note = f"; {cut} not shown, see the JSON or CSV report" if cut else ""
+        body += ["", f"<details><summary>{len(rest)} more (low or unknown risk{note})</summary>", "",
+                 *(lines if len(lines) > len(_MD_HEADER) else []), "", "</details>"]
+    return "\n".join(body + tail) + "\n"
 
 
 def render(report: DepsReport, fmt: str) -> str:

@@ -215,7 +215,7 @@ def _pep508(state: _State, text: str, file: str, number: int, constraint: bool) 
         state.constraints[normalise(req.name)] = (spec, pinned_version(spec))
         return None
     repo = github_repo(req.url) if req.url else None
-    dep = Dependency(name=req.name, key=normalise(req.name), version=pinned_version(spec), specifier=spec,
+    dep = Dependency(name=req.name, key=normalise(req.name), version=pinned_version(req.specifier), specifier=spec,
                      extras=tuple(sorted(req.extras)), marker=str(req.marker) if req.marker else None,
                      repo=repo, url=req.url, file=file, line=number)
     state.result.dependencies.append(dep)
