@@ -4,7 +4,8 @@ Reads what other collectors stored, makes no request of its own:
 * FUNDING.yml and funding.json from the git collector's `repo_files` (kinds funding_yml,
   funding_json), parsed by tracker.funding_files (problems recorded in `funding_manifests`);
 * GitHub's `github_funding_links` and `github_sponsors` tables, when the GitHub collector has
-  created them (checked in information_schema, so this works without it);
+  created them (checked in information_schema, so this works without it): links and the Sponsors
+  listing become channels, Sponsors tiers become plans (guid `github-sponsors/N`, USD);
 * the Open Collective slug given in projects.yaml.
 Channels, plans and history are replaced as a whole per project in one transaction (as last seen).
 """
@@ -15,27 +16,14 @@ import json
 from typing import Any
 
 from collectors import Source
-from tracker.funding_files import (
-    Channel,
-    Manifest,
-    classify_url,
-    dedupe,
-    parse_funding_json,
-    parse_funding_yml,
-    safe_url,
-)
+from tracker.funding_channels import github_channels, table_exists
+from tracker.funding_files import Channel, Manifest, Plan, dedupe, parse_funding_json, parse_funding_yml
 from tracker.registry import Project, register_project_table
 from tracker.store import Store
 
 for _table in ("funding_manifests", "funding_channels", "funding_plans", "funding_history",
                "opencollective_snapshots", "opencollective_monthly"):
     register_project_table(_table)
-
-
-def table_exists(store: Store, name: str) -> bool:
-    return bool(store.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
-        [name]))
 
 
 def read_manifests(store: Store, project: Project) -> list[tuple[str, Manifest]]:
@@ -56,26 +44,29 @@ def read_manifests(store: Store, project: Project) -> list[tuple[str, Manifest]]
     return out
 
 
-def github_channels(store: Store, project: Project) -> list[tuple[str, Channel]]:
-    """Channels from the GitHub collector's tables, if they exist."""
-    found: list[tuple[str, Channel]] = []
-    if table_exists(store, "github_funding_links"):
-        for platform, url in store.all(
-                "SELECT platform, url FROM github_funding_links WHERE project_id = ?", [project.id]):
-            url = safe_url(url)
-            if not url:
-                continue
-            name = str(platform or "custom").lower()
-            kind, account = classify_url(url)
-            found.append(("github_funding_links", Channel(name, account if kind == name else None, url)))
-    if table_exists(store, "github_sponsors"):
-        row = store.one(
-            "SELECT owner_login, has_sponsors_listing FROM github_sponsors WHERE project_id = ?"
-            " ORDER BY collected_at DESC LIMIT 1", [project.id])
-        if row and row[1] and row[0]:
-            found.append(("github_sponsors",
-                          Channel("github", row[0], f"https://github.com/sponsors/{row[0]}")))
-    return found
+def sponsors_tiers(store: Store, project_id: int) -> list[Plan]:
+    """The GitHub Sponsors tiers of the latest listing, as plans (guid 'github-sponsors/<n>', USD)."""
+    if not table_exists(store, "github_sponsors"):
+        return []
+    row = store.one("SELECT tiers, has_sponsors_listing FROM github_sponsors WHERE project_id = ?"
+                    " ORDER BY collected_at DESC LIMIT 1", [project_id])
+    if not row or not row[1] or not row[0]:
+        return []
+    try:
+        tiers = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    except ValueError:
+        return []
+    plans = []
+    for i, tier in enumerate(tiers if isinstance(tiers, list) else []):
+        if not isinstance(tier, dict):
+            continue
+        price = tier.get("monthly_price_usd")
+        price = float(price) if isinstance(price, int | float) and not isinstance(price, bool) and price >= 0 else None
+        one_time = bool(tier.get("is_one_time"))
+        name = str(tier.get("name") or "")[:250] or None
+        plans.append(Plan(f"github-sponsors/{i + 1}", name, "active", price, "USD",
+                          "one-time" if one_time else "monthly", []))
+    return plans
 
 
 def collect(ctx, project: Project) -> None:
@@ -88,7 +79,7 @@ def collect(ctx, project: Project) -> None:
     channels: list[tuple[str, Channel]] = []
     for _path, m in manifests:
         channels += [(m.kind, c) for c in m.channels]
-    channels += github_channels(store, project)
+    channels += github_channels(store, project.id)
     if project.opencollective_slug:
         slug = project.opencollective_slug.strip()
         channels.append(("projects_yaml", Channel("open_collective", slug, f"https://opencollective.com/{slug}")))
@@ -103,6 +94,7 @@ def collect(ctx, project: Project) -> None:
     for _path, m in manifests:
         plans += m.plans
         history += m.history
+    plans += sponsors_tiers(store, project.id)
 
     with store.transaction():
         for table in ("funding_manifests", "funding_channels", "funding_plans", "funding_history"):

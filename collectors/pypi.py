@@ -23,25 +23,16 @@ from collectors import Source
 from tracker.config import Config
 from tracker.errors import CollectionError, UsageError
 from tracker.funding_files import safe_url
+from tracker.packages import normalise, valid_name
 from tracker.registry import Project, parse_repo
 from tracker.runs import utcnow
 from tracker.store import Store
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024   # the largest packages' JSON is tens of MB
 MAX_RETRIES = 3
-_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.I)  # PEP 508 project name
 # project_urls labels that name the source repository, in order of trust (compared normalised).
 SOURCE_LABELS = ("source", "sourcecode", "source code", "repository", "code", "github", "git", "homepage",
                  "home", "home page")
-
-
-def normalise(name: str) -> str:
-    """PEP 503 normalised name: runs of '-', '_' and '.' become '-', lower case."""
-    return re.sub(r"[-_.]+", "-", name.strip()).lower()
-
-
-def valid_name(name: str) -> bool:
-    return bool(name) and len(name) <= 200 and bool(_NAME.match(name.strip()))
 
 
 def _label(text: str) -> str:

@@ -16,7 +16,7 @@ from calendar import monthrange
 from datetime import date, datetime
 from typing import Any
 
-from collectors.pypi import normalise
+from tracker.packages import normalise
 from tracker.store import Store
 
 CAVEAT = ("Correlation, not causation: activity around a grant also reflects the project's own "

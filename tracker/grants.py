@@ -65,6 +65,7 @@ class ImportResult:
     rows: int = 0
     new: int = 0
     updated: int = 0
+    unchanged: int = 0
     duplicates: list[int] = field(default_factory=list)
     linked: int = 0
     unknown_currency: list[str] = field(default_factory=list)
@@ -236,8 +237,12 @@ def import_file(store: Store, path: str | Path, now: datetime, rates: Rates | No
     rows = read_rows(path)
     grants, duplicates = validate(rows, str(path))
     result = ImportResult(rows=len(rows), duplicates=duplicates)
+    compared = ("funder", "program", "recipient_project", "recipient_repo", "repo_uncertain", "amount", "currency",
+                "awarded_on", "awarded_precision", "period_months", "kind", "source_url", "note")
     with store.transaction():
-        existing = {r[0] for r in store.all("SELECT grant_key FROM grants")}
+        existing = {r["grant_key"]: tuple(r[c] for c in compared)
+                    for r in store.dicts(f"SELECT grant_key, {', '.join(compared)} FROM grants")}
+        changed = []
         for g in grants:
             record = dict(
                 grant_key=g.key, funder=g.funder, program=g.program, recipient_project=g.recipient_project,
@@ -246,11 +251,15 @@ def import_file(store: Store, path: str | Path, now: datetime, rates: Rates | No
                 repo_uncertain=g.repo_uncertain, amount=g.amount, currency=g.currency, awarded_on=g.awarded_on,
                 awarded_precision=g.awarded_precision, period_months=g.period_months, kind=g.kind,
                 source_url=g.source_url, note=g.note, imported_from=Path(path).name, imported_at=now)
-            store.upsert("grants", [record], key=["grant_key"])
-            if g.key in existing:
-                result.updated += 1
-            else:
+            if g.key not in existing:
                 result.new += 1
+            elif existing[g.key] == tuple(record[c] for c in compared):
+                result.unchanged += 1
+                continue
+            else:
+                result.updated += 1
+            changed.append(record)
+        store.upsert("grants", changed, key=["grant_key"])
         result.linked = store.scalar(
             "SELECT count(*) FROM grants g JOIN projects p ON p.slug_key = g.recipient_repo_key"
             " WHERE NOT g.repo_uncertain")

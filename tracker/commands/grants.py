@@ -44,8 +44,9 @@ def cmd_import(ctx) -> int:
     result = grants.import_file(ctx.store(), ctx.args.file, ctx.now, rates)
     dup = f", {len(result.duplicates)} duplicate rows skipped (rows {', '.join(map(str, result.duplicates[:10]))})" \
         if result.duplicates else ""
-    print(f"{result.new + result.updated} grants imported from {ctx.args.file}: {result.new} new, "
-          f"{result.updated} updated{dup}; {result.linked} grants in the registry are linked to tracked projects")
+    print(f"{result.new + result.updated + result.unchanged} grants read from "
+          f"{ctx.args.file}: {result.new} new, {result.updated} updated, {result.unchanged} unchanged{dup}; "
+          f"{result.linked} grants in the registry are linked to tracked projects")
     if result.unknown_currency:
         print(f"warning: no rate for {', '.join(result.unknown_currency)} in the rates table; "
               "those amounts stay in their currency and count as unknown in dollars", file=sys.stderr)

@@ -1,8 +1,9 @@
 """Funding metrics: channels, Open Collective money, grants, and funding per active maintainer.
 
 Reads `funding_channels` (and GitHub's `github_funding_links` when that table exists),
-`opencollective_snapshots`, and the grants registry; `sponsors_count` belongs to the GitHub
-provider and `active_contributors_365d` to the git provider (both read from `known`). Dollar
+`opencollective_snapshots`, and the grants registry; `has_sponsors_listing` and
+`sponsors_count` belong to the GitHub provider and `active_contributors_365d` to the git provider
+(read from `known`; a sponsor count is not money, so it is not turned into dollars). Dollar
 figures use the rates table (tracker/currency.py). Unknown stays None: a project never checked is
 not a project with no funding. See docs/methodology.md, "Funding metrics".
 """
@@ -13,7 +14,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tracker.currency import Rates, load_rates
-from tracker.funding_files import Channel, classify_url, safe_url
+from tracker.funding_channels import github_channels, table_exists
+from tracker.funding_files import Channel
 from tracker.grants import project_grants
 from tracker.store import Store
 
@@ -31,27 +33,23 @@ NAMES = [
 GRANT_WINDOW_DAYS = round(5 * 365.25)
 
 
-def _table_exists(store: Store, name: str) -> bool:
-    return bool(store.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'", [name]))
+def channels(store: Store, project_id: int, known: dict[str, Any] | None = None) -> list[Channel] | None:
+    """Distinct funding channels over every source; None when no source was ever looked at.
 
-
-def channels(store: Store, project_id: int) -> list[Channel] | None:
-    """Distinct funding channels over every source; None when no source was ever looked at."""
+    Reads the funding collector's table and, directly, GitHub's tables (so a GitHub collection
+    newer than the last funding run still counts); a Sponsors listing reported by the GitHub
+    provider (`known`) counts as a GitHub channel when no table names it.
+    """
+    known = known or {}
     rows = store.all("SELECT platform, account, url, ref FROM funding_channels WHERE project_id = ?", [project_id])
     found = [Channel(p, a, u, None if (a or u) else r) for p, a, u, r in rows]
-    looked = bool(rows) or bool(store.scalar("SELECT count(*) FROM git_repos WHERE project_id = ?", [project_id]))
-    if _table_exists(store, "github_funding_links"):
-        links = store.all("SELECT platform, url FROM github_funding_links WHERE project_id = ?", [project_id])
-        if links:
-            for platform, url in links:
-                url = safe_url(url)
-                if url:
-                    kind, account = classify_url(url)
-                    name = str(platform or "custom").lower()
-                    found.append(Channel(name, account if kind == name else None, url))
-            looked = True
-    if not looked and _table_exists(store, "github_repo_snapshots"):
+    found += [ch for _source, ch in github_channels(store, project_id)]
+    looked = bool(found) or bool(store.scalar("SELECT count(*) FROM git_repos WHERE project_id = ?", [project_id]))
+    if known.get("has_sponsors_listing") is not None:
+        looked = True
+        if known["has_sponsors_listing"] and not any(c.platform == "github" for c in found):
+            found.append(Channel("github", None, None, "sponsors-listing"))
+    if not looked and table_exists(store, "github_repo_snapshots"):
         looked = bool(store.scalar("SELECT count(*) FROM github_repo_snapshots WHERE project_id = ?", [project_id]))
     if not looked:
         return None
@@ -98,7 +96,7 @@ def compute(store: Store, project_id: int, now: datetime, known: dict[str, Any] 
     known = known or {}
     rates = load_rates()
     m: dict[str, Any] = {}
-    chans = channels(store, project_id)
+    chans = channels(store, project_id, known)
     m["funding_channels_count"] = len(chans) if chans is not None else None
     m["funding_platforms"] = sorted({c.platform for c in chans}) if chans is not None else None
 

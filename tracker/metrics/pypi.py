@@ -7,11 +7,11 @@ collected or PyPI does not know it.
 
 from __future__ import annotations
 
-import re
 import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
+from tracker.packages import normalise
 from tracker.store import Store
 
 NAMES = ["pypi_releases_365d", "days_since_last_pypi_release", "median_pypi_release_interval_days"]
@@ -21,7 +21,7 @@ def compute(store: Store, project_id: int, now: datetime, known: dict[str, Any] 
     name = store.scalar("SELECT pypi_package FROM projects WHERE id = ?", [project_id])
     if not name:
         return {}
-    package = re.sub(r"[-_.]+", "-", name.strip()).lower()
+    package = normalise(name)
     status = store.scalar("SELECT status FROM pypi_packages WHERE package = ?", [package])
     if status != "ok":
         return {}

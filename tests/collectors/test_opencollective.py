@@ -1,0 +1,181 @@
+"""Open Collective collector against a loopback GraphQL server answering in the real shapes."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import pytest
+
+from collectors import opencollective
+from tests.fakes.loopback import serve
+from tests.fakes.opencollective_server import Collective, OCHandler, OCState
+from tracker import collect, config, registry
+from tracker.metrics import funding as funding_metrics
+from tracker.progress import Progress
+
+NOW = datetime(2025, 6, 15, 12, 0, 0)
+
+
+class FakeClock:
+    """A clock that only moves when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.t += seconds
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiters():
+    opencollective._LIMITERS.clear()
+    yield
+    opencollective._LIMITERS.clear()
+
+
+@pytest.fixture
+def oc(monkeypatch):
+    state = OCState()
+    with serve(OCHandler, state) as base:
+        monkeypatch.setenv("OPENCOLLECTIVE_API_URL", base + "/graphql/v2")
+        yield state
+
+
+def months_ago(n: int) -> date:
+    """The first day of the month `n` months before the current one (collections run at the real now)."""
+    today = date.today()
+    index = today.year * 12 + today.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def numpy_collective() -> Collective:
+    monthly = {months_ago(30).isoformat()[:7]: 999, months_ago(23).isoformat()[:7]: 4_000_00,
+               months_ago(5).isoformat()[:7]: 3_500_00, months_ago(0).isoformat()[:7]: 1_000_00}
+    return Collective(slug="numpy", name="NumPy", currency="USD", host=("numfocus", "NumFOCUS"),
+                      balance_cents=12_345_67, yearly_budget_cents=50_000_00, received_12m_cents=48_000_00,
+                      spent_12m_cents=30_000_00, contributors=321, monthly_cents=monthly)
+
+
+def run(store, db_path, project, clock=None):
+    err = io.StringIO()
+    options = {"clock": clock, "sleep": clock.sleep} if clock else {"sleep": lambda s: None}
+    outcome = collect.collect_one(store, config.load(db_path), opencollective.SOURCE, project,
+                                  Progress(stream=err, quiet=True), options)
+    return outcome, err.getvalue()
+
+
+def test_collects_figures_series_and_host(store, db_path, oc):
+    oc.collectives["numpy"] = numpy_collective()
+    project, _ = registry.add(store, "numpy/numpy", opencollective_slug="numpy")
+    outcome, _ = run(store, db_path, project, FakeClock())
+    assert outcome.status == "ok" and outcome.counters["collectives"] == 1
+    row = store.dicts("SELECT * FROM opencollective_snapshots WHERE project_id = ?", [project.id])[0]
+    assert {k: row[k] for k in ("slug", "status", "name", "account_type", "fiscal_host_slug", "fiscal_host_name",
+                                "currency", "balance", "yearly_budget", "received_12m", "spent_12m",
+                                "contributors_count")} == {
+        "slug": "numpy", "status": "ok", "name": "NumPy", "account_type": "COLLECTIVE",
+        "fiscal_host_slug": "numfocus", "fiscal_host_name": "NumFOCUS", "currency": "USD", "balance": 12345.67,
+        "yearly_budget": 50000.0, "received_12m": 48000.0, "spent_12m": 30000.0, "contributors_count": 321}
+    months = store.all("SELECT month, received FROM opencollective_monthly WHERE project_id = ? ORDER BY month",
+                       [project.id])
+    # 24 months are asked for; the month 30 months back is outside the window
+    assert months == [(months_ago(23), 4000.0), (months_ago(5), 3500.0), (months_ago(0), 1000.0)]
+    sent = oc.requests[0]
+    assert "Personal-Token" not in sent["headers"]
+    v = sent["body"]["variables"]
+    assert v["slug"] == "numpy" and v["seriesFrom"].startswith(months_ago(23).isoformat())
+    run_row = store.one("SELECT requests, status FROM collection_runs WHERE source = 'opencollective'")
+    assert run_row == (1, "ok")
+
+    m = funding_metrics.compute(store, project.id, NOW, {})
+    assert (m["oc_balance_usd"], m["oc_yearly_budget_usd"], m["oc_received_12m_usd"]) == (12345.67, 50000.0, 48000.0)
+
+
+def test_slug_from_funding_yml_and_euro_conversion(store, db_path, oc, make_repo):
+    oc.collectives["tool"] = Collective(slug="tool", name="Tool", currency="EUR", balance_cents=100_00,
+                                        yearly_budget_cents=1000_00, received_12m_cents=500_00)
+    repo = make_repo("tool")
+    repo.commit("2024-01-01", files={".github/FUNDING.yml": "open_collective: Tool\n"})
+    project, _ = registry.add(store, "ann/tool", git_source=str(repo.path))
+    collect.collect(store, config.load(db_path), [project], ["git"], Progress(quiet=True))
+    outcome, _ = run(store, db_path, project)
+    assert outcome.status == "ok"
+    assert oc.requests[0]["body"]["variables"]["slug"] == "tool"
+    m = funding_metrics.compute(store, project.id, NOW, {})
+    assert m["oc_balance_usd"] == 104.11  # EUR at the shipped ECB rate of 2025-02-28 (1 EUR = 1.0411 USD)
+    assert m["oc_yearly_budget_usd"] == 1041.1 and m["oc_received_12m_usd"] == 520.55
+
+
+def test_unknown_slug_is_recorded_as_not_found(store, db_path, oc):
+    project, _ = registry.add(store, "ghost/ghost", opencollective_slug="no-such-collective")
+    outcome, err = run(store, db_path, project)
+    assert outcome.status == "ok" and outcome.counters == {"collectives": 0, "not_found": 1}
+    assert "has no account 'no-such-collective'" in err
+    assert store.all("SELECT slug, status FROM opencollective_snapshots") == [("no-such-collective", "not_found")]
+    assert funding_metrics.compute(store, project.id, NOW, {})["oc_balance_usd"] is None
+
+
+def test_429_with_retry_after_waits_on_the_injected_clock(store, db_path, oc):
+    oc.collectives["numpy"] = numpy_collective()
+    oc.failures = [(429, {"Retry-After": "30"}), (502, {})]
+    project, _ = registry.add(store, "numpy/numpy", opencollective_slug="numpy")
+    clock = FakeClock()
+    outcome, _ = run(store, db_path, project, clock)
+    assert outcome.status == "ok"
+    assert clock.sleeps == [30.0, 2.0]  # Retry-After, then exponential backoff after the 502
+    assert len(oc.requests) == 3
+    assert store.scalar("SELECT requests FROM collection_runs WHERE source = 'opencollective'") == 3
+
+
+def test_persistent_rate_limiting_fails_the_project_clearly(store, db_path, oc):
+    oc.failures = [(429, {"Retry-After": "60"})] * 4
+    project, _ = registry.add(store, "numpy/numpy", opencollective_slug="numpy")
+    clock = FakeClock()
+    outcome, _ = run(store, db_path, project, clock)
+    assert outcome.status == "error" and "rate limit still exceeded" in outcome.error
+    assert clock.sleeps == [60.0, 60.0, 60.0]
+    assert store.scalar("SELECT count(*) FROM opencollective_snapshots") == 0
+
+
+def test_anonymous_rate_limit_spaces_requests_ten_a_minute(store, db_path, oc):
+    for i in range(12):
+        oc.collectives[f"c{i}"] = Collective(slug=f"c{i}", name=f"C{i}")
+    projects = [registry.add(store, f"o/p{i}", opencollective_slug=f"c{i}")[0] for i in range(12)]
+    clock = FakeClock()
+    for p in projects:
+        assert run(store, db_path, p, clock)[0].status == "ok"
+    assert len(oc.requests) == 12
+    assert clock.sleeps == [60.0]  # the 11th request waits for the first to leave the window
+    assert store.scalar("SELECT count(*) FROM opencollective_snapshots WHERE status = 'ok'") == 12
+
+
+def test_token_is_sent_as_personal_token_and_never_stored(store, db_path, oc, monkeypatch):
+    secret = "oc-secret-token-123"
+    monkeypatch.setenv("OPENCOLLECTIVE_TOKEN", secret)
+    oc.collectives["numpy"] = numpy_collective()
+    project, _ = registry.add(store, "numpy/numpy", opencollective_slug="numpy")
+    assert run(store, db_path, project)[0].status == "ok"
+    assert oc.requests[0]["headers"]["Personal-Token"] == secret
+    oc.failures = [(401, {})]
+    outcome, err = run(store, db_path, project)
+    assert outcome.status == "error" and "HTTP 401" in outcome.error
+    dump = "".join(str(r) for t in ("collection_runs", "opencollective_snapshots")
+                   for r in store.all(f"SELECT * FROM {t}"))
+    assert secret not in dump and secret not in err
+
+
+def test_graphql_errors_and_no_collective(store, db_path, oc):
+    project, _ = registry.add(store, "a/b")
+    outcome, _ = run(store, db_path, project)
+    assert outcome.status == "ok" and outcome.counters == {"collectives": 0}
+    assert oc.requests == []
+    project, _ = registry.add(store, "a/c", opencollective_slug="x")
+    oc.failures = [(400, {})]
+    outcome, _ = run(store, db_path, project)
+    assert outcome.status == "error" and "Open Collective error (HTTP 400)" in outcome.error
