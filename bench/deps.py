@@ -74,7 +74,9 @@ def build_db(path: Path) -> None:
                               " VALUES (?, ?, ?, ?)", cache)
         store.con.executemany("INSERT INTO pypi_releases (package, version, uploaded_at, yanked, files)"
                               " VALUES (?, ?, ?, ?, ?)", releases)
-        store.con.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", scores)
+        store.con.executemany("INSERT INTO scores (project_id, computed_at, health, coverage, subscores, risk_level, flags,"
+        " maturity, criticality, truck_factor, funding_need, funding_need_reason, weights_version, metrics)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", scores)
 
 
 def write_lock(path: Path) -> None:

@@ -40,7 +40,9 @@ def add_score(store: Store, slug: str, *, computed_at: datetime, risk: str, heal
     create_scores(store)
     project, _ = registry.add(store, slug, pypi_package=pypi)
     store.execute(
-        "INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO scores (project_id, computed_at, health, coverage, subscores, risk_level, flags,"
+        " maturity, criticality, truck_factor, funding_need, funding_need_reason, weights_version, metrics)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [project.id, computed_at, health, coverage, json.dumps(subscores or {}), risk,
          json.dumps([{"name": n, "evidence": e} for n, e in flags]), maturity, criticality, truck_factor,
          None, None, "test-1", json.dumps(metrics or {})])
