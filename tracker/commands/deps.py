@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=render.FORMATS, default="table",
                    help="table (default), json, csv, or markdown (for a pull-request comment)")
     p.add_argument("--fail-on", choices=LEVELS, metavar="LEVEL",
-                   help=f"exit {GATE_EXIT} if a dependency is at or above this risk (high or critical)")
+                   help=f"exit {GATE_EXIT} if a dependency is at or above this risk: high or critical (also low, medium)")
     p.add_argument("--ignore", metavar="FILE", help="accepted risks: YAML list of package/repo, reason, until")
     p.add_argument("--overrides", metavar="FILE", help="YAML map package -> OWNER/REPO (or none)")
     p.add_argument("--track", action="store_true",

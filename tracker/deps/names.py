@@ -1,24 +1,13 @@
-"""Package names and versions as the specifications define them (via `packaging`, the parser
-pip itself vendors)."""
+"""Package names (PEP 503, shared with the PyPI collector via tracker.packages) and pinned
+versions (PEP 440, via `packaging`, the parser pip itself vendors)."""
 
 from __future__ import annotations
 
-import re
-
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 
-_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+from tracker.packages import normalise, valid_name
 
-
-def normalise(name: str) -> str:
-    """PEP 503 normalised name: lower case, runs of '-', '_', '.' become one '-'."""
-    return canonicalize_name(name)
-
-
-def valid_name(name: str) -> bool:
-    """A distribution name as PEP 508 allows it."""
-    return bool(_VALID_NAME.match(name or ""))
+__all__ = ["normalise", "pinned_version", "valid_name"]
 
 
 def pinned_version(specifier: str | SpecifierSet | None) -> str | None:

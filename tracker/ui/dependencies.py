@@ -152,3 +152,7 @@ def render() -> None:
                             key="deps_dl_csv")
     cols[2].download_button("Download Markdown", deps_render.markdown(report), "dependency-risk.md",
                             "text/markdown", key="deps_dl_md")
+
+
+# The app's navigation (tracker/ui/nav.py) calls each page module's `show()`.
+show = render
