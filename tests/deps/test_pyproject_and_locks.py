@@ -30,6 +30,7 @@ def test_pep621_extras_groups_and_build_requirements():
     assert {d.groups[0] for d in deps["boto3"] + deps["s3fs"]} == {"extra:s3"}
     assert deps["hatchling"][0].groups == ("build-system",)
     assert deps["pre-commit"][0].groups == ("group:dev",)   # [tool.uv] dev-dependencies
+    assert "my-service" not in deps   # 'my-service[postgres,s3]' and 'my_service[s3]' are the project itself
 
 
 def test_pep735_include_group_cycles_and_bad_entries():
@@ -42,8 +43,8 @@ def test_pep735_include_group_cycles_and_bad_entries():
     messages = [str(w) for w in result.warnings]
     name = str(FILES / "pyproject.toml")
     assert any(m.startswith(f"{name}:16: [project] dependencies: 'not a valid requirement!!'") for m in messages)
-    assert f"{name}:28: dependency groups include each other: loop-a -> loop-b -> loop-a" in messages
-    assert f"{name}:30: dependency group 'broken' includes unknown group 'does-not-exist'" in messages
+    assert f"{name}:29: dependency groups include each other: loop-a -> loop-b -> loop-a" in messages
+    assert f"{name}:31: dependency group 'broken' includes unknown group 'does-not-exist'" in messages
     assert any("entry 42 is neither a requirement" in m for m in messages)
     assert "six" in deps   # the rest of a cyclic group is still read
 

@@ -102,6 +102,19 @@ def test_continuation_and_comment_rules():
     assert deps["y"].extras == ("z",) and deps["y"].line == 4
 
 
+def test_local_paths_with_a_name_and_url_markers():
+    result = requirements.parse(
+        "-e ./libs/foo#egg=foo\n./dist/bar-1.0-py3-none-any.whl\nfile:///opt/pkgs/baz-2.0.tar.gz\n"
+        "https://example.org/x.zip\n"
+        "https://example.org/qux-1.2.tar.gz ; python_version < '3.12'\n", "r.txt")
+    assert [(u.kind, u.name, u.version) for u in result.unsupported] == [
+        ("local path", "foo", None), ("local path", "bar", "1.0"), ("local path", "baz", "2.0"),
+        ("URL", "https://example.org/x.zip", None)]
+    assert "editable: a local path (foo) (line 1)" in result.unsupported[0].reason
+    (qux,) = result.dependencies
+    assert (qux.key, qux.version, qux.marker) == ("qux", "1.2", "python_version < '3.12'")
+
+
 def test_includes_without_a_loader_or_by_url_are_named():
     result = requirements.parse("-r other.txt\n-c https://example.org/c.txt\nsix\n", "pasted")
     assert [str(w) for w in result.warnings] == [

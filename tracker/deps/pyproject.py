@@ -62,7 +62,8 @@ def parse(text: str, file: str) -> ParseResult:
     project = data.get("project")
     if isinstance(project, dict):
         _pep621(project, result, lines)
-    _dependency_groups(data.get("dependency-groups"), result, lines)
+    own = normalise(project["name"]) if isinstance(project, dict) and isinstance(project.get("name"), str) else None
+    _dependency_groups(data.get("dependency-groups"), result, lines, own)
     build = data.get("build-system")
     if isinstance(build, dict):
         _pep508_list(build.get("requires"), "build-system", result, lines, "[build-system] requires")
@@ -79,12 +80,13 @@ def parse(text: str, file: str) -> ParseResult:
 
 
 def _pep621(project: dict[str, Any], result: ParseResult, lines: LineFinder) -> None:
+    own = normalise(project["name"]) if isinstance(project.get("name"), str) else None
     dynamic = project.get("dynamic") if isinstance(project.get("dynamic"), list) else []
     for key in ("dependencies", "optional-dependencies"):
         if key in dynamic:
             result.warn(lines.find("dynamic"), f"[project] {key} are dynamic (computed by the build backend,"
                         " which is never run here); give a lock file or requirements file instead")
-    _pep508_list(project.get("dependencies"), "main", result, lines, "[project] dependencies")
+    _pep508_list(project.get("dependencies"), "main", result, lines, "[project] dependencies", own)
     optional = project.get("optional-dependencies")
     if optional is None:
         return
@@ -92,10 +94,10 @@ def _pep621(project: dict[str, Any], result: ParseResult, lines: LineFinder) -> 
         result.warn(lines.find("optional-dependencies"), "[project] optional-dependencies is not a table; skipped")
         return
     for extra, items in optional.items():
-        _pep508_list(items, f"extra:{extra}", result, lines, f"optional-dependencies {extra!r}")
+        _pep508_list(items, f"extra:{extra}", result, lines, f"optional-dependencies {extra!r}", own)
 
 
-def _dependency_groups(groups: Any, result: ParseResult, lines: LineFinder) -> None:
+def _dependency_groups(groups: Any, result: ParseResult, lines: LineFinder, own_name: str | None) -> None:
     """PEP 735: lists of requirement strings and {include-group = NAME} tables."""
     if groups is None:
         return
@@ -128,10 +130,11 @@ def _dependency_groups(groups: Any, result: ParseResult, lines: LineFinder) -> N
         return out
 
     for name in groups:
-        _pep508_list(expand(name, []), f"group:{name}", result, lines, f"dependency group {name!r}")
+        _pep508_list(expand(name, []), f"group:{name}", result, lines, f"dependency group {name!r}", own_name)
 
 
-def _pep508_list(items: Any, group: str, result: ParseResult, lines: LineFinder, where: str) -> None:
+def _pep508_list(items: Any, group: str, result: ParseResult, lines: LineFinder, where: str,
+                 own_name: str | None = None) -> None:
     if items is None:
         return
     if not isinstance(items, list):
@@ -148,6 +151,8 @@ def _pep508_list(items: Any, group: str, result: ParseResult, lines: LineFinder,
             result.warn(line, f"{where}: {item!r} is not a valid requirement ({str(exc).splitlines()[0]});"
                         " skipped")
             continue
+        if own_name and normalise(req.name) == own_name:
+            continue   # 'my-project[extra]': the project's own extras, already listed under them
         spec = str(req.specifier) or None
         result.dependencies.append(Dependency(
             name=req.name, key=normalise(req.name), version=pinned_version(req.specifier), specifier=spec,

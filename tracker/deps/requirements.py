@@ -226,20 +226,23 @@ def _url_requirement(state: _State, text: str, file: str, number: int, constrain
                      editable: bool) -> Dependency | None:
     result = state.result
     marker = None
-    if ";" in text:
-        text, marker_text = (s.strip() for s in text.split(";", 1))
+    separator = "; " if _URL.match(text) else ";"   # pip: a URL's marker follows '; '
+    if separator in text:
+        text, marker_text = (s.strip() for s in text.split(separator, 1))
         marker = marker_text or None
     if constraint:
         result.warn(number, "a URL or path in a constraints file constrains nothing we can use; ignored",
                     file)
         return None
     name, version, extras = _name_from_url(text)
-    repo = github_repo(text)
-    if name is None and repo is None:
-        kind = "local path" if not _URL.match(text) or text.lower().startswith("file:") else "URL"
+    local = not _URL.match(text) or text.lower().startswith("file:")
+    repo = None if local else github_repo(text)
+    if local or (name is None and repo is None):
+        kind = "local path" if local else "URL"
+        what = ("a local path" if local else "a URL without a package name or GitHub repository")
         result.unsupported.append(Unsupported(
-            file, kind, text, None, text,
-            f"{'editable ' if editable else ''}{kind} without a package name (line {number}):"
+            file, kind, name or text, version, text,
+            f"{'editable: ' if editable else ''}{what}{f' ({name})' if name else ''} (line {number}):"
             " not a published package we can assess"))
         return None
     if name is None:
