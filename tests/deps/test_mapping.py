@@ -79,6 +79,7 @@ def test_cli_maps_through_pypi_and_tracks(cli, db_path, pypi_api):
     req.write_text("requests>=2\nflask\n")
     result = cli("deps", str(req), "--track", "--format", "json")
     assert result.code == 0, result.err
+    assert "asking PyPI for the repositories of 2 packages not in the cache" in result.err
     assert {r["repo"] for r in result.json()["dependencies"]} == {"psf/requests", "pallets/flask"}
     listed = cli("list", "--format", "json").json()
     assert {p["project"]: p["pypi"] for p in listed} == {"pallets/flask": "flask", "psf/requests": "requests"}

@@ -109,6 +109,8 @@ def test_binary_and_undecodable_files(tmp_path):
     assert [d.key for d in parse_path(bom).dependencies] == ["six"]
     with pytest.raises(UsageError, match="no such file"):
         parse_path(tmp_path / "nope.txt")
+    with pytest.raises(UsageError, match="a directory"):
+        parse_path(tmp_path)
 
 
 def test_sbom_with_invalid_json_warns_with_line(tmp_path):

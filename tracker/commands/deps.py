@@ -11,6 +11,7 @@ from tracker.deps import render
 from tracker.deps.formats import SUPPORTED, parse_path
 from tracker.deps.mapping import load_overrides
 from tracker.deps.report import LEVELS, build
+from tracker.progress import Progress
 from tracker.store import Store
 
 GATE_EXIT = 3
@@ -69,7 +70,7 @@ def cmd_deps(ctx) -> int:
     accepted = accepted_mod.load(a.ignore) if a.ignore else []
     store = _store(ctx)
     report = build(store, ctx.config, results, ctx.now, overrides=overrides, accepted=accepted,
-                   offline=a.offline)
+                   offline=a.offline, progress=Progress(quiet=a.quiet))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if a.track and report.summary["not_tracked"]:

@@ -193,6 +193,8 @@ def file_loader(ref: str, including: str) -> tuple[str, str] | str:
 def parse_path(path: str | os.PathLike[str]) -> ParseResult:
     """Read and parse one file from disk (its -r/-c includes too)."""
     path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{path}: a directory; give the dependency files in it")
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     try:

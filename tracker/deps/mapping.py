@@ -67,7 +67,7 @@ def _table_exists(store: Store, table: str) -> bool:
 
 def map_packages(store: Store | None, config: Config, deps: list[tuple[str, str, str | None]],
                  overrides: dict[str, str | None], offline: bool,
-                 warn=lambda message: None, client=None) -> dict[str, Mapped]:
+                 warn=lambda message: None, client=None, progress=None) -> dict[str, Mapped]:
     """Map each (ecosystem, key, repo named by the file) to a repository. Keys are returned as given.
 
     `client` (a collectors.pypi.PyPIClient) may be given to reuse a session or inject its sleep.
@@ -103,6 +103,9 @@ def map_packages(store: Store | None, config: Config, deps: list[tuple[str, str,
         "SELECT package, status FROM pypi_packages WHERE package IN (SELECT unnest(?::VARCHAR[]))", [to_ask])}
     client = None if offline else (client or PyPIClient(config.pypi_url))
     fetch = not offline
+    missing = sum(key not in cached for key in to_ask)
+    if fetch and missing and progress is not None:
+        progress(f"asking PyPI for the repositories of {missing} packages not in the cache")
     for key in to_ask:
         try:
             repo = repo_for_package(store, config, key, fetch=fetch and key not in cached, client=client)

@@ -186,12 +186,12 @@ def _why(row: dict[str, Any], score: dict[str, Any] | None, mapped: Mapped) -> s
 def build(store: Store | None, config: Config, results: list[ParseResult], now: datetime, *,
           overrides: dict[str, str | None] | None = None,
           accepted: list[accepted_mod.Accepted] | None = None, offline: bool = False,
-          pypi_client=None) -> DepsReport:
+          pypi_client=None, progress=None) -> DepsReport:
     """Merge, map, look up scores and build the report (no writes besides the PyPI cache)."""
     warnings = [str(w) for r in results for w in r.warnings]
     entries = merge(results)
     mapping = map_packages(store, config, [(e["dep"].ecosystem, e["dep"].key, e["repo"]) for e in entries],
-                           overrides or {}, offline, warnings.append, pypi_client)
+                           overrides or {}, offline, warnings.append, pypi_client, progress)
     repos = sorted({m.repo for m in mapping.values() if m.repo})
     scores, tracked = latest_scores(store, repos)
     releases = last_releases(store, [e["dep"].key for e in entries if e["dep"].ecosystem == "pypi"])
