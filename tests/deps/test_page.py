@@ -1,0 +1,85 @@
+"""The app's Dependencies page through Streamlit's AppTest: upload, paste, the report, downloads,
+and the "track these" request (the app writes requests, never collected data)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.deps.scores import add_score
+from tracker.requests import pending
+from tracker.store import Store
+
+FILES = Path(__file__).parent / "files"
+SCRIPT = "from tracker.ui.dependencies import render\nrender()\n"
+
+
+@pytest.fixture
+def app(db_path, monkeypatch):
+    with Store.open(db_path) as store:
+        add_score(store, "pallets/click", computed_at=datetime(2026, 5, 1), risk="critical", health=20.0,
+                  flags=[("archived", "archived on GitHub")], truck_factor=1, pypi="click")
+        add_score(store, "psf/requests", computed_at=datetime(2026, 5, 1), risk="low", health=88.0,
+                  pypi="requests")
+    monkeypatch.setenv("TRACKER_DB", str(db_path))
+    at = AppTest.from_string(SCRIPT, default_timeout=60)
+    at.run()
+    return at
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def test_empty_page_explains(app):
+    assert not app.exception
+    assert "Give a file" in app.info[0].value
+
+
+def test_upload_a_lock_file(app):
+    app.file_uploader(key="deps_upload").set_value(("poetry.lock", (FILES / "poetry.lock").read_bytes(), "text/plain"))
+    app.run()
+    assert not app.exception
+    frame = table(app)
+    assert list(frame["package"][:2]) == ["click", "requests"]
+    assert frame["risk"][0] == "critical" and frame["flags"][0] == "archived"
+    assert [m.value for m in app.metric][:2] == ["8", "1"]
+    assert {b.label for b in app.download_button} == {"Download JSON", "Download CSV", "Download Markdown"}
+    app.selectbox(key="deps_min_level").set_value("high").run()
+    assert list(table(app)["package"]) == ["click"]
+
+
+def test_uploaded_includes_resolve_among_the_uploads(app):
+    app.file_uploader(key="deps_upload").set_value([
+        ("requirements.txt", b"-r base.txt\nclick==8.1.7\n", "text/plain"),
+        ("base.txt", b"requests==2.31.0\n", "text/plain")])
+    app.run()
+    assert set(table(app)["package"]) == {"click", "requests"}
+
+
+def test_paste_with_bad_lines_and_unknown_formats(app):
+    app.text_area(key="deps_paste").input("click==8.1.7\nthis is not valid !!\nsix\n").run()
+    assert not app.exception
+    assert set(table(app)["package"]) == {"click", "six"}
+    texts = [t.value for t in app.text]
+    assert any("pasted text:2: 'this is not valid !!' is not a valid requirement" in t for t in texts)
+    app.text_area(key="deps_paste").input("<html>not a dependency file</html>").run()
+    assert "pasted text: an XML file" in app.error[0].value
+
+
+def test_paste_with_a_chosen_format(app):
+    app.selectbox(key="deps_paste_kind").set_value("CycloneDX / SPDX JSON")
+    app.text_area(key="deps_paste").input((FILES / "sbom.spdx.json").read_text()).run()
+    assert set(table(app)["package"]) == {"requests", "idna", "pytest", "someone/tiny-helper"}
+
+
+def test_track_button_files_requests(app, db_path):
+    app.text_area(key="deps_paste").input("tiny @ git+https://github.com/someone/tiny-helper\n").run()
+    app.button(key="deps_track").click().run()
+    assert not app.exception
+    assert "Requested: 1" in app.success[0].value
+    with Store.open(db_path) as store:
+        assert [(r["kind"], r["project_slug"]) for r in pending(store)] == [("track", "someone/tiny-helper")]

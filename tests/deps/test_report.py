@@ -1,0 +1,207 @@
+"""The report: mapping precedence, latest scores, summary, accepted risks, the gate, the formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+
+import pytest
+
+from tests.deps.scores import add_score, create_scores
+from tracker import config
+from tracker.deps import accepted as accepted_mod
+from tracker.deps import render
+from tracker.deps.mapping import load_overrides
+from tracker.deps.report import build
+from tracker.deps.requirements import parse
+from tracker.errors import UsageError
+
+NOW = datetime(2026, 6, 1, 12, 0)
+REQS = """\
+requests==2.31.0
+click==8.1.7
+django>=4.2
+tiny-helper @ git+https://github.com/someone/tiny-helper@v0.3
+six==1.16.0
+internal-lib==3.0
+flask==3.0.2
+ghost-package==0.1
+numpy==1.26.4
+"""
+
+
+@pytest.fixture
+def scored(store):
+    create_scores(store)
+    add_score(store, "psf/requests", computed_at=datetime(2026, 1, 1), risk="high", health=30.0, pypi="requests")
+    add_score(store, "psf/requests", computed_at=datetime(2026, 5, 1), risk="low", health=82.5,
+              truck_factor=4, criticality=0.8,
+              metrics={"days_since_last_release": 30, "has_sponsors_listing": True, "sponsors_count": 12,
+                       "funding_channels_count": 2}, pypi="requests")
+    add_score(store, "pallets/click", computed_at=datetime(2026, 5, 1), risk="critical", health=21.0,
+              flags=[("archived", "archived on GitHub"), ("single_maintainer", "one person made 97% of commits")],
+              truck_factor=1, criticality=0.71, metrics={"funding_channels_count": 0, "days_since_last_tag": 400},
+              pypi="click")
+    add_score(store, "django/django", computed_at=datetime(2026, 5, 2), risk="high", health=45.0,
+              truck_factor=3, criticality=0.9, maturity="mature-stable",
+              subscores={"activity": {"score": 80, "reason": "busy"},
+                         "responsiveness": {"score": 20, "reason": "slow first responses"}},
+              metrics={"oc_yearly_budget_usd": 150000.0, "funding_channels_count": 3}, pypi="Django")
+    from tracker import registry
+    registry.add(store, "someone/tiny-helper")   # tracked, not scored yet
+    store.execute("INSERT INTO pypi_packages (package, repo_slug, fetched_at, status) VALUES"
+                  " ('flask', 'pallets/flask', ?, 'ok'), ('ghost-package', NULL, ?, 'not_found'),"
+                  " ('internal-lib', 'someone/wrong', ?, 'ok')", [NOW, NOW, NOW])
+    store.execute("INSERT INTO pypi_releases (package, version, uploaded_at, yanked, files) VALUES"
+                  " ('flask', '3.0.2', '2024-02-03 10:00:00', false, 2),"
+                  " ('flask', '9.9.9', '2026-05-01 10:00:00', true, 1)")
+    return store
+
+
+def report_for(store, text=REQS, **kw):
+    return build(store, config.load(), [parse(text, "requirements.txt")], NOW, offline=True, **kw)
+
+
+def test_rows_scores_and_mapping_precedence(scored, tmp_path):
+    overrides_file = tmp_path / "overrides.yaml"
+    overrides_file.write_text("six: https://github.com/benjaminp/six\ninternal-lib: none\n")
+    report = report_for(scored, overrides=load_overrides(overrides_file))
+    rows = {r["package"]: r for r in report.rows}
+    # riskiest first
+    assert [r["package"] for r in report.rows[:3]] == ["click", "django", "requests"]
+    req = rows["requests"]
+    assert (req["repo"], req["mapped_by"], req["risk"], req["health"]) == ("psf/requests", "tracked", "low", 82.5)
+    assert req["last_release"] == "2026-04-01" and req["funding"] == "GitHub Sponsors (12 sponsors)"
+    click = rows["click"]
+    assert click["flags"] == ["archived", "single_maintainer"] and click["truck_factor"] == 1
+    assert "archived: archived on GitHub" in click["why"] and click["funding"] == "none found"
+    assert click["last_release"] == "2025-03-27"   # from the git tag age when GitHub releases are unknown
+    dj = rows["django"]
+    assert dj["funding"] == "Open Collective $150,000/yr" and "weakest: responsiveness" in dj["why"]
+    assert "maturity: mature-stable" in dj["why"]
+    assert rows["tiny-helper"]["repo"] == "someone/tiny-helper" and rows["tiny-helper"]["mapped_by"] == "file"
+    assert rows["tiny-helper"]["risk"] is None and "not scored yet" in rows["tiny-helper"]["why"]
+    assert (rows["six"]["repo"], rows["six"]["mapped_by"], rows["six"]["tracked"]) == ("benjaminp/six", "override",
+                                                                                         False)
+    assert "--track" in rows["six"]["why"]
+    assert rows["internal-lib"]["repo"] is None and "says it has no repository" in rows["internal-lib"]["why"]
+    assert (rows["flask"]["repo"], rows["flask"]["mapped_by"]) == ("pallets/flask", "pypi")
+    assert rows["flask"]["last_release"] == "2024-02-03"   # yanked uploads do not count
+    assert "not on PyPI" in rows["ghost-package"]["why"]
+    assert "not in the PyPI cache (--offline)" in rows["numpy"]["why"]
+
+
+def test_summary(scored):
+    s = report_for(scored).summary
+    assert s["dependencies"] == 9
+    assert s["risk"] == {"critical": 1, "high": 1, "medium": 0, "low": 1, "unknown": 6}
+    assert s["critical_or_high"] == 2
+    assert [r["package"] for r in s["riskiest"]] == ["click", "django"]
+    assert s["one_person"] == [{"package": "click", "repo": "pallets/click"}]
+    assert s["unfunded_important"] == [{"package": "click", "repo": "pallets/click", "criticality": 0.71}]
+    assert s["not_tracked"] == ["pallets/flask", "someone/wrong"]
+    assert s["not_scored"] == 1 and s["not_mapped"] == 3
+
+
+def test_accepted_risks_and_their_expiry(scored, tmp_path):
+    path = tmp_path / "accepted.yaml"
+    path.write_text(
+        "- package: click\n  reason: replaced by typer in Q3\n  until: 2026-09-30\n"
+        "- repo: Django/Django\n  reason: LTS, reviewed\n  until: 2026-05-31\n"
+        "- package: not-used\n  reason: old\n  until: 2027-01-01\n")
+    report = report_for(scored, accepted=accepted_mod.load(path))
+    rows = {r["package"]: r for r in report.rows}
+    assert rows["click"]["accepted"] == {"reason": "replaced by typer in Q3", "until": "2026-09-30"}
+    assert rows["django"]["accepted"] is None
+    assert rows["django"]["accepted_note"] == "accepted risk expired on 2026-05-31 (LTS, reviewed)"
+    assert "accepted risk for django/django expired on 2026-05-31: it counts again" in " ".join(report.warnings)
+    assert "ignore file entry 3 (not-used) matches no dependency" in report.warnings
+    assert [r["package"] for r in report.failing("high")] == ["django"]
+    assert report.failing("critical") == []
+
+
+@pytest.mark.parametrize("body, words", [
+    ("- package: six\n  until: 2026-01-01\n", "a 'reason' is required"),
+    ("- package: six\n  reason: x\n", "an 'until' date is required"),
+    ("- package: six\n  reason: x\n  until: next year\n", "'until' must be a date"),
+    ("- reason: x\n  until: 2026-01-01\n", "exactly one of 'package' or 'repo'"),
+    ("- repo: not a repo\n  reason: x\n  until: 2026-01-01\n", "not a repo"),
+    ("six: [\n", "not valid YAML"),
+])
+def test_bad_ignore_files(tmp_path, body, words):
+    path = tmp_path / "ignore.yaml"
+    path.write_text(body)
+    with pytest.raises(UsageError, match=words):
+        accepted_mod.load(path)
+
+
+def test_bad_override_files(tmp_path):
+    path = tmp_path / "o.yaml"
+    path.write_text("six: gitlab.com/x/y\n")
+    with pytest.raises(UsageError, match="not a GitHub URL|not of the form"):
+        load_overrides(path)
+    path.write_text("- six\n")
+    with pytest.raises(UsageError, match="expected a mapping"):
+        load_overrides(path)
+
+
+def test_no_database_and_no_scores_table(store):
+    report = build(None, config.load(), [parse("six==1.16.0\n", "r.txt")], NOW, offline=True)
+    assert report.rows[0]["risk"] is None and "no PyPI cache" in report.rows[0]["why"]
+    # a database where scoring never ran: still a report, risk unknown
+    report = report_for(store, "click @ git+https://github.com/pallets/click\n")
+    assert report.rows[0]["repo"] == "pallets/click" and report.rows[0]["risk"] is None
+
+
+def test_merging_across_files(scored):
+    a = parse("# via annotations say direct\nrequests==2.31.0\n    # via -r requirements.in\n", "a.txt")
+    b = parse("requests==2.32.0\n", "b.txt")
+    report = build(scored, config.load(), [a, b], NOW, offline=True)
+    (row,) = report.rows
+    assert row["version"] == "2.31.0, 2.32.0" and row["direct"] is True
+    assert row["found_in"] == ["a.txt:2", "b.txt:1"]
+
+
+def test_formats(scored):
+    report = report_for(scored, "click==8.1.7\nrequests==2.31.0\nsix\n")
+    data = json.loads(render.to_json(report))
+    assert set(data) == {"as_of", "files", "summary", "dependencies", "unsupported", "warnings"}
+    assert data["as_of"] == "2026-06-01T12:00:00Z" and data["dependencies"][0]["package"] == "click"
+    rows = list(csv.DictReader(io.StringIO(render.to_csv(report))))
+    assert rows[0]["package"] == "click" and rows[0]["flags"] == "archived; single_maintainer"
+    assert rows[2]["health"] == "" and rows[2]["risk"] == ""      # unknown is empty, never 0
+    table = render.table(report)
+    assert table.splitlines()[0].split()[:3] == ["package", "version", "direct"]
+    assert "carried by one person (truck factor 1): click" in table
+    md = render.markdown(report)
+    assert md.startswith("### Dependency risk\n")
+    assert "| click | 8.1.7 | unknown | pallets/click | 21 | critical |" in md
+    assert "<details><summary>2 more (low or unknown risk)</summary>" in md
+
+
+def test_markdown_escapes_untrusted_text(store):
+    create_scores(store)
+    add_score(store, "evil/pkg", computed_at=datetime(2026, 5, 1), risk="high", health=10.0,
+              flags=[("x", "<img src=x onerror=alert(1)> | @everyone [link](http://e.vil) `code`")], pypi="evil")
+    report = report_for(store, "evil==1\n")
+    md = render.markdown(report)
+    assert "<img" not in md and "&lt;img" in md
+    assert "@everyone" not in md and "@\u200beveryone" in md
+    assert "[link](http" not in md and "\\|" in md
+
+
+def test_markdown_stays_under_the_comment_limit(store):
+    text = "".join(f"package-number-{i}==1.0.{i}\n" for i in range(3000)) + "bad line !!\n" * 80
+    md = render.markdown(report_for(store, text))
+    assert "80 warnings" in md and "30 more in the JSON report" in md
+    assert len(md) < 65_536 and "not shown, see the JSON or CSV report" in md
+
+
+def test_markdown_cuts_a_long_attention_table_and_says_so(scored):
+    report = report_for(scored, "click==8.1.7\n")
+    report.rows = [dict(report.rows[0], package=f"clone-{i}") for i in range(2000)]
+    md = render.markdown(report)
+    assert len(md) < 65_536
+    assert "more at medium risk or above: see the JSON or CSV report." in md

@@ -1,0 +1,95 @@
+"""tracker deps: the risk report of the dependencies in requirements, lock files and SBOMs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tracker import registry
+from tracker.deps import accepted as accepted_mod
+from tracker.deps import render
+from tracker.deps.formats import SUPPORTED, parse_path
+from tracker.deps.mapping import load_overrides
+from tracker.deps.report import LEVELS, build
+from tracker.progress import Progress
+from tracker.store import Store
+
+GATE_EXIT = 3
+
+EPILOG = f"""\
+files: {', '.join(SUPPORTED)}. Nothing in them is ever executed.
+
+exit codes:
+  0  report written (and no dependency at or above --fail-on)
+  1  an error (database, network)
+  2  bad input (missing or unknown file, bad --ignore/--overrides file)
+  {GATE_EXIT}  --fail-on: at least one dependency is at or above that risk level and not accepted
+
+override file (--overrides, YAML):   requests: psf/requests      internal-lib: none
+ignore file (--ignore, YAML list):   - package: six
+                                       reason: removed in Q3
+                                       until: 2026-09-30
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "deps", help="risk report of the dependencies in requirements/lock files and SBOMs (CI gate)",
+        description="Read dependency files, map each package to its repository, and report health, risk,"
+        " truck factor, last release and funding per dependency, riskiest first.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", metavar="FILE", help="requirements*.txt, pyproject.toml, uv.lock,"
+                   " poetry.lock, Pipfile.lock, CycloneDX or SPDX JSON")
+    p.add_argument("--format", choices=render.FORMATS, default="table",
+                   help="table (default), json, csv, or markdown (for a pull-request comment)")
+    p.add_argument("--fail-on", choices=LEVELS, metavar="LEVEL",
+                   help=f"exit {GATE_EXIT} if a dependency is at or above this risk: high or critical (also low, medium)")
+    p.add_argument("--ignore", metavar="FILE", help="accepted risks: YAML list of package/repo, reason, until")
+    p.add_argument("--overrides", metavar="FILE", help="YAML map package -> OWNER/REPO (or none)")
+    p.add_argument("--track", action="store_true",
+                   help="add the repositories not tracked yet to the registry (the next collection scores them)")
+    p.add_argument("--offline", action="store_true", help="do not ask PyPI; map from the cache only")
+    p.add_argument("--as-of", metavar="DATE", help="evaluate accepted-risk expiry as of this date")
+    p.set_defaults(func=cmd_deps)
+
+
+def _store(ctx) -> Store | None:
+    """Read-only when nothing will be written; no database at all is fine offline."""
+    a = ctx.args
+    if a.offline and not a.track:
+        if not ctx.config.db_path.exists():
+            return None
+        return ctx.store(read_only=True)
+    return ctx.store()
+
+
+def cmd_deps(ctx) -> int:
+    a = ctx.args
+    results = [parse_path(f) for f in a.files]
+    overrides = load_overrides(a.overrides) if a.overrides else {}
+    accepted = accepted_mod.load(a.ignore) if a.ignore else []
+    store = _store(ctx)
+    report = build(store, ctx.config, results, ctx.now, overrides=overrides, accepted=accepted,
+                   offline=a.offline, progress=Progress(quiet=a.quiet))
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if a.track and report.summary["not_tracked"]:
+        assert store is not None
+        packages = {r["repo"]: r["package"] for r in reversed(report.rows)
+                    if r["ecosystem"] == "pypi" and r["repo"] and r["mapped_by"] in ("pypi", "override")}
+        added = 0
+        with store.transaction():
+            for slug in report.summary["not_tracked"]:
+                added += registry.add(store, slug, pypi_package=packages.get(slug))[1]
+        print(f"tracked {added} new repositories; run `tracker collect` then `tracker score` to score them",
+              file=sys.stderr)
+    sys.stdout.write(render.render(report, a.format))
+    if a.fail_on:
+        failing = report.failing(a.fail_on)
+        if failing:
+            names = ", ".join(f"{r['package']} ({r['risk']})" for r in failing[:10])
+            more = f" and {len(failing) - 10} more" if len(failing) > 10 else ""
+            print(f"tracker: {len(failing)} dependencies at or above {a.fail_on} risk: {names}{more}",
+                  file=sys.stderr)
+            return GATE_EXIT
+    return 0
