@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+from tracker.userfiles import load_yaml
 
 MAX_YML_BYTES = 64 * 1024         # GitHub's own template is under 1 KiB
 MAX_JSON_BYTES = 256 * 1024       # the git collector stores at most this much per file
-MAX_YAML_NODES = 2_000
 MAX_ITEMS = 100                   # channels, plans, history years read from one funding.json
 MAX_URL = 2048
 MAX_TEXT = 250
@@ -198,40 +197,6 @@ def account_url(platform: str, account: str) -> str | None:
 
 
 # -- FUNDING.yml -------------------------------------------------------------------------------
-class _Refused(Exception):
-    """A YAML document we will not build (aliases, too many nodes)."""
-
-
-class _CappedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and documents with more than MAX_YAML_NODES nodes."""
-
-    max_nodes = MAX_YAML_NODES
-
-    def compose_node(self, parent, index):  # noqa: ANN001 (PyYAML's signature)
-        if self.check_event(yaml.AliasEvent):
-            raise _Refused("YAML aliases (*name) are not allowed here")
-        self._nodes = getattr(self, "_nodes", 0) + 1
-        if self._nodes > self.max_nodes:
-            raise _Refused(f"more than {self.max_nodes} YAML nodes")
-        return super().compose_node(parent, index)
-
-
-def load_yaml(text: str, max_nodes: int = MAX_YAML_NODES) -> Any:
-    """Safe, capped YAML load (no aliases, at most `max_nodes` nodes); raises ValueError saying why."""
-    loader = _CappedLoader(text)
-    loader.max_nodes = max_nodes
-    try:
-        return loader.get_single_data()
-    except _Refused as exc:
-        raise ValueError(str(exc)) from None
-    except yaml.YAMLError as exc:
-        raise ValueError("not valid YAML: " + " ".join(str(exc).split())[:200]) from None
-    except RecursionError:
-        raise ValueError("YAML nested too deeply") from None
-    finally:
-        loader.dispose()
-
-
 def _short(value: Any) -> Any:
     """A JSON-safe, size-capped copy of an unknown key's value, to keep and show."""
     if isinstance(value, str):

@@ -20,9 +20,10 @@ from typing import Any
 
 from tracker.currency import Rates
 from tracker.errors import UsageError
-from tracker.funding_files import load_yaml, safe_url
+from tracker.funding_files import safe_url
 from tracker.registry import parse_repo
 from tracker.store import Store
+from tracker.userfiles import load_yaml, read_text
 
 COLUMNS = ("funder", "program", "recipient_project", "recipient_repo", "amount", "currency", "awarded_on",
            "period_months", "kind", "source_url", "note")
@@ -162,14 +163,7 @@ def validate_row(n: int, raw: dict[str, Any]) -> Grant:
 def read_rows(path: str | Path) -> list[dict[str, Any]]:
     """Rows of a CSV (header line) or YAML (a list, or {grants: [...]}) file, as dicts."""
     path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise UsageError(f"{path}: larger than {MAX_FILE_BYTES} bytes; refusing to read it")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
+    text = read_text(path, max_bytes=MAX_FILE_BYTES)
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             data = load_yaml_grants(text)

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from tracker.errors import UsageError
 from tracker.store import Store
+from tracker.userfiles import read_yaml
 
 # GitHub's own rules: owner 1-39 chars of letters, digits and single inner hyphens;
 # repository 1-100 chars of letters, digits, '.', '-', '_' (not '.' or '..').
@@ -230,15 +229,7 @@ def load_list(path: str | Path) -> list[dict[str, Any]]:
 
     Entry keys: repo (required), pypi, category, name, git, opencollective.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    if path.stat().st_size > MAX_LIST_BYTES:
-        raise UsageError(f"{path}: larger than {MAX_LIST_BYTES} bytes; refusing to read it")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    data = read_yaml(path, max_bytes=MAX_LIST_BYTES)
     if isinstance(data, dict):
         data = data.get("projects")
     if not isinstance(data, list):

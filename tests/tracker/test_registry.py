@@ -108,7 +108,8 @@ def test_import_curated_list_twice_adds_nothing_the_second_time(cli):
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("a: &a [1]\nb: [*a, *a, *a]\n", "expected a list"),
+        ("a: &a [1]\nb: [*a, *a, *a]\n", "aliases"),
+        ("just text\n", "expected a list"),
         ("projects: [{repo: ok/one}, {repo: 'bad;name'}]\n", "entry 2: repository 'bad;name'"),
         ("projects: [{name: x}]\n", "entry 1 has no 'repo"),
         ("- {repo: a/b, pypi: [1, 2]}\n", "'pypi' must be text"),

@@ -17,9 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tracker.deps.names import normalise, valid_name
-from tracker.deps.userfiles import read_yaml
 from tracker.errors import UsageError
 from tracker.registry import parse_repo
+from tracker.userfiles import read_yaml
 
 MAX_REASON = 500
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from tracker.config import Config
 from tracker.deps.names import normalise, valid_name
-from tracker.deps.userfiles import read_yaml
 from tracker.errors import TrackerError, UsageError
 from tracker.registry import parse_repo
 from tracker.store import Store
+from tracker.userfiles import read_yaml
 
 
 @dataclass(frozen=True)
