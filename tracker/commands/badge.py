@@ -29,7 +29,8 @@ def render(label: str, value: str, colour: str) -> str:
     vw = len(value) * CHAR_WIDTH + PADDING
     total = lw + vw
     label_x, value_x = lw / 2, lw + vw / 2
-    lab, val, title = escape(label), escape(value), escape(f"{label}: {value}")
+    lab, val = escape(label), escape(value)
+    title = escape(f"{label}: {value}", {'"': "&quot;", "'": "&apos;"})  # also used in an attribute
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" aria-label="{title}">'
         f"<title>{title}</title>"
