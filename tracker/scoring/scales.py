@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -29,3 +30,26 @@ def apply(spec: dict[str, Any], x: float) -> float:
     if "points" in spec:
         return piecewise(x, spec["points"])
     return log_scaled(x, spec["log_target"])
+
+
+def compile_scale(spec: dict[str, Any]) -> Callable[[float], float]:
+    """The same scale as `apply`, prepared once (scoring 10,000 projects calls it ~300,000 times)."""
+    if "points" in spec:
+        xs = [float(p[0]) for p in spec["points"]]
+        ys = [float(p[1]) for p in spec["points"]]
+        last = len(xs) - 1
+
+        def by_points(x: float) -> float:
+            if x <= xs[0]:
+                return ys[0]
+            if x >= xs[last]:
+                return ys[last]
+            i = bisect.bisect_left(xs, x)
+            x0, x1, y0 = xs[i - 1], xs[i], ys[i - 1]
+            return y0 + (ys[i] - y0) * (x - x0) / (x1 - x0)
+        return by_points
+    denominator = math.log1p(spec["log_target"])
+
+    def by_log(x: float) -> float:
+        return 0.0 if x <= 0 else min(100.0, 100.0 * math.log1p(x) / denominator)
+    return by_log

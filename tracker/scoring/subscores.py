@@ -224,14 +224,28 @@ LABELS = {
 }
 
 
+_COMPILED: dict[str, dict[str, list[tuple[str, Component, float, Callable[[float], float]]]]] = {}
+
+
+def _compiled(weights: Weights) -> dict[str, list[tuple[str, Component, float, Callable[[float], float]]]]:
+    """Each sub-score's (component, function, weight, scale), prepared once per weights version."""
+    found = _COMPILED.get(weights.version)
+    if found is None:
+        found = {
+            name: [(comp, fn, float(weights["subscores"][name][comp]["weight"]),
+                    scales.compile_scale(weights["subscores"][name][comp]))
+                   for comp, fn in comps.items()]
+            for name, comps in COMPONENTS.items()
+        }
+        _COMPILED[weights.version] = found
+    return found
+
+
 def subscore(name: str, m: Mapping[str, Any], weights: Weights) -> dict[str, Any]:
     """One sub-score: {score, reason, inputs, components, known_share}."""
-    specs = weights["subscores"][name]
     total_w = known_w = acc = 0.0
     phrases, unknown, inputs, parts = [], [], {}, {}
-    for comp, fn in COMPONENTS[name].items():
-        spec = specs[comp]
-        w = spec["weight"]
+    for comp, fn, w, scale in _compiled(weights)[name]:
         raw, phrase, used = fn(m)
         inputs.update(used)
         total_w += w
@@ -240,21 +254,21 @@ def subscore(name: str, m: Mapping[str, Any], weights: Weights) -> dict[str, Any
                 unknown.append(comp.replace("_", " "))
             parts[comp] = None
             continue
-        s = scales.apply(spec, float(raw))
+        s = scale(raw)
         parts[comp] = round(s, 1)
         if w > 0:
             known_w += w
             acc += w * s
-            phrases.append(phrase)
+            if phrase:
+                phrases.append(phrase)
     if known_w <= 0:
         return {"score": None, "reason": f"{LABELS[name]} unknown: no data for "
                 + ", ".join(unknown or ["any input"]), "inputs": inputs, "components": parts,
                 "known_share": 0.0}
-    score = round(acc / known_w, 1)
-    reason = "; ".join(p for p in phrases if p)
+    reason = "; ".join(phrases)
     if unknown:
         reason += f" (unknown: {', '.join(unknown)})"
-    return {"score": score, "reason": reason, "inputs": inputs, "components": parts,
+    return {"score": round(acc / known_w, 1), "reason": reason, "inputs": inputs, "components": parts,
             "known_share": round(known_w / total_w, 4) if total_w else 0.0}
 
 
