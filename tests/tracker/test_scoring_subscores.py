@@ -27,11 +27,11 @@ METRICS = {
 
 
 def test_activity_by_hand():
-    # recency 60 d: between (30, 100) and (90, 80) -> 90; volume ln 7 / ln 14 -> 73.735;
-    # regularity 13/52 = 0.25 on (0, 0)-(0.5, 100) -> 50. 0.4*90 + 0.3*73.735 + 0.3*50 = 73.12
+    # recency 60 d: between (30, 100) and (90, 80) -> 90; volume ln 7 / ln 13 -> 75.866;
+    # regularity 13/52 = 0.25 on (0, 0)-(0.5, 100) -> 50. 0.4*90 + 0.3*75.866 + 0.3*50 = 73.76
     s = subscores.subscore("activity", METRICS, W)
-    assert s["score"] == pytest.approx(0.4 * 90 + 0.3 * 100 * math.log(7) / math.log(14) + 0.3 * 50, abs=0.05)
-    assert s["score"] == 73.1
+    assert s["score"] == pytest.approx(0.4 * 90 + 0.3 * 100 * math.log(7) / math.log(13) + 0.3 * 50, abs=0.05)
+    assert s["score"] == 73.8
     assert s["reason"].startswith("last human commit 60 days ago; 6 human commits in 90 days")
     assert s["inputs"] == {"last_human_commit_days": 60, "human_commits_90d": 6, "human_active_weeks_52": 13}
 
@@ -75,9 +75,9 @@ def test_hygiene_by_hand():
 
 
 def test_health_and_coverage_by_hand():
-    # (25*73.1 + 25*55.3 + 15*81.2 + 15*82.8 + 10*64.9 + 10*65) / 100 = 69.69
+    # (25*73.8 + 25*55.3 + 15*81.2 + 15*82.8 + 10*64.9 + 10*65) / 100 = 69.865
     health, coverage, subs = subscores.health(METRICS, W)
-    assert health == 69.7
+    assert health == 69.9
     # all weight known except 60% of funding's 10: 94%
     assert coverage == 0.94
 
