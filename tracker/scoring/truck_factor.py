@@ -62,15 +62,19 @@ def greedy(files: int, authors: dict[str, set[str]]) -> tuple[int, list[str]]:
     if files <= 0:
         raise ValueError("no files")
     share = shipped()["truck_factor"]["coverage"]
-    left = dict(authors)
+    holders: dict[str, int] = defaultdict(int)  # file -> authors still present
+    for owned in authors.values():
+        for path in owned:
+            holders[path] += 1
+    covered = len(holders)
     removed: list[str] = []
-    while left:
-        covered = set().union(*left.values())
-        if len(covered) / files < share:
+    for dev in sorted(authors, key=lambda d: (-len(authors[d]), d)):
+        if covered / files < share:
             break
-        top = min(left, key=lambda d: (-len(left[d]), d))
-        removed.append(top)
-        del left[top]
+        removed.append(dev)
+        for path in authors[dev]:
+            holders[path] -= 1
+            covered -= holders[path] == 0
     return len(removed), removed
 
 
@@ -107,17 +111,20 @@ def from_changes(changes: Iterable[Change]) -> tuple[int | None, list[str]]:
 
 def for_project(store: Store, project_id: int, now: datetime) -> tuple[int | None, list[str]]:
     """Truck factor of a project from the stored commit paths (humans only, up to `now`)."""
-    prefixes = shipped()["truck_factor"]["exclude_prefixes"]
+    c = shipped()["truck_factor"]
+    prefixes = c["exclude_prefixes"]
     excl = " AND ".join(["NOT (f.path LIKE ? OR f.path LIKE ?)"] * len(prefixes)) or "true"
     params: list = [project_id, project_id, now]
     for p in prefixes:
         params += [p + "%", "%/" + p + "%"]
-    # One pass in SQL: the life of each path since its last deletion, then per (path, developer)
-    # whether they created it (FA), their later changes (DL) and everybody else's (AC).
+    params += [c["doa_intercept"], c["doa_first_authorship"], c["doa_deliveries"], c["doa_acceptances"],
+               c["author_min_normalised_doa"], c["author_min_doa"]]
+    # One pass in SQL: the life of each path since its last deletion; per (path, developer) whether
+    # they created it (FA), their later changes (DL), everybody else's (AC); DOA and authorship.
     rows = store.all(
         f"""
         WITH ch AS (
-            SELECT f.path, f.change, c.author_key, c.committer_at, c.sha
+            SELECT f.path, f.change, c.author_key, c.committer_at
             FROM git_commit_files f JOIN git_commits c ON c.project_id = f.project_id AND c.sha = f.sha
             WHERE f.project_id = ? AND c.project_id = ? AND NOT c.is_bot AND NOT c.date_suspect
               AND c.committer_at <= ? AND {excl}
@@ -139,14 +146,26 @@ def for_project(store: Store, project_id: int, now: datetime) -> tuple[int | Non
         per AS (
             SELECT path, author_key, count(*) FILTER (WHERE change <> 'A') AS dl
             FROM life GROUP BY path, author_key
-        )
-        SELECT per.path, per.author_key, coalesce(firsts.first_author = per.author_key, false),
-               per.dl, sum(per.dl) OVER (PARTITION BY per.path) - per.dl
-        FROM per LEFT JOIN firsts USING (path)
+        ),
+        doa AS (
+            SELECT per.path, per.author_key,
+                   ?::DOUBLE + ?::DOUBLE * (coalesce(firsts.first_author = per.author_key, false))::INTEGER
+                   + ?::DOUBLE * per.dl
+                   - ?::DOUBLE * ln(1 + sum(per.dl) OVER (PARTITION BY per.path) - per.dl) AS doa
+            FROM per LEFT JOIN firsts USING (path)
+        ),
+        ranked AS (SELECT *, max(doa) OVER (PARTITION BY path) AS best FROM doa)
+        SELECT author_key, path, (SELECT count(DISTINCT path) FROM per) AS files FROM ranked
+        WHERE best > 0 AND doa / best > ? AND doa >= ?
+        UNION ALL SELECT NULL, NULL, (SELECT count(DISTINCT path) FROM per)  -- files even if no author
         """,
         params,
     )
-    files = len({r[0] for r in rows})
+    files = rows[0][2]
     if not files:
         return None, []
-    return greedy(files, authors_of_files(rows))
+    authors: dict[str, set[str]] = defaultdict(set)
+    for dev, path, _ in rows:
+        if dev is not None:
+            authors[dev].add(path)
+    return greedy(files, dict(authors))
