@@ -1,9 +1,10 @@
 """Benchmark: score 10,000 projects of generated metrics (target: under 2 s on 2 cores).
 
-Usage: python bench/score.py [--projects N] [--seed S] [--write]
+Usage: python bench/score.py [--projects N] [--seed S] [--repeat R] [--write]
 
 Times `score_metrics` over N generated metric dicts (every metric family present, about a fifth
-of values unknown), then, with --write, the same rows serialised and bulk-inserted (Arrow) into an
+of values unknown), R times, reporting the best run as timeit does (the machine is shared, so
+the median and worst are printed too), then, with --write, the same rows serialised and bulk-inserted (Arrow) into an
 in-memory DuckDB `scores` table in one transaction. Prints the figures for docs/performance.md.
 """
 
@@ -14,6 +15,7 @@ import gc
 import os
 import platform
 import random
+import statistics
 import sys
 import time
 from datetime import datetime, timedelta
@@ -78,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs; the best is reported (as timeit)")
     parser.add_argument("--write", action="store_true", help="also serialise and insert the rows into DuckDB")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -89,12 +92,17 @@ def main() -> None:
     gc.collect()
     gc.freeze()
 
-    start, cpu = time.perf_counter(), time.process_time()
-    results = [score_metrics(m, weights, NOW) for m in projects]
-    scoring, scoring_cpu = time.perf_counter() - start, time.process_time() - cpu
+    walls, cpus = [], []
+    for _ in range(args.repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        results = [score_metrics(m, weights, NOW) for m in projects]
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    scoring, scoring_cpu = min(walls), min(cpus)
     levels = {lvl: sum(r["risk_level"] == lvl for r in results) for lvl in ("low", "medium", "high", "critical")}
-    print(f"scored {args.projects:,} projects in {scoring:.3f} s wall, {scoring_cpu:.3f} s CPU"
-          f" ({scoring / args.projects * 1e6:.0f} us each; {2 / scoring:.1f}x the 2 s target)")
+    print(f"scored {args.projects:,} projects in {scoring:.3f} s wall, {scoring_cpu:.3f} s CPU (best of"
+          f" {args.repeat}; median wall {statistics.median(walls):.3f} s, worst {max(walls):.3f} s);"
+          f" {scoring / args.projects * 1e6:.0f} us each; target 2 s: {2 / scoring:.1f}x headroom")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     print(f"risk levels: {levels}")
 

@@ -29,7 +29,8 @@ def _first(m: Mapping[str, Any], *names: str) -> tuple[Any, str | None]:
 
 
 def _days(v: float) -> str:
-    return f"{v:,.0f} day" + ("" if round(v) == 1 else "s")
+    text = f"{v:,.0f}"
+    return text + (" day" if text == "1" else " days")
 
 
 def _num(v: float) -> str:
@@ -255,7 +256,7 @@ def subscore(name: str, m: Mapping[str, Any], weights: Weights) -> dict[str, Any
             parts[comp] = None
             continue
         s = scale(raw)
-        parts[comp] = round(s, 1)
+        parts[comp] = int(s * 10 + 0.5) / 10  # scales give 0-100; faster than round() here
         if w > 0:
             known_w += w
             acc += w * s
