@@ -48,7 +48,10 @@ def test_usage_counts_towards_importance():
 
 def test_archived_or_abandoned_needs_nothing():
     result = need(archived=True)
-    assert result["funding_need"] == 0.0 and "archived" in result["funding_need_reason"]
+    assert result["funding_need"] == 0.0 and "archived -> need 0" in result["funding_need_reason"]
+    # even with funding unknown: nothing alive to fund
+    result = need(archived=True, funding_channels_count=None, sponsors_count=None)
+    assert result["funding_need"] == 0.0
 
 
 def test_unknown_parts_make_the_need_unknown_with_the_reason():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from tests.tracker.scoring_helpers import track
 from tracker.scoring import inputs, score_metrics
@@ -136,6 +136,8 @@ def test_funding_lapsed_and_unknown_funding():
     assert evidence["funding_lapsed"].startswith("last grant 1249 days ago (2023-06-01)")
     still = score_metrics({**base, "grants_active": True, "last_grant_at": "2023-06-01"}, W, NOW)
     assert "funding_lapsed" not in _names(still)
+    as_count = score_metrics({**base, "grants_active": 0, "last_grant_at": date(2023, 6, 1)}, W, NOW)
+    assert "funding_lapsed" in _names(as_count)
     oc = score_metrics({**base, "oc_balance_usd": 120.0, "oc_received_12m_usd": 0}, W, NOW)
     assert "funding_lapsed" in _names(oc)
 

@@ -46,8 +46,7 @@ def funding_need(m: Mapping[str, Any], subs: Mapping[str, Mapping[str, Any]], ma
 
     activity = subs["activity"]["score"]
     if maturity in ("archived", "abandoned"):
-        alive = 0.0
-        parts.append(f"{maturity}")
+        return 0.0, "; ".join(parts) + f"; {maturity} -> need 0 (nothing alive to fund)"
     elif activity is None:
         return None, "; ".join(parts) + "; activity unknown"
     else:
@@ -56,14 +55,11 @@ def funding_need(m: Mapping[str, Any], subs: Mapping[str, Mapping[str, Any]], ma
                      f" (activity {activity:.0f})" + (", mature and stable" if maturity == "mature-stable" else ""))
 
     factor = m.get("contributor_absence_factor_365d")
-    if factor is None and alive > 0:
-        return None, "; ".join(parts) + "; who carries the work is unknown (no human commits counted)"
     if factor is None:
-        strain = 0.0
-    else:
-        strain = scales.piecewise(factor, c["strain_points"])
-        who = "one person carries half the commits" if factor == 1 else f"{factor} people carry half the commits"
-        parts.append(("strained: " if strain >= high else "") + who)
+        return None, "; ".join(parts) + "; who carries the work is unknown (no human commits counted)"
+    strain = scales.piecewise(factor, c["strain_points"])
+    who = "one person carries half the commits" if factor == 1 else f"{factor} people carry half the commits"
+    parts.append(("strained: " if strain >= high else "") + who)
     strain_factor = c["strain_floor"] + (1 - c["strain_floor"]) * strain
 
     funding = subs["funding"]["score"]

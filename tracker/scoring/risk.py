@@ -8,7 +8,7 @@ and its slow-moving flags count as low.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from tracker.scoring.subscores import age_days, days_since_release
@@ -74,12 +74,15 @@ def _funding_lapsed(m: Mapping[str, Any], now: datetime, days: float) -> tuple[b
     if m.get("oc_balance_usd") is not None and m.get("oc_received_12m_usd") == 0:
         return True, "an Open Collective exists but received nothing in the last 12 months"
     last = m.get("last_grant_at")
+    if isinstance(last, date) and not isinstance(last, datetime):
+        last = datetime(last.year, last.month, last.day)
     if isinstance(last, str):
         try:
             last = datetime.fromisoformat(last.replace("Z", "+00:00")).replace(tzinfo=None)
         except ValueError:
             last = None
-    if isinstance(last, datetime) and m.get("grants_active") is False:
+    active = m.get("grants_active")  # a flag or a count: either way, falsy means none active
+    if isinstance(last, datetime) and active is not None and not active:
         age = (now - last).days
         other = (m.get("oc_received_12m_usd") or 0) + (m.get("sponsors_count") or 0)
         if age > days and not other:

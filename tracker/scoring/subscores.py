@@ -171,7 +171,12 @@ def grants(m):
     inputs = {"grants_total_usd_5y": total, "grants_active": active}
     if total is None:
         return None, "", inputs
-    return total, f"grants ${_num(total)} in 5 years" + (" (one active)" if active else ""), inputs
+    note = ""
+    if active is True:
+        note = " (one active)"
+    elif active:
+        note = f" ({active} active)"
+    return total, f"grants ${_num(total)} in 5 years{note}", inputs
 
 
 # -- hygiene -----------------------------------------------------------------------------------
