@@ -121,7 +121,8 @@ def render_scores(scores: dict[str, Any] | None, risk: dict[str, Any] | None) ->
     if scores is None:
         return ["Scores: not scored yet (run: tracker score)"]
     lines = [f"Scores (computed {scores['computed_at']}, weights {scores['weights_version']})",
-             f"  health    {_score(scores['health'])} / 100   coverage {scores['coverage']:.0%} of the weight known"]
+             f"  health    {_score(scores['health'])} / 100   coverage {scores['coverage']:.0%}"
+             " of the weight known"]
     trend = scores.get("trend") or {}
     if trend.get("since") is None:
         lines.append(f"  trend     no score from {trend.get('days', 90)} days earlier to compare with")
@@ -143,5 +144,6 @@ def render_scores(scores: dict[str, Any] | None, risk: dict[str, Any] | None) ->
     lines.append(f"Maturity: {scores['maturity'] or 'unknown'}"
                  + (f" ({scores['maturity_reason']})" if scores.get("maturity_reason") else ""))
     lines.append(f"Criticality: {_fmt(scores['criticality'])}   truck factor: {_fmt(scores['truck_factor'])}")
-    lines.append(f"Funding need: {_score(scores['funding_need'])}  {scores['funding_need_reason'] or ''}".rstrip())
+    need = f"Funding need: {_score(scores['funding_need'])}  {scores['funding_need_reason'] or ''}"
+    lines.append(need.rstrip())
     return lines

@@ -57,8 +57,14 @@ def test_report_json_has_scores_and_risk(scored_db, cli):
     data = cli("report", "acme/lib", "--format", "json", "--as-of", "2026-01-01").json()
     scores, risk = data["scores"], data["risk"]
     assert 0 <= scores["health"] <= 100 and 0 < scores["coverage"] <= 1
-    assert set(scores["subscores"]) == {"activity", "contributor_resilience", "responsiveness",
-                                        "release_cadence", "funding", "hygiene"}
+    assert set(scores["subscores"]) == {
+        "activity",
+        "contributor_resilience",
+        "responsiveness",
+        "release_cadence",
+        "funding",
+        "hygiene",
+    }
     for sub in scores["subscores"].values():
         assert {"score", "reason", "inputs"} <= set(sub)
     assert scores["subscores"]["funding"]["score"] is None  # unknown, not 0
@@ -106,6 +112,7 @@ def test_export_writes_three_tables_without_emails(scored_db, cli, tmp_path, fmt
 
 def test_export_scrubs_emails_from_text():
     from tracker.commands.export import scrub
+
     assert scrub("mail jo.doe+x@mail.example.com now") == "mail [e-mail removed] now"
 
 

@@ -15,9 +15,18 @@ import pytest
 from tracker.scoring import criticality_score
 from tracker.scoring.criticality import project_criticality, signals_from_metrics
 
-SIGNALS = ("created_since", "updated_since", "contributor_count", "org_count", "commit_frequency",
-           "recent_releases_count", "closed_issues_count", "updated_issues_count", "comment_frequency",
-           "dependents_count")
+SIGNALS = (
+    "created_since",
+    "updated_since",
+    "contributor_count",
+    "org_count",
+    "commit_frequency",
+    "recent_releases_count",
+    "closed_issues_count",
+    "updated_issues_count",
+    "comment_frequency",
+    "dependents_count",
+)
 
 # name, then the CSV's columns in its order: created since, updated since, contributors, orgs,
 # commit freq, releases, closed issues, updated issues, comment freq, commit mentions, score.
@@ -54,33 +63,59 @@ SCORER_SAMPLE = [
 @pytest.mark.parametrize("row", C_TOP_200, ids=[r[0] for r in C_TOP_200])
 def test_pike_reproduces_published_c_top_200_rows(row):
     created, updated, contributors, orgs, freq, releases, closed, upd, comments, mentions, expected = row[1:]
-    signals = dict(created_since=created, updated_since=updated, contributor_count=contributors,
-                   org_count=orgs, commit_frequency=freq, recent_releases_count=releases,
-                   closed_issues_count=closed, updated_issues_count=upd, comment_frequency=comments,
-                   dependents_count=mentions)
+    signals = dict(
+        created_since=created,
+        updated_since=updated,
+        contributor_count=contributors,
+        org_count=orgs,
+        commit_frequency=freq,
+        recent_releases_count=releases,
+        closed_issues_count=closed,
+        updated_issues_count=upd,
+        comment_frequency=comments,
+        dependents_count=mentions,
+    )
     assert f"{criticality_score(signals):.5f}" == f"{expected:.5f}"
 
 
 def test_pike_reproduces_readme_kubernetes_example():
-    signals = dict(created_since=78, updated_since=0, contributor_count=3649, org_count=5,
-                   commit_frequency=105.9, recent_releases_count=77, closed_issues_count=3333,
-                   updated_issues_count=5489, comment_frequency=5.4, dependents_count=403529)
+    signals = dict(
+        created_since=78,
+        updated_since=0,
+        contributor_count=3649,
+        org_count=5,
+        commit_frequency=105.9,
+        recent_releases_count=77,
+        closed_issues_count=3333,
+        updated_issues_count=5489,
+        comment_frequency=5.4,
+        dependents_count=403529,
+    )
     assert criticality_score(signals, algorithm="pike") == 0.98514
 
 
 @pytest.mark.parametrize("row", SCORER_SAMPLE, ids=[r[0] for r in SCORER_SAMPLE])
 def test_pike_v2_reproduces_scorer_readme_sample(row):
     created, updated, contributors, orgs, freq, releases, upd, closed, comments, mentions, expected = row[1:]
-    signals = dict(created_since=created, updated_since=updated, contributor_count=contributors,
-                   org_count=orgs, commit_frequency=freq, recent_releases_count=releases,
-                   updated_issues_count=upd, closed_issues_count=closed, comment_frequency=comments,
-                   dependents_count=mentions)
+    signals = dict(
+        created_since=created,
+        updated_since=updated,
+        contributor_count=contributors,
+        org_count=orgs,
+        commit_frequency=freq,
+        recent_releases_count=releases,
+        updated_issues_count=upd,
+        closed_issues_count=closed,
+        comment_frequency=comments,
+        dependents_count=mentions,
+    )
     assert f"{criticality_score(signals, algorithm='pike_v2'):.5f}" == f"{expected:.5f}"
 
 
 def test_hand_computed_single_signal_and_missing_signals_drop_their_weight():
     # Only contributor_count known: 2 * ln(1+100)/ln(1+5000) / 2.
     import math
+
     expected = round(math.log(101) / math.log(5001), 5)
     assert criticality_score({"contributor_count": 100}) == expected
     # None is the same as absent: the weight leaves both sums.
@@ -102,8 +137,13 @@ def test_bad_input_is_refused_clearly():
 
 def test_signals_prefer_github_and_fall_back_to_git():
     now = datetime(2026, 1, 1)
-    git_only = {"first_commit_at": datetime(2016, 1, 1), "days_since_last_commit": 45,
-                "contributors_total": 12, "commits_365d": 104, "tags_365d": 3}
+    git_only = {
+        "first_commit_at": datetime(2016, 1, 1),
+        "days_since_last_commit": 45,
+        "contributors_total": 12,
+        "commits_365d": 104,
+        "tags_365d": 3,
+    }
     signals, sources = signals_from_metrics(git_only, now, git_orgs=2)
     assert signals["created_since"] == round(3653 / 30)
     assert signals["updated_since"] == 2  # round(45 / 30)
@@ -115,4 +155,6 @@ def test_signals_prefer_github_and_fall_back_to_git():
     assert signals["created_since"] == 100 and sources["created_since"].startswith("github")
     assert signals["contributor_count"] == 40
     assert project_criticality({}, now) is None
-    assert project_criticality(git_only, now, 2) == criticality_score(signals_from_metrics(git_only, now, 2)[0])
+    assert project_criticality(git_only, now, 2) == criticality_score(
+        signals_from_metrics(git_only, now, 2)[0]
+    )

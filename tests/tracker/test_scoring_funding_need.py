@@ -9,8 +9,15 @@ from tracker.scoring import weights as weights_mod
 
 NOW = datetime(2026, 11, 1)
 W = weights_mod.shipped()
-BUSY = {"criticality": 0.6, "last_human_commit_days": 10, "human_commits_90d": 13, "human_active_weeks_52": 26,
-        "contributor_absence_factor_365d": 1, "funding_channels_count": 0, "sponsors_count": 0}
+BUSY = {
+    "criticality": 0.6,
+    "last_human_commit_days": 10,
+    "human_commits_90d": 13,
+    "human_active_weeks_52": 26,
+    "contributor_absence_factor_365d": 1,
+    "funding_channels_count": 0,
+    "sponsors_count": 0,
+}
 
 
 def need(**changes):
@@ -28,15 +35,19 @@ def test_hand_computed_need_and_ranking():
     # three channels and 100 sponsors -> funding 100 -> need 0
     funded = need(funding_channels_count=3, sponsors_count=100)
     assert funded["funding_need"] == 0.0
-    ranked = sorted([("funded", funded), ("shared", shared), ("strained", strained)],
-                    key=lambda kv: -kv[1]["funding_need"])
+    ranked = sorted(
+        [("funded", funded), ("shared", shared), ("strained", strained)],
+        key=lambda kv: -kv[1]["funding_need"],
+    )
     assert [k for k, _ in ranked] == ["strained", "shared", "funded"]
 
 
 def test_explanation_in_words():
     reason = need()["funding_need_reason"]
-    assert reason == ("important (criticality 0.60); active (activity 100); strained: one person carries"
-                      " half the commits; little funding (funding 0/100) -> need 60/100")
+    assert reason == (
+        "important (criticality 0.60); active (activity 100); strained: one person carries"
+        " half the commits; little funding (funding 0/100) -> need 60/100"
+    )
 
 
 def test_usage_counts_towards_importance():

@@ -10,8 +10,13 @@ from tracker.scoring import weights as weights_mod
 
 NOW = datetime(2026, 11, 1)
 W = weights_mod.shipped()
-PEOPLE = [("Ann", "ann@example.org"), ("Bob", "bob@corp.example.net"), ("Cy", "cy@uni.example.edu"),
-          ("Dee", "dee@example.org"), ("Eve", "eve@example.org")]
+PEOPLE = [
+    ("Ann", "ann@example.org"),
+    ("Bob", "bob@corp.example.net"),
+    ("Cy", "cy@uni.example.edu"),
+    ("Dee", "dee@example.org"),
+    ("Eve", "eve@example.org"),
+]
 
 
 def _score(store, project):
@@ -61,8 +66,16 @@ def test_mature_stable_project_is_not_flagged_abandoned(store, make_repo):
     200 days ago: low but steady activity."""
     repo = make_repo()
     _old_history(repo)
-    dates = ["2025-12-10", "2026-01-20", "2026-03-05", "2026-04-15", "2026-06-01", "2026-07-20",
-             "2026-09-01", "2026-10-12"]
+    dates = [
+        "2025-12-10",
+        "2026-01-20",
+        "2026-03-05",
+        "2026-04-15",
+        "2026-06-01",
+        "2026-07-20",
+        "2026-09-01",
+        "2026-10-12",
+    ]
     who = [0, 1, 2, 0, 1, 2, 0, 1]
     for d, w in zip(dates, who, strict=True):
         repo.commit(d, name=PEOPLE[w][0], email=PEOPLE[w][1], files={"fix.py": d})
@@ -93,8 +106,9 @@ def test_contributors_declining(store, make_repo):
         repo.commit(f"2026-0{i + 3}-15", name=name, email=email, files={f"p{i}.py": "2"})
     result = _score(store, track(store, repo))
     evidence = {f["name"]: f["evidence"] for f in result["flags"]}
-    assert evidence["contributors_declining"] == ("2 people committed in the last 12 months, 5 in the 12"
-                                                  " before (-60%)")
+    assert evidence["contributors_declining"] == (
+        "2 people committed in the last 12 months, 5 in the 12 before (-60%)"
+    )
 
 
 def test_more_recent_commits_never_lower_activity_on_a_real_repo(store, make_repo):
@@ -111,17 +125,27 @@ def test_more_recent_commits_never_lower_activity_on_a_real_repo(store, make_rep
 def test_archived_is_critical_and_said_so():
     result = score_metrics({"archived": True, "last_human_commit_days": 10}, W, NOW)
     assert result["maturity"] == "archived"
-    assert result["flags"][0] == {"name": "archived", "evidence": "the repository is archived on GitHub (read-only)",
-                                  "severity": "critical"}
+    assert result["flags"][0] == {
+        "name": "archived",
+        "evidence": "the repository is archived on GitHub (read-only)",
+        "severity": "critical",
+    }
     assert result["risk_level"] == "critical"
 
 
 def test_issues_unanswered_and_escalation_to_high():
-    m = {"last_human_commit_days": 5, "median_time_to_first_response_hours_90d_issues": 1000,
-         "contributor_absence_factor_365d": 1, "human_commits_365d": 40, "days_since_last_tag": 900}
+    m = {
+        "last_human_commit_days": 5,
+        "median_time_to_first_response_hours_90d_issues": 1000,
+        "contributor_absence_factor_365d": 1,
+        "human_commits_365d": 40,
+        "days_since_last_tag": 900,
+    }
     result = score_metrics(m, W, NOW)
     assert {"issues_unanswered", "bus_factor_1", "no_release_18m"} <= set(_names(result))
-    assert "waited more than 42 days" in {f["name"]: f["evidence"] for f in result["flags"]}["issues_unanswered"]
+    assert (
+        "waited more than 42 days" in {f["name"]: f["evidence"] for f in result["flags"]}["issues_unanswered"]
+    )
     assert result["risk_level"] == "high"  # three medium flags together
 
 
@@ -130,8 +154,9 @@ def test_funding_lapsed_and_unknown_funding():
     unknown = score_metrics(base, W, NOW)
     assert "funding_lapsed" not in _names(unknown)
     assert {"name": "funding_lapsed", "reason": "funding data not collected"} in unknown["unchecked"]
-    lapsed = score_metrics({**base, "grants_active": False, "last_grant_at": "2023-06-01T00:00:00Z",
-                            "sponsors_count": 0}, W, NOW)
+    lapsed = score_metrics(
+        {**base, "grants_active": False, "last_grant_at": "2023-06-01T00:00:00Z", "sponsors_count": 0}, W, NOW
+    )
     evidence = {f["name"]: f["evidence"] for f in lapsed["flags"]}
     assert evidence["funding_lapsed"].startswith("last grant 1249 days ago (2023-06-01)")
     still = score_metrics({**base, "grants_active": True, "last_grant_at": "2023-06-01"}, W, NOW)

@@ -14,14 +14,26 @@ W = weights_mod.shipped()
 
 # One project with every input known except three funding figures.
 METRICS = {
-    "last_human_commit_days": 60, "human_commits_90d": 6, "human_active_weeks_52": 13,
-    "contributor_absence_factor_365d": 2, "truck_factor": 3, "elephant_factor_365d": 1,
-    "active_contributors_365d": 9, "new_contributors_365d": 2, "leaving_contributors_365d": 2,
-    "median_time_to_first_response_hours_90d_issues": 48, "median_time_to_first_response_hours_90d_prs": 12,
-    "change_request_closure_ratio_90d": 0.8, "issue_closure_ratio_90d": 0.5, "median_open_issue_age_days": 145,
-    "days_since_last_release": 120, "days_since_last_tag": 130, "median_release_interval_days": 60,
+    "last_human_commit_days": 60,
+    "human_commits_90d": 6,
+    "human_active_weeks_52": 13,
+    "contributor_absence_factor_365d": 2,
+    "truck_factor": 3,
+    "elephant_factor_365d": 1,
+    "active_contributors_365d": 9,
+    "new_contributors_365d": 2,
+    "leaving_contributors_365d": 2,
+    "median_time_to_first_response_hours_90d_issues": 48,
+    "median_time_to_first_response_hours_90d_prs": 12,
+    "change_request_closure_ratio_90d": 0.8,
+    "issue_closure_ratio_90d": 0.5,
+    "median_open_issue_age_days": 145,
+    "days_since_last_release": 120,
+    "days_since_last_tag": 130,
+    "median_release_interval_days": 60,
     "releases_365d": 3,
-    "funding_channels_count": 2, "sponsors_count": 9,
+    "funding_channels_count": 2,
+    "sponsors_count": 9,
     "repo_files": ["contributing", "license", "security"],
 }
 
@@ -41,8 +53,13 @@ def test_contributor_resilience_by_hand():
     # renewal 2/(2+2) = 0.5 -> 100. 12 + 15 + 4.5 + 8.78 + 15 = 55.28
     s = subscores.subscore("contributor_resilience", METRICS, W)
     assert s["score"] == 55.3
-    assert s["components"] == {"absence_factor": 40.0, "truck_factor": 60.0, "elephant_factor": 30.0,
-                               "active_people": 58.6, "renewal": 100.0}
+    assert s["components"] == {
+        "absence_factor": 40.0,
+        "truck_factor": 60.0,
+        "elephant_factor": 30.0,
+        "active_people": 58.6,
+        "renewal": 100.0,
+    }
 
 
 def test_responsiveness_by_hand():
@@ -141,8 +158,13 @@ def test_unknown_funding_keeps_health_of_a_config_without_funding(tmp_path):
     rng = random.Random(11)
     for _ in range(500):
         m = _random_metrics(rng)
-        for key in ("funding_channels_count", "sponsors_count", "oc_received_12m_usd", "grants_total_usd_5y",
-                    "funding_per_active_maintainer_usd"):
+        for key in (
+            "funding_channels_count",
+            "sponsors_count",
+            "oc_received_12m_usd",
+            "grants_total_usd_5y",
+            "funding_per_active_maintainer_usd",
+        ):
             m[key] = None
         assert subscores.health(m, W)[0] == subscores.health(m, without)[0]
     # ... while known funding does move it
@@ -151,8 +173,11 @@ def test_unknown_funding_keeps_health_of_a_config_without_funding(tmp_path):
 
 
 def test_unknown_sub_score_is_left_out_not_counted_as_zero():
-    m = {k: v for k, v in METRICS.items() if not k.startswith(("median_time", "change_request", "issue_closure",
-                                                                "median_open"))}
+    m = {
+        k: v
+        for k, v in METRICS.items()
+        if not k.startswith(("median_time", "change_request", "issue_closure", "median_open"))
+    }
     health, coverage, subs = subscores.health(m, W)
     assert subs["responsiveness"]["score"] is None
     known = {n: s["score"] for n, s in subs.items() if s["score"] is not None}

@@ -54,8 +54,13 @@ def test_heavy_maintainer_takes_authorship_bots_vendored_and_deleted_files_left_
     repo.commit("2025-01-01", files={"a.py": "0", "b.py": "0", "old.py": "0"})
     for i in range(10):
         repo.commit(f"2025-02-{i + 1:02d}", name="Bob", email="bob@corp.example.net", files={"a.py": str(i)})
-    repo.commit("2025-03-01", name="Carol", email="carol@uni.example.edu",
-                files={"c.py": "1", "vendor/lib.py": "1"}, delete=["old.py"])
+    repo.commit(
+        "2025-03-01",
+        name="Carol",
+        email="carol@uni.example.edu",
+        files={"c.py": "1", "vendor/lib.py": "1"},
+        delete=["old.py"],
+    )
     for i in range(20):
         repo.commit(f"2025-04-{i + 1:02d}", name=BOT[0], email=BOT[1], files={"b.py": str(i)})
     repo.commit("2025-05-01", name=BOT[0], email=BOT[1], files={"req.txt": "x"})
@@ -67,9 +72,16 @@ def test_heavy_maintainer_takes_authorship_bots_vendored_and_deleted_files_left_
 
 def test_pure_function_by_hand():
     C = tf.Change
-    changes = [C("a.py", "ann", 1, "A"), C("b.py", "ann", 1, "A"), C("c.py", "bob", 2, "A"),
-               C("d.py", "bob", 2, "A"), C("e.py", "cy", 3, "A"), C("e.py", "ann", 4, "M"),
-               C("gone.py", "cy", 5, "A"), C("gone.py", "cy", 6, "D")]
+    changes = [
+        C("a.py", "ann", 1, "A"),
+        C("b.py", "ann", 1, "A"),
+        C("c.py", "bob", 2, "A"),
+        C("d.py", "bob", 2, "A"),
+        C("e.py", "cy", 3, "A"),
+        C("e.py", "ann", 4, "M"),
+        C("gone.py", "cy", 5, "A"),
+        C("gone.py", "cy", 6, "D"),
+    ]
     # e: cy DOA 3.293 + 1.098 - 0.321 ln 2 = 4.168, ann 3.457 (0.83) -> both. ann {a, b, e}, bob {c, d},
     # cy {e}. Remove ann: {c, d, e} = 3/5 -> remove bob: {e} = 1/5 -> truck factor 2.
     assert tf.from_changes(changes) == (2, ["ann", "bob"])
@@ -91,15 +103,18 @@ def test_store_query_agrees_with_the_pure_function_on_random_histories(store):
     rng = random.Random(5)
     start = datetime(2020, 1, 1)
     for project_id in range(1, 21):
-        store.execute("INSERT INTO git_repos VALUES (?, 'x', 'x', 'main', 'h', false, false, 0, ?)",
-                      [project_id, NOW])
+        store.execute(
+            "INSERT INTO git_repos VALUES (?, 'x', 'x', 'main', 'h', false, false, 0, ?)", [project_id, NOW]
+        )
         alive: set[str] = set()
         changes = []
         people = [f"p{i}@example.org" for i in range(rng.randint(1, 6))]
         for n in range(rng.randint(5, 60)):
             sha, when, who = f"{project_id}-{n}", start + timedelta(hours=n), rng.choice(people)
-            store.execute("INSERT INTO git_commits VALUES (?, ?, '', false, 'x', ?, ?, ?, ?, false, false)",
-                          [project_id, sha, who, who, when, when])
+            store.execute(
+                "INSERT INTO git_commits VALUES (?, ?, '', false, 'x', ?, ?, ?, ?, false, false)",
+                [project_id, sha, who, who, when, when],
+            )
             path = f"f{rng.randint(0, 12)}.py"
             change = "M" if path in alive else "A"
             if path in alive and rng.random() < 0.1:

@@ -16,7 +16,7 @@ def test_shipped_weights_load_and_name_their_version():
 
 def test_override_is_merged_and_changes_the_version(tmp_path):
     f = tmp_path / "w.toml"
-    f.write_text('[health.weights]\nactivity = 50\n\n[risk.flags.no_commits_12m]\ndays = 200\n')
+    f.write_text("[health.weights]\nactivity = 50\n\n[risk.flags.no_commits_12m]\ndays = 200\n")
     w = weights_mod.load(f)
     assert w["health"]["weights"]["activity"] == 50
     assert w["health"]["weights"]["funding"] == 10  # untouched keys keep the shipped value
@@ -24,20 +24,29 @@ def test_override_is_merged_and_changes_the_version(tmp_path):
     assert w.version != weights_mod.shipped().version
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[health.weights]\nactivity = 'lots'\n", "[health.weights] activity must be a number, got 'lots'"),
-    ("[health.weights]\nactivty = 3\n", "[health.weights] unknown key(s) activty"),
-    ("[health.weights]\nactivity = -1\n", "activity must be >= 0"),
-    ("[subscores.activity.recency]\npoints = [[10, 100], [5, 0]]\n", "x values must be strictly ascending"),
-    ("[subscores.activity.recency]\npoints = [[0, 100], [5, 120]]\n", "scores must be between 0 and 100"),
-    ("[subscores.activity.volume]\nlog_target = 0\n", "log_target must be > 0"),
-    ("[subscores.activity.volume]\npoints = [[0, 0], [1, 100]]\n", "needs exactly one scale"),
-    ("[risk.flags.archived]\nseverity = 'dire'\n", "severity must be one of low, medium, high, critical"),
-    ("[truck_factor]\ncoverage = 0.9\n", "[truck_factor] holds published constants"),
-    ("[health.weights]\nactivity = 0\ncontributor_resilience = 0\nresponsiveness = 0\n"
-     "release_cadence = 0\nfunding = 0\nhygiene = 0\n", "at least one sub-score weight must be > 0"),
-    ("this is = = not toml", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[health.weights]\nactivity = 'lots'\n", "[health.weights] activity must be a number, got 'lots'"),
+        ("[health.weights]\nactivty = 3\n", "[health.weights] unknown key(s) activty"),
+        ("[health.weights]\nactivity = -1\n", "activity must be >= 0"),
+        (
+            "[subscores.activity.recency]\npoints = [[10, 100], [5, 0]]\n",
+            "x values must be strictly ascending",
+        ),
+        ("[subscores.activity.recency]\npoints = [[0, 100], [5, 120]]\n", "scores must be between 0 and 100"),
+        ("[subscores.activity.volume]\nlog_target = 0\n", "log_target must be > 0"),
+        ("[subscores.activity.volume]\npoints = [[0, 0], [1, 100]]\n", "needs exactly one scale"),
+        ("[risk.flags.archived]\nseverity = 'dire'\n", "severity must be one of low, medium, high, critical"),
+        ("[truck_factor]\ncoverage = 0.9\n", "[truck_factor] holds published constants"),
+        (
+            "[health.weights]\nactivity = 0\ncontributor_resilience = 0\nresponsiveness = 0\n"
+            "release_cadence = 0\nfunding = 0\nhygiene = 0\n",
+            "at least one sub-score weight must be > 0",
+        ),
+        ("this is = = not toml", "not valid TOML"),
+    ],
+)
 def test_bad_override_is_one_clear_line(tmp_path, text, message):
     f = tmp_path / "bad.toml"
     f.write_text(text)
@@ -55,6 +64,7 @@ def test_missing_file(tmp_path):
 
 def test_cli_reports_a_bad_weights_file_and_writes_nothing(cli, tmp_path, store):
     from tracker import registry
+
     registry.add(store, "acme/lib")
     store.close()
     bad = tmp_path / "bad.toml"
@@ -63,6 +73,7 @@ def test_cli_reports_a_bad_weights_file_and_writes_nothing(cli, tmp_path, store)
     assert result.code == 2
     assert result.err.count("\n") == 1 and "activity must be a number" in result.err
     from tracker.store import Store
+
     with Store.open(store.path) as s:
         assert s.scalar("SELECT count(*) FROM scores") == 0  # nothing written
     assert cli("score").code == 0

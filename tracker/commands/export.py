@@ -27,17 +27,43 @@ from tracker.store import Store
 
 FORMATS = ("csv", "parquet", "json")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-PROJECT_COLUMNS = ["project", "owner", "name", "display_name", "category", "pypi_package",
-                   "opencollective_slug", "git_source"]
-SCORE_COLUMNS = ["project", "computed_at", "health", "coverage", "risk_level", "maturity", "flag_names",
-                 "criticality", "truck_factor", "funding_need", "funding_need_reason", "weights_version",
-                 *(f"{name}_score" for name in SUBSCORES), "subscores", "flags", "unchecked"]
+PROJECT_COLUMNS = [
+    "project",
+    "owner",
+    "name",
+    "display_name",
+    "category",
+    "pypi_package",
+    "opencollective_slug",
+    "git_source",
+]
+SCORE_COLUMNS = [
+    "project",
+    "computed_at",
+    "health",
+    "coverage",
+    "risk_level",
+    "maturity",
+    "flag_names",
+    "criticality",
+    "truck_factor",
+    "funding_need",
+    "funding_need_reason",
+    "weights_version",
+    *(f"{name}_score" for name in SUBSCORES),
+    "subscores",
+    "flags",
+    "unchecked",
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="write projects, metrics and scores to DIR (csv, parquet or json)",
-                       description="Write projects.EXT, metrics.EXT (one row per project, as of now or"
-                       " --as-of) and scores.EXT (the whole scores history) into DIR.")
+    p = sub.add_parser(
+        "export",
+        help="write projects, metrics and scores to DIR (csv, parquet or json)",
+        description="Write projects.EXT, metrics.EXT (one row per project, as of now or"
+        " --as-of) and scores.EXT (the whole scores history) into DIR.",
+    )
     p.add_argument("dir", metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--format", choices=FORMATS, required=True)
     p.add_argument("--as-of", metavar="DATE", help="compute metrics as of this UTC date/time (default: now)")
@@ -89,9 +115,11 @@ def tables(store: Store, now: datetime, nested: bool) -> dict[str, tuple[list[di
                 row[f"{name}_score"] = (r["subscores"].get(name) or {}).get("score")
             score_rows.append(row)
     out = {}
-    for name, rows, cols in (("projects", project_rows, PROJECT_COLUMNS),
-                             ("metrics", metric_rows, ["project", "as_of", *names]),
-                             ("scores", score_rows, SCORE_COLUMNS)):
+    for name, rows, cols in (
+        ("projects", project_rows, PROJECT_COLUMNS),
+        ("metrics", metric_rows, ["project", "as_of", *names]),
+        ("scores", score_rows, SCORE_COLUMNS),
+    ):
         out[name] = ([{c: _cell(r.get(c), nested) for c in cols} for r in rows], cols)
     return out
 
@@ -112,7 +140,11 @@ def write(folder: Path, fmt: str, name: str, rows: Sequence[dict[str, Any]], col
     elif fmt == "json":
         _write(path, json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n")
     else:
-        table = pa.Table.from_pylist(list(rows), schema=None) if rows else pa.table({c: pa.array([], pa.null()) for c in cols})
+        table = (
+            pa.Table.from_pylist(list(rows), schema=None)
+            if rows
+            else pa.table({c: pa.array([], pa.null()) for c in cols})
+        )
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
         _write(path, sink.getvalue().to_pybytes())

@@ -15,7 +15,9 @@ from tracker.store import Store
 NAMES = ["truck_factor", "criticality"]
 
 
-def compute(store: Store, project_id: int, now: datetime, known: dict[str, Any] | None = None) -> dict[str, Any]:
+def compute(
+    store: Store, project_id: int, now: datetime, known: dict[str, Any] | None = None
+) -> dict[str, Any]:
     known = known or {}
     has_git = store.one("SELECT is_empty FROM git_repos WHERE project_id = ?", [project_id]) is not None
     tf = truck_factor.for_project(store, project_id, now)[0] if has_git else None

@@ -90,8 +90,9 @@ def git_org_count(store: Store, project_id: int, now: datetime) -> int | None:
     return len(domains)
 
 
-def signals_from_metrics(m: Mapping[str, Any], now: datetime,
-                         git_orgs: int | None = None) -> tuple[dict[str, float | None], dict[str, str]]:
+def signals_from_metrics(
+    m: Mapping[str, Any], now: datetime, git_orgs: int | None = None
+) -> tuple[dict[str, float | None], dict[str, str]]:
     """The ten signals from our metrics: GitHub's when known, else git's nearest equivalent.
     Returns (signals, source of each known signal)."""
     cfg = shipped()["criticality"]["signals"]
@@ -100,18 +101,27 @@ def signals_from_metrics(m: Mapping[str, Any], now: datetime,
     age_days = (now - first).days if isinstance(first, datetime) else None
     commits_365 = m.get("commits_365d")
     choices: dict[str, list[tuple[str, Any]]] = {
-        "created_since": [("github created_since_months", m.get("created_since_months")),
-                          ("git first commit", _months(age_days, dpm))],
-        "updated_since": [("github updated_since_months", m.get("updated_since_months")),
-                          ("git last commit", _months(m.get("days_since_last_commit"), dpm))],
-        "contributor_count": [("github contributor_count", m.get("contributor_count")),
-                              ("git contributors_total", m.get("contributors_total"))],
+        "created_since": [
+            ("github created_since_months", m.get("created_since_months")),
+            ("git first commit", _months(age_days, dpm)),
+        ],
+        "updated_since": [
+            ("github updated_since_months", m.get("updated_since_months")),
+            ("git last commit", _months(m.get("days_since_last_commit"), dpm)),
+        ],
+        "contributor_count": [
+            ("github contributor_count", m.get("contributor_count")),
+            ("git contributors_total", m.get("contributors_total")),
+        ],
         "org_count": [("github org_count", m.get("org_count")), ("git e-mail domains", git_orgs)],
-        "commit_frequency": [("github commit_frequency_weekly", m.get("commit_frequency_weekly")),
-                             ("git commits_365d / 52",
-                              None if commits_365 is None else round(commits_365 / wpy, 1))],
-        "recent_releases_count": [("github recent_releases_count", m.get("recent_releases_count")),
-                                  ("git tags_365d", m.get("tags_365d"))],
+        "commit_frequency": [
+            ("github commit_frequency_weekly", m.get("commit_frequency_weekly")),
+            ("git commits_365d / 52", None if commits_365 is None else round(commits_365 / wpy, 1)),
+        ],
+        "recent_releases_count": [
+            ("github recent_releases_count", m.get("recent_releases_count")),
+            ("git tags_365d", m.get("tags_365d")),
+        ],
         "closed_issues_count": [("github closed_issues_count_90d", m.get("closed_issues_count_90d"))],
         "updated_issues_count": [("github updated_issues_count_90d", m.get("updated_issues_count_90d"))],
         "comment_frequency": [("github comment_frequency_90d", m.get("comment_frequency_90d"))],

@@ -22,8 +22,9 @@ def _words(value: float, high: float, low: float, words: tuple[str, str, str]) -
     return words[0] if value >= high else words[2] if value < low else words[1]
 
 
-def funding_need(m: Mapping[str, Any], subs: Mapping[str, Mapping[str, Any]], maturity: str | None,
-                 weights: Weights) -> tuple[float | None, str]:
+def funding_need(
+    m: Mapping[str, Any], subs: Mapping[str, Mapping[str, Any]], maturity: str | None, weights: Weights
+) -> tuple[float | None, str]:
     """(need or None, one sentence explaining it)."""
     c = weights["funding_need"]
     high, low = c["high"] / 100, c["low"] / 100
@@ -31,18 +32,27 @@ def funding_need(m: Mapping[str, Any], subs: Mapping[str, Mapping[str, Any]], ma
     crit = m.get("criticality")
     usage_parts = []
     if m.get("dependents_count") is not None:
-        usage_parts.append((scales.log_scaled(m["dependents_count"], c["dependents_log_target"]) / 100,
-                            f"{m['dependents_count']:,} dependents"))
+        usage_parts.append(
+            (
+                scales.log_scaled(m["dependents_count"], c["dependents_log_target"]) / 100,
+                f"{m['dependents_count']:,} dependents",
+            )
+        )
     if m.get("stars") is not None:
-        usage_parts.append((scales.log_scaled(m["stars"], c["stars_log_target"]) / 100, f"{m['stars']:,} stars"))
+        usage_parts.append(
+            (scales.log_scaled(m["stars"], c["stars_log_target"]) / 100, f"{m['stars']:,} stars")
+        )
     usage = max(usage_parts) if usage_parts else None
     known = [v for v in (crit, usage[0] if usage else None) if v is not None]
     if not known:
         return None, "importance unknown: no criticality or usage data"
     importance = sum(known) / len(known)
-    detail = ", ".join(([f"criticality {crit:.2f}"] if crit is not None else []) + ([usage[1]] if usage else []))
-    parts.append(f"{_words(importance, high, low, ('important', 'moderately important', 'less critical'))}"
-                 f" ({detail})")
+    detail = ", ".join(
+        ([f"criticality {crit:.2f}"] if crit is not None else []) + ([usage[1]] if usage else [])
+    )
+    parts.append(
+        f"{_words(importance, high, low, ('important', 'moderately important', 'less critical'))} ({detail})"
+    )
 
     activity = subs["activity"]["score"]
     if maturity in ("archived", "abandoned"):
@@ -51,8 +61,10 @@ def funding_need(m: Mapping[str, Any], subs: Mapping[str, Mapping[str, Any]], ma
         return None, "; ".join(parts) + "; activity unknown"
     else:
         alive = c["alive_floor"] + (1 - c["alive_floor"]) * activity / 100
-        parts.append(f"{_words(activity / 100, high, low, ('active', 'moderately active', 'quiet'))}"
-                     f" (activity {activity:.0f})" + (", mature and stable" if maturity == "mature-stable" else ""))
+        parts.append(
+            f"{_words(activity / 100, high, low, ('active', 'moderately active', 'quiet'))}"
+            f" (activity {activity:.0f})" + (", mature and stable" if maturity == "mature-stable" else "")
+        )
 
     factor = m.get("contributor_absence_factor_365d")
     if factor is None:
@@ -66,7 +78,9 @@ def funding_need(m: Mapping[str, Any], subs: Mapping[str, Mapping[str, Any]], ma
     if funding is None:
         return None, "; ".join(parts) + "; funding received unknown (collect funding data to rank)"
     funded = funding / 100
-    parts.append(f"{_words(funded, high, low, ('well funded', 'some funding', 'little funding'))}"
-                 f" (funding {funding:.0f}/100)")
+    parts.append(
+        f"{_words(funded, high, low, ('well funded', 'some funding', 'little funding'))}"
+        f" (funding {funding:.0f}/100)"
+    )
     need = round(100 * importance * alive * strain_factor * (1 - funded), 1)
     return need, "; ".join(parts) + f" -> need {need:.0f}/100"

@@ -10,14 +10,27 @@ from tracker.store import Store
 
 TREND_DAYS = 90
 _JSON_COLUMNS = ("subscores", "flags", "unchecked", "metrics")
-COLUMNS = ("project_id", "computed_at", "health", "coverage", "subscores", "risk_level", "flags", "maturity",
-           "maturity_reason", "criticality", "truck_factor", "funding_need", "funding_need_reason",
-           "weights_version", "unchecked")
+COLUMNS = (
+    "project_id",
+    "computed_at",
+    "health",
+    "coverage",
+    "subscores",
+    "risk_level",
+    "flags",
+    "maturity",
+    "maturity_reason",
+    "criticality",
+    "truck_factor",
+    "funding_need",
+    "funding_need_reason",
+    "weights_version",
+    "unchecked",
+)
 
 
 def has_scores(store: Store) -> bool:
-    return bool(store.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'scores'"))
+    return bool(store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'scores'"))
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +57,13 @@ def trend(store: Store, project_id: int, current: dict[str, Any], days: int = TR
     """Change since `days` before the current row: {days, since, health_then, change, risk_then}.
     Values are None when no row that old exists."""
     then = latest(store, project_id, current["computed_at"] - timedelta(days=days))
-    out: dict[str, Any] = {"days": days, "since": None, "health_then": None, "change": None, "risk_then": None}
+    out: dict[str, Any] = {
+        "days": days,
+        "since": None,
+        "health_then": None,
+        "change": None,
+        "risk_then": None,
+    }
     if then is None:
         return out
     out.update(since=then["computed_at"], health_then=then["health"], risk_then=then["risk_level"])
@@ -59,5 +78,6 @@ def all_latest(store: Store) -> list[dict[str, Any]]:
         return []
     rows = store.dicts(
         f"SELECT {', '.join(COLUMNS)} FROM scores QUALIFY row_number() OVER"
-        " (PARTITION BY project_id ORDER BY computed_at DESC) = 1 ORDER BY project_id")
+        " (PARTITION BY project_id ORDER BY computed_at DESC) = 1 ORDER BY project_id"
+    )
     return [_decode(r) for r in rows]

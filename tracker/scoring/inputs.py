@@ -14,8 +14,14 @@ WEEKS_IN_SERIES = 52
 
 # Figures added to the metrics dict (documented in docs/methodology.md, "Scores").
 EXTRA_NAMES = [
-    "last_human_commit_days", "human_commits_90d", "human_commits_365d", "human_active_weeks_52",
-    "active_contributors_prev_365d", "leaving_contributors_365d", "project_age_days", "repo_files",
+    "last_human_commit_days",
+    "human_commits_90d",
+    "human_commits_365d",
+    "human_active_weeks_52",
+    "active_contributors_prev_365d",
+    "leaving_contributors_365d",
+    "project_age_days",
+    "repo_files",
 ]
 
 
@@ -44,11 +50,14 @@ def git_extras(store: Store, project_id: int, now: datetime) -> dict[str, Any]:
         " HAVING max(committer_at) <= ?)",
         [project_id, d730, now, d365],
     )
-    files = sorted({r[0] for r in store.all("SELECT DISTINCT kind FROM repo_files WHERE project_id = ?",
-                                            [project_id])})
+    files = sorted(
+        {r[0] for r in store.all("SELECT DISTINCT kind FROM repo_files WHERE project_id = ?", [project_id])}
+    )
     first_any = store.scalar(  # bots included: a project's age starts with its first commit
         "SELECT min(committer_at) FROM git_commits WHERE project_id = ? AND NOT date_suspect"
-        " AND committer_at <= ?", [project_id, now])
+        " AND committer_at <= ?",
+        [project_id, now],
+    )
     return {
         "last_human_commit_days": (now - last).days if last is not None else None,
         "human_commits_90d": c90,

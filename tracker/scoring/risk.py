@@ -35,23 +35,33 @@ def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
     age = age_days(m)
     if last is None and release is None and age is None:
         return None, "no history collected"
-    if last is not None and last > c["abandoned_no_commit_days"] and (
-            release is None or release > c["abandoned_no_release_days"]):
+    if (
+        last is not None
+        and last > c["abandoned_no_commit_days"]
+        and (release is None or release > c["abandoned_no_release_days"])
+    ):
         return "abandoned", f"no human commit for {last} days; " + (release_text or "no release known")
     commits = _human_commits_365(m)
     weeks = m.get("human_active_weeks_52")
     open_issues = m.get("open_issues")
     recent_fix = last is not None and last <= c["mature_recent_fix_days"]
     recent_release = release is not None and release <= c["mature_recent_release_days"]
-    if (age is not None and age >= c["mature_min_age_days"] and commits is not None
-            and 0 < commits <= c["mature_max_commits_365d"]
-            and weeks is not None and weeks >= c["mature_min_active_weeks"]
-            and (recent_fix or recent_release)
-            and (open_issues is None or open_issues <= c["mature_max_open_issues"])):
+    if (
+        age is not None
+        and age >= c["mature_min_age_days"]
+        and commits is not None
+        and 0 < commits <= c["mature_max_commits_365d"]
+        and weeks is not None
+        and weeks >= c["mature_min_active_weeks"]
+        and (recent_fix or recent_release)
+        and (open_issues is None or open_issues <= c["mature_max_open_issues"])
+    ):
         issues = "open issues unknown" if open_issues is None else f"{open_issues} open issues"
         return "mature-stable", (
             f"{age / 365:.0f} years old, {commits} human commits in 12 months over {weeks} weeks, "
-            + (f"last fix {last} days ago" if recent_fix else release_text) + f", {issues}")
+            + (f"last fix {last} days ago" if recent_fix else release_text)
+            + f", {issues}"
+        )
     if last is not None and last > c["abandoned_no_commit_days"]:
         return "dormant", f"no human commit for {last} days, but {release_text}"
     if age is not None and age < c["young_days"]:
@@ -67,8 +77,14 @@ def _flag(name: str, evidence: str) -> dict[str, str]:
 
 def _funding_lapsed(m: Mapping[str, Any], now: datetime, days: float) -> tuple[bool | None, str]:
     """(True, evidence) if funding the project had has stopped; (None, why) when unknown."""
-    names = ("grants_active", "last_grant_at", "oc_received_12m_usd", "oc_balance_usd", "sponsors_count",
-             "funding_channels_count")
+    names = (
+        "grants_active",
+        "last_grant_at",
+        "oc_received_12m_usd",
+        "oc_balance_usd",
+        "sponsors_count",
+        "funding_channels_count",
+    )
     if all(m.get(n) is None for n in names):
         return None, "funding data not collected"
     if m.get("oc_balance_usd") is not None and m.get("oc_received_12m_usd") == 0:
@@ -86,7 +102,10 @@ def _funding_lapsed(m: Mapping[str, Any], now: datetime, days: float) -> tuple[b
         age = (now - last).days
         other = (m.get("oc_received_12m_usd") or 0) + (m.get("sponsors_count") or 0)
         if age > days and not other:
-            return True, f"last grant {age} days ago ({last.date().isoformat()}), none active, no other income seen"
+            return (
+                True,
+                f"last grant {age} days ago ({last.date().isoformat()}), none active, no other income seen",
+            )
     return False, ""
 
 
@@ -117,12 +136,21 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
     if factor == 1:
         commits = _human_commits_365(m)
         tf = m.get("truck_factor")
-        flags.append(_flag("bus_factor_1", (
-            f"one person made at least half of the {commits} human commits of the last 12 months"
-            " (contributor absence factor 1)" + (f"; truck factor {tf}" if tf is not None else ""))))
+        flags.append(
+            _flag(
+                "bus_factor_1",
+                (
+                    f"one person made at least half of the {commits} human commits of the last 12 months"
+                    " (contributor absence factor 1)" + (f"; truck factor {tf}" if tf is not None else "")
+                ),
+            )
+        )
     elif factor is None:
-        reason = ("git history not collected" if m.get("commits_365d") is None
-                  else "no human commits in the last 12 months to count")
+        reason = (
+            "git history not collected"
+            if m.get("commits_365d") is None
+            else "no human commits in the last 12 months to count"
+        )
         unchecked.append({"name": "bus_factor_1", "reason": reason})
 
     release, release_text = days_since_release(m)
@@ -135,18 +163,30 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
     if response is None:
         unchecked.append({"name": "issues_unanswered", "reason": "GitHub issue data not collected"})
     elif response > f["issues_unanswered"]["median_first_response_hours"]:
-        flags.append(_flag("issues_unanswered", (
-            f"half the issues opened in the last 90 days waited more than {response / 24:.0f} days"
-            " for a first response")))
+        flags.append(
+            _flag(
+                "issues_unanswered",
+                (
+                    f"half the issues opened in the last 90 days waited more than {response / 24:.0f} days"
+                    " for a first response"
+                ),
+            )
+        )
 
     now_people, before = m.get("active_contributors_365d"), m.get("active_contributors_prev_365d")
     cd = f["contributors_declining"]
     if now_people is None or before is None:
         unchecked.append({"name": "contributors_declining", "reason": "git history not collected"})
     elif before >= cd["min_previous"] and now_people <= before * cd["max_ratio"]:
-        flags.append(_flag("contributors_declining", (
-            f"{now_people} people committed in the last 12 months, {before} in the 12 before"
-            f" ({(now_people - before) / before:+.0%})")))
+        flags.append(
+            _flag(
+                "contributors_declining",
+                (
+                    f"{now_people} people committed in the last 12 months, {before} in the 12 before"
+                    f" ({(now_people - before) / before:+.0%})"
+                ),
+            )
+        )
 
     lapsed, evidence = _funding_lapsed(m, now, f["funding_lapsed"]["grant_lapse_days"])
     if lapsed is None:
@@ -155,8 +195,12 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
         flags.append(_flag("funding_lapsed", evidence))
 
     if coverage <= 0 and kind is None:
-        flags.append(_flag("no_data", "nothing collected for this project yet (run tracker collect):"
-                                      " its risk cannot be judged"))
+        flags.append(
+            _flag(
+                "no_data",
+                "nothing collected for this project yet (run tracker collect): its risk cannot be judged",
+            )
+        )
         level = spec["no_data_level"]
     else:
         level = _level(flags, f, kind == "mature-stable", spec["escalate_after"])

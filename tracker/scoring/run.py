@@ -29,7 +29,9 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def to_row(project_id: int, computed_at: datetime, result: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
+def to_row(
+    project_id: int, computed_at: datetime, result: dict[str, Any], metrics: dict[str, Any]
+) -> dict[str, Any]:
     """A `scores` row: JSON columns serialised, timestamps as ISO text inside them."""
     from tracker.report import jsonable  # late: tracker.report imports this package
 
@@ -53,9 +55,13 @@ def to_row(project_id: int, computed_at: datetime, result: dict[str, Any], metri
     }
 
 
-def score_projects(store: Store, projects: list[registry.Project], now: datetime | None = None,
-                   weights_path: str | Path | None = None,
-                   progress: Callable[[str], None] | None = None) -> ScoreRun:
+def score_projects(
+    store: Store,
+    projects: list[registry.Project],
+    now: datetime | None = None,
+    weights_path: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ScoreRun:
     """Score `projects` as of `now`; rerunning with the same `now` replaces, never duplicates."""
     now = now or _now()
     weights = weights_mod.load(weights_path)  # a bad file fails here, before anything is written
@@ -79,7 +85,11 @@ def score_projects(store: Store, projects: list[registry.Project], now: datetime
     return run
 
 
-def score_all(store: Store, now: datetime | None = None, weights_path: str | Path | None = None,
-              progress: Callable[[str], None] | None = None) -> int:
+def score_all(
+    store: Store,
+    now: datetime | None = None,
+    weights_path: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> int:
     """Score every tracked project; returns the number of rows appended to `scores`."""
     return score_projects(store, registry.all_projects(store), now, weights_path, progress).written

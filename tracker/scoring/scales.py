@@ -47,9 +47,11 @@ def compile_scale(spec: dict[str, Any]) -> Callable[[float], float]:
             i = bisect.bisect_left(xs, x)
             x0, x1, y0 = xs[i - 1], xs[i], ys[i - 1]
             return y0 + (ys[i] - y0) * (x - x0) / (x1 - x0)
+
         return by_points
     denominator = math.log1p(spec["log_target"])
 
     def by_log(x: float) -> float:
         return 0.0 if x <= 0 else min(100.0, 100.0 * math.log1p(x) / denominator)
+
     return by_log

@@ -40,7 +40,11 @@ def _num(v: float) -> str:
 # -- activity ----------------------------------------------------------------------------------
 def recency(m):
     v, n = _first(m, "last_human_commit_days", "days_since_last_commit")
-    return v, (f"last human commit {_days(v)} ago" if v is not None else "last commit unknown"), {n or "days_since_last_commit": v}
+    return (
+        v,
+        (f"last human commit {_days(v)} ago" if v is not None else "last commit unknown"),
+        {n or "days_since_last_commit": v},
+    )
 
 
 def volume(m):
@@ -55,8 +59,11 @@ def activity_regularity(m):
         weeks = sum(1 for w in series if w.get("commits"))
     if weeks is None:
         return None, "", {"human_active_weeks_52": None}
-    return weeks / WEEKS_IN_SERIES, f"commits in {weeks} of the last {WEEKS_IN_SERIES} weeks", {
-        "human_active_weeks_52": weeks}
+    return (
+        weeks / WEEKS_IN_SERIES,
+        f"commits in {weeks} of the last {WEEKS_IN_SERIES} weeks",
+        {"human_active_weeks_52": weeks},
+    )
 
 
 # -- contributor resilience --------------------------------------------------------------------
@@ -98,6 +105,7 @@ def _hours(name: str, what: str) -> Component:
         v = m.get(name)
         text = f"median first response to {what} {_num(v)} h" if v is not None else ""
         return v, text, {name: v}
+
     return component
 
 
@@ -105,12 +113,17 @@ def _ratio(name: str, what: str) -> Component:
     def component(m):
         v = m.get(name)
         return v, f"{what} closure ratio {_num(v)}" if v is not None else "", {name: v}
+
     return component
 
 
 def open_issue_age(m):
     v = m.get("median_open_issue_age_days")
-    return v, f"open issues wait {_days(v)} (median)" if v is not None else "", {"median_open_issue_age_days": v}
+    return (
+        v,
+        f"open issues wait {_days(v)} (median)" if v is not None else "",
+        {"median_open_issue_age_days": v},
+    )
 
 
 # -- release cadence ---------------------------------------------------------------------------
@@ -138,13 +151,24 @@ def days_since_release(m: Mapping[str, Any]) -> tuple[float | None, str]:
 
 def last_release(m):
     v, text = days_since_release(m)
-    return v, text, {"days_since_last_release": m.get("days_since_last_release"),
-                     "days_since_last_tag": m.get("days_since_last_tag"), "tags_total": m.get("tags_total")}
+    return (
+        v,
+        text,
+        {
+            "days_since_last_release": m.get("days_since_last_release"),
+            "days_since_last_tag": m.get("days_since_last_tag"),
+            "tags_total": m.get("tags_total"),
+        },
+    )
 
 
 def interval(m):
     v, n = _first(m, "median_release_interval_days", "median_tag_interval_days")
-    return v, f"median {_days(v)} between releases" if v is not None else "", {n or "median_release_interval_days": v}
+    return (
+        v,
+        f"median {_days(v)} between releases" if v is not None else "",
+        {n or "median_release_interval_days": v},
+    )
 
 
 def release_regularity(m):
@@ -163,6 +187,7 @@ def _amount(name: str, what: str, usd: bool = False) -> Component:
         v = m.get(name)
         text = (f"{what} ${_num(v)}" if usd else f"{_num(v)} {what}") if v is not None else ""
         return v, text, {name: v}
+
     return component
 
 
@@ -187,14 +212,18 @@ def _file(kind: str, what: str) -> Component:
             return None, "", {"repo_files": None}
         present = kind in files
         return (1 if present else 0), (what if present else f"no {what}"), {f"has_{kind}": present}
+
     return component
 
 
 COMPONENTS: dict[str, dict[str, Component]] = {
     "activity": {"recency": recency, "volume": volume, "regularity": activity_regularity},
     "contributor_resilience": {
-        "absence_factor": absence_factor, "truck_factor": truck, "elephant_factor": elephant,
-        "active_people": active_people, "renewal": renewal,
+        "absence_factor": absence_factor,
+        "truck_factor": truck,
+        "elephant_factor": elephant,
+        "active_people": active_people,
+        "renewal": renewal,
     },
     "responsiveness": {
         "issue_first_response": _hours("median_time_to_first_response_hours_90d_issues", "issues"),
@@ -209,8 +238,9 @@ COMPONENTS: dict[str, dict[str, Component]] = {
         "sponsors": _amount("sponsors_count", "GitHub sponsors"),
         "oc_income": _amount("oc_received_12m_usd", "Open Collective income (12 months)", usd=True),
         "grants": grants,
-        "per_maintainer": _amount("funding_per_active_maintainer_usd", "a year per active maintainer",
-                                  usd=True),
+        "per_maintainer": _amount(
+            "funding_per_active_maintainer_usd", "a year per active maintainer", usd=True
+        ),
     },
     "hygiene": {
         "license": _file("license", "license"),
@@ -224,8 +254,11 @@ COMPONENTS: dict[str, dict[str, Component]] = {
 assert {k: tuple(v) for k, v in COMPONENTS.items()} == SUBSCORES, "components and weights.py disagree"
 
 LABELS = {
-    "activity": "activity", "contributor_resilience": "contributor resilience",
-    "responsiveness": "responsiveness", "release_cadence": "release cadence", "funding": "funding",
+    "activity": "activity",
+    "contributor_resilience": "contributor resilience",
+    "responsiveness": "responsiveness",
+    "release_cadence": "release cadence",
+    "funding": "funding",
     "hygiene": "community & security hygiene",
 }
 
@@ -238,9 +271,15 @@ def _compiled(weights: Weights) -> dict[str, list[tuple[str, Component, float, C
     found = _COMPILED.get(weights.version)
     if found is None:
         found = {
-            name: [(comp, fn, float(weights["subscores"][name][comp]["weight"]),
-                    scales.compile_scale(weights["subscores"][name][comp]))
-                   for comp, fn in comps.items()]
+            name: [
+                (
+                    comp,
+                    fn,
+                    float(weights["subscores"][name][comp]["weight"]),
+                    scales.compile_scale(weights["subscores"][name][comp]),
+                )
+                for comp, fn in comps.items()
+            ]
             for name, comps in COMPONENTS.items()
         }
         _COMPILED[weights.version] = found
@@ -268,14 +307,23 @@ def subscore(name: str, m: Mapping[str, Any], weights: Weights) -> dict[str, Any
             if phrase:
                 phrases.append(phrase)
     if known_w <= 0:
-        return {"score": None, "reason": f"{LABELS[name]} unknown: no data for "
-                + ", ".join(unknown or ["any input"]), "inputs": inputs, "components": parts,
-                "known_share": 0.0}
+        return {
+            "score": None,
+            "reason": f"{LABELS[name]} unknown: no data for " + ", ".join(unknown or ["any input"]),
+            "inputs": inputs,
+            "components": parts,
+            "known_share": 0.0,
+        }
     reason = "; ".join(phrases)
     if unknown:
         reason += f" (unknown: {', '.join(unknown)})"
-    return {"score": round(acc / known_w, 1), "reason": reason, "inputs": inputs, "components": parts,
-            "known_share": round(known_w / total_w, 4) if total_w else 0.0}
+    return {
+        "score": round(acc / known_w, 1),
+        "reason": reason,
+        "inputs": inputs,
+        "components": parts,
+        "known_share": round(known_w / total_w, 4) if total_w else 0.0,
+    }
 
 
 def health(m: Mapping[str, Any], weights: Weights) -> tuple[float | None, float, dict[str, dict[str, Any]]]:

@@ -36,8 +36,12 @@ class Change:
 
 def doa(first_author: bool, deliveries: int, acceptances: int) -> float:
     c = shipped()["truck_factor"]
-    return (c["doa_intercept"] + c["doa_first_authorship"] * (1 if first_author else 0)
-            + c["doa_deliveries"] * deliveries - c["doa_acceptances"] * math.log1p(acceptances))
+    return (
+        c["doa_intercept"]
+        + c["doa_first_authorship"] * (1 if first_author else 0)
+        + c["doa_deliveries"] * deliveries
+        - c["doa_acceptances"] * math.log1p(acceptances)
+    )
 
 
 def authors_of_files(rows: Iterable[tuple[str, str, bool, int, int]]) -> dict[str, set[str]]:
@@ -95,7 +99,7 @@ def from_changes(changes: Iterable[Change]) -> tuple[int | None, list[str]]:
         last_delete = max((i for i, ch in enumerate(seq) if ch.change == "D"), default=-1)
         if last_delete == len(seq) - 1:
             continue  # not in HEAD
-        life = seq[last_delete + 1:]
+        life = seq[last_delete + 1 :]
         first = next((ch.author for ch in life if ch.change == "A"), None)
         deliveries: dict[str, int] = defaultdict(int)
         for ch in life:
@@ -117,8 +121,14 @@ def for_project(store: Store, project_id: int, now: datetime) -> tuple[int | Non
     params: list = [project_id, project_id, now]
     for p in prefixes:
         params += [p + "%", "%/" + p + "%"]
-    params += [c["doa_intercept"], c["doa_first_authorship"], c["doa_deliveries"], c["doa_acceptances"],
-               c["author_min_normalised_doa"], c["author_min_doa"]]
+    params += [
+        c["doa_intercept"],
+        c["doa_first_authorship"],
+        c["doa_deliveries"],
+        c["doa_acceptances"],
+        c["author_min_normalised_doa"],
+        c["author_min_doa"],
+    ]
     # One pass in SQL: the life of each path since its last deletion; per (path, developer) whether
     # they created it (FA), their later changes (DL), everybody else's (AC); DOA and authorship.
     rows = store.all(

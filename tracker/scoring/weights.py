@@ -22,14 +22,23 @@ from tracker.errors import UsageError
 LEVELS = ("low", "medium", "high", "critical")
 SUBSCORES = {
     "activity": ("recency", "volume", "regularity"),
-    "contributor_resilience": ("absence_factor", "truck_factor", "elephant_factor", "active_people",
-                               "renewal"),
-    "responsiveness": ("issue_first_response", "pr_first_response", "change_request_closure",
-                       "issue_closure", "open_issue_age"),
+    "contributor_resilience": (
+        "absence_factor",
+        "truck_factor",
+        "elephant_factor",
+        "active_people",
+        "renewal",
+    ),
+    "responsiveness": (
+        "issue_first_response",
+        "pr_first_response",
+        "change_request_closure",
+        "issue_closure",
+        "open_issue_age",
+    ),
     "release_cadence": ("last_release", "interval", "regularity"),
     "funding": ("channels", "sponsors", "oc_income", "grants", "per_maintainer"),
-    "hygiene": ("license", "security_policy", "contributing", "codeowners", "code_of_conduct",
-                "governance"),
+    "hygiene": ("license", "security_policy", "contributing", "codeowners", "code_of_conduct", "governance"),
 }
 FLAGS = {
     "archived": (),
@@ -42,15 +51,37 @@ FLAGS = {
     "funding_lapsed": ("grant_lapse_days",),
 }
 MATURITY_KEYS = (
-    "abandoned_no_commit_days", "abandoned_no_release_days", "young_days", "mature_min_age_days",
-    "mature_max_commits_365d", "mature_min_active_weeks", "mature_recent_fix_days",
-    "mature_recent_release_days", "mature_max_open_issues",
+    "abandoned_no_commit_days",
+    "abandoned_no_release_days",
+    "young_days",
+    "mature_min_age_days",
+    "mature_max_commits_365d",
+    "mature_min_active_weeks",
+    "mature_recent_fix_days",
+    "mature_recent_release_days",
+    "mature_max_open_issues",
 )
-FUNDING_NEED_KEYS = ("dependents_log_target", "stars_log_target", "alive_floor", "strain_floor",
-                     "strain_points", "high", "low")
-CRITICALITY_SIGNALS = ("created_since", "updated_since", "contributor_count", "org_count",
-                       "commit_frequency", "recent_releases_count", "closed_issues_count",
-                       "updated_issues_count", "comment_frequency", "dependents_count")
+FUNDING_NEED_KEYS = (
+    "dependents_log_target",
+    "stars_log_target",
+    "alive_floor",
+    "strain_floor",
+    "strain_points",
+    "high",
+    "low",
+)
+CRITICALITY_SIGNALS = (
+    "created_since",
+    "updated_since",
+    "contributor_count",
+    "org_count",
+    "commit_frequency",
+    "recent_releases_count",
+    "closed_issues_count",
+    "updated_issues_count",
+    "comment_frequency",
+    "dependents_count",
+)
 # Published constants: a --weights file may not change them (they define the named algorithms).
 FIXED_TABLES = ("truck_factor", "criticality")
 SHIPPED = "weights.toml"
@@ -96,8 +127,9 @@ def load(path: str | Path | None = None) -> Weights:
         raise UsageError(f"--weights {where}: not valid TOML ({exc})") from None
     for table in FIXED_TABLES:
         if table in override:
-            raise UsageError(f"--weights {where}: [{table}] holds published constants and cannot be"
-                             " overridden")
+            raise UsageError(
+                f"--weights {where}: [{table}] holds published constants and cannot be overridden"
+            )
     data = merge(copy.deepcopy(shipped().data), override)
     validate(data, where)
     return Weights(data, where, _version(data))
@@ -132,8 +164,9 @@ class _Checker:
             self.fail(name, "is missing or is not a table")
         return value
 
-    def number(self, table: dict[str, Any], key: str, name: str, low: float | None = None,
-               positive: bool = False) -> float:
+    def number(
+        self, table: dict[str, Any], key: str, name: str, low: float | None = None, positive: bool = False
+    ) -> float:
         value = table.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             self.fail(name, f"{key} must be a number, got {value!r}")
@@ -153,10 +186,18 @@ class _Checker:
             self.fail(name, f"unknown key(s) {', '.join(extra)}; expected {', '.join(sorted(allowed))}")
 
     def points(self, value: Any, name: str, key: str = "points", score_max: float = 100) -> None:
-        ok = isinstance(value, list) and len(value) >= 2 and all(
-            isinstance(p, list) and len(p) == 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in p)
-            for p in value)
+        ok = (
+            isinstance(value, list)
+            and len(value) >= 2
+            and all(
+                isinstance(p, list)
+                and len(p) == 2
+                and all(
+                    isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in p
+                )
+                for p in value
+            )
+        )
         if not ok:
             self.fail(name, f"{key} must be a list of at least two [x, score] pairs of numbers")
         xs = [p[0] for p in value]
@@ -169,8 +210,11 @@ class _Checker:
 def validate(data: dict[str, Any], where: str) -> None:
     """Raise UsageError naming the first problem in `data`; return quietly if it is usable."""
     c = _Checker(where)
-    c.only(data, ("version", "health", "subscores", "maturity", "risk", "funding_need", *FIXED_TABLES),
-           "top level")
+    c.only(
+        data,
+        ("version", "health", "subscores", "maturity", "risk", "funding_need", *FIXED_TABLES),
+        "top level",
+    )
     if not isinstance(data.get("version"), str) or not data["version"]:
         c.fail("top level", "version must be a non-empty string")
     weights = c.table(c.table(data, "health", "health"), "weights", "health.weights")
@@ -228,8 +272,15 @@ def validate(data: dict[str, Any], where: str) -> None:
         else:
             c.number(need, key, "funding_need", positive=True)
     tf = c.table(data, "truck_factor", "truck_factor")
-    for key in ("doa_intercept", "doa_first_authorship", "doa_deliveries", "doa_acceptances",
-                "author_min_normalised_doa", "author_min_doa", "coverage"):
+    for key in (
+        "doa_intercept",
+        "doa_first_authorship",
+        "doa_deliveries",
+        "doa_acceptances",
+        "author_min_normalised_doa",
+        "author_min_doa",
+        "coverage",
+    ):
         c.number(tf, key, "truck_factor")
     if not isinstance(tf.get("exclude_prefixes"), list):
         c.fail("truck_factor", "exclude_prefixes must be a list of path prefixes")
