@@ -17,15 +17,21 @@ DAYS_PER_YEAR = 365
 DAYS_PER_MONTH = 30  # GitHub's created_since_months back to days, as criticality_score counts months
 WEEKS_IN_SERIES = 52
 
-# A component: metrics -> (raw value or None, phrase explaining it, the metrics it read).
-Component = Callable[[Mapping[str, Any]], tuple[float | None, str, dict[str, Any]]]
+# A component reads the metrics, records what it read in `inputs` (metric name -> value) and
+# returns (raw value or None when unknown, a phrase explaining it).
+Component = Callable[[Mapping[str, Any], dict[str, Any]], tuple[float | None, str]]
 
 
-def _first(m: Mapping[str, Any], *names: str) -> tuple[Any, str | None]:
-    for n in names:
-        if m.get(n) is not None:
-            return m[n], n
-    return None, None
+def _first(m: Mapping[str, Any], inputs: dict[str, Any], first: str, second: str) -> Any:
+    """The first of two metrics that is known (recorded in `inputs` under its own name)."""
+    v = m.get(first)
+    if v is None:
+        v = m.get(second)
+        if v is not None:
+            inputs[second] = v
+            return v
+    inputs[first] = v
+    return v
 
 
 def _days(v: float) -> str:
@@ -34,96 +40,83 @@ def _days(v: float) -> str:
 
 
 def _num(v: float) -> str:
+    if type(v) is int:
+        return f"{v:,}"
     return f"{v:,.0f}" if float(v).is_integer() or abs(v) >= 100 else f"{v:,.2f}"
 
 
 # -- activity ----------------------------------------------------------------------------------
-def recency(m):
-    v, n = _first(m, "last_human_commit_days", "days_since_last_commit")
-    return (
-        v,
-        (f"last human commit {_days(v)} ago" if v is not None else "last commit unknown"),
-        {n or "days_since_last_commit": v},
-    )
+def recency(m, inputs):
+    v = _first(m, inputs, "last_human_commit_days", "days_since_last_commit")
+    return v, "" if v is None else f"last human commit {_days(v)} ago"
 
 
-def volume(m):
-    v, n = _first(m, "human_commits_90d", "commits_90d")
-    return v, f"{_num(v)} human commits in 90 days" if v is not None else "", {n or "commits_90d": v}
+def volume(m, inputs):
+    v = _first(m, inputs, "human_commits_90d", "commits_90d")
+    return v, "" if v is None else f"{_num(v)} human commits in 90 days"
 
 
-def activity_regularity(m):
+def activity_regularity(m, inputs):
     weeks = m.get("human_active_weeks_52")
     if weeks is None and isinstance(m.get("weekly_commits"), list) and m["weekly_commits"]:
-        series = m["weekly_commits"]
-        weeks = sum(1 for w in series if w.get("commits"))
+        weeks = sum(1 for w in m["weekly_commits"] if w.get("commits"))
+    inputs["human_active_weeks_52"] = weeks
     if weeks is None:
-        return None, "", {"human_active_weeks_52": None}
-    return (
-        weeks / WEEKS_IN_SERIES,
-        f"commits in {weeks} of the last {WEEKS_IN_SERIES} weeks",
-        {"human_active_weeks_52": weeks},
-    )
+        return None, ""
+    return weeks / WEEKS_IN_SERIES, f"commits in {weeks} of the last {WEEKS_IN_SERIES} weeks"
 
 
 # -- contributor resilience --------------------------------------------------------------------
-def absence_factor(m):
-    v = m.get("contributor_absence_factor_365d")
-    text = ""
-    if v is not None:
-        text = f"{v} {'person makes' if v == 1 else 'people make'} half the commits (absence factor)"
-    return v, text, {"contributor_absence_factor_365d": v}
+def absence_factor(m, inputs):
+    v = inputs["contributor_absence_factor_365d"] = m.get("contributor_absence_factor_365d")
+    if v is None:
+        return None, ""
+    return v, f"{v} {'person makes' if v == 1 else 'people make'} half the commits (absence factor)"
 
 
-def truck(m):
-    v = m.get("truck_factor")
-    return v, f"truck factor {v}" if v is not None else "", {"truck_factor": v}
+def truck(m, inputs):
+    v = inputs["truck_factor"] = m.get("truck_factor")
+    return v, "" if v is None else f"truck factor {v}"
 
 
-def elephant(m):
-    v = m.get("elephant_factor_365d")
-    text = f"{v} organisation{'s' if v != 1 else ''} make half the commits" if v is not None else ""
-    return v, text, {"elephant_factor_365d": v}
+def elephant(m, inputs):
+    v = inputs["elephant_factor_365d"] = m.get("elephant_factor_365d")
+    return v, "" if v is None else f"{v} organisation{'s' if v != 1 else ''} make half the commits"
 
 
-def active_people(m):
-    v = m.get("active_contributors_365d")
-    return v, f"{v} active people in 12 months" if v is not None else "", {"active_contributors_365d": v}
+def active_people(m, inputs):
+    v = inputs["active_contributors_365d"] = m.get("active_contributors_365d")
+    return v, "" if v is None else f"{v} active people in 12 months"
 
 
-def renewal(m):
-    new, leaving = m.get("new_contributors_365d"), m.get("leaving_contributors_365d")
-    inputs = {"new_contributors_365d": new, "leaving_contributors_365d": leaving}
+def renewal(m, inputs):
+    new = inputs["new_contributors_365d"] = m.get("new_contributors_365d")
+    leaving = inputs["leaving_contributors_365d"] = m.get("leaving_contributors_365d")
     if new is None or leaving is None or new + leaving == 0:
-        return None, "", inputs
-    return new / (new + leaving), f"{new} joined, {leaving} left in 12 months", inputs
+        return None, ""
+    return new / (new + leaving), f"{new} joined, {leaving} left in 12 months"
 
 
 # -- responsiveness ----------------------------------------------------------------------------
 def _hours(name: str, what: str) -> Component:
-    def component(m):
-        v = m.get(name)
-        text = f"median first response to {what} {_num(v)} h" if v is not None else ""
-        return v, text, {name: v}
+    def component(m, inputs):
+        v = inputs[name] = m.get(name)
+        return v, "" if v is None else f"median first response to {what} {_num(v)} h"
 
     return component
 
 
 def _ratio(name: str, what: str) -> Component:
-    def component(m):
-        v = m.get(name)
-        return v, f"{what} closure ratio {_num(v)}" if v is not None else "", {name: v}
+    def component(m, inputs):
+        v = inputs[name] = m.get(name)
+        return v, "" if v is None else f"{what} closure ratio {_num(v)}"
 
     return component
 
 
-def open_issue_age(m):
-    v = m.get("median_open_issue_age_days")
-    return (
-        v,
-        f"open issues wait {_days(v)} (median)" if v is not None else "",
-        {"median_open_issue_age_days": v},
-    )
+def open_issue_age(m, inputs):
+    v = inputs["median_open_issue_age_days"] = m.get("median_open_issue_age_days")
+    return v, "" if v is None else f"open issues wait {_days(v)} (median)"
 
 
 # -- release cadence ---------------------------------------------------------------------------
@@ -139,9 +132,10 @@ def age_days(m: Mapping[str, Any]) -> float | None:
 def days_since_release(m: Mapping[str, Any]) -> tuple[float | None, str]:
     """Days since the most recent release or release tag. A project with git history and no
     release at all counts from its first commit ('never released'). (None, '') if unknown."""
-    known = [v for v in (m.get("days_since_last_release"), m.get("days_since_last_tag")) if v is not None]
-    if known:
-        return min(known), f"last release {_days(min(known))} ago"
+    release, tag = m.get("days_since_last_release"), m.get("days_since_last_tag")
+    if release is not None or tag is not None:
+        v = release if tag is None else tag if release is None else min(release, tag)
+        return v, f"last release {_days(v)} ago"
     never = m.get("tags_total") == 0 and not m.get("releases_365d")
     age = age_days(m)
     if never and age is not None:
@@ -149,69 +143,62 @@ def days_since_release(m: Mapping[str, Any]) -> tuple[float | None, str]:
     return None, ""
 
 
-def last_release(m):
-    v, text = days_since_release(m)
-    return (
-        v,
-        text,
-        {
-            "days_since_last_release": m.get("days_since_last_release"),
-            "days_since_last_tag": m.get("days_since_last_tag"),
-            "tags_total": m.get("tags_total"),
-        },
-    )
+def last_release(m, inputs):
+    inputs["days_since_last_release"] = m.get("days_since_last_release")
+    inputs["days_since_last_tag"] = m.get("days_since_last_tag")
+    inputs["tags_total"] = m.get("tags_total")
+    return days_since_release(m)
 
 
-def interval(m):
-    v, n = _first(m, "median_release_interval_days", "median_tag_interval_days")
-    return (
-        v,
-        f"median {_days(v)} between releases" if v is not None else "",
-        {n or "median_release_interval_days": v},
-    )
+def interval(m, inputs):
+    v = _first(m, inputs, "median_release_interval_days", "median_tag_interval_days")
+    return v, "" if v is None else f"median {_days(v)} between releases"
 
 
-def release_regularity(m):
-    median, _ = _first(m, "median_release_interval_days", "median_tag_interval_days")
-    count, n = _first(m, "releases_365d", "tags_365d")
-    inputs = {n or "releases_365d": count}
+def release_regularity(m, inputs):
+    median = m.get("median_release_interval_days")
+    if median is None:
+        median = m.get("median_tag_interval_days")
+    count = _first(m, inputs, "releases_365d", "tags_365d")
     if median is None or count is None:
-        return None, "", inputs
+        return None, ""
     expected = DAYS_PER_YEAR / max(median, 1)
-    return min(1.0, count / expected), f"{count} releases in 12 months, ~{expected:.0f} expected", inputs
+    return min(1.0, count / expected), f"{count} releases in 12 months, ~{expected:.0f} expected"
 
 
 # -- funding -----------------------------------------------------------------------------------
 def _amount(name: str, what: str, usd: bool = False) -> Component:
-    def component(m):
-        v = m.get(name)
-        text = (f"{what} ${_num(v)}" if usd else f"{_num(v)} {what}") if v is not None else ""
-        return v, text, {name: v}
+    def component(m, inputs):
+        v = inputs[name] = m.get(name)
+        if v is None:
+            return None, ""
+        return v, f"{what} ${_num(v)}" if usd else f"{_num(v)} {what}"
 
     return component
 
 
-def grants(m):
-    total, active = m.get("grants_total_usd_5y"), m.get("grants_active")
-    inputs = {"grants_total_usd_5y": total, "grants_active": active}
+def grants(m, inputs):
+    total = inputs["grants_total_usd_5y"] = m.get("grants_total_usd_5y")
+    active = inputs["grants_active"] = m.get("grants_active")
     if total is None:
-        return None, "", inputs
+        return None, ""
     note = ""
     if active is True:
         note = " (one active)"
     elif active:
         note = f" ({active} active)"
-    return total, f"grants ${_num(total)} in 5 years{note}", inputs
+    return total, f"grants ${_num(total)} in 5 years{note}"
 
 
 # -- hygiene -----------------------------------------------------------------------------------
 def _file(kind: str, what: str) -> Component:
-    def component(m):
+    def component(m, inputs):
         files = m.get("repo_files")
         if files is None:
-            return None, "", {"repo_files": None}
-        present = kind in files
-        return (1 if present else 0), (what if present else f"no {what}"), {f"has_{kind}": present}
+            inputs["repo_files"] = None
+            return None, ""
+        present = inputs[f"has_{kind}"] = kind in files
+        return (1 if present else 0), (what if present else f"no {what}")
 
     return component
 
@@ -291,8 +278,7 @@ def subscore(name: str, m: Mapping[str, Any], weights: Weights) -> dict[str, Any
     total_w = known_w = acc = 0.0
     phrases, unknown, inputs, parts = [], [], {}, {}
     for comp, fn, w, scale in _compiled(weights)[name]:
-        raw, phrase, used = fn(m)
-        inputs.update(used)
+        raw, phrase = fn(m, inputs)
         total_w += w
         if raw is None:
             if w > 0:
