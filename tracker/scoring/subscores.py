@@ -53,7 +53,7 @@ def recency(m, inputs):
 
 def volume(m, inputs):
     v = _first(m, inputs, "human_commits_90d", "commits_90d")
-    return v, "" if v is None else f"{_num(v)} human commits in 90 days"
+    return v, "" if v is None else f"{_num(v)} human commit{'' if v == 1 else 's'} in 90 days"
 
 
 def activity_regularity(m, inputs):
@@ -81,12 +81,17 @@ def truck(m, inputs):
 
 def elephant(m, inputs):
     v = inputs["elephant_factor_365d"] = m.get("elephant_factor_365d")
-    return v, "" if v is None else f"{v} organisation{'s' if v != 1 else ''} make half the commits"
+    return (
+        v,
+        ""
+        if v is None
+        else f"{v} {'organisation makes' if v == 1 else 'organisations make'} half the commits",
+    )
 
 
 def active_people(m, inputs):
     v = inputs["active_contributors_365d"] = m.get("active_contributors_365d")
-    return v, "" if v is None else f"{v} active people in 12 months"
+    return v, "" if v is None else f"{v} active {'person' if v == 1 else 'people'} in 12 months"
 
 
 def renewal(m, inputs):
@@ -163,7 +168,8 @@ def release_regularity(m, inputs):
     if median is None or count is None:
         return None, ""
     expected = DAYS_PER_YEAR / max(median, 1)
-    return min(1.0, count / expected), f"{count} releases in 12 months, ~{expected:.0f} expected"
+    text = f"{count} release{'' if count == 1 else 's'} in 12 months, ~{expected:.0f} expected"
+    return min(1.0, count / expected), text
 
 
 # -- funding -----------------------------------------------------------------------------------
