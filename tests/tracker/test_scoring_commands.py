@@ -146,3 +146,24 @@ def test_badge_of_an_unscored_project(cli):
 def test_score_with_no_projects_is_a_clear_error(cli):
     result = cli("score")
     assert result.code == 2 and "no projects tracked yet" in result.err
+
+
+def test_scoring_never_opens_a_network_connection(db_path, make_repo, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("scoring tried to open a network connection")
+
+    repo = make_repo()
+    repo.commit("2026-01-01")
+    with Store.open(db_path) as store:
+        track(store, repo)
+        monkeypatch.setattr(socket.socket, "connect", refuse)
+        monkeypatch.setattr(socket, "create_connection", refuse)
+        assert score_all(store, now=datetime(2026, 2, 1)) == 1
+
+
+def test_remove_deletes_the_scores_too(scored_db, cli):
+    assert cli("remove", "acme/lib").code == 0
+    with Store.open(scored_db) as store:
+        assert store.scalar("SELECT count(*) FROM scores") == 0

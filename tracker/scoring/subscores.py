@@ -40,9 +40,10 @@ def _days(v: float) -> str:
 
 
 def _num(v: float) -> str:
-    if type(v) is int:
-        return f"{v:,}"
-    return f"{v:,.0f}" if float(v).is_integer() or abs(v) >= 100 else f"{v:,.2f}"
+    """Counts with thousands separators; other values to three significant digits."""
+    if type(v) is int or v >= 100 or v <= -100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
 
 
 # -- activity ----------------------------------------------------------------------------------
