@@ -185,3 +185,15 @@ def test_unknown_sub_score_is_left_out_not_counted_as_zero():
     expected = sum(weights[n] * v for n, v in known.items()) / sum(weights[n] for n in known)
     assert health == pytest.approx(expected, abs=0.05)
     assert coverage == pytest.approx(0.94 - 0.15)
+
+
+def test_compiled_scales_match_the_reference_formulas():
+    from tracker.scoring import scales
+
+    points = [[0, 100], [30, 100], [90, 80], [180, 50], [365, 20], [730, 0]]
+    by_points = scales.compile_scale({"points": points})
+    by_log = scales.compile_scale({"log_target": 12})
+    for x in [-5, 0, 1, 29.5, 30, 31, 60, 90, 100, 364, 365, 500, 729, 730, 10_000]:
+        assert by_points(x) == pytest.approx(scales.piecewise(x, points))
+        assert by_log(x) == pytest.approx(scales.log_scaled(x, 12))
+    assert by_points(60) == 90 and by_log(12) == 100 and by_log(0) == 0
