@@ -199,13 +199,18 @@ def grants(m, inputs):
 
 # -- hygiene -----------------------------------------------------------------------------------
 def _file(kind: str, what: str) -> Component:
+    key, missing = f"has_{kind}", f"no {what}"
+
     def component(m, inputs):
         files = m.get("repo_files")
         if files is None:
             inputs["repo_files"] = None
             return None, ""
-        present = inputs[f"has_{kind}"] = kind in files
-        return (1 if present else 0), (what if present else f"no {what}")
+        if kind in files:
+            inputs[key] = True
+            return 1, what
+        inputs[key] = False
+        return 0, missing
 
     return component
 
