@@ -8,6 +8,8 @@ from typing import Any
 
 from tracker import metrics
 from tracker.registry import Project
+from tracker.scoring import history
+from tracker.scoring.subscores import LABELS
 from tracker.store import Store
 
 
@@ -29,7 +31,11 @@ def jsonable(value: Any) -> Any:
 
 
 def build(store: Store, project: Project, now: datetime) -> dict[str, Any]:
-    """The report as a plain dict: project, as_of, metrics, scores, risk."""
+    """The report as a plain dict: project, as_of, metrics, scores, risk.
+
+    `scores` and `risk` come from the latest `scores` row computed at or before `as_of`
+    (None until `tracker score` has run)."""
+    scores, risk = scores_section(store, project.id, now)
     return jsonable({
         "project": {
             "slug": project.slug,
@@ -39,9 +45,37 @@ def build(store: Store, project: Project, now: datetime) -> dict[str, Any]:
         },
         "as_of": now,
         "metrics": metrics.compute_all(store, project.id, now),
-        "scores": None,
-        "risk": None,
+        "scores": scores,
+        "risk": risk,
     })
+
+
+def scores_section(store: Store, project_id: int, now: datetime) -> tuple[dict | None, dict | None]:
+    """(scores, risk) of the report from the newest scores row, with the change over 90 days."""
+    row = history.latest(store, project_id, now)
+    if row is None:
+        return None, None
+    subs = {
+        name: {"score": s.get("score"), "reason": s.get("reason"), "inputs": s.get("inputs", {}),
+               "components": s.get("components", {})}
+        for name, s in row["subscores"].items()
+    }
+    scores = {
+        "computed_at": row["computed_at"],
+        "health": row["health"],
+        "coverage": row["coverage"],
+        "subscores": subs,
+        "maturity": row["maturity"],
+        "maturity_reason": row["maturity_reason"],
+        "criticality": row["criticality"],
+        "truck_factor": row["truck_factor"],
+        "funding_need": row["funding_need"],
+        "funding_need_reason": row["funding_need_reason"],
+        "weights_version": row["weights_version"],
+        "trend": history.trend(store, project_id, row),
+    }
+    risk = {"level": row["risk_level"], "flags": row["flags"], "unchecked": row["unchecked"] or []}
+    return scores, risk
 
 
 def _fmt(value: Any) -> str:
@@ -73,4 +107,43 @@ def render_text(report: dict[str, Any]) -> str:
     width = max((len(k) for k in report["metrics"]), default=10)
     for name, value in report["metrics"].items():
         lines.append(f"  {name:<{width}}  {_fmt(value)}")
+    lines += ["", *render_scores(report.get("scores"), report.get("risk"))]
     return "\n".join(lines) + "\n"
+
+
+def _score(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.1f}"
+
+
+def render_scores(scores: dict[str, Any] | None, risk: dict[str, Any] | None) -> list[str]:
+    """The text breakdown: health with coverage and trend, each sub-score with its reason, risk
+    level with every flag's evidence, what could not be checked, maturity and funding need."""
+    if scores is None:
+        return ["Scores: not scored yet (run: tracker score)"]
+    lines = [f"Scores (computed {scores['computed_at']}, weights {scores['weights_version']})",
+             f"  health    {_score(scores['health'])} / 100   coverage {scores['coverage']:.0%}"
+             " of the weight known"]
+    trend = scores.get("trend") or {}
+    if trend.get("since") is None:
+        lines.append(f"  trend     no score from {trend.get('days', 90)} days earlier to compare with")
+    else:
+        change = "unknown" if trend["change"] is None else f"{trend['change']:+.1f}"
+        lines.append(f"  trend     {change} since {trend['since']} (change since {trend['days']} days;"
+                     f" health then {_score(trend['health_then'])}, risk then {trend['risk_then']})")
+    width = max(len(v) for v in LABELS.values())
+    for name, sub in scores["subscores"].items():
+        lines.append(f"  {LABELS.get(name, name):<{width}}  {_score(sub['score']):>7}  {sub['reason']}")
+    if risk is not None:
+        lines.append(f"Risk: {risk['level']}")
+        for flag in risk["flags"]:
+            lines.append(f"  ! {flag['name']}: {flag['evidence']}")
+        if not risk["flags"]:
+            lines.append("  no risk flag raised")
+        for item in risk.get("unchecked") or []:
+            lines.append(f"  ? {item['name']} not checked: {item['reason']}")
+    lines.append(f"Maturity: {scores['maturity'] or 'unknown'}"
+                 + (f" ({scores['maturity_reason']})" if scores.get("maturity_reason") else ""))
+    lines.append(f"Criticality: {_fmt(scores['criticality'])}   truck factor: {_fmt(scores['truck_factor'])}")
+    need = f"Funding need: {_score(scores['funding_need'])}  {scores['funding_need_reason'] or ''}"
+    lines.append(need.rstrip())
+    return lines

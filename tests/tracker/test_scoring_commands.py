@@ -1,0 +1,169 @@
+"""tracker score / report / export / badge end to end on a real repository and database."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.tracker.scoring_helpers import track
+from tracker.commands import badge
+from tracker.scoring import score_all
+from tracker.store import Store
+
+EMAILS = ("ann@example.org", "bob@corp.example.net")
+
+
+@pytest.fixture
+def scored_db(db_path, make_repo):
+    """One project with a year of history by two people, scored on two dates 120 days apart."""
+    repo = make_repo()
+    for month in range(1, 13):
+        repo.commit(f"2025-{month:02d}-10", files={"a.py": str(month)})
+        repo.commit(f"2025-{month:02d}-20", name="Bob", email=EMAILS[1], files={"b.py": str(month)})
+    repo.tag("v1.0")
+    with Store.open(db_path) as store:
+        track(store, repo)
+        assert score_all(store, now=datetime(2025, 9, 1)) == 1
+        assert score_all(store, now=datetime(2025, 12, 30)) == 1
+    return db_path
+
+
+def test_score_appends_history_and_reruns_replace(scored_db, cli):
+    result = cli("score", "--as-of", "2025-12-30", "--format", "json")
+    assert result.code == 0, result.err
+    rows = result.json()
+    assert rows[0]["project"] == "acme/lib" and rows[0]["risk_level"] in ("low", "medium", "high", "critical")
+    with Store.open(scored_db) as store:
+        assert store.scalar("SELECT count(*) FROM scores") == 2  # same (project, computed_at): replaced
+
+
+def test_score_all_reports_progress_and_counts(db_path, make_repo):
+    repo = make_repo()
+    repo.commit("2026-01-01")
+    lines = []
+    with Store.open(db_path) as store:
+        track(store, repo, "acme/one")
+        track(store, repo, "acme/two")
+        assert score_all(store, now=datetime(2026, 2, 1), progress=lines.append) == 2
+        assert store.scalar("SELECT count(*) FROM scores") == 2
+    assert lines[0].startswith("[1/2] acme/one: health ")
+
+
+def test_report_json_has_scores_and_risk(scored_db, cli):
+    data = cli("report", "acme/lib", "--format", "json", "--as-of", "2026-01-01").json()
+    scores, risk = data["scores"], data["risk"]
+    assert 0 <= scores["health"] <= 100 and 0 < scores["coverage"] <= 1
+    assert set(scores["subscores"]) == {
+        "activity",
+        "contributor_resilience",
+        "responsiveness",
+        "release_cadence",
+        "funding",
+        "hygiene",
+    }
+    for sub in scores["subscores"].values():
+        assert {"score", "reason", "inputs"} <= set(sub)
+    assert scores["subscores"]["funding"]["score"] is None  # unknown, not 0
+    assert risk["level"] in ("low", "medium", "high", "critical")
+    assert all({"name", "evidence"} <= set(f) for f in risk["flags"])
+    assert "truck_factor" in data["metrics"] and "criticality" in data["metrics"]
+    assert data["metrics"]["truck_factor"] == 2
+    trend = scores["trend"]
+    assert trend["since"] == "2025-09-01T00:00:00Z" and trend["days"] == 90
+    assert trend["change"] == pytest.approx(scores["health"] - trend["health_then"], abs=0.05)
+
+
+def test_report_text_shows_breakdown_flags_coverage_and_trend(scored_db, cli):
+    out = cli("report", "acme/lib", "--as-of", "2026-01-01").out
+    assert "health " in out and "coverage " in out and "of the weight known" in out
+    assert "since 2025-09-01T00:00:00Z (change since 90 days" in out
+    assert "contributor resilience" in out and "Risk: " in out
+    assert "? funding_lapsed not checked: funding data not collected" in out
+    # as of a date before any score, the report says so
+    assert "not scored yet" in cli("report", "acme/lib", "--as-of", "2025-01-01").out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_export_writes_three_tables_without_emails(scored_db, cli, tmp_path, fmt):
+    out = tmp_path / "export"
+    result = cli("export", "--format", fmt, str(out), "--as-of", "2026-01-01")
+    assert result.code == 0, result.err
+    for name in ("projects", "metrics", "scores"):
+        path = out / f"{name}.{fmt}"
+        raw = path.read_bytes()
+        assert not any(e.encode() in raw for e in EMAILS), name
+    if fmt == "json":
+        scores = json.loads((out / "scores.json").read_text())
+        assert len(scores) == 2 and scores[0]["project"] == "acme/lib"
+        assert isinstance(scores[0]["subscores"], dict)
+        metrics = json.loads((out / "metrics.json").read_text())
+        assert metrics[0]["truck_factor"] == 2
+    elif fmt == "parquet":
+        table = pq.read_table(out / "scores.parquet")
+        assert table.num_rows == 2 and "activity_score" in table.column_names
+    else:
+        header = (out / "scores.csv").read_text().splitlines()[0]
+        assert header.startswith("project,computed_at,health,coverage,risk_level")
+
+
+def test_export_scrubs_emails_from_text():
+    from tracker.commands.export import scrub
+
+    assert scrub("mail jo.doe+x@mail.example.com now") == "mail [e-mail removed] now"
+
+
+def test_export_refuses_a_file_as_folder(scored_db, cli, tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    result = cli("export", "--format", "csv", str(target))
+    assert result.code == 2 and "is not a folder" in result.err
+
+
+def test_badge_is_valid_svg_with_health_and_risk(scored_db, cli):
+    result = cli("badge", "acme/lib")
+    assert result.code == 0
+    root = ET.fromstring(result.out)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts[0] == "health" and texts[2].endswith(" risk")
+
+
+def test_badge_escapes_text():
+    svg = badge.render("<b>&", '"x"<script>', "#4c1")
+    root = ET.fromstring(svg)  # still well-formed XML
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert root.find("{http://www.w3.org/2000/svg}title").text == '<b>&: "x"<script>'
+
+
+def test_badge_of_an_unscored_project(cli):
+    cli("add", "acme/new")
+    assert "not scored" in cli("badge", "acme/new").out
+
+
+def test_score_with_no_projects_is_a_clear_error(cli):
+    result = cli("score")
+    assert result.code == 2 and "no projects tracked yet" in result.err
+
+
+def test_scoring_never_opens_a_network_connection(db_path, make_repo, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("scoring tried to open a network connection")
+
+    repo = make_repo()
+    repo.commit("2026-01-01")
+    with Store.open(db_path) as store:
+        track(store, repo)
+        monkeypatch.setattr(socket.socket, "connect", refuse)
+        monkeypatch.setattr(socket, "create_connection", refuse)
+        assert score_all(store, now=datetime(2026, 2, 1)) == 1
+
+
+def test_remove_deletes_the_scores_too(scored_db, cli):
+    assert cli("remove", "acme/lib").code == 0
+    with Store.open(scored_db) as store:
+        assert store.scalar("SELECT count(*) FROM scores") == 0

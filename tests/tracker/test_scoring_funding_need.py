@@ -1,0 +1,74 @@
+"""Funding need: important, alive, strained and under-funded ranks first, and says why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tracker.scoring import score_metrics
+from tracker.scoring import weights as weights_mod
+
+NOW = datetime(2026, 11, 1)
+W = weights_mod.shipped()
+BUSY = {
+    "criticality": 0.6,
+    "last_human_commit_days": 10,
+    "human_commits_90d": 13,
+    "human_active_weeks_52": 26,
+    "contributor_absence_factor_365d": 1,
+    "funding_channels_count": 0,
+    "sponsors_count": 0,
+}
+
+
+def need(**changes):
+    return score_metrics({**BUSY, **changes}, W, NOW)
+
+
+def test_hand_computed_need_and_ranking():
+    # importance 0.6; activity 100 -> alive 0.5 + 0.5 = 1; absence factor 1 -> strain 1 -> factor 1;
+    # funding 0 -> funded 0. need = 100 * 0.6 * 1 * 1 * (1 - 0) = 60
+    strained = need()
+    assert strained["funding_need"] == 60.0
+    # absence factor 5 -> strain 0.3 -> factor 0.5 + 0.5 * 0.3 = 0.65 -> 39
+    shared = need(contributor_absence_factor_365d=5)
+    assert shared["funding_need"] == 39.0
+    # three channels and 100 sponsors -> funding 100 -> need 0
+    funded = need(funding_channels_count=3, sponsors_count=100)
+    assert funded["funding_need"] == 0.0
+    ranked = sorted(
+        [("funded", funded), ("shared", shared), ("strained", strained)],
+        key=lambda kv: -kv[1]["funding_need"],
+    )
+    assert [k for k, _ in ranked] == ["strained", "shared", "funded"]
+
+
+def test_explanation_in_words():
+    reason = need()["funding_need_reason"]
+    assert reason == (
+        "important (criticality 0.60); active (activity 100); strained: one person carries"
+        " half the commits; little funding (funding 0/100) -> need 60/100"
+    )
+
+
+def test_usage_counts_towards_importance():
+    # dependents 10,000 = the log target -> usage 1; importance = mean(0.6, 1) = 0.8 -> need 80
+    result = need(dependents_count=10000)
+    assert result["funding_need"] == 80.0
+    assert "10,000 dependents" in result["funding_need_reason"]
+
+
+def test_archived_or_abandoned_needs_nothing():
+    result = need(archived=True)
+    assert result["funding_need"] == 0.0 and "archived -> need 0" in result["funding_need_reason"]
+    # even with funding unknown: nothing alive to fund
+    result = need(archived=True, funding_channels_count=None, sponsors_count=None)
+    assert result["funding_need"] == 0.0
+
+
+def test_unknown_parts_make_the_need_unknown_with_the_reason():
+    unknown_funding = need(funding_channels_count=None, sponsors_count=None)
+    assert unknown_funding["funding_need"] is None
+    assert "funding received unknown" in unknown_funding["funding_need_reason"]
+    unknown_importance = need(criticality=None)
+    assert unknown_importance["funding_need"] is None
+    assert unknown_importance["funding_need_reason"].startswith("importance unknown")

@@ -1,0 +1,174 @@
+"""Risk flags and maturity on constructed histories (real git repositories) and metric sets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from tests.tracker.scoring_helpers import track
+from tracker.scoring import inputs, score_metrics
+from tracker.scoring import weights as weights_mod
+
+NOW = datetime(2026, 11, 1)
+W = weights_mod.shipped()
+PEOPLE = [
+    ("Ann", "ann@example.org"),
+    ("Bob", "bob@corp.example.net"),
+    ("Cy", "cy@uni.example.edu"),
+    ("Dee", "dee@example.org"),
+    ("Eve", "eve@example.org"),
+]
+
+
+def _score(store, project):
+    return score_metrics(inputs.gather(store, project.id, NOW), W, NOW)
+
+
+def _names(result):
+    return [f["name"] for f in result["flags"]]
+
+
+def _old_history(repo):
+    for year in range(2018, 2024):
+        for i, (name, email) in enumerate(PEOPLE[:3]):
+            repo.commit(f"{year}-0{i + 2}-10", name=name, email=email, files={f"m{i}.py": str(year)})
+    repo.tag("v1.0")
+
+
+def test_abandoned_project(store, make_repo):
+    repo = make_repo()
+    repo.commit("2019-03-01", files={"a.py": "1"})
+    repo.commit("2021-05-01", name="Bob", email="bob@corp.example.net", files={"a.py": "b1"})
+    repo.tag("v0.9", when="2021-05-02", annotated=True)
+    result = _score(store, track(store, repo))
+    assert result["maturity"] == "abandoned"
+    assert "abandoned" in _names(result) and "no_commits_12m" in _names(result)
+    evidence = {f["name"]: f["evidence"] for f in result["flags"]}
+    assert evidence["no_commits_12m"] == "last human commit 2010 days ago"
+    assert "no human commit for 2010 days" in evidence["abandoned"]
+    assert result["risk_level"] == "critical"
+
+
+def test_bus_factor_one(store, make_repo):
+    repo = make_repo()
+    for day in range(1, 11):
+        repo.commit(f"2026-06-{day:02d}", files={"a.py": str(day)})
+    repo.commit("2026-07-01", name="Bob", email="bob@corp.example.net", files={"a.py": "b1"})
+    repo.commit("2026-07-02", name="Bob", email="bob@corp.example.net", files={"a.py": "b2"})
+    result = _score(store, track(store, repo))
+    evidence = {f["name"]: f["evidence"] for f in result["flags"]}
+    assert evidence["bus_factor_1"].startswith("one person made at least half of the 12 human commits")
+    assert "truck factor 1" in evidence["bus_factor_1"]
+    assert result["risk_level"] == "medium"
+
+
+def test_mature_stable_project_is_not_flagged_abandoned(store, make_repo):
+    """Eight years old, eight small commits by three people spread over the last year, a release
+    200 days ago: low but steady activity."""
+    repo = make_repo()
+    _old_history(repo)
+    dates = [
+        "2025-12-10",
+        "2026-01-20",
+        "2026-03-05",
+        "2026-04-15",
+        "2026-06-01",
+        "2026-07-20",
+        "2026-09-01",
+        "2026-10-12",
+    ]
+    who = [0, 1, 2, 0, 1, 2, 0, 1]
+    for d, w in zip(dates, who, strict=True):
+        repo.commit(d, name=PEOPLE[w][0], email=PEOPLE[w][1], files={"fix.py": d})
+        if d == "2026-04-15":
+            repo.tag("v1.1")
+    result = _score(store, track(store, repo))
+    assert result["maturity"] == "mature-stable", result["maturity_reason"]
+    assert "8 human commits in 12 months over 8 weeks" in result["maturity_reason"]
+    assert not {"abandoned", "no_commits_12m"} & set(_names(result))
+    assert result["risk_level"] == "low"
+    # Its activity score is modest, which is fine: maturity explains it.
+    assert result["subscores"]["activity"]["score"] < 70
+
+
+def test_the_same_project_gone_quiet_is_abandoned(store, make_repo):
+    repo = make_repo()
+    _old_history(repo)
+    result = _score(store, track(store, repo))
+    assert result["maturity"] == "abandoned"
+    assert {"abandoned", "no_commits_12m", "no_release_18m"} <= set(_names(result))
+
+
+def test_contributors_declining(store, make_repo):
+    repo = make_repo()
+    for i, (name, email) in enumerate(PEOPLE):
+        repo.commit(f"2025-0{i + 1}-15", name=name, email=email, files={f"p{i}.py": "1"})
+    for i, (name, email) in enumerate(PEOPLE[:2]):
+        repo.commit(f"2026-0{i + 3}-15", name=name, email=email, files={f"p{i}.py": "2"})
+    result = _score(store, track(store, repo))
+    evidence = {f["name"]: f["evidence"] for f in result["flags"]}
+    assert evidence["contributors_declining"] == (
+        "2 people committed in the last 12 months, 5 in the 12 before (-60%)"
+    )
+
+
+def test_more_recent_commits_never_lower_activity_on_a_real_repo(store, make_repo):
+    repo = make_repo()
+    repo.commit("2026-01-05", files={"a.py": "1"})
+    p = track(store, repo)
+    before = _score(store, p)["subscores"]["activity"]["score"]
+    repo.commit("2026-10-20", files={"a.py": "2"})
+    p = track(store, repo)
+    after = _score(store, p)["subscores"]["activity"]["score"]
+    assert after > before
+
+
+def test_archived_is_critical_and_said_so():
+    result = score_metrics({"archived": True, "last_human_commit_days": 10}, W, NOW)
+    assert result["maturity"] == "archived"
+    assert result["flags"][0] == {
+        "name": "archived",
+        "evidence": "the repository is archived on GitHub (read-only)",
+        "severity": "critical",
+    }
+    assert result["risk_level"] == "critical"
+
+
+def test_issues_unanswered_and_escalation_to_high():
+    m = {
+        "last_human_commit_days": 5,
+        "median_time_to_first_response_hours_90d_issues": 1000,
+        "contributor_absence_factor_365d": 1,
+        "human_commits_365d": 40,
+        "days_since_last_tag": 900,
+    }
+    result = score_metrics(m, W, NOW)
+    assert {"issues_unanswered", "bus_factor_1", "no_release_18m"} <= set(_names(result))
+    assert (
+        "waited more than 42 days" in {f["name"]: f["evidence"] for f in result["flags"]}["issues_unanswered"]
+    )
+    assert result["risk_level"] == "high"  # three medium flags together
+
+
+def test_funding_lapsed_and_unknown_funding():
+    base = {"last_human_commit_days": 5}
+    unknown = score_metrics(base, W, NOW)
+    assert "funding_lapsed" not in _names(unknown)
+    assert {"name": "funding_lapsed", "reason": "funding data not collected"} in unknown["unchecked"]
+    lapsed = score_metrics(
+        {**base, "grants_active": False, "last_grant_at": "2023-06-01T00:00:00Z", "sponsors_count": 0}, W, NOW
+    )
+    evidence = {f["name"]: f["evidence"] for f in lapsed["flags"]}
+    assert evidence["funding_lapsed"].startswith("last grant 1249 days ago (2023-06-01)")
+    still = score_metrics({**base, "grants_active": True, "last_grant_at": "2023-06-01"}, W, NOW)
+    assert "funding_lapsed" not in _names(still)
+    as_count = score_metrics({**base, "grants_active": 0, "last_grant_at": date(2023, 6, 1)}, W, NOW)
+    assert "funding_lapsed" in _names(as_count)
+    oc = score_metrics({**base, "oc_balance_usd": 120.0, "oc_received_12m_usd": 0}, W, NOW)
+    assert "funding_lapsed" in _names(oc)
+
+
+def test_nothing_collected_is_not_low_risk():
+    result = score_metrics({}, W, NOW)
+    assert result["health"] is None and result["coverage"] == 0
+    assert result["risk_level"] == "medium"
+    assert _names(result) == ["no_data"]

@@ -1,0 +1,164 @@
+"""tracker export: projects, metrics and the scores history as CSV, Parquet or JSON files.
+
+Never exports raw e-mail addresses: the metrics and scores carry none, and every text cell is
+scrubbed of anything shaped like an address as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tracker import metrics, output, registry
+from tracker.errors import UsageError
+from tracker.report import jsonable
+from tracker.scoring import history
+from tracker.scoring.weights import SUBSCORES
+from tracker.store import Store
+
+FORMATS = ("csv", "parquet", "json")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+PROJECT_COLUMNS = [
+    "project",
+    "owner",
+    "name",
+    "display_name",
+    "category",
+    "pypi_package",
+    "opencollective_slug",
+    "git_source",
+]
+SCORE_COLUMNS = [
+    "project",
+    "computed_at",
+    "health",
+    "coverage",
+    "risk_level",
+    "maturity",
+    "flag_names",
+    "criticality",
+    "truck_factor",
+    "funding_need",
+    "funding_need_reason",
+    "weights_version",
+    *(f"{name}_score" for name in SUBSCORES),
+    "subscores",
+    "flags",
+    "unchecked",
+]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write projects, metrics and scores to DIR (csv, parquet or json)",
+        description="Write projects.EXT, metrics.EXT (one row per project, as of now or"
+        " --as-of) and scores.EXT (the whole scores history) into DIR.",
+    )
+    p.add_argument("dir", metavar="DIR", help="output folder (created if missing)")
+    p.add_argument("--format", choices=FORMATS, required=True)
+    p.add_argument("--as-of", metavar="DATE", help="compute metrics as of this UTC date/time (default: now)")
+    p.set_defaults(func=cmd_export)
+
+
+def scrub(value: Any) -> Any:
+    """Text with e-mail addresses replaced; other values unchanged."""
+    return EMAIL.sub("[e-mail removed]", value) if isinstance(value, str) else value
+
+
+def _cell(value: Any, nested: bool) -> Any:
+    """A value for a flat file: lists/dicts as JSON text (or kept, for JSON output)."""
+    if isinstance(value, list | dict):
+        value = jsonable(value)
+        return _scrub_deep(value) if nested else scrub(json.dumps(value, ensure_ascii=False))
+    if nested and isinstance(value, datetime | date):
+        return jsonable(value)
+    return scrub(value)
+
+
+def _scrub_deep(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _scrub_deep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_deep(v) for v in value]
+    return scrub(value)
+
+
+def tables(store: Store, now: datetime, nested: bool) -> dict[str, tuple[list[dict[str, Any]], list[str]]]:
+    """{name: (rows, columns)} for projects, metrics and scores."""
+    projects = registry.all_projects(store)
+    slug = {p.id: p.slug for p in projects}
+    project_rows = [{"project": p.slug, **{c: getattr(p, c) for c in PROJECT_COLUMNS[1:]}} for p in projects]
+    names = metrics.metric_names()
+    metric_rows = []
+    for p in projects:
+        values = metrics.compute_all(store, p.id, now)
+        metric_rows.append({"project": p.slug, "as_of": now, **{n: values.get(n) for n in names}})
+    score_rows = []
+    if history.has_scores(store):
+        for r in store.dicts(
+            f"SELECT {', '.join(history.COLUMNS)} FROM scores ORDER BY project_id, computed_at"
+        ):
+            r = history._decode(r)
+            row = {"project": slug.get(r["project_id"], str(r["project_id"])), **r}
+            row["flag_names"] = ", ".join(f["name"] for f in r["flags"])
+            for name in SUBSCORES:
+                row[f"{name}_score"] = (r["subscores"].get(name) or {}).get("score")
+            score_rows.append(row)
+    out = {}
+    for name, rows, cols in (
+        ("projects", project_rows, PROJECT_COLUMNS),
+        ("metrics", metric_rows, ["project", "as_of", *names]),
+        ("scores", score_rows, SCORE_COLUMNS),
+    ):
+        out[name] = ([{c: _cell(r.get(c), nested) for c in cols} for r in rows], cols)
+    return out
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write(folder: Path, fmt: str, name: str, rows: Sequence[dict[str, Any]], cols: list[str]) -> Path:
+    path = folder / f"{name}.{fmt}"
+    if fmt == "csv":
+        _write(path, output.to_csv(rows, cols))
+    elif fmt == "json":
+        _write(path, json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n")
+    else:
+        table = (
+            pa.Table.from_pylist(list(rows), schema=None)
+            if rows
+            else pa.table({c: pa.array([], pa.null()) for c in cols})
+        )
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        _write(path, sink.getvalue().to_pybytes())
+    return path
+
+
+def cmd_export(ctx) -> int:
+    folder = Path(ctx.args.dir)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} exists and is not a folder")
+    store = ctx.store()
+    data = tables(store, ctx.now, nested=ctx.args.format == "json")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (rows, cols) in data.items():
+        path = write(folder, ctx.args.format, name, rows, cols)
+        print(f"{path}: {len(rows)} rows")
+    return 0

@@ -1,0 +1,81 @@
+"""tracker score."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tracker import output, registry
+from tracker.errors import UsageError
+from tracker.progress import Progress
+from tracker.scoring import score_projects
+
+COLUMNS = [
+    "project",
+    "health",
+    "coverage",
+    "risk",
+    "maturity",
+    "flags",
+    "criticality",
+    "truck_factor",
+    "funding_need",
+]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "score",
+        help="score every tracked project (health, risk, criticality, funding need)",
+        description="Compute health, maintenance risk, truck factor, criticality and funding need for "
+        "every tracked project from the collected data, and append them to the scores history. "
+        "Never uses the network. The exit code is 1 if any project could not be scored.",
+    )
+    p.add_argument(
+        "--weights", metavar="FILE", help="TOML merged over the shipped weights (tracker/config/weights.toml)"
+    )
+    p.add_argument(
+        "--project",
+        action="append",
+        metavar="OWNER/REPO",
+        help="only this project (repeatable); default: every tracked project",
+    )
+    p.add_argument("--as-of", metavar="DATE", help="score as of this UTC date/time (default: now)")
+    p.add_argument("--format", choices=output.FORMATS, default="table")
+    p.set_defaults(func=cmd_score)
+
+
+def _row(r: dict) -> dict:
+    return {
+        "project": r["project"],
+        "health": r["health"],
+        "coverage": f"{r['coverage']:.0%}",
+        "risk": r["risk_level"],
+        "maturity": r["maturity"],
+        "flags": ", ".join(f["name"] for f in r["flags"]) or "-",
+        "criticality": r["criticality"],
+        "truck_factor": r["truck_factor"],
+        "funding_need": r["funding_need"],
+    }
+
+
+def cmd_score(ctx) -> int:
+    a = ctx.args
+    store = ctx.store()
+    if a.project:
+        projects = [registry.get(store, p) for p in a.project]
+    else:
+        projects = registry.all_projects(store)
+        if not projects:
+            raise UsageError("no projects tracked yet: tracker add OWNER/REPO (or --from data/projects.yaml)")
+    run = score_projects(store, projects, ctx.now, a.weights, Progress(quiet=a.quiet))
+    if a.format == "json":
+        output.emit(
+            [{"project": r["project"], **{k: v for k, v in r.items() if k != "project"}} for r in run.rows],
+            "json",
+        )
+    else:
+        output.emit([_row(r) for r in run.rows], a.format, COLUMNS)
+    for slug, error in run.failures:
+        print(f"tracker: could not score {slug}: {error}", file=sys.stderr)
+    return 1 if run.failures else 0

@@ -1,0 +1,34 @@
+"""Scoring one project from its metrics: a pure function, no store, no network (fast enough for
+10,000 projects in well under two seconds; see bench/score.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from tracker.scoring import funding_need as need_mod
+from tracker.scoring import risk, subscores
+from tracker.scoring.weights import Weights
+
+
+def score_metrics(m: Mapping[str, Any], weights: Weights, now: datetime) -> dict[str, Any]:
+    """Every score of one project: health, coverage, sub-scores, risk, maturity, funding need."""
+    health, coverage, subs = subscores.health(m, weights)
+    assessed = risk.assess(m, weights, now, coverage)
+    need, need_reason = need_mod.funding_need(m, subs, assessed["maturity"], weights)
+    return {
+        "health": health,
+        "coverage": coverage,
+        "subscores": subs,
+        "risk_level": assessed["level"],
+        "flags": assessed["flags"],
+        "unchecked": assessed["unchecked"],
+        "maturity": assessed["maturity"],
+        "maturity_reason": assessed["maturity_reason"],
+        "criticality": m.get("criticality"),
+        "truck_factor": m.get("truck_factor"),
+        "funding_need": need,
+        "funding_need_reason": need_reason,
+        "weights_version": weights.version,
+    }
