@@ -67,7 +67,11 @@ def test_report_json_has_scores_and_risk(scored_db, cli):
     }
     for sub in scores["subscores"].values():
         assert {"score", "reason", "inputs"} <= set(sub)
-    assert scores["subscores"]["funding"]["score"] is None  # unknown, not 0
+    funding = scores["subscores"]["funding"]
+    # git saw no FUNDING.yml or funding.json: zero declared channels is known; money is unknown, not 0.
+    assert funding["inputs"]["funding_channels_count"] == 0
+    assert funding["inputs"]["oc_received_12m_usd"] is None and funding["inputs"]["grants_total_usd_5y"] is None
+    assert funding["inputs"]["sponsors_count"] is None
     assert risk["level"] in ("low", "medium", "high", "critical")
     assert all({"name", "evidence"} <= set(f) for f in risk["flags"])
     assert "truck_factor" in data["metrics"] and "criticality" in data["metrics"]

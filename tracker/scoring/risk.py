@@ -83,8 +83,8 @@ def _funding_lapsed(m: Mapping[str, Any], now: datetime, days: float) -> tuple[b
         "oc_received_12m_usd",
         "oc_balance_usd",
         "sponsors_count",
-        "funding_channels_count",
     )
+    # Declared channels alone say nothing about money stopping: a money signal must be known.
     if all(m.get(n) is None for n in names):
         return None, "funding data not collected"
     if m.get("oc_balance_usd") is not None and m.get("oc_received_12m_usd") == 0:
