@@ -69,11 +69,14 @@ class LogStream:
     def __init__(self, logger: logging.Logger):
         self.logger = logger
         self._buffer = ""
+        self._lock = threading.Lock()  # jobs run in more than one thread
 
     def write(self, text: str) -> int:
-        self._buffer += text
-        while "\n" in self._buffer:
-            line, self._buffer = self._buffer.split("\n", 1)
+        with self._lock:
+            self._buffer += text
+            lines = self._buffer.split("\n")
+            self._buffer = lines.pop()
+        for line in lines:
             if line.startswith("warning: "):
                 self.logger.warning(line[len("warning: "):])
             elif line:
@@ -485,8 +488,10 @@ class Daemon:
             with self._busy():
                 try:
                     self.run_source(name, self._resume.pop(name, None))
-                except Exception:  # keep the daemon alive; the job runs again next time
+                except Exception as exc:  # keep the daemon alive; the job runs again next time
                     log.exception("job %s failed", collect_job_id(name))
+                    self.record(collect_job_id(name), last_finished_at=runs.utcnow(), last_status="error",
+                                last_error=redact(f"{type(exc).__name__}: {exc}", self.config))
         return run
 
     def _requests_job(self) -> None:
@@ -592,7 +597,10 @@ def _human(seconds: float) -> str:
 # -- status ------------------------------------------------------------------------------------
 def scheduler_holder(db_path: str | os.PathLike[str]) -> Holder | None:
     """Who runs the scheduler on this database now (None: no scheduler running)."""
-    return FileLock(lock_path(db_path, "scheduler"), "tracker status").probe()
+    try:
+        return FileLock(lock_path(db_path, "scheduler"), "tracker status").probe()
+    except OSError:  # a read-only folder: nobody can be running a scheduler there
+        return None
 
 
 def _table_exists(store: Store, name: str) -> bool:

@@ -103,7 +103,8 @@ def test_jobs_run_on_schedule_and_pick_up_new_commits(cli, make_repo, spawn, db_
     assert data["scheduler"]["pid"] == daemon.pid
     git_rows = {r["project"]: r for r in data["runs"] if r["source"] == "git"}
     assert set(git_rows) == {"o/a", "o/b"}
-    assert all(r["result"] == "ok" and r["next_run"] for r in git_rows.values())
+    # (a project may be in the middle of its next run right now)
+    assert all(r["result"] in ("ok", "running") and r["next_run"] for r in git_rows.values()), git_rows
 
     daemon.send(signal.SIGTERM)
     assert daemon.wait() == 0, daemon.log()
@@ -158,7 +159,7 @@ def test_kill_9_in_the_middle_of_a_write_then_restart(cli, make_repo, spawn, db_
     pause.mkdir()
     daemon = spawn("schedule", module="tests.fakes.paused_git",
                    env=fast_env(TRACKER_SCHEDULE_GIT="1h", PAUSE_AT="write", PAUSE_DIR=str(pause)))
-    # Due at once (last run too old? no: interval 1h) -- so ask for it the way the app does.
+    # With a 1h interval the job is not due (collected just now): ask for a run the way the app does.
     with Store.open(db_path, lock_timeout=30) as store:
         app_requests.request_collection(store, "o/a", "git")
     wait_for(lambda: (pause / "paused").exists(), what="the daemon inside its write transaction", proc=daemon)
