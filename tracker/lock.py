@@ -3,10 +3,10 @@
 DuckDB's own file lock lasts only while a connection is open, and the scheduler keeps its
 connections short so that the app's readers get in between. A logical unit of work (one project's
 collection) spans several of those short transactions, so writers also take this lock for the
-whole unit. It is an advisory `flock` on a file next to the database: the kernel drops it when the
-holder exits, even on `kill -9`, so it never goes stale. The file says who holds it (pid, host,
-since when, command), so a process that has to wait can say so, and one that gives up says who
-was in the way.
+whole unit. It is an advisory `flock` on a file next to the database (a byte-range lock from
+msvcrt on Windows): the kernel drops it when the holder exits, even on `kill -9`, so it never goes
+stale. The file says who holds it (pid, host, since when, command), so a process that has to wait
+can say so, and one that gives up says who was in the way.
 
 A waiter leaves a small `<lock>.wait-<pid>` file while it waits; the scheduler, which takes the
 lock once per project, looks for such files between projects and lets the waiter in first.
@@ -15,7 +15,6 @@ lock once per project, looks for such files between projects and lets the waiter
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import socket
@@ -28,9 +27,40 @@ from pathlib import Path
 
 from tracker.errors import StoreLockedError
 
+try:
+    import fcntl
+except ImportError:  # Windows: byte-range locks from msvcrt instead (not exercised by the test suite)
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
+
 DEFAULT_TIMEOUT = 30.0
 WAITER_FRESH_SECONDS = 3.0
 _POLL = 0.1
+_WIN_LOCK_OFFSET = 1 << 30  # Windows locks a byte range; lock one far past the holder's info
+
+
+def _lock_fd(fd: int) -> bool:
+    """Take an exclusive lock on the open file without waiting; False if someone else has it."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+    os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock_fd(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    else:
+        os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 
 class LockHeldError(StoreLockedError):
@@ -113,9 +143,7 @@ class FileLock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            if not _lock_fd(fd):
                 os.close(fd)
                 self._thread_lock.release()
                 return False
@@ -172,7 +200,7 @@ class FileLock:
             if fd is not None:
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, 0)
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                _unlock_fd(fd)
                 os.close(fd)
         finally:
             self._thread_lock.release()
@@ -198,7 +226,8 @@ class FileLock:
         data = json.dumps(info).encode("utf-8")
         assert self._fd is not None
         os.ftruncate(self._fd, 0)
-        os.pwrite(self._fd, data, 0)
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        os.write(self._fd, data)
 
     def holder(self) -> Holder | None:
         """Who holds the lock, as its file says (None if nobody wrote there)."""
