@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from tracker import __version__
 from tracker import commands as commands_pkg
 from tracker import config as config_mod
+from tracker import lock as lock_mod
 from tracker.errors import TrackerError, UsageError
 from tracker.store import Store
 
@@ -44,10 +45,14 @@ class Context:
         self.args = args
         self.config = config_mod.load(args.db)
         self._store: Store | None = None
+        self._lock: lock_mod.FileLock | None = None
         self.now = parse_as_of(getattr(args, "as_of", None))
 
     def store(self, read_only: bool = False) -> Store:
         if self._store is None:
+            if not read_only and self._lock is None and str(self.config.db_path) != ":memory:":
+                # Writers take the writer lock first, so they never interleave with `tracker schedule`.
+                self._lock = lock_mod.acquire_writer(self.config.db_path, f"tracker {self.args.command}")
             self._store = Store.open(self.config.db_path, read_only=read_only,
                                      lock_timeout=0 if read_only else 30)
         return self._store
@@ -55,6 +60,9 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 def parse_as_of(text: str | None) -> datetime:

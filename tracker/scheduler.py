@@ -1,0 +1,670 @@
+"""`tracker schedule`: the collecting daemon, the single writer of the database.
+
+One APScheduler `BlockingScheduler` in the foreground with one job per source (every collector
+module that defines SOURCE), at intervals from `tracker.schedule_config`. Each job collects every
+project in turn through `tracker.collect.collect_one` (the same entry point as `tracker collect`),
+then scores (`tracker.scoring.score_all`, when that module is installed). A second small job polls
+`collection_requests`, the app's "track this repo" / "collect now" requests.
+
+How it stays correct for months without a person watching:
+
+* Jobs have `coalesce=True`, `max_instances=1` and a generous `misfire_grace_time`, and run one at
+  a time, so a laptop that slept runs each job once on wake: no stacking, no dropping.
+* The writer lock (`tracker.lock`) is taken per project, so `tracker collect`, `tracker add` or a
+  second scheduler never write at the same time; waiters are let in between projects.
+* The database is opened only for short transactions (`tracker.short_store.ShortStore`): while the
+  daemon waits or reads from the network no connection is open, so the app's readers get in.
+* On start, runs left `running` by a killed process are marked `interrupted` and redone first (the
+  collector resumes from the stored cursor); a job cut short resumes with the projects it had not
+  reached; requests left `running` go back to `pending`.
+* SIGTERM/SIGINT: the current project's write is finished, the state recorded, exit 0. A second
+  signal exits at once; every write is one transaction, so the file stays consistent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import collectors
+from tracker import collect, registry, requests, runs
+from tracker.config import Config, redact
+from tracker.errors import TrackerError
+from tracker.lock import FileLock, Holder, LockHeldError, StopWaiting, lock_path
+from tracker.progress import Progress
+from tracker.registry import Project
+from tracker.schedule_config import ScheduleConfig
+from tracker.short_store import ShortStore
+from tracker.store import Store
+
+log = logging.getLogger("tracker.scheduler")
+
+DAEMON_JOB = "scheduler"
+SCORE_JOB = "score"
+REQUESTS_JOB = "requests"
+YIELD_SECONDS = 5.0          # how long the daemon waits between projects for a waiting writer
+MIN_LOCK_WAIT = 300.0        # a job waits at least this long for the writer lock
+DB_LOCK_WAIT = 120.0         # how long a short write waits for DuckDB's own lock (a reader/app write)
+
+
+def collect_job_id(source: str) -> str:
+    return f"collect:{source}"
+
+
+class Stopping(Exception):  # noqa: N818 (control flow, not an error)
+    """The daemon was asked to stop while waiting."""
+
+
+class LogStream:
+    """A text stream for `Progress` that sends each line to the log (INFO, or WARNING)."""
+
+    def __init__(self, logger: logging.Logger):
+        self.logger = logger
+        self._buffer = ""
+        self._lock = threading.Lock()  # jobs run in more than one thread
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            self._buffer += text
+            lines = self._buffer.split("\n")
+            self._buffer = lines.pop()
+        for line in lines:
+            if line.startswith("warning: "):
+                self.logger.warning(line[len("warning: "):])
+            elif line:
+                self.logger.info(line)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@dataclass
+class JobPlan:
+    job_id: str
+    source: str
+    interval: float
+    first_run: datetime          # naive UTC
+    resume_since: datetime | None
+
+
+class Daemon:
+    """The scheduler process: locks, recovery, jobs, requests, signals."""
+
+    def __init__(self, config: Config, schedule: ScheduleConfig, command: str = "tracker schedule",
+                 progress: Progress | None = None):
+        self.config = config
+        self.schedule = schedule
+        self.command = command
+        self.db_path = config.db_path
+        what = f"database {self.db_path}"
+        self.writer = FileLock(lock_path(self.db_path, "write"), command, what=what)
+        self.daemon_lock = FileLock(lock_path(self.db_path, "scheduler"), command,
+                                    what=f"the scheduler of {what}")
+        self.stopping = threading.Event()
+        self.progress = progress or Progress(stream=LogStream(log))  # type: ignore[arg-type]
+        self.scheduler: Any = None
+        self.failures = 0
+        self._resume: dict[str, datetime | None] = {}
+        self._active = 0
+        self._active_cv = threading.Condition()
+        self._old_handlers: dict[int, Any] = {}
+        self._loop_done = threading.Event()
+
+    # -- locks and short writes ------------------------------------------------------------
+    def _store(self) -> ShortStore:
+        return ShortStore(self.db_path, lock_timeout=DB_LOCK_WAIT)
+
+    def _wait_note(self, holder: Holder | None) -> None:
+        if holder is not None and holder.pid == os.getpid():
+            return  # another job of this daemon: it finishes soon
+        who = holder.describe() if holder else "another process"
+        log.info("waiting for the writer lock, held by %s", who)
+
+    def _let_waiters_in(self) -> None:
+        """Between projects: if `tracker collect`/`add` is waiting for the lock, let it go first."""
+        if self.writer.held or not self.writer.others_waiting():
+            return
+        log.info("another command is waiting for the writer lock; letting it in")
+        waited = 0.0
+        while waited < YIELD_SECONDS and self.writer.others_waiting() and not self.stopping.is_set():
+            self.stopping.wait(0.1)
+            waited += 0.1
+
+    @contextlib.contextmanager
+    def writing(self, doing: str, wait: float = MIN_LOCK_WAIT) -> Iterator[ShortStore]:
+        """Hold the writer lock for one unit of work, with a store that opens the file briefly."""
+        if self.writer.held:
+            self.writer.try_acquire()  # reentrant: one more level, released below
+        else:
+            self._let_waiters_in()
+            try:
+                self.writer.acquire(wait, should_stop=self.stopping.is_set, on_wait=self._wait_note)
+            except StopWaiting:
+                raise Stopping() from None
+        previous = self.writer.command
+        self.writer.set_command(f"{self.command}: {doing}")
+        store = self._store()
+        try:
+            yield store
+        finally:
+            store.close()
+            self.writer.set_command(previous)
+            self.writer.release()
+
+    def _record(self, store: Store, job_id: str, **fields: Any) -> None:
+        row = {"job_id": job_id, **fields, "pid": os.getpid(), "host": socket.gethostname(),
+               "updated_at": runs.utcnow()}
+        store.upsert("scheduler_jobs", [row], key=["job_id"])
+
+    def record(self, job_id: str, **fields: Any) -> None:
+        """Write a job's state (a short transaction under the writer lock)."""
+        try:
+            with self.writing(f"recording {job_id}", wait=60) as store:
+                self._record(store, job_id, **fields)
+        except (Stopping, LockHeldError) as exc:
+            log.warning("could not record the state of %s: %s", job_id, exc)
+
+    def _next_run(self, job_id: str) -> datetime | None:
+        job = self.scheduler.get_job(job_id) if self.scheduler is not None else None
+        when = getattr(job, "next_run_time", None)
+        return when.astimezone(UTC).replace(tzinfo=None) if when else None
+
+    # -- signals ---------------------------------------------------------------------------
+    def install_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            self._old_handlers[sig] = signal.signal(sig, self._on_signal)
+
+    def restore_signals(self) -> None:
+        for sig, handler in self._old_handlers.items():
+            signal.signal(sig, handler)
+        self._old_handlers.clear()
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if self.stopping.is_set():
+            log.warning("second %s: exiting at once (every write is a transaction: nothing half-written"
+                        " is kept; the interrupted run is redone on the next start)", name)
+            for handler in logging.getLogger().handlers + log.handlers:
+                with contextlib.suppress(Exception):
+                    handler.flush()
+            os._exit(128 + signum)
+        log.info("%s received: finishing the current project's write, then stopping"
+                 " (send it again to exit at once)", name)
+        self.stopping.set()
+        if self.scheduler is not None:
+            threading.Thread(target=self._shutdown_scheduler, name="scheduler-stop", daemon=True).start()
+
+    def _shutdown_scheduler(self) -> None:
+        """Stop the scheduler's loop (from a thread: the signal may arrive before it has started)."""
+        from apscheduler.schedulers import SchedulerNotRunningError
+
+        for _ in range(1200):
+            try:
+                self.scheduler.shutdown(wait=False)
+                return
+            except SchedulerNotRunningError:
+                if self._loop_done.wait(0.05):
+                    return
+
+    @contextlib.contextmanager
+    def _busy(self) -> Iterator[None]:
+        with self._active_cv:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._active_cv:
+                self._active -= 1
+                self._active_cv.notify_all()
+
+    def _wait_until_idle(self) -> None:
+        with self._active_cv:
+            while self._active:
+                self._active_cv.wait(0.2)
+
+    # -- start-up --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Take the scheduler lock (one daemon per database) and repair what a crash left."""
+        try:
+            self.daemon_lock.acquire(self.schedule.lock_timeout, should_stop=self.stopping.is_set,
+                                     on_wait=lambda h: log.info(
+                                         "another scheduler is running (%s); waiting up to %.0fs",
+                                         h.describe() if h else "unknown", self.schedule.lock_timeout))
+        except StopWaiting:
+            raise Stopping() from None
+        except LockHeldError as exc:
+            who = exc.holder.describe() if exc.holder else "another process"
+            raise LockHeldError(f"another scheduler is already running on {self.db_path}: {who}",
+                                exc.holder) from None
+        now = runs.utcnow()
+        with self.writing("starting") as store:
+            with store.transaction():
+                previous = store.dicts("SELECT * FROM scheduler_jobs WHERE job_id = ?", [DAEMON_JOB])
+                if previous and previous[0]["last_status"] == "running":
+                    p = previous[0]
+                    log.warning("the previous scheduler (pid %s on %s, started %s) did not stop cleanly;"
+                                " recovering", p["pid"], p["host"], p["last_started_at"])
+                self._record(store, DAEMON_JOB, last_started_at=now, last_finished_at=None,
+                             last_status="running", last_error=None)
+            # Requests a killed daemon had started go back in the queue.
+            reset = store.scalar("SELECT count(*) FROM collection_requests WHERE status = 'running'")
+            if reset:
+                store.execute("UPDATE collection_requests SET status = 'pending', handled_at = NULL"
+                              " WHERE status = 'running'")
+                log.info("%s request(s) interrupted last time are pending again", reset)
+            marked = runs.mark_interrupted(store)
+            # In a container the daemon is often pid 1 again: a run recorded under our own pid and
+            # host cannot be ours (we have not started one), so it was interrupted too.
+            own = store.all("SELECT id FROM collection_runs WHERE status = 'running' AND pid = ?"
+                            " AND host = ?", [os.getpid(), socket.gethostname()])
+            for (run_id,) in own:
+                store.execute("UPDATE collection_runs SET status = 'interrupted', finished_at = ?,"
+                              " error = coalesce(error, 'the process stopped before the run finished')"
+                              " WHERE id = ?", [now, run_id])
+            if marked or own:
+                log.info("%d run(s) left running by a stopped process marked interrupted",
+                         marked + len(own))
+
+    def interrupted_pairs(self, store: Store) -> list[tuple[str, int | None]]:
+        """(source, project_id) whose latest run was interrupted: to be redone from its cursor."""
+        rows = store.all(
+            "SELECT source, project_id, status FROM collection_runs"
+            " QUALIFY row_number() OVER (PARTITION BY source, project_id"
+            "   ORDER BY started_at DESC, id DESC) = 1")
+        return [(s, p) for s, p, status in rows if status == "interrupted"]
+
+    def recover(self) -> list[collect.Outcome]:
+        """Redo every run that was interrupted, before anything else."""
+        outcomes: list[collect.Outcome] = []
+        available = collectors.sources()
+        with self.writing("looking for interrupted runs") as store:
+            pairs = self.interrupted_pairs(store)
+            projects = {p.id: p for p in registry.all_projects(store)}
+        for source_name, project_id in pairs:
+            if self.stopping.is_set():
+                break
+            source = available.get(source_name)
+            project = projects.get(project_id) if project_id is not None else None
+            if source is None or (project_id is not None and project is None):
+                continue  # the collector or the project is gone
+            label = f"{source_name} {project.slug if project else '(all projects)'}"
+            log.info("resuming the interrupted run of %s", label)
+            try:
+                with self.writing(f"resuming {label}") as store:
+                    if (source_name, project_id) not in self.interrupted_pairs(store):
+                        continue  # already redone meanwhile (by a job or `tracker collect`)
+                    outcome = collect.collect_one(store, self.config, source, project,
+                                                  self.progress.child(f"{label}: "))
+            except Stopping:
+                break
+            outcomes.append(outcome)
+            log.info("resumed %s: %s", label, outcome.status)
+        if outcomes and not self.stopping.is_set():
+            self.score()
+        return outcomes
+
+    def plan(self) -> list[JobPlan]:
+        """Each source's job: its interval and first run (due now if cut short or never run)."""
+        now = runs.utcnow()
+        plans = []
+        with self.writing("planning") as store:
+            rows = {r["job_id"]: r for r in store.dicts("SELECT * FROM scheduler_jobs")}
+            for name in collectors.sources():
+                interval = self.schedule.interval_for(name)
+                if interval is None:
+                    log.info("source %s is switched off in the configuration", name)
+                    continue
+                job_id = collect_job_id(name)
+                row = rows.get(job_id)
+                resume = None
+                if row and row["last_status"] in ("running", "stopped") and row["last_started_at"]:
+                    first, resume = now, row["last_started_at"]
+                else:
+                    last = row["last_started_at"] if row else store.scalar(
+                        "SELECT max(started_at) FROM collection_runs WHERE source = ?", [name])
+                    first = now if last is None else max(now, last + timedelta(seconds=interval))
+                plans.append(JobPlan(job_id, name, interval, first, resume))
+        for name in self.schedule.intervals:
+            if name not in collectors.sources():
+                log.warning("the configuration names source %r, but no such collector is installed", name)
+        return plans
+
+    # -- the jobs --------------------------------------------------------------------------
+    def _projects_for(self, store: Store, source: collectors.Source,
+                      since: datetime | None) -> list[Project]:
+        projects = [p for p in registry.all_projects(store) if source.applies is None or source.applies(p)]
+        if since is None:
+            return projects
+        done = {pid for (pid,) in store.all(
+            "SELECT project_id FROM collection_runs WHERE source = ? AND started_at >= ?"
+            " QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY started_at DESC, id DESC) = 1"
+            " AND status IN ('ok', 'error')", [source.name, since])}
+        return [p for p in projects if p.id not in done]
+
+    def run_source(self, name: str, resume_since: datetime | None = None) -> list[collect.Outcome]:
+        """One run of a source's job: every project in turn (or those not reached last time)."""
+        job_id = collect_job_id(name)
+        source = collectors.sources().get(name)
+        if source is None:
+            log.warning("job %s: the collector is no longer installed", job_id)
+            return []
+        started = runs.utcnow()
+        outcomes: list[collect.Outcome] = []
+        status = "ok"
+        try:
+            with self.writing(f"starting {job_id}") as store:
+                self._record(store, job_id, source=name, interval_seconds=self.schedule.interval_for(name),
+                             last_started_at=started, last_finished_at=None, last_status="running",
+                             last_error=None, next_run_at=self._next_run(job_id))
+                targets: list[Project | None] = (
+                    list(self._projects_for(store, source, resume_since)) if source.per_project else [None])
+            if resume_since is not None:
+                log.info("job %s resumes where it stopped: %d project(s) left", job_id, len(targets))
+            else:
+                log.info("job %s: %d project(s)", job_id, len(targets))
+            for i, project in enumerate(targets, 1):
+                if self.stopping.is_set():
+                    status = "stopped"
+                    break
+                label = f"{name} {project.slug}" if project else f"{name} (all projects)"
+                with self.writing(f"collecting {label}") as store:
+                    self.serve_requests(store)
+                    child = self.progress.child(f"[{i}/{len(targets)}] {label}: ")
+                    outcomes.append(collect.collect_one(store, self.config, source, project, child))
+        except Stopping:
+            status = "stopped"
+        except LockHeldError as exc:
+            status = "skipped"
+            log.warning("job %s skipped: %s", job_id, exc)
+        failed = [o for o in outcomes if o.status != "ok"]
+        self.failures += len(failed)
+        if status == "ok" and failed:
+            status = "error"
+        error = "; ".join(f"{o.project or name}: {o.error or o.status}" for o in failed)[:2000] or None
+        log.info("job %s %s: %d collected, %d failed", job_id, status, len(outcomes) - len(failed),
+                 len(failed))
+        self.record(job_id, last_finished_at=runs.utcnow(), last_status=status, last_error=error,
+                    next_run_at=self._next_run(job_id))
+        if outcomes and status != "stopped" and not self.stopping.is_set():
+            self.score()
+        return outcomes
+
+    def score(self) -> int | None:
+        """Recompute scores after a collection, if the scoring module is installed."""
+        if not self.schedule.score_after_collect:
+            return None
+        try:
+            from tracker.scoring import score_all
+        except ImportError as exc:
+            if exc.name not in ("tracker.scoring", "tracker"):
+                raise
+            log.info("scoring skipped: tracker.scoring is not installed in this version")
+            self.record(SCORE_JOB, last_finished_at=runs.utcnow(), last_status="skipped",
+                        last_error="tracker.scoring is not installed")
+            return None
+        started = runs.utcnow()
+        try:
+            with self.writing("scoring") as store, store.held():
+                rows = int(score_all(store) or 0)
+                self._record(store, SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
+                             last_status="ok", last_error=None)
+        except (Stopping, LockHeldError) as exc:
+            log.warning("scoring skipped: %s", exc)
+            return None
+        except Exception as exc:  # a scoring bug must not stop collection
+            message = redact(f"{type(exc).__name__}: {exc}", self.config)
+            log.error("scoring failed: %s", message)
+            self.record(SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
+                        last_status="error", last_error=message)
+            return None
+        log.info("scored: %d row(s) written", rows)
+        return rows
+
+    def serve_requests(self, store: Store) -> int:
+        """Carry out pending requests from the app. The caller holds the writer lock."""
+        handled = 0
+        for req in requests.pending(store):
+            if self.stopping.is_set():
+                break
+            rid, slug = req["id"], req["project_slug"]
+            requests.mark(store, rid, "running")
+            log.info("request %s: %s %s%s", rid, req["kind"], slug,
+                     f" ({req['source']})" if req["source"] else "")
+            try:
+                if req["kind"] == "track":
+                    project, created = registry.add(store, slug, git_source=req["git_source"])
+                    log.info("request %s: %s %s", rid, "now tracking" if created else "already tracked",
+                             project.slug)
+                elif req["kind"] == "collect":
+                    project = registry.get(store, slug)
+                else:
+                    raise TrackerError(f"unknown request kind {req['kind']!r}")
+                outcomes = collect.collect(store, self.config, [project],
+                                           [req["source"]] if req["source"] else None,
+                                           self.progress.child(f"request {rid} {project.slug}: "))
+                failed = [o for o in outcomes if o.status != "ok"]
+                error = "; ".join(f"{o.source}: {o.error or o.status}" for o in failed)[:2000] or None
+                requests.mark(store, rid, "error" if failed else "done", error)
+            except TrackerError as exc:
+                requests.mark(store, rid, "error", redact(str(exc), self.config))
+            except Exception as exc:  # a bug: record it and keep serving
+                log.exception("request %s failed", rid)
+                requests.mark(store, rid, "error", redact(f"{type(exc).__name__}: {exc}", self.config))
+            handled += 1
+        return handled
+
+    def poll_requests(self) -> int:
+        """The polling job: serve requests if nobody else is writing (else the next poll will)."""
+        if self.stopping.is_set() or not self.writer.try_acquire():
+            return 0
+        try:
+            try:
+                with self.writing("serving requests") as store:
+                    handled = self.serve_requests(store)
+            except Stopping:
+                return 0
+        finally:
+            self.writer.release()
+        if handled and not self.stopping.is_set():
+            self.score()
+        return handled
+
+    # -- running ---------------------------------------------------------------------------
+    def _job(self, name: str) -> Callable[[], None]:
+        def run() -> None:
+            if self.stopping.is_set():
+                return
+            with self._busy():
+                try:
+                    self.run_source(name, self._resume.pop(name, None))
+                except Exception as exc:  # keep the daemon alive; the job runs again next time
+                    log.exception("job %s failed", collect_job_id(name))
+                    self.record(collect_job_id(name), last_finished_at=runs.utcnow(), last_status="error",
+                                last_error=redact(f"{type(exc).__name__}: {exc}", self.config))
+        return run
+
+    def _requests_job(self) -> None:
+        if self.stopping.is_set():
+            return
+        with self._busy():
+            try:
+                self.poll_requests()
+            except Exception:
+                log.exception("serving requests failed")
+
+    def stop_record(self, status: str = "stopped") -> None:
+        self.record(DAEMON_JOB, last_finished_at=runs.utcnow(), last_status=status)
+
+    def run_once(self) -> int:
+        """Recover, run every enabled source once, serve pending requests, exit (cron style)."""
+        self.install_signals()
+        try:
+            self.start()
+            self.recover()
+            for plan in self.plan():
+                if self.stopping.is_set():
+                    break
+                with self._busy():
+                    self.run_source(plan.source, None)
+            if not self.stopping.is_set():
+                with self.writing("serving requests") as store:
+                    handled = self.serve_requests(store)
+                if handled:
+                    self.score()
+            self.stop_record()
+        except Stopping:
+            self.stop_record()
+        finally:
+            self._release_daemon_lock()
+            self.restore_signals()
+        return 1 if self.failures else 0
+
+    def serve(self) -> int:
+        """Run until SIGTERM/SIGINT. Returns 0 after a graceful stop."""
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.blocking import BlockingScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        self.install_signals()
+        try:
+            self.start()
+            log.info("scheduler started on %s (pid %d)", self.db_path, os.getpid())
+            self.recover()
+            if self.stopping.is_set():
+                self.stop_record()
+                return 0
+            executors = {"default": ThreadPoolExecutor(1), "collect": ThreadPoolExecutor(1)}
+            self.scheduler = BlockingScheduler(
+                timezone=UTC, executors=executors,
+                job_defaults={"coalesce": True, "max_instances": 1,
+                              "misfire_grace_time": self.schedule.misfire_grace_time})
+            plans = self.plan()
+            for plan in plans:
+                self._resume[plan.source] = plan.resume_since
+                self.scheduler.add_job(
+                    self._job(plan.source), IntervalTrigger(seconds=plan.interval, timezone=UTC),
+                    id=plan.job_id, name=plan.job_id, executor="collect",
+                    next_run_time=plan.first_run.replace(tzinfo=UTC))
+                log.info("job %s every %s, next run %s%s", plan.job_id, _human(plan.interval),
+                         plan.first_run.replace(microsecond=0).isoformat() + "Z",
+                         " (resuming a run that was cut short)" if plan.resume_since else "")
+            self.scheduler.add_job(self._requests_job, IntervalTrigger(seconds=self.schedule.poll, timezone=UTC),
+                                   id=REQUESTS_JOB, name=REQUESTS_JOB, executor="default",
+                                   misfire_grace_time=None)
+            with self.writing("recording the schedule") as store, store.transaction():
+                for plan in plans:
+                    self._record(store, plan.job_id, source=plan.source, interval_seconds=plan.interval,
+                                 next_run_at=plan.first_run)
+            if not self.stopping.is_set():
+                self.scheduler.start()  # blocks until a signal shuts it down
+            for executor in executors.values():
+                executor.shutdown(wait=True)
+            self._wait_until_idle()
+            self.stop_record()
+            log.info("scheduler stopped cleanly")
+            return 0
+        except Stopping:
+            self.stop_record()
+            return 0
+        finally:
+            self._loop_done.set()
+            self._release_daemon_lock()
+            self.restore_signals()
+
+    def _release_daemon_lock(self) -> None:
+        if self.daemon_lock.held:
+            self.daemon_lock.release()
+
+
+def _human(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+# -- status ------------------------------------------------------------------------------------
+def scheduler_holder(db_path: str | os.PathLike[str]) -> Holder | None:
+    """Who runs the scheduler on this database now (None: no scheduler running)."""
+    try:
+        return FileLock(lock_path(db_path, "scheduler"), "tracker status").probe()
+    except OSError:  # a read-only folder: nobody can be running a scheduler there
+        return None
+
+
+def _table_exists(store: Store, name: str) -> bool:
+    return bool(store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
+
+
+def status(store: Store, db_path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Per source and project: last run, result, error, next run; plus the scheduler and its jobs."""
+    holder = scheduler_holder(db_path)
+    jobs = store.dicts("SELECT * FROM scheduler_jobs ORDER BY job_id") if _table_exists(
+        store, "scheduler_jobs") else []
+    by_job = {j["job_id"]: j for j in jobs}
+    daemon = by_job.get(DAEMON_JOB, {})
+    running = holder is not None
+
+    def next_run(source: str) -> datetime | None:
+        job = by_job.get(collect_job_id(source))
+        return job["next_run_at"] if running and job else None
+
+    last = {(r["source"], r["project"]): r for r in runs.last_runs(store)}
+    projects = registry.all_projects(store)
+    rows: list[dict[str, Any]] = []
+    seen = set()
+    for name, source in collectors.sources().items():
+        targets = [p.slug for p in projects if source.applies is None or source.applies(p)] \
+            if source.per_project else [None]
+        for slug in targets:
+            seen.add((name, slug))
+            rows.append(_status_row(name, slug, last.get((name, slug)), next_run(name)))
+    for key, run in last.items():
+        if key not in seen and (key[1] is None or any(p.slug == key[1] for p in projects)):
+            rows.append(_status_row(key[0], key[1], run, next_run(key[0])))
+    rows.sort(key=lambda r: (r["source"], r["project"] or ""))
+    pending = store.scalar("SELECT count(*) FROM collection_requests WHERE status = 'pending'") \
+        if _table_exists(store, "collection_requests") else None
+    return {
+        "scheduler": {
+            "running": running,
+            "pid": holder.pid if holder else daemon.get("pid"),
+            "host": holder.host if holder else daemon.get("host"),
+            "since": holder.since if holder else None,
+            "command": holder.command if holder else None,
+            "last_started_at": daemon.get("last_started_at"),
+            "last_stopped_at": daemon.get("last_finished_at"),
+            "last_status": daemon.get("last_status"),
+        },
+        "pending_requests": pending,
+        "jobs": [{k: j[k] for k in ("job_id", "source", "interval_seconds", "last_started_at",
+                                    "last_finished_at", "last_status", "last_error")}
+                 | {"next_run_at": j["next_run_at"] if running and j["job_id"].startswith("collect:")
+                    else None}
+                 for j in jobs if j["job_id"] != DAEMON_JOB],
+        "runs": rows,
+    }
+
+
+def _status_row(source: str, project: str | None, run: dict[str, Any] | None,
+                next_run: datetime | None) -> dict[str, Any]:
+    return {
+        "source": source,
+        "project": project,
+        "last_run": run["started_at"] if run else None,
+        "finished": run["finished_at"] if run else None,
+        "result": run["status"] if run else "never",
+        "error": run["error"] if run else None,
+        "next_run": next_run,
+    }
