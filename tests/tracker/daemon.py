@@ -47,6 +47,10 @@ class Proc:
         self.log_path = log_path
         full_env = dict(os.environ)
         full_env.update({"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
+        # These tests drive the git source against local repositories; the remote sources (pointed
+        # at a closed loopback port by conftest) would only add retries and noise: off unless asked.
+        for source in ("GITHUB", "FUNDING", "OPENCOLLECTIVE", "PYPI"):
+            full_env.setdefault(f"TRACKER_SCHEDULE_{source}", "off")
         full_env.update(env or {})
         self.log_file = open(log_path, "wb")  # closed by wait() or kill()
         self.popen = subprocess.Popen([sys.executable, "-m", module, "--db", str(db), *args], cwd=ROOT,

@@ -149,7 +149,7 @@ def test_missed_runs_coalesce_into_one(cli, make_repo, spawn, db_path):
 def test_kill_9_in_the_middle_of_a_write_then_restart(cli, make_repo, spawn, db_path, tmp_path):
     repo = make_history(make_repo, "a", 20)
     track(cli, "o/a", repo)
-    assert cli("collect").code == 0
+    assert cli("collect", "--source", "git").code == 0
     before = stored(db_path, "o/a")
     for i in range(15):  # new work for the run that will be killed
         repo.commit(f"2024-02-{1 + i:02d}", name="New", email="new@example.org", files={f"n{i}.py": "z\n"})
@@ -292,13 +292,13 @@ def test_collect_waits_for_the_daemon_or_says_who_holds_the_lock(cli, make_repo,
                    env=fast_env(TRACKER_SCHEDULE_GIT="1h", PAUSE_AT="read", PAUSE_DIR=str(pause)))
     wait_for(lambda: (pause / "paused").exists(), what="the daemon collecting o/a", proc=daemon)
 
-    refused = spawn("collect", env={"TRACKER_LOCK_TIMEOUT": "1"})
+    refused = spawn("collect", "--source", "git", env={"TRACKER_LOCK_TIMEOUT": "1"})
     assert refused.wait() == 1
     message = refused.log()
     assert message.startswith("tracker: error: database") and message.count("\n") == 1, message
     assert f"pid {daemon.pid}" in message and "tracker schedule: collecting git o/a" in message
 
-    waiting = spawn("collect", env={"TRACKER_LOCK_TIMEOUT": "120"})
+    waiting = spawn("collect", "--source", "git", env={"TRACKER_LOCK_TIMEOUT": "120"})
     wait_for(lambda: list(tmp_path.glob("*.write.lock.wait-*")), what="collect waiting", proc=waiting)
     (pause / "resume").touch()
     assert waiting.wait(120) == 0, waiting.log()
@@ -316,7 +316,7 @@ def test_daemon_and_collect_writing_together_never_corrupt_the_file(cli, make_re
         for repo in repos.values():  # new history between rounds, from both writers
             repo.commit(f"2024-03-{1 + round_:02d}", name="Both", email="both@example.org",
                         files={f"both{round_}.py": "b\n"})
-        collector = spawn("collect", env={"TRACKER_LOCK_TIMEOUT": "120"})
+        collector = spawn("collect", "--source", "git", env={"TRACKER_LOCK_TIMEOUT": "120"})
         assert collector.wait(150) == 0, collector.log()
     wait_for(lambda: all(stored(db_path, s)["head"] == r.head() for s, r in repos.items()),
              what="every HEAD stored", proc=daemon)

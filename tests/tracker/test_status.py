@@ -31,7 +31,7 @@ def test_status_without_a_database(cli):
 
 
 def test_status_lists_every_source_and_project(cli, two_projects):
-    assert cli("collect", "--project", "o/a").code == 0
+    assert cli("collect", "--source", "git", "--project", "o/a").code == 0
     result = cli("status")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
@@ -68,7 +68,7 @@ def test_once_collects_everything_and_reports_failures(cli, two_projects):
 
 
 def test_once_resumes_a_run_left_running_by_a_dead_process(cli, two_projects, db_path):
-    assert cli("collect").code == 0
+    assert cli("collect", "--source", "git").code == 0
     two_projects["o/a"].commit("2024-02-01", files={"late": "y"})
     with Store.open(db_path) as store:
         pid = store.scalar("SELECT id FROM projects WHERE slug = 'o/a'")

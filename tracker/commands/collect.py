@@ -38,7 +38,7 @@ def cmd_collect(ctx) -> int:
             raise UsageError("no projects tracked yet: tracker add OWNER/REPO (or --from data/projects.yaml)")
     outcomes = collect.collect(store, ctx.config, projects, a.source, Progress(quiet=a.quiet),
                                {"full": a.full})
-    rows = [{"source": o.source, "project": o.project, "status": o.status, "error": o.error}
+    rows = [{"source": o.source, "project": o.project, "status": o.status, "error": o.error or ""}
             for o in outcomes]
     if a.format != "table" or any(o.status != "ok" for o in outcomes) or len(outcomes) > 1:
         output.emit(rows, a.format)
