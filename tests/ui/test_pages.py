@@ -108,11 +108,30 @@ def test_project_page_explains_the_score(page):
     assert "unknown: GitHub issues not collected" in subs.loc["responsiveness", "why"]
     body = texts(at)
     assert "Alice made 60% of commits in 365 days" in body.replace("\\", "")
-    assert metrics["Issues, median (90 d)"] == "5.5 h"
+    assert len(at.get("vega_lite_chart")) == 2  # default section: weekly activity and release timeline
+    at.segmented_control(key="project_section").set_value("Responsiveness").run()
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Issues, median (90 d)"] == "5.5 h" and metrics["Pull requests, median (90 d)"] == "12.0 h"
+    assert at.query_params["section"] in ("Responsiveness", ["Responsiveness"])
+    assert len(at.get("vega_lite_chart")) == 1  # the response-time history
+
+
+@pytest.mark.parametrize("section, charts, expected", [
+    ("Contributors", 1, "Top contributor's share: 60%"),
+    ("Funding", 1, "Open Collective income"),
+    ("Health history", 1, "Health history"),
+    ("All metrics", 0, "All metrics"),
+])
+def test_project_page_sections_by_url(page, section, charts, expected):
+    at = page("project", project="acme/rocket", section=section)
+    no_exception(at)
+    assert expected in texts(at) + "\n".join(h.value for h in at.subheader)
+    assert len(at.get("vega_lite_chart")) == charts
 
 
 def test_project_page_renders_untrusted_text_inert(page):
-    at = page("project", project="acme/rocket")
+    at = page("project", project="acme/rocket", section="Funding")
     body = texts(at)
     assert re.search(r"(?<!\\)<img", body) is None and "\\<img" in body  # escaped: shown as text
     assert "](javascript" not in body and "(javascript" not in body.replace("\\(", "")
@@ -143,9 +162,12 @@ def test_project_page_of_a_project_never_collected(page):
     no_exception(at)
     body = texts(at)
     assert "Not scored yet" in body and "Git history not collected yet" in body
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Issues, median (90 d)"] == "unknown"
-    assert metrics["Contributor absence factor"] == "unknown"
+    at = page("project", project="gamma/new", section="Responsiveness")
+    assert {m.label: m.value for m in at.metric}["Issues, median (90 d)"] == "unknown"
+    at = page("project", project="gamma/new", section="Contributors")
+    assert {m.label: m.value for m in at.metric}["Contributor absence factor"] == "unknown"
+    at = page("project", project="gamma/new", section="Funding")
+    assert "Summary: unknown" in texts(at)
 
 
 def test_project_page_with_unknown_or_hostile_query_param(page):

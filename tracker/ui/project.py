@@ -205,12 +205,25 @@ def health_history(data: dict[str, Any]) -> None:
 
 
 def all_metrics(data: dict[str, Any]) -> None:
-    with st.expander("All metrics"):
-        st.caption(f"Source: {md(data['metrics_source'])}. Unknown means not collected, never 0.")
-        rows = [{"metric": k, "value": render.fmt_plain(v)} for k, v in data["metrics"].items()
-                if k not in HIDDEN_METRICS]
-        st.dataframe(pd.DataFrame(rows, columns=["metric", "value"]), hide_index=True, key="project_metrics",
-                     width="stretch")
+    st.subheader("All metrics")
+    st.caption(f"Source: {md(data['metrics_source'])}. Unknown means not collected, never 0.")
+    rows = [{"metric": k, "value": render.fmt_plain(v)} for k, v in data["metrics"].items()
+            if k not in HIDDEN_METRICS]
+    st.dataframe(pd.DataFrame(rows, columns=["metric", "value"]), hide_index=True, key="project_metrics",
+                 width="stretch")
+
+
+# The score card is always shown; one detail section at a time keeps the page quick to draw
+# (each chart costs the browser tens to hundreds of milliseconds). ?section= picks one by URL.
+SECTIONS = {
+    "Activity & releases": activity,
+    "Responsiveness": responsiveness,
+    "Contributors": concentration,
+    "Funding": funding,
+    "Health history": health_history,
+    "All metrics": all_metrics,
+}
+DEFAULT = "Activity & releases"
 
 
 def header(data: dict[str, Any]) -> None:
@@ -241,9 +254,9 @@ def show() -> None:
         return
     header(data)
     score_card(data)
-    activity(data)
-    responsiveness(data)
-    concentration(data)
-    funding(data)
-    health_history(data)
-    all_metrics(data)
+    wanted = st.query_params.get("section")
+    section = st.segmented_control("Details", list(SECTIONS), default=wanted if wanted in SECTIONS else DEFAULT,
+                                   key="project_section")
+    if section and section != (wanted if wanted in SECTIONS else DEFAULT):
+        st.query_params["section"] = section
+    SECTIONS[section or DEFAULT](data)
