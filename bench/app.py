@@ -33,7 +33,6 @@ from tests.ui.server import CHART, GRID, StreamlitServer, launch_chromium, wait_
 from tracker.runs import utcnow  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
-TARGETS = {"overview": 2.0, "project": 1.0}
 CATEGORIES = ["frameworks", "inference", "training", "data", "classic-ml", "agents", "evaluation", "tooling"]
 CONTRACT_TABLES = [
     """CREATE TABLE IF NOT EXISTS scores (
@@ -99,10 +98,13 @@ def generate(path: Path, projects: int, years: int) -> dict[str, int]:
             "  'sponsors_count', hash(p.id) % 40, 'oc_received_12m_usd', (hash(p.id) % 50000)::DOUBLE,"
             "  'median_time_to_first_response_hours_90d_issues', (hash(p.id, w) % 200) / 4.0)"
             " FROM projects p, range(?) r(w)", [start, weeks])
-        con.execute("INSERT INTO funding_channels SELECT id, 'github', owner, 'https://github.com/sponsors/' || owner,"
-                    " 'funding_yml', ? FROM projects", [now])
-        con.execute("INSERT INTO funding_channels SELECT id, 'open_collective', name,"
-                    " 'https://opencollective.com/' || name, 'funding_yml', ? FROM projects", [now])
+        has_ref = "ref" in {r[0] for r in store.all(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'funding_channels'")}
+        for platform, account, url in (("github", "owner", "'https://github.com/sponsors/' || owner"),
+                                       ("open_collective", "name", "'https://opencollective.com/' || name")):
+            con.execute(f"INSERT INTO funding_channels (project_id, platform, account, url, source, collected_at"
+                        f"{', ref' if has_ref else ''}) SELECT id, '{platform}', {account}, {url}, 'funding_yml', ?"
+                        f"{', ' + account if has_ref else ''} FROM projects", [now])
         con.execute("INSERT INTO github_sponsors (project_id, collected_at, owner_login, owner_type,"
                     " has_sponsors_listing, sponsors_count, tiers) SELECT id, ?, owner, 'Organization', true,"
                     " hash(id) % 40, '[]' FROM projects", [now])
@@ -131,31 +133,89 @@ def load(browser, url: str, marker: str, selectors: tuple[str, ...]) -> float:
     return elapsed
 
 
-PAGES = {
-    "overview": ("/", "projects shown", (GRID,)),
-    "project": ("/project?project={slug}", "Health history", (CHART,)),
-}
+def revisit(browser, urls: list[str], marker: str, selectors: tuple[str, ...]) -> list[float]:
+    """Like `load`, but one browser context for all: a returning visitor whose browser has cached
+    the app's JavaScript (the first URL only fills that cache and is not counted)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    times = []
+    for url in urls:
+        page = context.new_page()
+        t0 = time.perf_counter()
+        page.goto(url)
+        wait_rendered(page, marker, selectors)
+        times.append(time.perf_counter() - t0)
+        page.close()
+    context.close()
+    return times[1:]
 
 
-def measure(db: Path, rounds: int, slugs: list[str]) -> dict[str, dict[str, list[float]]]:
+def click_through(browser, url: str, slugs: list[str]) -> list[float]:
+    """Seconds from clicking a project's link on the overview to its fully rendered page (in-app
+    navigation: the browser keeps the app loaded, as a person clicking around does)."""
+    from tests.ui.test_browser import choose
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    wait_rendered(page, OVERVIEW[0], OVERVIEW[1])
+    times = []
+    for slug in slugs:
+        choose(page, "Open a project page", slug)
+        link = page.get_by_role("link", name=f"Open {slug}")
+        link.wait_for()
+        wait_rendered(page)
+        t0 = time.perf_counter()
+        link.click()
+        wait_rendered(page, PROJECT[0], PROJECT[1])
+        times.append(time.perf_counter() - t0)
+        page.get_by_role("link", name="Overview").click()
+        wait_rendered(page, OVERVIEW[0], OVERVIEW[1])
+    context.close()
+    return times
+
+
+OVERVIEW = ("projects shown", (GRID,))
+PROJECT = ("Release timeline", (CHART,))
+HELLO = 'import streamlit as st\nst.title("Hello")\nst.write("hello, world")\n'
+
+
+def measure(db: Path, rounds: int, slugs: list[str], tmp: Path) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
-    times: dict[str, dict[str, list[float]]] = {p: {"cold": [], "warm": []} for p in PAGES}
+    times: dict[str, list[float]] = {}
+    hello = tmp / "hello.py"
+    hello.write_text(HELLO, encoding="utf-8")
     with sync_playwright() as pw:
         browser = launch_chromium(pw)
-        for r in range(rounds):
-            for name, (path, marker, selectors) in PAGES.items():
-                with StreamlitServer(db) as url:  # fresh server: nothing cached
-                    times[name]["cold"].append(load(browser, url + path.format(slug=slugs[r]), marker, selectors))
+        with StreamlitServer(db, script=hello) as url:
+            times["floor"] = [load(browser, url, "hello, world", ()) for _ in range(rounds)]
+        times["overview_cold"] = []
+        for _ in range(rounds):
+            with StreamlitServer(db) as url:  # a fresh server: no answer cached
+                times["overview_cold"].append(load(browser, url + "/", *OVERVIEW))
         with StreamlitServer(db) as url:
-            for name, (path, marker, selectors) in PAGES.items():
-                load(browser, url + path.format(slug=slugs[0]), marker, selectors)  # fill the cache
-                for r in range(rounds):
-                    # the overview repeats (cached answers); each project page is a new project
-                    slug = slugs[0] if name == "overview" else slugs[rounds + r]
-                    times[name]["warm"].append(load(browser, url + path.format(slug=slug), marker, selectors))
+            load(browser, url + "/", *OVERVIEW)
+            times["overview_warm"] = [load(browser, url + "/", *OVERVIEW) for _ in range(rounds)]
+            times["project_click"] = click_through(browser, url + "/", slugs[:rounds])
+            times["project_load"] = [load(browser, url + f"/project?project={slug}", *PROJECT)
+                                     for slug in slugs[rounds:2 * rounds]]
+            times["overview_revisit"] = revisit(browser, [url + "/"] * (rounds + 1), *OVERVIEW)
+            times["project_revisit"] = revisit(
+                browser, [url + f"/project?project={slug}" for slug in slugs[2 * rounds:3 * rounds + 1]], *PROJECT)
         browser.close()
     return times
+
+
+ROWS = [
+    ("floor", "a one-line Streamlit app (the framework's own load time here)", None),
+    ("overview_cold", "overview, full page load, fresh server (nothing cached)", 2.0),
+    ("overview_warm", "overview, full page load, answers cached (< 1 min old)", 2.0),
+    ("overview_revisit", "overview, full page load, answers and the browser's cache warm (returning visitor)",
+     2.0),
+    ("project_click", "project page, clicked from the overview (a new project each time)", 1.0),
+    ("project_load", "project page, full page load of its URL (a new project each time)", 1.0),
+    ("project_revisit", "project page, full page load, browser cache warm (a new project each time)", 1.0),
+]
 
 
 def report(counts: dict[str, int], times: dict, args: argparse.Namespace, size_mb: float, gen_s: float) -> str:
@@ -164,23 +224,37 @@ def report(counts: dict[str, int], times: dict, args: argparse.Namespace, size_m
     lines = [
         f"Command: `python bench/app.py --projects {args.projects} --years {args.years} --rounds {args.rounds}`",
         f"(machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, headless Debian "
-        "Chromium through Playwright).",
+        "Chromium through Playwright, software rendering).",
         "",
         f"Database: {counts['projects']:,} projects, {counts['git_commits']:,} commits (weekly history over "
         f"{args.years} years), {counts['git_tags']:,} release tags, {counts['scores']:,} weekly scoring runs, "
         f"{counts['funding_channels']:,} funding channels; {size_mb:,.0f} MB, generated in {gen_s:.1f} s.",
         "",
-        "| page | target | median, cold server (nothing cached) | median, warm server | all cold runs (s) |",
+        f"| what | target | median of {args.rounds} | vs. target | every run (s) |",
         "|---|---|---|---|---|",
     ]
-    for name, target in TARGETS.items():
-        cold, warm = statistics.median(times[name]["cold"]), statistics.median(times[name]["warm"])
-        lines.append(f"| {name} | < {target:.0f} s | {cold:.2f} s ({cold / target:.0%} of target) | "
-                     f"{warm:.2f} s ({warm / target:.0%} of target) | "
-                     f"{', '.join(f'{t:.2f}' for t in times[name]['cold'])} |")
-    lines += ["", "Timed from navigation until the script run has finished and the page's last text, data grid "
-              "and charts are drawn. Warm project pages are each a different project (their queries run "
-              "afresh); the warm overview is served from the one-minute query cache."]
+    for key, label, target in ROWS:
+        median = statistics.median(times[key])
+        lines.append(f"| {label} | {f'< {target:.0f} s' if target else '-'} | {median:.2f} s | "
+                     f"{f'{median / target:.2f}x' if target else '-'} | "
+                     f"{', '.join(f'{t:.2f}' for t in times[key])} |")
+    floor = statistics.median(times["floor"])
+    met = [label for key, label, target in ROWS if target and statistics.median(times[key]) < target]
+    missed = [label for key, label, target in ROWS if target and statistics.median(times[key]) >= target]
+    lines += [
+        "",
+        "Timed from navigation (or the click) until the script run has finished and the page's last text, data "
+        "grid and charts are drawn. Server-side, the overview's queries take about 0.2-0.6 s on this database "
+        "and a project page's about 0.1-0.2 s; the rest is the browser. Any full page load first pays "
+        f"Streamlit's own start-up in the browser ({floor:.2f} s here for a one-line app, on 2 cores with "
+        "software rendering) plus the lazily loaded data-grid and chart code.",
+        "",
+        f"Met: {'; '.join(met) or 'none'}.",
+        f"Not met: {'; '.join(missed) or 'none'}.",
+    ]
+    if floor >= 1.0 and any("full page load of its URL" in m for m in missed):
+        lines.append("A project page opened as a fresh page load cannot be under 1 s here: the framework's own "
+                     "start-up (the first row) already takes longer.")
     return "\n".join(lines)
 
 
@@ -215,8 +289,8 @@ def main() -> None:
         print(f"generated {counts} in {gen_s:.1f} s ({size_mb:.0f} MB)", flush=True)
         with Store.open(db, read_only=True) as store:
             slugs = [r[0] for r in store.all("SELECT slug FROM projects ORDER BY id DESC LIMIT ?",
-                                             [2 * args.rounds])]
-        times = measure(db, args.rounds, slugs)
+                                             [3 * args.rounds + 1])]
+        times = measure(db, args.rounds, slugs, Path(tmp))
     text = report(counts, times, args, size_mb, gen_s)
     print(text)
     if args.write_docs:

@@ -1,16 +1,18 @@
 """A small, fully known database for the app's tests.
 
-Three projects: `acme/rocket` (collected, scored twice, funded, with hostile text in its
-description and funding links), `beta/quiet` (collected, scored once, high risk, a hostile display
+Three projects: `acme/rocket` (collected, scored twice, funded: channels, Sponsors, Open Collective
+income, a grant and an uncertain one that must not be linked; hostile text in its description and
+funding links), `beta/quiet` (collected, scored once, high risk, a hostile display
 name, a failed GitHub run) and `gamma/new` (tracked, nothing collected: everything unknown).
-Tables of other branches (`scores`, `github_*`, `funding_channels`, `grants`) are created with the
-contract DDL when the migrations of this checkout do not create them.
+Tables of other branches (`scores`, `github_*`, funding tables) are created with the contract's DDL
+(or the funding branch's, for tables the contract leaves open) when this checkout's migrations do
+not create them; rows carry the columns the table has.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from tracker import registry
@@ -43,10 +45,19 @@ GITHUB_DDL = [
 FUNDING_DDL = [
     """CREATE TABLE IF NOT EXISTS funding_channels (
     project_id INTEGER NOT NULL, platform VARCHAR NOT NULL, account VARCHAR, url VARCHAR, source VARCHAR NOT NULL,
-    collected_at TIMESTAMP NOT NULL)""",
+    ref VARCHAR, collected_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS opencollective_monthly (
+    project_id INTEGER NOT NULL, slug VARCHAR NOT NULL, month DATE NOT NULL, received DOUBLE NOT NULL,
+    currency VARCHAR, collected_at TIMESTAMP NOT NULL, PRIMARY KEY (project_id, slug, month))""",
+    """CREATE TABLE IF NOT EXISTS opencollective_snapshots (
+    project_id INTEGER NOT NULL, slug VARCHAR NOT NULL, collected_at TIMESTAMP NOT NULL, status VARCHAR NOT NULL,
+    name VARCHAR, currency VARCHAR, balance DOUBLE, yearly_budget DOUBLE, received_12m DOUBLE,
+    PRIMARY KEY (project_id, slug, collected_at))""",
     """CREATE TABLE IF NOT EXISTS grants (
-    funder VARCHAR, program VARCHAR, recipient_project VARCHAR, recipient_repo VARCHAR, amount DOUBLE,
-    currency VARCHAR, awarded_on DATE, period_months INTEGER, kind VARCHAR, source_url VARCHAR, note VARCHAR)""",
+    grant_key VARCHAR NOT NULL UNIQUE, funder VARCHAR NOT NULL, program VARCHAR, recipient_project VARCHAR,
+    recipient_repo VARCHAR, recipient_repo_key VARCHAR, repo_uncertain BOOLEAN NOT NULL, amount DOUBLE,
+    currency VARCHAR, awarded_on DATE, awarded_precision VARCHAR, period_months INTEGER, kind VARCHAR,
+    source_url VARCHAR NOT NULL, note VARCHAR, imported_at TIMESTAMP NOT NULL)""",
 ]
 
 
@@ -147,13 +158,15 @@ def build(path: Path, now: datetime | None = None) -> Path:
                       {"name": "bus_factor_1", "evidence": "one person made all commits"}],
                metrics={"commits_365d": 0, "funding_channels_count": 0, "sponsors_count": 0})
         _insert(store, "funding_channels", {"project_id": rocket.id, "platform": "github", "account": "alice",
+                                            "ref": "alice",
                                             "url": "https://github.com/sponsors/alice", "source": "funding_yml",
                                             "collected_at": now})
         _insert(store, "funding_channels", {"project_id": rocket.id, "platform": "open_collective",
-                                            "account": "rocket", "url": "https://opencollective.com/rocket",
+                                            "account": "rocket", "ref": "rocket",
+                                            "url": "https://opencollective.com/rocket",
                                             "source": "funding_yml", "collected_at": now})
         _insert(store, "funding_channels", {"project_id": rocket.id, "platform": "custom",
-                                            "account": "evil", "url": "javascript:alert(5)",
+                                            "account": "evil", "ref": "evil", "url": "javascript:alert(5)",
                                             "source": "funding_yml", "collected_at": now})
         _insert(store, "github_sponsors", {"project_id": rocket.id, "collected_at": now, "owner_login": "acme",
                                            "owner_type": "Organization", "has_sponsors_listing": True,
@@ -168,7 +181,23 @@ def build(path: Path, now: datetime | None = None) -> Path:
         _insert(store, "grants", {"funder": "Sovereign Tech Fund", "program": "STF", "recipient_project": "Rocket",
                                   "recipient_repo": "acme/rocket", "amount": 50000.0, "currency": "EUR",
                                   "awarded_on": (now - timedelta(days=400)).date(), "period_months": 12,
-                                  "kind": "grant", "source_url": "https://example.org/stf-rocket", "note": "test"})
+                                  "kind": "grant", "source_url": "https://example.org/stf-rocket", "note": "test",
+                                  "grant_key": "stf|rocket", "recipient_repo_key": "acme/rocket",
+                                  "repo_uncertain": False, "awarded_precision": "day", "imported_at": now})
+        _insert(store, "grants", {"funder": "Maybe Fund", "program": "guess", "recipient_repo": "acme/rocket",
+                                  "recipient_repo_key": "acme/rocket", "repo_uncertain": True, "amount": 1.0,
+                                  "currency": "USD", "source_url": "https://example.org/maybe",
+                                  "grant_key": "maybe|rocket", "imported_at": now})
+        for k in range(12):
+            back = now.year * 12 + now.month - 1 - (12 - k)
+            month = date(back // 12, back % 12 + 1, 1)
+            _insert(store, "opencollective_monthly", {"project_id": rocket.id, "slug": "rocket", "month": month,
+                                                      "received": 1000.0 + 100 * k, "currency": "USD",
+                                                      "collected_at": now})
+        _insert(store, "opencollective_snapshots", {"project_id": rocket.id, "slug": "rocket", "collected_at": now,
+                                                    "status": "ok", "name": "Rocket", "currency": "USD",
+                                                    "balance": 5000.0, "yearly_budget": 20000.0,
+                                                    "received_12m": 24000.0})
         _run(store, "git", rocket.id, now - timedelta(hours=3), "ok")
         _run(store, "git", quiet.id, now - timedelta(hours=3), "ok")
         _run(store, "github", quiet.id, now - timedelta(hours=2), "error", "HTTP 404: repository not found")

@@ -45,8 +45,10 @@ def free_port() -> int:
 class StreamlitServer:
     """`with StreamlitServer(db) as url:` serves app.py on the database `db` until the block ends."""
 
-    def __init__(self, db: Path, log: Path | None = None, startup_timeout: float = 60.0):
+    def __init__(self, db: Path, log: Path | None = None, startup_timeout: float = 60.0,
+                 script: Path = REPO_ROOT / "app.py"):
         self.db = db
+        self.script = script
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -57,7 +59,7 @@ class StreamlitServer:
         env = dict(os.environ, TRACKER_DB=str(self.db), PYTHONPATH=str(REPO_ROOT))
         out = open(self.log, "w") if self.log else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(self.script),
              "--server.address", "127.0.0.1", "--server.port", str(self.port), "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

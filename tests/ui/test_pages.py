@@ -101,11 +101,12 @@ def test_project_page_explains_the_score(page):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Health"] == "72" and metrics["Coverage"] == "60%" and metrics["Risk level"] == "medium"
     assert metrics["Maturity"] == "unknown" and metrics["Truck factor"] == "1"
-    subs = frame(at, "sub-score", "why", "inputs").set_index("sub-score")
-    assert subs.loc["activity", "why"] == "steady weekly commits over the last year"
-    assert "commits_365d=150" in subs.loc["activity", "inputs"]
-    assert pd.isna(subs.loc["responsiveness", "score"])
-    assert "unknown: GitHub issues not collected" in subs.loc["responsiveness", "why"]
+    table = next(m.value for m in at.markdown if m.value.startswith("| sub")).replace("\\", "")
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in table.splitlines()[2:]}
+    assert rows["activity"][1:3] == ["72", "steady weekly commits over the last year"]
+    assert "commits_365d=150" in rows["activity"][3]
+    assert rows["responsiveness"][1:3] == ["unknown", "unknown: GitHub issues not collected"]
+    assert rows["funding"][1] == "80"
     body = texts(at)
     assert "Alice made 60% of commits in 365 days" in body.replace("\\", "")
     assert len(at.get("vega_lite_chart")) == 2  # default section: weekly activity and release timeline
@@ -153,7 +154,9 @@ def test_project_page_data_for_charts(page):
     assert not any("@" in str(v) for v in people.to_numpy().ravel())  # never an e-mail address
     assert len(data["releases"]) == 8
     assert list(data["history"]["health"]) == [60.0, 72.0]
-    assert data["funding"]["grants"]["source_url"].tolist() == ["https://example.org/stf-rocket"]
+    assert data["funding"]["grants"]["source_url"].tolist() == ["https://example.org/stf-rocket"]  # not "Maybe"
+    assert data["funding"]["oc_series"]["received"].tolist()[-1] == 2100.0
+    assert data["funding"]["oc"]["balance"].tolist() == [5000.0]
     assert data["funding"]["sponsors"]["tiers"][0]["name"] == "Backer"
 
 

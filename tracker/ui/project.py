@@ -56,18 +56,21 @@ def score_card(data: dict[str, Any]) -> None:
     if frame.empty:
         st.write("No sub-scores recorded.")
     else:
-        st.dataframe(frame, hide_index=True, width="stretch", key="project_subscores", column_config={
-            "score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.0f",
-                                                     help="Empty = unknown (its inputs were not collected)"),
-            "why": st.column_config.TextColumn("why", width="large"),
-        })
+        st.markdown(render.markdown_table(frame.assign(score=[fmt(v, digits=0) for v in frame["score"]])))
     st.markdown("**Risk flags**")
     flags = score.get("flags") or []
     if not flags:
         st.write("No risk flags raised.")
     for flag in flags:
         flag = flag if isinstance(flag, dict) else {"name": str(flag)}
-        st.markdown(f"- **{md(flag.get('name'))}**: {md(flag.get('evidence') or 'no evidence recorded')}")
+        severity = f" ({md(flag['severity'])})" if flag.get("severity") else ""
+        st.markdown(f"- **{md(flag.get('name'))}**{severity}: {md(flag.get('evidence') or 'no evidence recorded')}")
+    unchecked = [u for u in score.get("unchecked") or [] if isinstance(u, dict)]
+    if unchecked:
+        st.caption("Not checkable yet: " + "; ".join(f"{md(u.get('name'))} ({md(u.get('reason'))})"
+                                                     for u in unchecked))
+    if score.get("maturity_reason"):
+        st.caption(f"Maturity {md(score.get('maturity'))}: {md(score['maturity_reason'])}")
 
 
 def activity(data: dict[str, Any]) -> None:
@@ -167,13 +170,17 @@ def funding(data: dict[str, Any]) -> None:
         oc = f["oc_series"]
         history = data["history"].dropna(subset=["oc_received_12m_usd"])
         if oc is not None and not oc.empty:
-            st.altair_chart(charts.series(oc, "month", "received", "received per month"), width="stretch")
+            currencies = ", ".join(sorted({str(c) for c in oc["currency"].dropna()})) or "currency unknown"
+            st.altair_chart(charts.series(oc, "month", "received", f"received per month ({currencies})",
+                                          color="slug"), width="stretch")
         elif not history.empty:
             st.altair_chart(charts.series(history, "computed_at", "oc_received_12m_usd",
                                           "USD received, last 12 months"), width="stretch")
         else:
             st.write(f"Received in 12 months: {fmt(m.get('oc_received_12m_usd'), 'USD', 0)}; "
                      f"balance: {fmt(m.get('oc_balance_usd'), 'USD', 0)}")
+        if f["oc"] is not None and not f["oc"].empty:
+            st.dataframe(f["oc"], hide_index=True, key="project_oc")
         st.markdown("**Grants**")
         grants = f["grants"]
         if grants is None:
@@ -189,9 +196,11 @@ def funding(data: dict[str, Any]) -> None:
     st.markdown("**Funding impact**")
     impact = f["impact"]
     if impact is None or impact.empty:
-        st.write("unknown: no dated grant with activity before and after it yet")
+        st.write(md(f["impact_note"]) if f["impact"] is None and f["impact_note"] else
+                 "unknown: no dated grant linked to this project yet")
     else:
-        st.caption("Activity in the months before and after each grant. Correlation, not proof of cause.")
+        st.caption("Activity per month in the months before and after each grant. "
+                   + md(f["impact_note"] or "Correlation, not proof of cause."))
         st.dataframe(impact, hide_index=True, key="project_impact")
 
 

@@ -354,7 +354,7 @@ def _select_known(store: Store, table: str, wanted: list[str]) -> list[str]:
 def _funding(store: Store, project: registry.Project, present: set[str]) -> dict[str, Any]:
     pid = project.id
     out: dict[str, Any] = {"channels": None, "sponsors": None, "grants": None, "oc_series": None,
-                           "impact": None, "oc": None}
+                           "impact": None, "impact_note": None, "oc": None}
     if "funding_channels" in present:
         cols = _select_known(store, "funding_channels", ["platform", "account", "url", "source", "collected_at"])
         out["channels"] = store.execute(
@@ -367,33 +367,69 @@ def _funding(store: Store, project: registry.Project, present: set[str]) -> dict
         if rows:
             out["sponsors"]["tiers"] = _json(rows[0].get("tiers"), [])
     if "grants" in present:
-        have = columns(store, "grants")
-        wanted = ["funder", "program", "amount", "currency", "amount_usd", "awarded_on", "period_months",
-                  "kind", "source_url", "note"]
-        cols = [c for c in wanted if c in have]
-        where = None
-        if "project_id" in have:
-            where, arg = "project_id = ?", pid
-        elif "recipient_repo" in have:
-            where, arg = "lower(recipient_repo) = ?", project.slug.lower()
-        if cols and where:
-            order = " ORDER BY awarded_on DESC" if "awarded_on" in cols else ""
-            out["grants"] = store.execute(
-                f"SELECT {', '.join(cols)} FROM grants WHERE {where}{order}", [arg]).df()
-    oc_tables = sorted(t for t in present if t.startswith("opencollective"))
-    for table in oc_tables:
-        have = columns(store, table)
-        month = next((c for c in ("month", "month_start", "period_start", "period") if c in have), None)
-        amount = next((c for c in ("received_usd", "amount_received_usd", "received_amount_usd", "received",
-                                   "amount_received", "income_usd", "income") if c in have), None)
-        if "project_id" in have and month and amount and out["oc_series"] is None:
-            out["oc_series"] = store.execute(
-                f"SELECT {month} AS month, {amount} AS received FROM {table} WHERE project_id = ?"
-                f" ORDER BY {month}", [pid]).df()
-    if "funding_impact" in present and "project_id" in columns(store, "funding_impact"):
-        out["impact"] = store.execute("SELECT * EXCLUDE (project_id) FROM funding_impact WHERE project_id = ?",
-                                      [pid]).df()
+        out["grants"] = _grants(store, project)
+    if {"project_id", "month", "received"} <= set(columns(store, "opencollective_monthly")):
+        out["oc_series"] = store.execute(
+            "SELECT month, slug, currency, sum(received) AS received FROM opencollective_monthly"
+            " WHERE project_id = ? GROUP BY ALL ORDER BY month", [pid]).df()
+    if "opencollective_snapshots" in present:
+        cols = _select_known(store, "opencollective_snapshots",
+                             ["slug", "name", "status", "fiscal_host_name", "currency", "balance", "yearly_budget",
+                              "received_12m", "spent_12m", "contributors_count", "collected_at"])
+        if "slug" in cols and "collected_at" in cols:
+            out["oc"] = store.execute(
+                f"SELECT {', '.join(cols)} FROM opencollective_snapshots WHERE project_id = ?"
+                " QUALIFY row_number() OVER (PARTITION BY slug ORDER BY collected_at DESC) = 1", [pid]).df()
+    out["impact"], out["impact_note"] = _impact(store, pid)
     return out
+
+
+def _grants(store: Store, project: registry.Project) -> pd.DataFrame | None:
+    """Grants linked to the project: by project id, else by repository (never an uncertain link)."""
+    have = columns(store, "grants")
+    wanted = ["funder", "program", "amount", "currency", "amount_usd", "awarded_on", "awarded_precision",
+              "period_months", "kind", "source_url", "note"]
+    cols = [c for c in wanted if c in have]
+    if "project_id" in have:
+        where, arg = "project_id = ?", project.id
+    elif "recipient_repo_key" in have:
+        where, arg = "recipient_repo_key = ?", project.slug.lower()
+    elif "recipient_repo" in have:
+        where, arg = "lower(recipient_repo) = ?", project.slug.lower()
+    else:
+        return None
+    if "repo_uncertain" in have:
+        where += " AND NOT repo_uncertain"
+    if not cols:
+        return None
+    order = " ORDER BY awarded_on DESC" if "awarded_on" in cols else ""
+    return store.execute(f"SELECT {', '.join(cols)} FROM grants WHERE {where}{order}", [arg]).df()
+
+
+def _impact(store: Store, pid: int) -> tuple[pd.DataFrame | None, str | None]:
+    """Activity before/after each dated grant, from the funding branch's `tracker.funding_impact`
+    when it is installed (None when it is not or the data is missing)."""
+    try:
+        from tracker import funding_impact
+    except ImportError:
+        return None, None
+    try:
+        results = funding_impact.impact(store, utcnow(), project_id=pid)
+    except Exception as exc:  # missing tables or a bug there must not take the page down
+        return None, f"funding impact could not be computed ({type(exc).__name__})"
+    rows = []
+    for grant in results:
+        label = " ".join(str(grant.get(k) or "") for k in ("funder", "program")).strip()
+        label = f"{label} ({grant.get('awarded_on')})"
+        for name, values in (grant.get("metrics") or {}).items():
+            rows.append({"grant": label, "measure": name.replace("_", " "), "before": values.get("before"),
+                         "after": values.get("after"), "change %": values.get("change_pct"),
+                         "note": grant.get("note")})
+        if not grant.get("metrics"):
+            rows.append({"grant": label, "measure": None, "before": None, "after": None, "change %": None,
+                         "note": grant.get("note")})
+    return pd.DataFrame(rows, columns=["grant", "measure", "before", "after", "change %", "note"]), \
+        getattr(funding_impact, "CAVEAT", None)
 
 
 def _project(store: Store, slug: str) -> dict[str, Any] | None:
@@ -410,7 +446,7 @@ def _project(store: Store, slug: str) -> dict[str, Any] | None:
         rows = store.dicts("SELECT * FROM scores WHERE project_id = ? ORDER BY computed_at DESC LIMIT 1", [pid])
         if rows:
             score = rows[0]
-            for key, default in (("subscores", {}), ("flags", []), ("metrics", {})):
+            for key, default in (("subscores", {}), ("flags", []), ("metrics", {}), ("unchecked", [])):
                 score[key] = _json(score.get(key), default)
         history = _score_history(store, pid)
     if score is not None and score["metrics"]:
@@ -517,7 +553,11 @@ def _runs(store: Store) -> dict[str, Any]:
     schedule = None
     for table in _SCHEDULE_TABLES:
         if table in present:
-            schedule = store.execute(f"SELECT * FROM {table}").df()
+            cols = _select_known(store, table, ["job_id", "source", "next_run_at", "interval_seconds",
+                                                "last_status", "last_started_at", "last_finished_at",
+                                                "last_error", "updated_at"])
+            order = " ORDER BY next_run_at NULLS LAST" if "next_run_at" in cols else ""
+            schedule = store.execute(f"SELECT {', '.join(cols) or '*'} FROM {table}{order}").df()
             break
     return {"last": last, "by_source": by_source, "requests": requests, "schedule": schedule}
 

@@ -165,6 +165,15 @@ def subscores_frame(subscores: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sub-score", "score", "why", "inputs"])
 
 
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A small table as Markdown (light to draw, unlike the data grid); every cell escaped."""
+    head = "| " + " | ".join(md(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(md(v if isinstance(v, str) else fmt_plain(v)) for v in row) + " |"
+            for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])
+
+
 def fmt_plain(value: Any) -> str:
     """Like `fmt` but for plain-text cells (tables, CSV): no Markdown escaping."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
