@@ -33,32 +33,49 @@ def hold_lock(db, seconds: float) -> subprocess.Popen:
     return proc
 
 
+FOUNDATION_TABLES = {"schema_migrations", "projects", "collection_runs", "git_repos", "git_commits",
+                     "git_commit_files", "git_tags", "repo_files", "collection_requests"}
+
+
 def count_projects(store: Store) -> int:
     return store.scalar("SELECT count(*) FROM projects")
 
 
-def test_foundation_only_database_reads_as_unknown(cli, make_repo, db_path):
-    """No scores, GitHub or funding tables: every page's query answers, with unknowns."""
+@pytest.fixture
+def collected(cli, make_repo, db_path) -> str:
+    """A database with one project whose git history was collected, and nothing else."""
     repo = make_repo("lib")
     for day in range(1, 20):
         repo.commit(f"2026-10-{day:02d}T10:00:00", name="Ann" if day % 3 else "Ben",
                     email="ann@lib.example" if day % 3 else "ben@lib.example")
     repo.git("tag", "v1.0")
     assert cli("add", "lib/lib", "--git", str(repo.path)).code == 0
-    assert cli("collect").code == 0
-    db = str(db_path)
-    present = queries.read(db, queries.tables)
-    assert "scores" not in present and "funding_channels" not in present
+    assert cli("collect", "--source", "git").code == 0
+    return str(db_path)
+
+
+def test_unscored_project_gets_metrics_computed_now(collected):
+    data = queries.read(collected, queries._project, "lib/lib")
+    assert data["score"] is None and data["metrics_source"] == "computed now from the collected data"
+    assert data["metrics"]["contributors_total"] == 2 and data["metrics"]["tags_total"] == 1
+
+
+def test_foundation_only_database_reads_as_unknown(collected):
+    """No scores, GitHub or funding tables: every page's query answers, with unknowns."""
+    with Store.open(collected) as store:  # whatever other collectors' migrations made: gone
+        for table in queries.tables(store) - FOUNDATION_TABLES:
+            store.execute(f"DROP TABLE {table}")
+    db = collected
+    assert queries.read(db, queries.tables) == FOUNDATION_TABLES
     df = queries.read(db, queries._overview)
     row = df.iloc[0]
     assert row["slug"] == "lib/lib" and pd.isna(row["health"]) and row["risk_level"] is None
     assert row["funding"] == "unknown" and row["has_funding"] == "unknown"
     assert sum(row["activity"]) > 0 and pd.notna(row["data_as_of"])
     data = queries.read(db, queries._project, "lib/lib")
-    assert data["score"] is None and data["metrics_source"] == "computed now from the collected data"
-    assert data["metrics"]["contributors_total"] == 2
+    assert data["score"] is None and isinstance(data["metrics"], dict)
     assert data["funding"]["channels"] is None and data["funding"]["grants"] is None
-    assert data["funding"]["sponsors"] is None
+    assert data["funding"]["sponsors"] is None and data["funding"]["oc_series"] is None
     assert data["weekly"]["commits"].sum() == 19
     assert set(data["contributors"]["contributor"]) == {"Ann", "Ben"}
     funders = queries.read(db, queries._funders)
