@@ -322,3 +322,27 @@ def test_full_app_navigation_registers_every_page(tmp_path):
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
     no_exception(at)
     assert at.title[0].value == "Overview"
+
+
+def test_runs_page_shows_the_schedule_when_the_scheduler_publishes_it(page, app_db):
+    from datetime import timedelta
+
+    from tracker.runs import utcnow
+
+    with Store.open(app_db) as store:
+        store.execute(  # the scheduler's table (its migration), made here when this checkout lacks it
+            "CREATE TABLE IF NOT EXISTS scheduler_jobs (job_id VARCHAR PRIMARY KEY, source VARCHAR,"
+            " interval_seconds DOUBLE, next_run_at TIMESTAMP, last_started_at TIMESTAMP,"
+            " last_finished_at TIMESTAMP, last_status VARCHAR, last_error VARCHAR, pid INTEGER, host VARCHAR,"
+            " updated_at TIMESTAMP NOT NULL)")
+        store.execute("DELETE FROM scheduler_jobs")
+        now = utcnow()
+        for job, source, hours in (("score", None, None), ("collect:git", "git", 2)):
+            store.execute("INSERT INTO scheduler_jobs (job_id, source, interval_seconds, next_run_at, last_status,"
+                          " updated_at) VALUES (?, ?, ?, ?, 'ok', ?)",
+                          [job, source, hours and hours * 3600, hours and now + timedelta(hours=hours), now])
+    at = page("runs")
+    no_exception(at)
+    schedule = frame(at, "job_id", "next_run_at")
+    assert schedule["job_id"].tolist() == ["collect:git", "score"]  # soonest first, unscheduled last
+    assert "has not published its timetable" not in texts(at)

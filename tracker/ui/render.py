@@ -181,7 +181,7 @@ def fmt_plain(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     if isinstance(value, list | dict):
         return str(len(value)) + " items" if len(str(value)) > 80 else str(value)
     return str(value)
