@@ -182,7 +182,7 @@ HELLO = 'import streamlit as st\nst.title("Hello")\nst.write("hello, world")\n'
 def measure(db: Path, rounds: int, slugs: list[str], tmp: Path) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
-    times: dict[str, list[float]] = {}
+    times: dict[str, list[float]] = {"load": [os.getloadavg()[0]]}
     hello = tmp / "hello.py"
     hello.write_text(HELLO, encoding="utf-8")
     with sync_playwright() as pw:
@@ -203,6 +203,7 @@ def measure(db: Path, rounds: int, slugs: list[str], tmp: Path) -> dict[str, lis
             times["project_revisit"] = revisit(
                 browser, [url + f"/project?project={slug}" for slug in slugs[2 * rounds:3 * rounds + 1]], *PROJECT)
         browser.close()
+    times["load"].append(os.getloadavg()[0])
     return times
 
 
@@ -224,7 +225,8 @@ def report(counts: dict[str, int], times: dict, args: argparse.Namespace, size_m
     lines = [
         f"Command: `python bench/app.py --projects {args.projects} --years {args.years} --rounds {args.rounds}`",
         f"(machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, headless Debian "
-        "Chromium through Playwright, software rendering).",
+        "Chromium through Playwright, software rendering; load average during the run "
+        f"{times['load'][0]:.1f} at the start, {times['load'][1]:.1f} at the end: other processes share these cores).",
         "",
         f"Database: {counts['projects']:,} projects, {counts['git_commits']:,} commits (weekly history over "
         f"{args.years} years), {counts['git_tags']:,} release tags, {counts['scores']:,} weekly scoring runs, "
