@@ -37,6 +37,11 @@ GITHUB_DDL = [
     """CREATE TABLE IF NOT EXISTS github_funding_links (
     project_id INTEGER NOT NULL, platform VARCHAR NOT NULL, url VARCHAR NOT NULL,
     collected_at TIMESTAMP NOT NULL, PRIMARY KEY (project_id, platform, url))""",
+    """CREATE TABLE IF NOT EXISTS github_issues (
+    project_id INTEGER NOT NULL, number INTEGER NOT NULL, kind VARCHAR NOT NULL, state VARCHAR NOT NULL,
+    author_login VARCHAR, author_is_bot BOOLEAN, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL,
+    first_response_at TIMESTAMP, response_checked BOOLEAN NOT NULL DEFAULT false,
+    PRIMARY KEY (project_id, number))""",
     """CREATE TABLE IF NOT EXISTS github_repo_snapshots (
     project_id INTEGER NOT NULL, collected_at TIMESTAMP NOT NULL, stars INTEGER, forks INTEGER,
     archived BOOLEAN, description VARCHAR, homepage VARCHAR, license_spdx VARCHAR,
@@ -198,6 +203,21 @@ def build(path: Path, now: datetime | None = None) -> Path:
                                                     "status": "ok", "name": "Rocket", "currency": "USD",
                                                     "balance": 5000.0, "yearly_budget": 20000.0,
                                                     "received_12m": 24000.0})
+        # Issues and PRs of the last 60 days: answered after 2 h (issues) or 10 h (PRs), and 3 unanswered;
+        # a bot's issue and an unchecked one do not count.
+        for n in range(1, 21):
+            opened = now - timedelta(days=3 * n)
+            kind = "issue" if n % 2 else "pr"
+            answered = None if n > 17 else opened + timedelta(hours=2 if kind == "issue" else 10)
+            _insert(store, "github_issues", {"project_id": rocket.id, "number": n, "kind": kind, "state": "open",
+                                             "author_is_bot": False, "created_at": opened, "updated_at": opened,
+                                             "first_response_at": answered, "response_checked": True})
+        _insert(store, "github_issues", {"project_id": rocket.id, "number": 21, "kind": "issue", "state": "open",
+                                         "author_is_bot": True, "created_at": now, "updated_at": now,
+                                         "first_response_at": None, "response_checked": True})
+        _insert(store, "github_issues", {"project_id": rocket.id, "number": 22, "kind": "issue", "state": "open",
+                                         "author_is_bot": False, "created_at": now, "updated_at": now,
+                                         "first_response_at": None, "response_checked": False})
         _run(store, "git", rocket.id, now - timedelta(hours=3), "ok")
         _run(store, "git", quiet.id, now - timedelta(hours=3), "ok")
         _run(store, "github", quiet.id, now - timedelta(hours=2), "error", "HTTP 404: repository not found")

@@ -115,7 +115,8 @@ def test_project_page_explains_the_score(page):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Issues, median (90 d)"] == "5.5 h" and metrics["Pull requests, median (90 d)"] == "12.0 h"
     assert at.query_params["section"] in ("Responsiveness", ["Responsiveness"])
-    assert len(at.get("vega_lite_chart")) == 1  # the response-time history
+    assert len(at.get("vega_lite_chart")) == 1  # monthly medians from the GitHub issues
+    assert "20 opened, 3 still without a response" in texts(at)
 
 
 @pytest.mark.parametrize("section, charts, expected", [
@@ -157,6 +158,9 @@ def test_project_page_data_for_charts(page):
     assert data["funding"]["grants"]["source_url"].tolist() == ["https://example.org/stf-rocket"]  # not "Maybe"
     assert data["funding"]["oc_series"]["received"].tolist()[-1] == 2100.0
     assert data["funding"]["oc"]["balance"].tolist() == [5000.0]
+    responses = data["responses"]
+    assert set(responses.dropna(subset=["median_hours"]).groupby("kind")["median_hours"].max()) == {2.0, 10.0}
+    assert responses["opened"].sum() == 20 and responses["unanswered"].sum() == 3
     assert data["funding"]["sponsors"]["tiers"][0]["name"] == "Backer"
 
 

@@ -100,6 +100,18 @@ def responsiveness(data: dict[str, Any]) -> None:
     c[0].metric("Issues, median (90 d)", fmt(m.get("median_time_to_first_response_hours_90d_issues"), "h"))
     c[1].metric("Pull requests, median (90 d)", fmt(m.get("median_time_to_first_response_hours_90d_prs"), "h"))
     c[2].metric("Change request closure ratio (90 d)", fmt(m.get("change_request_closure_ratio_90d"), digits=2))
+    responses = data.get("responses")
+    if responses is not None and not responses.empty:
+        monthly = responses.dropna(subset=["median_hours"]).assign(
+            kind=lambda d: d["kind"].map({"issue": "issues", "pr": "pull requests"}).fillna(d["kind"]))
+        if not monthly.empty:
+            st.altair_chart(charts.series(monthly, "month", "median_hours",
+                                          "median hours to first response, by month opened", color="kind"),
+                            width="stretch")
+        st.caption(f"Last two years: {int(responses['opened'].sum())} opened, "
+                   f"{int(responses['unanswered'].sum())} still without a response from someone else "
+                   "(bots' and authors' own comments do not count).")
+        return
     history = data["history"].melt(id_vars=["computed_at"], value_vars=["ttfr_issues_hours", "ttfr_prs_hours"],
                                    var_name="kind", value_name="hours").dropna(subset=["hours"])
     if history.empty:

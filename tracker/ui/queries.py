@@ -346,6 +346,26 @@ def _score_history(store: Store, pid: int) -> pd.DataFrame:
     return df
 
 
+def _responses(store: Store, pid: int, now: datetime) -> pd.DataFrame | None:
+    """Per month and kind (issue / pr) over two years: median hours to the first response from
+    someone else (not a bot), how many were opened and how many are still unanswered."""
+    have = set(columns(store, "github_issues"))
+    if not {"project_id", "kind", "created_at", "first_response_at"} <= have:
+        return None
+    where = "project_id = ? AND created_at >= ? AND created_at <= ?"
+    if "response_checked" in have:
+        where += " AND response_checked"
+    if "author_is_bot" in have:
+        where += " AND NOT coalesce(author_is_bot, false)"
+    return store.execute(
+        "SELECT date_trunc('month', created_at) AS month, kind,"
+        " median(date_diff('second', created_at, first_response_at) / 3600.0)"
+        "   FILTER (WHERE first_response_at IS NOT NULL) AS median_hours,"
+        " count(*) AS opened, count(*) FILTER (WHERE first_response_at IS NULL) AS unanswered"
+        f" FROM github_issues WHERE {where} GROUP BY ALL ORDER BY month, kind",
+        [pid, now - timedelta(days=730), now]).df()
+
+
 def _select_known(store: Store, table: str, wanted: list[str]) -> list[str]:
     have = columns(store, table)
     return [c for c in wanted if c in have]
@@ -477,6 +497,7 @@ def _project(store: Store, slug: str) -> dict[str, Any] | None:
         "releases": _releases(store, pid, present),
         "contributors": _contributors(store, pid, now) if "git_commits" in present else pd.DataFrame(),
         "funding": _funding(store, project, present),
+        "responses": _responses(store, pid, now) if "github_issues" in present else None,
         "git_collected": bool("git_repos" in present and store.scalar(
             "SELECT count(*) FROM git_repos WHERE project_id = ?", [pid])),
         "now": now,
