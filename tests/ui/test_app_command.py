@@ -30,5 +30,11 @@ def test_tracker_app_starts_the_server(tmp_path):
                 assert time.monotonic() < deadline, "the app did not start"
                 time.sleep(0.3)
     finally:
-        proc.terminate()
-        proc.wait(20)
+        proc.terminate()  # the command became the server: this stops it, leaving nothing behind
+        assert proc.wait(20) is not None
+    assert f"--server.port {port}" not in _running_servers()
+
+
+def _running_servers() -> str:
+    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True)
+    return "\n".join(line for line in out.stdout.splitlines() if "streamlit run" in line)

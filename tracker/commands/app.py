@@ -31,5 +31,13 @@ def command(ctx) -> list[str]:
 
 
 def cmd_app(ctx) -> int:
+    """Become the Streamlit server (exec), so signals such as Ctrl-C or a service manager's SIGTERM
+    reach it directly and no orphaned server is left behind."""
     env = dict(os.environ, TRACKER_DB=str(ctx.config.db_path.resolve()))
-    return subprocess.call(command(ctx), env=env)
+    cmd = command(ctx)
+    if not hasattr(os, "execve") or os.name == "nt":
+        return subprocess.call(cmd, env=env)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(cmd[0], cmd, env)
+    return 0  # not reached
