@@ -47,6 +47,15 @@ def write_request(db: str, fn: Callable[..., int], *args: Any) -> int:
         store.close()
 
 
+BUSY = ("The collector is writing to the database right now, so the request was not saved. "
+        "Try again in a moment.")
+
+
+def report_failure(exc: TrackerError) -> None:
+    """A request that could not be written, in words (a held lock is not an error of the user's)."""
+    st.error(BUSY if isinstance(exc, StoreLockedError) else md(str(exc)))
+
+
 def source_names() -> list[str]:
     try:
         return list(collectors.sources())
@@ -73,7 +82,7 @@ def add_form(db: str, tracked: list[str]) -> None:
     try:
         request_id = write_request(db, request_track, slug)
     except TrackerError as exc:
-        st.error(md(str(exc)))
+        report_failure(exc)
         return
     queries.clear_cache()
     st.success(f"Request {request_id}: the scheduler will start tracking {md(slug)} and collect it.")
@@ -93,7 +102,7 @@ def collect_form(db: str, tracked: list[str]) -> None:
     try:
         request_id = write_request(db, request_collection, slug, None if source == ALL_SOURCES else source)
     except TrackerError as exc:
-        st.error(md(str(exc)))
+        report_failure(exc)
         return
     queries.clear_cache()
     st.success(f"Request {request_id}: {md(slug)} ({md(source)}) will be collected by the scheduler.")
