@@ -1,10 +1,5 @@
-"""Streamlit entry point (placeholder until the app issue): shows what is tracked."""
+"""Streamlit entry point: `streamlit run app.py` (or `tracker app`). Pages live in tracker/ui/."""
 
-import os
+from tracker.ui.nav import run_app
 
-import streamlit as st
-
-st.set_page_config(page_title="OSS sustainability tracker", layout="wide")
-st.title("Open-source sustainability tracker")
-db = os.environ.get("TRACKER_DB", "data/tracker.duckdb")
-st.write(f"Database: `{db}`. Use `tracker report OWNER/REPO` for metrics; the full app comes next.")
+run_app()

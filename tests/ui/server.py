@@ -1,0 +1,102 @@
+"""A real `streamlit run app.py` on a free loopback port, and headless Chromium to drive it.
+
+Used by the browser tests and by bench/app.py. Chromium is the Debian package (`/usr/bin/chromium`,
+installed by .ci/run); Playwright's own browser download is not needed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tracker.config import REPO_ROOT
+
+CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+GRID = "[data-testid='stDataFrame'] canvas"
+CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed"
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    """`with StreamlitServer(db) as url:` serves app.py on the database `db` until the block ends."""
+
+    def __init__(self, db: Path, log: Path | None = None, startup_timeout: float = 60.0,
+                 script: Path = REPO_ROOT / "app.py"):
+        self.db = db
+        self.script = script
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.startup_timeout = startup_timeout
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> str:
+        env = dict(os.environ, TRACKER_DB=str(self.db), PYTHONPATH=str(REPO_ROOT))
+        out = open(self.log, "w") if self.log else subprocess.DEVNULL  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(self.script),
+             "--server.address", "127.0.0.1", "--server.port", str(self.port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode} (log: {self.log})")
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        return self.url
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError(f"streamlit did not answer on {self.url} within {self.startup_timeout} s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def launch_chromium(playwright):
+    """Headless Debian Chromium through Playwright."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def wait_rendered(page, marker: str | None = None, selectors: tuple[str, ...] = (),
+                  timeout_ms: float = 60_000) -> None:
+    """Wait until the script run has finished, `marker` text is visible and so is every one of
+    `selectors` (components such as the data grid and charts load lazily, after the text)."""
+    if marker:
+        page.get_by_text(marker, exact=False).first.wait_for(state="visible", timeout=timeout_ms)
+    for selector in selectors:
+        page.locator(selector).first.wait_for(state="visible", timeout=timeout_ms)
+    page.wait_for_selector(RENDERED, timeout=timeout_ms)

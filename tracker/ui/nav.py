@@ -1,0 +1,67 @@
+"""The app's pages and links between them.
+
+Pages are the `show()` functions of the page modules; their URL paths are stable (`/`, `/project`, `/funders`, `/compare`, `/runs`)
+so that a project page can be bookmarked as `/project?project=OWNER/REPO`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+
+PAGES = (
+    # (key, title, icon, url_path)
+    ("overview", "Overview", ":material/dashboard:", "overview"),
+    ("project", "Project", ":material/insights:", "project"),
+    ("funders", "Funders", ":material/volunteer_activism:", "funders"),
+    ("compare", "Compare", ":material/compare_arrows:", "compare"),
+    ("runs", "Data & runs", ":material/database:", "runs"),
+)
+_REGISTERED = "_nav_registered"
+
+
+def _render_fn(key: str):
+    def run() -> None:
+        import importlib
+
+        importlib.import_module(f"tracker.ui.{key}").show()
+
+    run.__name__ = key
+    return run
+
+
+def pages() -> dict[str, Any]:
+    """The app's pages as `st.Page` objects, keyed by page module name."""
+    return {
+        key: st.Page(_render_fn(key), title=title, icon=icon, url_path=path, default=(key == "overview"))
+        for key, title, icon, path in PAGES
+    }
+
+
+def run_app() -> None:
+    """Register the pages with `st.navigation` and run the one the URL asks for."""
+    st.set_page_config(page_title="OSS sustainability tracker", page_icon=":material/eco:", layout="wide")
+    found = pages()
+    navigation = st.navigation(list(found.values()))
+    st.session_state[_REGISTERED] = True
+    navigation.run()
+
+
+def page_link(key: str, label: str, query_params: dict[str, str] | None = None) -> None:
+    """A link to another page: `st.page_link` inside the app, a plain relative link otherwise
+    (a page rendered on its own, as in unit tests). `label` must already be escaped."""
+    if st.session_state.get(_REGISTERED):
+        st.page_link(pages()[key], label=label, query_params=query_params)
+        return
+    path = dict((k, p) for k, _, _, p in PAGES)[key]
+    query = urlencode(query_params or {}, safe="/")
+    st.markdown(f"[{label}]({path}{'?' + query if query else ''})")
+
+
+def switch_to(key: str, query_params: dict[str, str] | None = None) -> None:
+    """Go to another page (used by table row selection); ignored outside the app."""
+    if st.session_state.get(_REGISTERED):
+        st.switch_page(pages()[key], query_params=query_params)
+

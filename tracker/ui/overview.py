@@ -1,0 +1,118 @@
+"""Overview: every tracked project in one sortable, filterable table, with a link to its page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from tracker.runs import utcnow
+from tracker.ui import nav, queries, render
+from tracker.ui.render import md
+
+RISK_CHOICES = [*queries.RISK_LEVELS, "unknown"]
+FUNDING_CHOICES = ("any", "yes", "no", "unknown")
+
+
+@dataclass
+class Filters:
+    categories: list[str] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)
+    health: tuple[int, int] = (0, 100)
+    include_unknown_health: bool = True
+    funding: str = "any"
+    search: str = ""
+
+
+def apply_filters(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Rows matching every filter; an empty selection means 'all'."""
+    keep = pd.Series(True, index=df.index)
+    if f.categories:
+        keep &= df["category"].fillna("uncategorised").isin(f.categories)
+    if f.risks:
+        keep &= df["risk_level"].fillna("unknown").isin(f.risks)
+    known = df["health"].notna()
+    in_range = df["health"].between(f.health[0], f.health[1])
+    keep &= (known & in_range) | (~known & f.include_unknown_health)
+    if f.funding != "any":
+        keep &= df["has_funding"] == f.funding
+    text = f.search.strip().lower()
+    if text:
+        keep &= (df["slug"].str.lower().str.contains(text, regex=False)
+                 | df["name"].fillna("").str.lower().str.contains(text, regex=False))
+    return df[keep]
+
+
+def table(df: pd.DataFrame) -> pd.DataFrame:
+    """The displayed table: plain values (the grid renders text, never HTML)."""
+    return pd.DataFrame({
+        "project": [render.project_link(s) for s in df["slug"]],
+        "name": df["name"],
+        "category": df["category"].fillna("uncategorised"),
+        "health": df["health"],
+        "risk": [render.risk_badge(r) for r in df["risk_level"]],
+        "trend (90 d)": [render.trend_arrow(t) for t in df["trend"]],
+        "activity (26 wk)": df["activity"],
+        "last release": df["last_release"],
+        "funding": df["funding"],
+        "data as of": df["data_as_of"],
+    })
+
+
+COLUMNS = {
+    "project": st.column_config.LinkColumn(
+        "project", display_text=r"project\?project=(.*)$", help="Open the project page"),
+    "name": st.column_config.TextColumn("name", width="medium"),
+    "health": st.column_config.ProgressColumn(
+        "health", min_value=0, max_value=100, format="%.0f",
+        help="0-100, weighted sub-scores; empty = unknown (not scored yet). The project page says why."),
+    "activity (26 wk)": st.column_config.LineChartColumn(
+        "activity (26 wk)", y_min=0, help="Commits per week; empty = git history not collected yet"),
+    "last release": st.column_config.DateColumn("last release", format="YYYY-MM-DD"),
+    "data as of": st.column_config.DatetimeColumn(
+        "data as of", format="YYYY-MM-DD HH:mm", help="Last successful collection (UTC)"),
+}
+
+
+def show() -> None:
+    """Render the overview page."""
+    db = queries.database_path()
+    with render.guard(db):
+        render.require_projects(db)
+        df = queries.overview(db)
+    st.title("Overview")
+    st.caption("Health, maintenance risk and funding of every tracked project. Unknown means not collected "
+               "or not scored yet, never zero. Click a project to see why.")
+    categories = sorted(df["category"].fillna("uncategorised").unique())
+    c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 1, 2])
+    f = Filters(
+        categories=c1.multiselect("Category", categories, key="overview_category"),
+        risks=c2.multiselect("Risk level", RISK_CHOICES, key="overview_risk"),
+        health=c3.slider("Health", 0, 100, (0, 100), key="overview_health"),
+        funding=c4.selectbox("Has funding", FUNDING_CHOICES, key="overview_funding"),
+        search=c5.text_input("Search by name", key="overview_search", placeholder="owner/repo or name"),
+    )
+    f.include_unknown_health = st.checkbox("Include projects whose health is unknown", value=True,
+                                           key="overview_health_unknown")
+    shown = apply_filters(df, f)
+    event = st.dataframe(
+        table(shown), column_config=COLUMNS, hide_index=True, width="stretch", key="overview_table",
+        on_select="rerun", selection_mode="single-row", height=min(38 + 35 * max(len(shown), 1), 640),
+    )
+    unknown = int(shown["health"].isna().sum())
+    st.caption(f"{len(shown)} of {len(df)} projects shown · as of {utcnow():%Y-%m-%d %H:%M} UTC"
+               + (f" · health unknown (empty cell) for {unknown}: not scored yet" if unknown else ""),
+               help="Data is re-read at most every minute.")
+    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    if rows:
+        nav.switch_to("project", {"project": shown.iloc[rows[0]]["slug"]})
+    left, right = st.columns([3, 2])
+    slugs = list(shown["slug"])
+    choice = left.selectbox("Open a project page", slugs, index=None, key="overview_open",
+                            placeholder="Choose a project")
+    if choice:
+        with right:
+            st.write("")
+            nav.page_link("project", f"Open {md(choice)}", {"project": choice})
+

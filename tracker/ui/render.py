@@ -1,0 +1,187 @@
+"""Rendering shared by the pages: escaping untrusted text, safe links, unknown-aware formatting.
+
+Repository text (names, descriptions, funding entries) is untrusted. Pages never pass it to
+`unsafe_allow_html`; inside Markdown it goes through `md`, and a link is only made when `safe_url`
+accepts it (http or https with a host).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from tracker.ui import queries
+
+UNKNOWN = "unknown"
+RISK_BADGES = {"low": "🟢 low", "medium": "🟡 medium", "high": "🟠 high", "critical": "🔴 critical"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'])")
+MAX_TEXT = 2000
+MAX_URL = 2048
+
+
+def md(text: Any, limit: int = MAX_TEXT) -> str:
+    """Untrusted text made inert inside Markdown: control characters dropped, line breaks flattened,
+    every character Markdown, HTML or Streamlit directives react to backslash-escaped."""
+    if text is None:
+        return UNKNOWN
+    text = str(text)[:limit]
+    text = "".join(" " if c in "\r\n\t" else c for c in text if c >= " " or c in "\r\n\t")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def safe_url(url: Any) -> str | None:
+    """The URL if it is http(s) with a host and nothing odd in it; None otherwise."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or len(url) > MAX_URL or any(c <= " " or c in "<>\"'`\\" or ord(c) == 127 for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def link(label: Any, url: Any) -> str:
+    """A Markdown link when the URL is safe, else the escaped label with the URL shown as text."""
+    good = safe_url(url)
+    if good is None:
+        return md(label) + ("" if url in (None, "") else " (link not shown: not an http(s) URL)")
+    return f"[{md(label)}]({quote(good, safe=':/?#[]@!$&*+,;=%~.-_')})"
+
+
+def fmt(value: Any, unit: str = "", digits: int = 1) -> str:
+    """A value for people: None/NaN is 'unknown' (never 0)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return UNKNOWN
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime | pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float):
+        text = f"{value:,.{digits}f}"
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        text = md(value)
+    return f"{text} {unit}".strip() if unit else text
+
+
+def risk_badge(level: Any) -> str:
+    return RISK_BADGES.get(level, "⚪ unknown") if isinstance(level, str) else "⚪ unknown"
+
+
+def trend_arrow(delta: Any) -> str:
+    """Health change over the trend window: ↑ / ↓ beyond 2 points, → within, '?' when unknown."""
+    if delta is None or pd.isna(delta):
+        return "? unknown"
+    if delta >= 2:
+        return f"↑ +{delta:.0f}"
+    if delta <= -2:
+        return f"↓ {delta:.0f}"
+    return f"→ {delta:+.0f}"
+
+
+def age(when: Any, now: datetime) -> str:
+    """'3 h ago', '5 d ago'; 'never' when there is no time."""
+    if when is None or pd.isna(when):
+        return "never"
+    seconds = (now - pd.Timestamp(when).to_pydatetime()).total_seconds()
+    if seconds < 3600:
+        return f"{max(0, int(seconds // 60))} min ago"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} d ago"
+
+
+def project_link(slug: str) -> str:
+    """Relative URL of a project's page: bookmarkable, and it works under any base path."""
+    return "project?project=" + quote(slug, safe="/")
+
+
+@contextlib.contextmanager
+def guard(db: str) -> Iterator[None]:
+    """Turn a missing or busy database into words on the page (never a lock error or traceback)."""
+    try:
+        yield
+    except queries.NoDatabase:
+        empty_database(db, missing=True)
+        st.stop()
+    except queries.DatabaseBusy:
+        st.info("The collector is writing to the database right now. This page will show the data in a "
+                "moment.", icon="⏳")
+        st.button("Try again", key="busy_retry")
+        st.stop()
+
+
+def require_projects(db: str) -> dict[str, Any]:
+    """Status of the database; shows the empty-database page and stops when nothing is tracked."""
+    status = queries.status(db)
+    if not status["projects"]:
+        empty_database(db, missing=False)
+        st.stop()
+    return status
+
+
+def empty_database(db: str, missing: bool) -> None:
+    """Guidance for a database with nothing tracked yet."""
+    st.title("Nothing tracked yet")
+    where = "does not exist yet" if missing else "has no projects yet"
+    st.markdown(f"The database `{md(db)}` {where}. To start:")
+    st.markdown(
+        "1. Track the curated list of open AI projects: `tracker add --from data/projects.yaml`, "
+        "or one project: `tracker add OWNER/REPO`.\n"
+        "2. Collect and score: `tracker collect` then `tracker score` (or run `tracker schedule`, which "
+        "does both on a timetable).\n"
+        "3. Reload this page.\n\n"
+        "`make run` does all of this in one step. You can also ask for a project to be tracked on the "
+        "**Data & runs** page; the scheduler picks the request up."
+    )
+
+
+def subscores_frame(subscores: dict[str, Any]) -> pd.DataFrame:
+    """Sub-scores as rows (name, score, reason, inputs as text); unknown scores stay empty."""
+    rows = []
+    for name, sub in (subscores or {}).items():
+        sub = sub if isinstance(sub, dict) else {}
+        inputs = sub.get("inputs") or {}
+        rows.append({
+            "sub-score": name.replace("_", " "),
+            "score": sub.get("score"),
+            "why": str(sub.get("reason") or "no reason recorded"),
+            "inputs": ", ".join(f"{k}={fmt_plain(v)}" for k, v in inputs.items()) if isinstance(inputs, dict)
+            else str(inputs),
+        })
+    return pd.DataFrame(rows, columns=["sub-score", "score", "why", "inputs"])
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A small table as Markdown (light to draw, unlike the data grid); every cell escaped."""
+    head = "| " + " | ".join(md(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(md(v if isinstance(v, str) else fmt_plain(v)) for v in row) + " |"
+            for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])
+
+
+def fmt_plain(value: Any) -> str:
+    """Like `fmt` but for plain-text cells (tables, CSV): no Markdown escaping."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return UNKNOWN
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    if isinstance(value, list | dict):
+        return str(len(value)) + " items" if len(str(value)) > 80 else str(value)
+    return str(value)
