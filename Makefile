@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: track the curated projects, collect every source, score, open the app
+## run: track the curated projects, import the grants, collect every source, score, open the app
 run: $(STAMP)
 	$(BIN)/tracker add --from data/projects.yaml
+	$(BIN)/tracker grants import data/grants.csv
 	-$(BIN)/tracker collect
 	-$(BIN)/tracker score
 	$(BIN)/tracker app

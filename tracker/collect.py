@@ -39,7 +39,7 @@ class Outcome:
 
 def select_sources(names: Iterable[str] | None) -> list[Source]:
     available = sources()
-    if not names:
+    if names is None:
         return list(available.values())
     chosen = []
     for name in names:
@@ -100,7 +100,7 @@ def collect(
 ) -> list[Outcome]:
     progress = progress or Progress()
     outcomes = []
-    for source in select_sources(source_names):
+    for source in select_sources(None if source_names is None else list(source_names)):
         if not source.per_project:
             progress(f"{source.name}: all projects")
             outcomes.append(collect_one(store, config, source, None, progress, options))

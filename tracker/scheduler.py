@@ -450,8 +450,10 @@ class Daemon:
                     project = registry.get(store, slug)
                 else:
                     raise TrackerError(f"unknown request kind {req['kind']!r}")
-                outcomes = collect.collect(store, self.config, [project],
-                                           [req["source"]] if req["source"] else None,
+                # "every source" means every source this schedule has switched on
+                wanted = [req["source"]] if req["source"] else [
+                    name for name in collectors.sources() if self.schedule.interval_for(name) is not None]
+                outcomes = collect.collect(store, self.config, [project], wanted,
                                            self.progress.child(f"request {rid} {project.slug}: "))
                 failed = [o for o in outcomes if o.status != "ok"]
                 error = "; ".join(f"{o.source}: {o.error or o.status}" for o in failed)[:2000] or None

@@ -10,7 +10,7 @@ from tracker import registry, report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="metrics of one project (text or JSON)")
+    p = sub.add_parser("report", help="metrics, scores and risk of one project (text or JSON)")
     p.add_argument("repo", help="OWNER/REPO or a GitHub URL")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--as-of", metavar="DATE", help="compute windows as of this UTC date/time (default: now)")

@@ -17,6 +17,7 @@ PAGES = (
     ("project", "Project", ":material/insights:", "project"),
     ("funders", "Funders", ":material/volunteer_activism:", "funders"),
     ("compare", "Compare", ":material/compare_arrows:", "compare"),
+    ("dependencies", "Dependencies", ":material/account_tree:", "dependencies"),
     ("runs", "Data & runs", ":material/database:", "runs"),
 )
 _REGISTERED = "_nav_registered"
