@@ -118,6 +118,17 @@ def all_projects(store: Store) -> list[Project]:
     return [_row_to_project(r) for r in store.dicts(_SELECT + " ORDER BY slug_key")]
 
 
+def select(store: Store, names: list[str] | None) -> list[Project]:
+    """The projects named (OWNER/REPO or URLs, each must be tracked), or every tracked one;
+    a clear error when nothing is tracked yet."""
+    if names:
+        return [get(store, n) for n in names]
+    projects = all_projects(store)
+    if not projects:
+        raise UsageError("no projects tracked yet: tracker add OWNER/REPO (or --from data/projects.yaml)")
+    return projects
+
+
 def add(
     store: Store,
     text: str,

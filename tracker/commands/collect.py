@@ -7,7 +7,6 @@ import sys
 
 from collectors import sources
 from tracker import collect, output, registry
-from tracker.errors import UsageError
 from tracker.progress import Progress
 
 
@@ -30,12 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_collect(ctx) -> int:
     a = ctx.args
     store = ctx.store()
-    if a.project:
-        projects = [registry.get(store, p) for p in a.project]
-    else:
-        projects = registry.all_projects(store)
-        if not projects:
-            raise UsageError("no projects tracked yet: tracker add OWNER/REPO (or --from data/projects.yaml)")
+    projects = registry.select(store, a.project)
     outcomes = collect.collect(store, ctx.config, projects, a.source, Progress(quiet=a.quiet),
                                {"full": a.full})
     rows = [{"source": o.source, "project": o.project, "status": o.status, "error": o.error or ""}

@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from tracker import output, registry
-from tracker.errors import UsageError
 from tracker.progress import Progress
 from tracker.scoring import score_projects
 
@@ -62,12 +61,7 @@ def _row(r: dict) -> dict:
 def cmd_score(ctx) -> int:
     a = ctx.args
     store = ctx.store()
-    if a.project:
-        projects = [registry.get(store, p) for p in a.project]
-    else:
-        projects = registry.all_projects(store)
-        if not projects:
-            raise UsageError("no projects tracked yet: tracker add OWNER/REPO (or --from data/projects.yaml)")
+    projects = registry.select(store, a.project)
     run = score_projects(store, projects, ctx.now, a.weights, Progress(quiet=a.quiet))
     if a.format == "json":
         output.emit(
