@@ -34,20 +34,6 @@ from tracker.runs import utcnow  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
 CATEGORIES = ["frameworks", "inference", "training", "data", "classic-ml", "agents", "evaluation", "tooling"]
-CONTRACT_TABLES = [
-    """CREATE TABLE IF NOT EXISTS scores (
-    project_id INTEGER NOT NULL, computed_at TIMESTAMP NOT NULL, health DOUBLE, coverage DOUBLE NOT NULL,
-    subscores JSON NOT NULL, risk_level VARCHAR NOT NULL, flags JSON NOT NULL, maturity VARCHAR,
-    criticality DOUBLE, truck_factor INTEGER, funding_need DOUBLE, funding_need_reason VARCHAR,
-    weights_version VARCHAR NOT NULL, metrics JSON NOT NULL, PRIMARY KEY (project_id, computed_at))""",
-    """CREATE TABLE IF NOT EXISTS funding_channels (
-    project_id INTEGER NOT NULL, platform VARCHAR NOT NULL, account VARCHAR, url VARCHAR, source VARCHAR NOT NULL,
-    collected_at TIMESTAMP NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS github_sponsors (
-    project_id INTEGER NOT NULL, collected_at TIMESTAMP NOT NULL, owner_login VARCHAR, owner_type VARCHAR,
-    has_sponsors_listing BOOLEAN, sponsors_count INTEGER, goal_kind VARCHAR, goal_target_value INTEGER,
-    goal_percent_complete INTEGER, goal_title VARCHAR, tiers JSON, PRIMARY KEY (project_id, collected_at))""",
-]
 
 
 def generate(path: Path, projects: int, years: int) -> dict[str, int]:
@@ -56,8 +42,6 @@ def generate(path: Path, projects: int, years: int) -> dict[str, int]:
     now = utcnow().replace(microsecond=0)
     start = now - timedelta(weeks=weeks)
     with Store.open(path) as store:
-        for ddl in CONTRACT_TABLES:
-            store.execute(ddl)
         con = store.con
         con.execute("BEGIN")
         con.execute(
@@ -81,7 +65,9 @@ def generate(path: Path, projects: int, years: int) -> dict[str, int]:
         con.execute("INSERT INTO git_tags SELECT p.id, 'v' || w, NULL, ?::TIMESTAMP + to_weeks(w), true"
                     " FROM projects p, range(0, ?, 6) r(w)", [start, weeks])
         con.execute(
-            "INSERT INTO scores SELECT p.id, ?::TIMESTAMP + to_weeks(w + 1),"
+            "INSERT INTO scores (project_id, computed_at, health, coverage, subscores, risk_level, flags,"
+            " maturity, criticality, truck_factor, funding_need, funding_need_reason, weights_version, metrics)"
+            " SELECT p.id, ?::TIMESTAMP + to_weeks(w + 1),"
             " least(100, greatest(0, 40 + (hash(p.id) % 50) + (w % 13) - 6)), 0.8,"
             " json_object('activity', json_object('score', 40 + hash(p.id, w) % 60,"
             "   'reason', 'weekly commits over the last year', 'inputs', json_object('commits_365d', 100 + w)),"
