@@ -29,7 +29,7 @@ from tracker.errors import CollectionError
 from tracker.github_client import EmptyRepositoryError, GitHubClient, Settings
 from tracker.progress import Progress
 
-TOKEN = "ghp_FAKE0token0for0tests0only0X7qZ"
+TOKEN = "fake-token-FAKE0for0tests0only0X7qZ"
 
 
 @pytest.fixture
@@ -464,9 +464,9 @@ def test_the_token_never_reaches_db_logs_errors_or_output(store, db_path, fake, 
 def test_bad_token_is_reported_without_echoing_it(store, db_path, fake, clock, now):
     fake.add(widget(now))
     registry.add(store, "acme/widget")
-    outcomes, out, _ = run(store, config(fake, db_path, token="ghp_wrong_token_value_123456"), clock)
+    outcomes, out, _ = run(store, config(fake, db_path, token="fake-wrong-token-value-123456"), clock)
     assert outcomes[0].status == "error" and "401 Bad credentials" in outcomes[0].error
-    assert "ghp_wrong_token_value_123456" not in outcomes[0].error + out
+    assert "fake-wrong-token-value-123456" not in outcomes[0].error + out
 
 
 def test_source_is_registered_after_git():
