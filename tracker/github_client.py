@@ -93,6 +93,7 @@ class Settings:
     on_low_budget: str = "wait"       # 'wait' until the reset, or 'stop'
     min_remaining: int = 50           # pause when fewer requests than this are left
     max_attempts: int = 6             # per request, for 5xx / connection errors / secondary limits
+    unreachable_pause: float = 300.0  # after giving up on an unreachable API, fail fast for this long
     timeout: int = 30
     max_wait_seconds: float = 3700.0  # a single wait longer than this is refused (bad reset header)
 
@@ -159,6 +160,8 @@ class GitHubClient:
         self.requests = 0
         self.points = 0
         self.not_modified = 0
+        self.unreachable_until = 0.0   # network down: later projects fail at once instead of retrying
+        self.unreachable_why = ""
 
     # -- bookkeeping --------------------------------------------------------------------------
     def _redact(self, text: str) -> str:
@@ -212,8 +215,18 @@ class GitHubClient:
                               f"resets at {self._until(b.reset)})")
             b.remaining = None  # unknown until the next answer
 
-    def _backoff(self, attempt: int, why: str) -> None:
+    def _check_reachable(self) -> None:
+        """Fail at once while the API is known to be unreachable (so that with the network down a
+        collection of many projects does not sit through every project's retries)."""
+        if self.unreachable_until and self.clock() < self.unreachable_until:
+            raise CollectionError(self._redact(
+                f"{self.unreachable_why}; not trying again before {self._until(self.unreachable_until)}"))
+
+    def _backoff(self, attempt: int, why: str, unreachable: bool = False) -> None:
         if attempt + 1 >= self.settings.max_attempts:
+            if unreachable:
+                self.unreachable_until = self.clock() + self.settings.unreachable_pause
+                self.unreachable_why = self._redact(why)
             raise CollectionError(self._redact(f"{why}; gave up after {attempt + 1} attempts"))
         delay = min(60.0, 2.0 ** attempt)
         self.say(f"{why}: retrying in {delay:.0f}s")
@@ -258,6 +271,7 @@ class GitHubClient:
         headers = {"If-None-Match": etag} if etag else {}
         attempt = 0
         while True:
+            self._check_reachable()
             self._await_budget("core")
             try:
                 with self._slots:
@@ -267,7 +281,7 @@ class GitHubClient:
                         "GET", url, parameters=params, headers=dict(headers))
             except requests.exceptions.RequestException as exc:
                 self._backoff(attempt, self._redact(f"cannot reach {self.config.github_api_url} "
-                                                    f"({type(exc).__name__})"))
+                                                    f"({type(exc).__name__})"), unreachable=True)
                 attempt += 1
                 continue
             h = {k.lower(): v for k, v in raw_headers.items()}
@@ -315,6 +329,7 @@ class GitHubClient:
             raise CollectionError("GitHub GraphQL needs a token (set GITHUB_TOKEN or GH_TOKEN)")
         attempt = 0
         while True:
+            self._check_reachable()
             self._await_budget("graphql")
             try:
                 with self._slots:
@@ -325,7 +340,7 @@ class GitHubClient:
                                            timeout=self.settings.timeout)
             except requests.exceptions.RequestException as exc:
                 self._backoff(attempt, self._redact(f"cannot reach {self.config.github_graphql_url} "
-                                                    f"({type(exc).__name__})"))
+                                                    f"({type(exc).__name__})"), unreachable=True)
                 attempt += 1
                 continue
             self._note_headers(dict(resp.headers), "graphql")

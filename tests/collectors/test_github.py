@@ -497,3 +497,18 @@ def test_contributor_count_comes_from_the_last_page_link(store, db_path, fake, c
     pages = [r.query.get("page", ["1"])[0] for r in fake.log if r.path.endswith("/contributors")]
     assert pages == ["1", "3"]  # the first page (top contributors) and the last (the count)
     assert store.scalar("SELECT count(*) FROM github_contributors") == 100
+
+
+def test_network_down_costs_one_projects_retries_not_every_projects(store, db_path, clock):
+    """With the API unreachable, the first project retries with backoff and gives up; the others
+    fail at once (for a while) instead of each sitting through the same retries."""
+    for slug in ("acme/one", "acme/two", "acme/three"):
+        registry.add(store, slug)
+    cfg = Config(db_path=db_path, github_api_url="http://127.0.0.1:9", github_token=TOKEN)
+    outcomes, out, _ = run(store, cfg, clock)
+    assert [o.status for o in outcomes] == ["error", "error", "error"]
+    assert "gave up after 6 attempts" in out               # said once, for the first request
+    assert all("cannot reach http://127.0.0.1:9" in o.error for o in outcomes)
+    assert all("not trying again before" in o.error for o in outcomes[1:])
+    assert sum(clock.slept) == 1 + 2 + 4 + 8 + 16   # one project's backoff, not three
+    assert TOKEN not in out + "".join(o.error for o in outcomes)
