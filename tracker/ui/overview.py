@@ -85,23 +85,32 @@ def show() -> None:
     st.caption("Health, maintenance risk and funding of every tracked project. Unknown means not collected "
                "or not scored yet, never zero. Click a project to see why.")
     categories = sorted(df["category"].fillna("uncategorised").unique())
-    c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 1, 2])
-    f = Filters(
-        categories=c1.multiselect("Category", categories, key="overview_category"),
-        risks=c2.multiselect("Risk level", RISK_CHOICES, key="overview_risk"),
-        health=c3.slider("Health", 0, 100, (0, 100), key="overview_health"),
-        funding=c4.selectbox("Has funding", FUNDING_CHOICES, key="overview_funding"),
-        search=c5.text_input("Search by name", key="overview_search", placeholder="owner/repo or name"),
-    )
-    f.include_unknown_health = st.checkbox("Include projects whose health is unknown", value=True,
-                                           key="overview_health_unknown")
+    # Search stays in view; the other filters sit in a popover, which the browser draws only when
+    # opened: five widgets fewer to draw before the grid (about 0.3-0.5 s of a page load here).
+    search_col, filter_col = st.columns([3, 2], vertical_alignment="bottom")
+    search = search_col.text_input("Search by name", key="overview_search", placeholder="owner/repo or name")
+    with filter_col.popover("Filters: category, risk, health, funding", width="stretch"):
+        f = Filters(
+            categories=st.multiselect("Category", categories, key="overview_category"),
+            risks=st.multiselect("Risk level", RISK_CHOICES, key="overview_risk"),
+            health=st.slider("Health", 0, 100, (0, 100), key="overview_health"),
+            include_unknown_health=st.checkbox("Include projects whose health is unknown", value=True,
+                                               key="overview_health_unknown"),
+            funding=st.selectbox("Has funding", FUNDING_CHOICES, key="overview_funding"),
+            search=search,
+        )
     shown = apply_filters(df, f)
     event = st.dataframe(
         table(shown), column_config=COLUMNS, hide_index=True, width="stretch", key="overview_table",
         on_select="rerun", selection_mode="single-row", height=min(38 + 35 * max(len(shown), 1), 640),
     )
     unknown = int(shown["health"].isna().sum())
-    st.caption(f"{len(shown)} of {len(df)} projects shown · as of {utcnow():%Y-%m-%d %H:%M} UTC"
+    active = [name for name, on in (("category", f.categories), ("risk", f.risks), ("health", f.health != (0, 100)),
+                                    ("unknown health left out", not f.include_unknown_health),
+                                    ("funding", f.funding != "any"), ("search", f.search.strip())) if on]
+    st.caption(f"{len(shown)} of {len(df)} projects shown"
+               + (f" (filtered by {', '.join(active)})" if active else "")
+               + f" · as of {utcnow():%Y-%m-%d %H:%M} UTC"
                + (f" · health unknown (empty cell) for {unknown}: not scored yet" if unknown else ""),
                help="Data is re-read at most every minute.")
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
