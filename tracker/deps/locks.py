@@ -29,14 +29,22 @@ def _package_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[package]]"]
 
 
-def parse_uv(text: str, file: str) -> ParseResult:
-    result = ParseResult(file, "uv.lock")
+def _locked_packages(text: str, result: ParseResult) -> tuple[dict[str, Any] | None, list | None]:
+    """The TOML document and its `[[package]]` list (uv.lock, poetry.lock); None with a warning."""
     data = load_toml(text, result)
     if data is None:
-        return result
+        return None, None
     packages = data.get("package")
     if not isinstance(packages, list):
         result.warn(None, "no [[package]] entries: nothing locked")
+        return data, None
+    return data, packages
+
+
+def parse_uv(text: str, file: str) -> ParseResult:
+    result = ParseResult(file, "uv.lock")
+    data, packages = _locked_packages(text, result)
+    if packages is None:
         return result
     headers = _package_lines(text)
     members = data.get("manifest", {}).get("members") if isinstance(data.get("manifest"), dict) else None
@@ -98,12 +106,8 @@ def _str(value: Any) -> str | None:
 
 def parse_poetry(text: str, file: str) -> ParseResult:
     result = ParseResult(file, "poetry.lock")
-    data = load_toml(text, result)
-    if data is None:
-        return result
-    packages = data.get("package")
-    if not isinstance(packages, list):
-        result.warn(None, "no [[package]] entries: nothing locked")
+    data, packages = _locked_packages(text, result)
+    if packages is None:
         return result
     headers = _package_lines(text)
     valid: list[tuple[int | None, dict[str, Any]]] = []
