@@ -138,7 +138,7 @@ def revisit(browser, urls: list[str], marker: str, selectors: tuple[str, ...]) -
 def click_through(browser, url: str, slugs: list[str]) -> list[float]:
     """Seconds from clicking a project's link on the overview to its fully rendered page (in-app
     navigation: the browser keeps the app loaded, as a person clicking around does)."""
-    from tests.ui.test_browser import choose
+    from tests.ui.test_browser import search_overview
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
@@ -146,10 +146,9 @@ def click_through(browser, url: str, slugs: list[str]) -> list[float]:
     wait_rendered(page, OVERVIEW[0], OVERVIEW[1])
     times = []
     for slug in slugs:
-        choose(page, "Open a project page", slug)
+        search_overview(page, slug)
         link = page.get_by_role("link", name=f"Open {slug}")
         link.wait_for()
-        wait_rendered(page)
         t0 = time.perf_counter()
         link.click()
         wait_rendered(page, PROJECT[0], PROJECT[1])

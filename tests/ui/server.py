@@ -1,4 +1,5 @@
-"""A real `streamlit run app.py` on a free loopback port, and headless Chromium to drive it.
+"""A real `streamlit run app.py` on a free loopback port (started as `tracker app` starts it, through
+tracker.ui.serve), and headless Chromium to drive it.
 
 Used by the browser tests and by bench/app.py. Chromium is the Debian package (`/usr/bin/chromium`,
 installed by .ci/run); Playwright's own browser download is not needed.
@@ -59,7 +60,7 @@ class StreamlitServer:
         env = dict(os.environ, TRACKER_DB=str(self.db), PYTHONPATH=str(REPO_ROOT))
         out = open(self.log, "w") if self.log else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(self.script),
+            [sys.executable, "-m", "tracker.ui.serve", str(self.script),
              "--server.address", "127.0.0.1", "--server.port", str(self.port), "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -88,9 +88,26 @@ def test_overview_filters(page, widget, action, expected):
 
 def test_overview_links_to_the_project_page(page):
     at = page("overview")
-    at.selectbox(key="overview_open").select("acme/rocket").run()
+    assert "[Open" not in texts(at)  # no search: the table's rows are the way in
+    assert any("search for it to get a link here" in c.value for c in at.caption)
+    at.text_input(key="overview_search").input("rocket").run()
     no_exception(at)
     assert "[Open acme/rocket](project?project=acme/rocket)" in texts(at).replace("\\", "")
+    assert texts(at).count("[Open ") == 1
+
+
+def test_overview_links_only_for_a_narrow_search(page, monkeypatch):
+    from tracker.ui import overview
+
+    at = page("overview")
+    at.text_input(key="overview_search").input("/").run()  # every project matches
+    no_exception(at)
+    links = texts(at).replace("\\", "").count("[Open ")
+    assert links == 3 and "[Open beta/quiet](project?project=beta/quiet)" in texts(at).replace("\\", "")
+    monkeypatch.setattr(overview, "MAX_OPEN_LINKS", 2)
+    at.run()
+    assert "[Open " not in texts(at)
+    assert any("3 projects match; narrow the search to 2 or fewer" in c.value for c in at.caption)
 
 
 # -- project page -------------------------------------------------------------------------------

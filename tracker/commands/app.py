@@ -20,8 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def command(ctx) -> list[str]:
-    """The `streamlit run` command line for the options given."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+    """The command line that serves app.py (`streamlit run`, through tracker.ui.serve's start-up
+    measures) for the options given."""
+    cmd = [sys.executable, "-m", "tracker.ui.serve", str(REPO_ROOT / "app.py"),
            "--server.port", str(ctx.args.port), "--browser.gatherUsageStats", "false"]
     if ctx.args.address:
         cmd += ["--server.address", ctx.args.address]

@@ -13,6 +13,7 @@ from tracker.ui.render import md
 
 RISK_CHOICES = [*queries.RISK_LEVELS, "unknown"]
 FUNDING_CHOICES = ("any", "yes", "no", "unknown")
+MAX_OPEN_LINKS = 8  # links under the table when a search narrows it down to this many
 
 
 @dataclass
@@ -116,12 +117,22 @@ def show() -> None:
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if rows:
         nav.switch_to("project", {"project": shown.iloc[rows[0]]["slug"]})
-    left, right = st.columns([3, 2])
-    slugs = list(shown["slug"])
-    choice = left.selectbox("Open a project page", slugs, index=None, key="overview_open",
-                            placeholder="Choose a project")
-    if choice:
-        with right:
-            st.write("")
-            nav.page_link("project", f"Open {md(choice)}", {"project": choice})
+    open_links(shown, f.search)
 
+
+def open_links(shown: pd.DataFrame, search: str) -> None:
+    """Links to the project pages of the rows a search narrowed the table to (a few at most). The
+    table's own links and row selection open a page too; a 1,000-option "open a project" list here
+    cost the first page load its lazily loaded code and every slug, and was dropped for this."""
+    if not search.strip() or shown.empty:
+        st.caption("Open a project page: select its row (or follow the link in its first column), or "
+                   "search for it to get a link here.")
+        return
+    if len(shown) > MAX_OPEN_LINKS:
+        st.caption(f"{len(shown)} projects match; narrow the search to {MAX_OPEN_LINKS} or fewer for links "
+                   "to their pages.")
+        return
+    columns = st.columns(MAX_OPEN_LINKS // 2)
+    for i, slug in enumerate(shown["slug"]):
+        with columns[i % len(columns)]:
+            nav.page_link("project", f"Open {md(slug)}", {"project": slug})

@@ -1,0 +1,120 @@
+"""tracker.ui.serve: the app server's start-up measures (TCP_NODELAY on connections, warm-up)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from tests.ui import builder
+from tracker.commands import app as app_command
+from tracker.config import REPO_ROOT
+from tracker.ui import serve
+
+
+def nodelay_of_accepted(listener: socket.socket) -> int:
+    """TCP_NODELAY as asyncio leaves it on a connection accepted by a server on `listener`."""
+    seen: list[int] = []
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport):
+            sock = transport.get_extra_info("socket")
+            seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def run() -> None:
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        port = listener.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(200):
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(run())
+    return seen[0]
+
+
+def bound_like_streamlit() -> socket.socket:
+    """A listening socket made the way Streamlit's Starlette server makes it: `socket.socket(family)`."""
+    sock = socket.socket(family=socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.setblocking(False)
+    return sock
+
+
+def test_connections_on_a_rewrapped_socket_have_nagle_off():
+    plain = bound_like_streamlit()
+    assert plain.proto == 0
+    assert nodelay_of_accepted(plain) == 0  # the delay this module exists to remove
+
+    wrapped = serve.tcp_socket(bound_like_streamlit())
+    assert wrapped.proto == socket.IPPROTO_TCP
+    assert wrapped.getblocking() is False
+    assert nodelay_of_accepted(wrapped) != 0
+
+
+def test_tcp_socket_leaves_other_sockets_alone():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        assert serve.tcp_socket(udp) is udp
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP) as tcp:
+        assert serve.tcp_socket(tcp) is tcp
+
+
+def test_enable_nodelay_patches_streamlits_bind_once(monkeypatch):
+    from streamlit.web.server.starlette import starlette_server
+
+    monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)
+    original = starlette_server._bind_socket
+    assert serve.enable_nodelay() is True
+    patched = starlette_server._bind_socket
+    assert patched is not original
+    assert serve.enable_nodelay() is True and starlette_server._bind_socket is patched  # not wrapped twice
+    sock = patched("127.0.0.1", 0, 8)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[0] == "127.0.0.1"
+        assert nodelay_of_accepted(sock) != 0
+    finally:
+        sock.close()
+
+
+def test_enable_nodelay_without_streamlits_starlette_server(monkeypatch):
+    from streamlit.web.server.starlette import starlette_server
+
+    monkeypatch.delattr(starlette_server, "_bind_socket")  # a version that binds some other way
+    assert serve.enable_nodelay() is False
+    monkeypatch.setitem(sys.modules, "streamlit.web.server.starlette.starlette_server", None)
+    assert serve.enable_nodelay() is False  # a version without it (Tornado)
+
+
+def test_warm_up_imports_the_pages_and_opens_the_database(tmp_path):
+    db = builder.build(tmp_path / "app.duckdb")
+    assert serve.warm_up(str(db)) == []
+    for name in serve.WARM_MODULES:
+        assert name in sys.modules
+
+
+@pytest.mark.parametrize("content", [None, b"not a duckdb file"])
+def test_warm_up_never_fails_on_a_missing_or_broken_database(tmp_path, content):
+    db = tmp_path / "app.duckdb"
+    if content is not None:
+        db.write_bytes(content)
+    failed = serve.warm_up(str(db))
+    assert failed == ([] if content is None else ["database"])
+
+
+def test_tracker_app_serves_through_the_launcher(tmp_path):
+    args = SimpleNamespace(port=8600, address="127.0.0.1", headless=True)
+    cmd = app_command.command(SimpleNamespace(args=args))
+    assert cmd[:4] == [sys.executable, "-m", "tracker.ui.serve", str(REPO_ROOT / "app.py")]
+    assert cmd[cmd.index("--server.port") + 1] == "8600"
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert "--server.headless" in cmd
