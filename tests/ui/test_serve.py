@@ -114,7 +114,35 @@ def test_warm_up_never_fails_on_a_missing_or_broken_database(tmp_path, content):
 def test_tracker_app_serves_through_the_launcher(tmp_path):
     args = SimpleNamespace(port=8600, address="127.0.0.1", headless=True)
     cmd = app_command.command(SimpleNamespace(args=args))
-    assert cmd[:4] == [sys.executable, "-m", "tracker.ui.serve", str(REPO_ROOT / "app.py")]
+    assert cmd[:3] == [sys.executable, "-m", "tracker.ui.serve"]
     assert cmd[cmd.index("--server.port") + 1] == "8600"
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
     assert "--server.headless" in cmd
+
+
+def test_app_script_is_found_beside_the_package_or_in_the_working_directory(tmp_path, monkeypatch):
+    assert serve.app_script() == REPO_ROOT / "app.py"
+    installed = tmp_path / "site-packages"  # a non-editable install: no app.py beside the package
+    installed.mkdir()
+    monkeypatch.setattr(serve, "REPO_ROOT", installed)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    assert serve.app_script() is None
+    with pytest.raises(SystemExit) as stop:
+        serve.main(["--server.port", "1"])
+    assert "app.py not found" in str(stop.value.code) and str(workdir) in str(stop.value.code)
+    (workdir / "app.py").write_text("", encoding="utf-8")
+    assert serve.app_script() == workdir / "app.py"
+
+
+def test_warm_up_in_a_new_process_logs_no_runtime_warnings(tmp_path):
+    import subprocess
+
+    code = ("import sys; from tracker.ui import serve; failed = serve.warm_up(sys.argv[1]);"
+            " print(failed, 'tracker.ui.overview' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "none.duckdb")], cwd=REPO_ROOT,
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[] True"
+    assert "No runtime found" not in out.stderr
+    assert "WARNING" not in out.stderr

@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 
-from tracker.config import REPO_ROOT
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("app", help="open the Streamlit app (reads the database; never writes collected data)")
@@ -22,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def command(ctx) -> list[str]:
     """The command line that serves app.py (`streamlit run`, through tracker.ui.serve's start-up
     measures) for the options given."""
-    cmd = [sys.executable, "-m", "tracker.ui.serve", str(REPO_ROOT / "app.py"),
+    cmd = [sys.executable, "-m", "tracker.ui.serve",  # finds app.py itself (checkout or container)
            "--server.port", str(ctx.args.port), "--browser.gatherUsageStats", "false"]
     if ctx.args.address:
         cmd += ["--server.address", ctx.args.address]

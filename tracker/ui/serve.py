@@ -69,16 +69,31 @@ def enable_nodelay() -> bool:
     return True
 
 
+class _NoRuntimeYet(logging.Filter):
+    """Streamlit checks each `st.cache_data` function's options when it is defined and, with no
+    server running yet, says "No runtime found" (the caches themselves are made on first call,
+    inside the server). True, and expected during the warm-up: not worth a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "No runtime found" not in record.getMessage()
+
+
 def warm_up(db: str | None = None) -> list[str]:
     """Import the app's modules and open the database once, read-only. Returns what failed (each
     failure is logged and harmless: the first script run then does the same work itself)."""
     failed = []
-    for name in WARM_MODULES:
-        try:
-            importlib.import_module(name)
-        except Exception as exc:  # noqa: BLE001 - a warm-up must never stop the server
-            log.debug("warm-up: importing %s failed: %s", name, exc)
-            failed.append(name)
+    quiet = _NoRuntimeYet()
+    cache_log = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    cache_log.addFilter(quiet)
+    try:
+        for name in WARM_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # noqa: BLE001 - a warm-up must never stop the server
+                log.debug("warm-up: importing %s failed: %s", name, exc)
+                failed.append(name)
+    finally:
+        cache_log.removeFilter(quiet)
     try:
         from tracker.ui import queries
 
@@ -91,10 +106,26 @@ def warm_up(db: str | None = None) -> list[str]:
     return failed
 
 
+def app_script() -> Path | None:
+    """app.py: beside the package in a checkout or an editable install, else in the working
+    directory (an installed package, as in the container image, whose WORKDIR holds app.py)."""
+    for candidate in (REPO_ROOT / "app.py", Path.cwd() / "app.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """`streamlit run SCRIPT ARGV...` after the two start-up measures above."""
     args = list(sys.argv[1:] if argv is None else argv)
-    script = args.pop(0) if args and args[0].endswith(".py") else str(REPO_ROOT / "app.py")
+    if args and args[0].endswith(".py"):
+        script = args.pop(0)
+    else:
+        found = app_script()
+        if found is None:
+            sys.exit(f"tracker app: app.py not found beside the tracker package ({REPO_ROOT}) or in the "
+                     f"working directory ({Path.cwd()}); run it from the project's folder")
+        script = str(found)
     enable_nodelay()
     if os.environ.get("TRACKER_APP_WARMUP", "1") != "0":
         warm_up()
