@@ -1,5 +1,5 @@
 """Serve the app: `python -m tracker.ui.serve [SCRIPT.py] [streamlit run options]` (what `tracker app`
-runs; SCRIPT defaults to the repository's app.py).
+runs; SCRIPT defaults to app.py beside the package, or else in the working directory).
 
 It is `streamlit run app.py` with two things done first, both about the first page load:
 
