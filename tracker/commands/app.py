@@ -9,8 +9,13 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("app", help="open the Streamlit app (reads the database; never writes collected data)")
-    p.add_argument("--port", type=int, default=8501)
+    p = sub.add_parser(
+        "app", help="open the Streamlit app (reads the database; never writes collected data)",
+        description="Serve the Streamlit app (app.py) on the database given by --db or TRACKER_DB. Before it "
+        "starts listening it imports its modules and opens the database once, read-only, so the first "
+        "visitor does not wait for that (about 1 s; TRACKER_APP_WARMUP=0 skips it). The app only writes "
+        "requests (track a repository, collect now) that `tracker schedule` carries out. See docs/app.md.")
+    p.add_argument("--port", type=int, default=8501, help="port to listen on (default: 8501)")
     p.add_argument("--address", help="interface to listen on (default: Streamlit's, all interfaces); "
                                      "use 127.0.0.1 to keep it to this machine")
     p.add_argument("--headless", action="store_true", help="do not open a browser")
