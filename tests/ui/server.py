@@ -57,6 +57,18 @@ class StreamlitServer:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> str:
+        # The port is picked free before the server binds it (after its warm-up, about a second
+        # later): if something else took it meanwhile the server exits at once, so try a new one.
+        for attempt in range(3):
+            if attempt:
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+            if self._start():
+                return self.url
+        raise RuntimeError(f"streamlit exited with {self.proc.returncode} three times (log: {self.log})")
+
+    def _start(self) -> bool:
+        """Start the server; True once it answers, False if it exited (a port taken meanwhile)."""
         env = dict(os.environ, TRACKER_DB=str(self.db), PYTHONPATH=str(REPO_ROOT))
         out = open(self.log, "w") if self.log else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -67,11 +79,11 @@ class StreamlitServer:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode} (log: {self.log})")
+                return False
             try:
                 with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as resp:
                     if resp.status == 200:
-                        return self.url
+                        return True
             except OSError:
                 time.sleep(0.2)
         self.__exit__()

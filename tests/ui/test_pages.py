@@ -108,6 +108,8 @@ def test_overview_links_only_for_a_narrow_search(page, monkeypatch):
     at.run()
     assert "[Open " not in texts(at)
     assert any("3 projects match; narrow the search to 2 or fewer" in c.value for c in at.caption)
+    at.text_input(key="overview_search").input("no such project").run()
+    assert any(c.value == "No project matches the search and filters." for c in at.caption)
 
 
 # -- project page -------------------------------------------------------------------------------

@@ -56,10 +56,22 @@ def test_connections_on_a_rewrapped_socket_have_nagle_off():
     assert plain.proto == 0
     assert nodelay_of_accepted(plain) == 0  # the delay this module exists to remove
 
-    wrapped = serve.tcp_socket(bound_like_streamlit())
-    assert wrapped.proto == socket.IPPROTO_TCP
-    assert wrapped.getblocking() is False
+    original = bound_like_streamlit()
+    fd, inheritable = original.fileno(), original.get_inheritable()
+    wrapped = serve.tcp_socket(original)
+    assert wrapped.proto == socket.IPPROTO_TCP and wrapped.fileno() == fd and original.fileno() == -1
+    assert wrapped.getblocking() is False and wrapped.get_inheritable() == inheritable
     assert nodelay_of_accepted(wrapped) != 0
+
+
+def test_tcp_socket_keeps_a_timeout():
+    sock = socket.socket(family=socket.AF_INET)
+    sock.settimeout(2.5)
+    wrapped = serve.tcp_socket(sock)
+    try:
+        assert wrapped.proto == socket.IPPROTO_TCP and wrapped.gettimeout() == 2.5
+    finally:
+        wrapped.close()
 
 
 def test_tcp_socket_leaves_other_sockets_alone():
@@ -111,7 +123,7 @@ def test_warm_up_never_fails_on_a_missing_or_broken_database(tmp_path, content):
     assert failed == ([] if content is None else ["database"])
 
 
-def test_tracker_app_serves_through_the_launcher(tmp_path):
+def test_tracker_app_serves_through_the_launcher():
     args = SimpleNamespace(port=8600, address="127.0.0.1", headless=True)
     cmd = app_command.command(SimpleNamespace(args=args))
     assert cmd[:3] == [sys.executable, "-m", "tracker.ui.serve"]
@@ -120,7 +132,59 @@ def test_tracker_app_serves_through_the_launcher(tmp_path):
     assert "--server.headless" in cmd
 
 
-def test_app_script_is_found_beside_the_package_or_in_the_working_directory(tmp_path, monkeypatch):
+@pytest.fixture
+def streamlit_run(monkeypatch):
+    """Record what `main` hands to Streamlit (and what it warms up) instead of starting a server."""
+    from streamlit.web import cli
+    from streamlit.web.server.starlette import starlette_server
+
+    calls: dict[str, list] = {"run": [], "warm_up": []}
+    monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)  # restored after
+    monkeypatch.setattr(cli, "main", lambda args, prog_name: calls["run"].append(args))
+
+    def warm_up():
+        calls["warm_up"].append(True)
+        return []
+
+    monkeypatch.setattr(serve, "warm_up", warm_up)
+    monkeypatch.delenv("TRACKER_APP_WARMUP", raising=False)
+    return calls
+
+
+def test_main_warms_up_and_patches_before_running_the_app(streamlit_run):
+    from streamlit.web.server.starlette import starlette_server
+
+    serve.main(["--server.port", "8600", "--server.headless", "true"])
+    assert streamlit_run["run"] == [["run", str(REPO_ROOT / "app.py"), "--server.port", "8600",
+                                     "--server.headless", "true"]]
+    assert streamlit_run["warm_up"] == [True]
+    assert getattr(starlette_server._bind_socket, "_tracker_nodelay", False)
+
+
+@pytest.mark.parametrize("value", ["0", "off", "false", "No"])
+def test_main_skips_the_warm_up_when_told(streamlit_run, monkeypatch, value):
+    monkeypatch.setenv("TRACKER_APP_WARMUP", value)
+    serve.main([])
+    assert streamlit_run["warm_up"] == [] and streamlit_run["run"] == [["run", str(REPO_ROOT / "app.py")]]
+
+
+def test_main_runs_another_script_without_warming_up(streamlit_run, tmp_path):
+    hello = tmp_path / "hello.py"
+    hello.write_text("import streamlit as st\nst.write('hello')\n", encoding="utf-8")
+    serve.main([str(hello), "--server.port", "1"])
+    assert streamlit_run["run"] == [["run", str(hello), "--server.port", "1"]]
+    assert streamlit_run["warm_up"] == []
+
+
+def test_main_says_what_was_not_warmed_up(streamlit_run, monkeypatch, capsys):
+    monkeypatch.setattr(serve, "warm_up", lambda: ["database"])
+    serve.main([])
+    assert "tracker app: not warmed up (database); the first visit will do it" in capsys.readouterr().err
+    assert len(streamlit_run["run"]) == 1  # and the app still starts
+
+
+def test_app_script_is_found_beside_the_package_or_in_the_working_directory(tmp_path, monkeypatch,
+                                                                            streamlit_run):
     assert serve.app_script() == REPO_ROOT / "app.py"
     installed = tmp_path / "site-packages"  # a non-editable install: no app.py beside the package
     installed.mkdir()
@@ -132,8 +196,13 @@ def test_app_script_is_found_beside_the_package_or_in_the_working_directory(tmp_
     with pytest.raises(SystemExit) as stop:
         serve.main(["--server.port", "1"])
     assert "app.py not found" in str(stop.value.code) and str(workdir) in str(stop.value.code)
-    (workdir / "app.py").write_text("", encoding="utf-8")
+    assert streamlit_run["run"] == [] and streamlit_run["warm_up"] == []
+    (workdir / "app.py").write_text("import streamlit as st\nst.write('another project')\n", encoding="utf-8")
+    assert serve.app_script() is None  # some other project's app.py is not served as ours
+    (workdir / "app.py").write_text((REPO_ROOT / "app.py").read_text(encoding="utf-8"), encoding="utf-8")
     assert serve.app_script() == workdir / "app.py"
+    serve.main([])
+    assert streamlit_run["run"] == [["run", str(workdir / "app.py")]] and streamlit_run["warm_up"] == [True]
 
 
 def test_warm_up_in_a_new_process_logs_no_runtime_warnings(tmp_path):

@@ -124,15 +124,18 @@ def open_links(shown: pd.DataFrame, search: str) -> None:
     """Links to the project pages of the rows a search narrowed the table to (a few at most). The
     table's own links and row selection open a page too; a 1,000-option "open a project" list here
     cost the first page load its lazily loaded code and every slug, and was dropped for this."""
-    if not search.strip() or shown.empty:
+    if not search.strip():
         st.caption("Open a project page: select its row (or follow the link in its first column), or "
                    "search for it to get a link here.")
+        return
+    if shown.empty:
+        st.caption("No project matches the search and filters.")
         return
     if len(shown) > MAX_OPEN_LINKS:
         st.caption(f"{len(shown)} projects match; narrow the search to {MAX_OPEN_LINKS} or fewer for links "
                    "to their pages.")
         return
-    columns = st.columns(MAX_OPEN_LINKS // 2)
+    columns = st.columns(max(1, min(len(shown), MAX_OPEN_LINKS // 2)))
     for i, slug in enumerate(shown["slug"]):
         with columns[i % len(columns)]:
             nav.page_link("project", f"Open {md(slug)}", {"project": slug})

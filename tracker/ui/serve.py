@@ -13,8 +13,9 @@ It is `streamlit run app.py` with two things done first, both about the first pa
    descriptor), so asyncio sets TCP_NODELAY on each connection as it does for its own servers.
    When a Streamlit version has no such function (older ones serve with Tornado), nothing changes.
 2. **Warm-up before listening.** The first script run would import pandas, Altair, DuckDB and
-   the page modules (about 0.7 s here) and open the database. Doing both before the server starts
-   listening (start-up takes that much longer; `TRACKER_APP_WARMUP=0` skips it) means the first
+   the page modules and open the database (about 1 s here together). Doing both before the server starts
+   listening (start-up takes that much longer; `TRACKER_APP_WARMUP=0` skips it; other scripts,
+   such as the benchmark's one-line page, are not warmed up) means the first
    visitor does not wait for them, and once the server answers it is warm. No query answer is
    cached by it: the first visit still reads the database.
 """
@@ -38,16 +39,18 @@ WARM_MODULES = ("pandas", "pyarrow", "altair", "duckdb", "tracker.ui.queries", "
 
 
 def tcp_socket(sock: socket.socket) -> socket.socket:
-    """`sock` as a socket object whose `proto` is IPPROTO_TCP (same descriptor), so that asyncio
-    switches Nagle's algorithm off on the connections it accepts. Other sockets come back as they are."""
+    """`sock` as a socket object whose `proto` is IPPROTO_TCP (same descriptor, same timeout and
+    inheritance), so that asyncio switches Nagle's algorithm off on the connections it accepts.
+    Other sockets come back as they are."""
     if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.type != socket.SOCK_STREAM:
         return sock
     if sock.proto == socket.IPPROTO_TCP:
         return sock
-    blocking = sock.getblocking()
-    wrapped = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-    wrapped.setblocking(blocking)
-    wrapped.set_inheritable(True)
+    timeout, inheritable = sock.gettimeout(), sock.get_inheritable()
+    wrapped = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.fileno())
+    sock.detach()  # the descriptor now belongs to `wrapped` alone
+    wrapped.settimeout(timeout)
+    wrapped.set_inheritable(inheritable)
     return wrapped
 
 
@@ -108,30 +111,44 @@ def warm_up(db: str | None = None) -> list[str]:
 
 def app_script() -> Path | None:
     """app.py: beside the package in a checkout or an editable install, else in the working
-    directory (an installed package, as in the container image, whose WORKDIR holds app.py)."""
-    for candidate in (REPO_ROOT / "app.py", Path.cwd() / "app.py"):
-        if candidate.is_file():
-            return candidate
+    directory (an installed package, as in the container image, whose WORKDIR holds app.py) when
+    that file is the tracker's, not some other project's."""
+    beside = REPO_ROOT / "app.py"
+    if beside.is_file():
+        return beside
+    here = Path.cwd() / "app.py"
+    try:
+        if here.is_file() and "tracker.ui" in here.read_text(encoding="utf-8", errors="replace")[:10_000]:
+            return here
+    except OSError:
+        pass
     return None
+
+
+def _warm_up_wanted() -> bool:
+    return os.environ.get("TRACKER_APP_WARMUP", "1").strip().lower() not in ("0", "false", "off", "no")
 
 
 def main(argv: list[str] | None = None) -> None:
     """`streamlit run SCRIPT ARGV...` after the two start-up measures above."""
     args = list(sys.argv[1:] if argv is None else argv)
+    ours = app_script()
     if args and args[0].endswith(".py"):
-        script = args.pop(0)
+        script = Path(args.pop(0))
+    elif ours is None:
+        sys.exit(f"tracker app: app.py not found beside the tracker package ({REPO_ROOT}) or in the "
+                 f"working directory ({Path.cwd()}); run it from the project's folder")
     else:
-        found = app_script()
-        if found is None:
-            sys.exit(f"tracker app: app.py not found beside the tracker package ({REPO_ROOT}) or in the "
-                     f"working directory ({Path.cwd()}); run it from the project's folder")
-        script = str(found)
+        script = ours
     enable_nodelay()
-    if os.environ.get("TRACKER_APP_WARMUP", "1") != "0":
-        warm_up()
+    if _warm_up_wanted() and ours is not None and script.resolve() == ours.resolve():
+        failed = warm_up()
+        if failed:
+            print(f"tracker app: not warmed up ({', '.join(failed)}); the first visit will do it",
+                  file=sys.stderr)
     from streamlit.web import cli
 
-    cli.main(["run", script, *args], prog_name="streamlit")
+    cli.main(["run", str(script), *args], prog_name="streamlit")
 
 
 if __name__ == "__main__":
