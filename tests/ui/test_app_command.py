@@ -29,6 +29,7 @@ def test_tracker_app_starts_the_server(tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, "the app did not start"
                 time.sleep(0.3)
+        assert f"--server.port {port}" in _running_servers()  # what the check below looks for
     finally:
         proc.terminate()  # the command became the server: this stops it, leaving nothing behind
         assert proc.wait(20) is not None
@@ -37,4 +38,5 @@ def test_tracker_app_starts_the_server(tmp_path):
 
 def _running_servers() -> str:
     out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True)
-    return "\n".join(line for line in out.stdout.splitlines() if "streamlit run" in line)
+    return "\n".join(line for line in out.stdout.splitlines()
+                     if "streamlit run" in line or "tracker.ui.serve" in line)

@@ -1,4 +1,4 @@
-"""What a person sees: a real `streamlit run` server driven by headless Chromium, through
+"""What a person sees: a real app server (as `tracker app` starts it) driven by headless Chromium, through
 overview -> project page -> funders -> compare, with screenshots in test-artifacts/.
 
 Without a browser these tests skip, except in CI (CI=true), where a missing browser fails the run.
