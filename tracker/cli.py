@@ -18,6 +18,7 @@ from tracker import __version__
 from tracker import commands as commands_pkg
 from tracker import config as config_mod
 from tracker import lock as lock_mod
+from tracker.clock import utcnow
 from tracker.errors import TrackerError, UsageError
 from tracker.store import Store
 
@@ -67,7 +68,7 @@ class Context:
 
 def parse_as_of(text: str | None) -> datetime:
     if not text:
-        return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        return utcnow()
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

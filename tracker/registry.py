@@ -213,8 +213,9 @@ def register_project_table(table: str) -> None:
 
 def _tables_with_project_id(store: Store) -> list[str]:
     rows = store.all(
-        "SELECT DISTINCT table_name FROM information_schema.columns"
-        " WHERE column_name = 'project_id' AND table_schema = 'main'"
+        "SELECT DISTINCT c.table_name FROM information_schema.columns c"
+        " JOIN information_schema.tables t USING (table_schema, table_name)"
+        " WHERE c.column_name = 'project_id' AND c.table_schema = 'main' AND t.table_type = 'BASE TABLE'"
     )
     found = {r[0] for r in rows}
     ordered = [t for t in _PROJECT_TABLES if t in found]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from tracker import metrics
@@ -11,23 +11,7 @@ from tracker.registry import Project
 from tracker.scoring import history
 from tracker.scoring.subscores import LABELS
 from tracker.store import Store
-
-
-def iso(value: Any) -> Any:
-    """Timestamps as ISO 8601 UTC ('2024-05-01T12:00:00Z'); everything else unchanged."""
-    if isinstance(value, datetime):
-        return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return iso(value)
+from tracker.values import iso, jsonable  # noqa: F401 (re-exported for callers)
 
 
 def build(store: Store, project: Project, now: datetime) -> dict[str, Any]:

@@ -12,15 +12,10 @@ import json
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from tracker.clock import utcnow  # noqa: F401 (re-exported: runs.utcnow)
 from tracker.store import Store
-
-
-def utcnow() -> datetime:
-    """Current UTC time as a naive datetime (the store's convention)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _pid_alive(pid: int | None, host: str | None) -> bool:

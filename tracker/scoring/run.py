@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tracker import registry
+from tracker.clock import utcnow
 from tracker.scoring import card, inputs
 from tracker.scoring import weights as weights_mod
 from tracker.store import Store
+from tracker.values import jsonable
 
 
 @dataclass
@@ -26,15 +28,13 @@ class ScoreRun:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    return utcnow()
 
 
 def to_row(
     project_id: int, computed_at: datetime, result: dict[str, Any], metrics: dict[str, Any]
 ) -> dict[str, Any]:
     """A `scores` row: JSON columns serialised, timestamps as ISO text inside them."""
-    from tracker.report import jsonable  # late: tracker.report imports this package
-
     return {
         "project_id": project_id,
         "computed_at": computed_at,

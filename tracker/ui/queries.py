@@ -105,7 +105,8 @@ def clear_cache() -> None:
 # -- schema introspection ---------------------------------------------------------------------
 def tables(store: Store) -> set[str]:
     return {r[0] for r in store.all(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")}
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        " AND table_type = 'BASE TABLE'")}
 
 
 def columns(store: Store, table: str) -> list[str]:
