@@ -20,7 +20,7 @@ from typing import Any
 
 from tracker.currency import Rates
 from tracker.errors import UsageError
-from tracker.funding_files import safe_url
+from collectors.funding.files import safe_url
 from tracker.registry import parse_repo
 from tracker.store import Store
 from tracker.userfiles import load_yaml, read_text
