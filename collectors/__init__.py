@@ -138,16 +138,13 @@ class SourceGraphError(RuntimeError):
     """The sources' declarations contradict each other (checked when they are loaded)."""
 
 
-@cache
-def _load() -> tuple[Source, ...]:
+def order(declared: list[Source]) -> list[Source]:
+    """Check the declarations against each other and put them in run order: dependencies first,
+    among sources ready at the same time by name. A source name or table claimed twice, a need no
+    source provides, or needs that form a cycle are errors (at start-up, not mid-collection)."""
     found: dict[str, Source] = {}
     owner: dict[str, str] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if not info.ispkg or info.name.startswith("_"):
-            continue
-        source = getattr(importlib.import_module(f"{__name__}.{info.name}"), "SOURCE", None)
-        if source is None:
-            continue
+    for source in declared:
         if source.name in found:
             raise SourceGraphError(f"two collectors claim the source name {source.name!r}")
         for table in source.tables:
@@ -159,19 +156,30 @@ def _load() -> tuple[Source, ...]:
         unknown = [n for n in s.needs if n not in found]
         if unknown:
             raise SourceGraphError(f"source {s.name!r} needs {', '.join(unknown)}, which no collector provides")
-    # Dependencies first; among sources that are ready at the same time, by name.
     ordered: list[Source] = []
     done: set[str] = set()
     while len(ordered) < len(found):
         ready = sorted(n for n, s in found.items() if n not in done and all(d in done for d in s.needs))
         if not ready:
-            raise SourceGraphError("the sources' needs form a cycle: "
-                                   + ", ".join(sorted(set(found) - done)))
+            raise SourceGraphError("the sources' needs form a cycle: " + ", ".join(sorted(set(found) - done)))
         ordered.append(found[ready[0]])
         done.add(ready[0])
+    return ordered
+
+
+@cache
+def _load() -> tuple[Source, ...]:
+    declared = []
+    for info in pkgutil.iter_modules(__path__):
+        if not info.ispkg or info.name.startswith("_"):
+            continue
+        source = getattr(importlib.import_module(f"{__name__}.{info.name}"), "SOURCE", None)
+        if source is not None:
+            declared.append(source)
+    ordered = order(declared)
     from tracker.registry import register_project_table
 
-    for s in ordered:
+    for s in ordered:  # `tracker remove` deletes each source's per-project rows
         for table in s.tables:
             register_project_table(table)
     return tuple(ordered)

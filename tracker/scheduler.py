@@ -459,8 +459,8 @@ class Daemon:
         if status == "ok" and (failed or partial):
             status = "error" if failed else "partial"
         error = "; ".join(f"{o.source} {o.project}: {o.error or o.status}" for o in failed + partial)[:2000] or None
-        log.info("job %s %s: %d collected, %d partial, %d failed", job_id, status,
-                 len(outcomes) - len(failed) - len(partial), len(partial), len(failed))
+        log.info("job %s %s: %d collected%s, %d failed", job_id, status, len(outcomes) - len(failed),
+                 f" ({len(partial)} partial)" if partial else "", len(failed))
         self.record(job_id, last_finished_at=runs.utcnow(), last_status=status, last_error=error,
                     next_run_at=self._next_run(job_id))
         if outcomes and status != "stopped" and not self.stopping.is_set():

@@ -24,10 +24,12 @@ from tests.fakes.github_server import (
     Release,
     make_items,
 )
+from tests.fakes.loopback import Script, ScriptedHandler, serve
 from tracker import collect, metrics, registry, runs
 from tracker.config import Config
 from tracker.errors import CollectionError
 from tracker.progress import Progress
+from tracker.store import Store
 
 TOKEN = "fake-token-FAKE0for0tests0only0X7qZ"
 
@@ -522,3 +524,106 @@ def test_network_down_costs_one_projects_retries_not_every_projects(store, db_pa
     assert all("not trying again before" in o.error for o in outcomes[1:])
     assert sum(clock.slept) == 1 + 2 + 4 + 8 + 16   # one project's backoff, not three
     assert TOKEN not in out + "".join(o.error for o in outcomes)
+
+
+# -- partial results and the run's circuit breaker ---------------------------------------------------
+def test_graphql_down_keeps_rest_data_and_is_tried_at_most_once_more(store, db_path, fake, clock, now):
+    """GraphQL answering 502: stars, forks, releases and issues from REST are saved, each run is
+    partial naming GraphQL, and across the whole run GraphQL gets one round of retries plus one
+    probe (probe_after=0: the probe is the very next GraphQL request), never a round per project."""
+    fake.add(widget(now, items=make_items(20, now - timedelta(days=30))))
+    for i in (1, 2):
+        fake.add(FakeRepo("acme", f"w{i}", 2000 + i, stars=10 * i, forks=i, items=make_items(5, now - timedelta(days=9)),
+                          releases=[Release(3000 + i, f"v{i}", now - timedelta(days=3))],
+                          contributors=[{"login": "alice", "contributions": 3}]))
+    people(fake)
+    for slug in ("acme/widget", "acme/w1", "acme/w2"):
+        registry.add(store, slug)
+    fake.faults.append(Fault("/graphql", 502, times=10_000))
+    policy = Policy(probe_after=0)
+    outcomes, out = run(store, config(fake, db_path), clock, policy=policy)
+
+    assert [o.status for o in outcomes] == ["partial"] * 3, outcomes
+    assert all(list(o.failed) == ["graphql"] for o in outcomes)
+    assert all("GitHub GraphQL answered 502" in o.error for o in outcomes)
+    assert "partial: what arrived is saved" in out and "GraphQL unavailable" in out
+    assert len(graphql_requests(fake)) == policy.max_attempts + 1       # one round, then one probe
+    assert all(r.status == 502 for r in graphql_requests(fake))
+    assert sum(clock.slept) == 1 + 2 + 4 + 8 + 16                       # one backoff round in the run
+
+    snaps = dict(store.all("SELECT p.slug, (s.stars, s.forks) FROM github_repo_snapshots s"
+                           " JOIN projects p ON p.id = s.project_id"))
+    assert snaps == {"acme/widget": (1200, 80), "acme/w1": (10, 1), "acme/w2": (20, 2)}
+    assert store.scalar("SELECT open_prs FROM github_repo_snapshots WHERE stars = 1200") is None  # GraphQL-only
+    assert store.scalar("SELECT count(*) FROM github_releases") == 13 + 1 + 1
+    assert store.scalar("SELECT count(*) FROM github_issues") == 20 + 5 + 5
+    # first responses could not be looked up: unknown, not "no response"
+    assert store.scalar("SELECT count(*) FROM github_issues WHERE first_response_at IS NOT NULL") == 0
+    assert store.scalar("SELECT count(*) FROM github_issues WHERE comments > 0 AND response_checked") == 0
+    rows = store.dicts("SELECT status, error, parts, counters FROM collection_runs ORDER BY id")
+    assert [r["status"] for r in rows] == ["partial"] * 3
+    parts = json.loads(rows[0]["parts"])
+    assert parts["graphql"]["status"] == "failed" and "502" in parts["graphql"]["reason"]
+    assert {parts[k]["status"] for k in ("rest", "releases", "issues", "contributors", "community")} == {"ok"}
+    assert json.loads(rows[0]["counters"])["graphql_failed"] >= 1
+
+
+def test_default_probe_waits_so_a_dead_graphql_costs_one_round(store, db_path, fake, clock, now):
+    fake.add(widget(now))
+    fake.add(FakeRepo("acme", "w1", 2001, stars=5, items=[], releases=[], contributors=[]))
+    people(fake)
+    registry.add(store, "acme/widget")
+    registry.add(store, "acme/w1")
+    fake.faults.append(Fault("/graphql", 503, times=10_000))
+    outcomes, out = run(store, config(fake, db_path), clock)
+    assert [o.status for o in outcomes] == ["partial", "partial"]
+    assert len(graphql_requests(fake)) == Policy().max_attempts       # no probe within 300 s of the run clock
+    assert "not trying again before" in outcomes[1].error
+
+
+def test_rejected_graphql_query_is_a_partial_run_naming_graphql(cli, fake, clock, now, monkeypatch, db_path):
+    """HTTP 200 with `errors` and no `data` (GitHub's answer after a schema change) is a failure of
+    the GraphQL part: partial, named in `collect`'s summary and in `status`, counted; the rejected
+    query is not sent again for the next project."""
+    fake.add(widget(now))
+    fake.add(FakeRepo("acme", "w1", 2001, stars=5, items=[], releases=[], contributors=[]))
+    people(fake)
+    fake.reject_operations["Repos"] = "fundingLinksV2"
+    monkeypatch.setenv("GITHUB_API_URL", fake.api_url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    assert cli("add", "acme/widget").code == 0 and cli("add", "acme/w1").code == 0
+    result = cli("collect", "--source", "github")
+    assert result.code == 0, result.err
+    assert "2 of 2 collections partial (github graphql failed)" in result.err
+    lines = [line for line in result.out.splitlines() if "acme/" in line]
+    assert len(lines) == 2 and all(" partial " in line and "graphql:" in line for line in lines)
+    assert "rejected the query: Field 'fundingLinksV2' doesn't exist" in result.out + result.err
+    repos_queries = [r for r in graphql_requests(fake) if "query Repos" in r.body]
+    assert len(repos_queries) == 1                                     # not resent in the run
+    assert any("query Users" in r.body for r in graphql_requests(fake))  # other queries still asked
+
+    with Store.open(db_path) as store:
+        assert store.scalar("SELECT stars FROM github_repo_snapshots WHERE full_name = 'acme/widget'") == 1200
+        assert store.scalar("SELECT sponsors_count FROM github_sponsors") is None
+        rows = store.dicts("SELECT status, counters FROM collection_runs ORDER BY id")
+        assert [r["status"] for r in rows] == ["partial", "partial"]
+        assert all(json.loads(r["counters"])["graphql_failed"] >= 1 for r in rows)
+    status = cli("status", "--format", "json").json()
+    github = [r for r in status["runs"] if r["source"] == "github"]
+    assert {r["result"] for r in github} == {"partial"} and all("graphql:" in r["error"] for r in github)
+    table = cli("status").out
+    assert " partial " in table and "graphql:" in table
+
+
+def test_github_cross_host_redirect_drops_the_token(fake, clock, db_path):
+    """A 307 from the API to another loopback host is followed without the Authorization header
+    (PyGithub, which holds the token, is not used for the other host)."""
+    state = Script()
+    with serve(ScriptedHandler, state, host="127.0.0.2") as elsewhere:
+        state.routes["/moved/repo"] = [(200, {}, {"id": 7, "full_name": "acme/widget", "stargazers_count": 3})]
+        fake.faults.append(Fault("/repos/acme/widget", 307, {"Location": f"{elsewhere}/moved/repo"}, None))
+        client = client_for(config(fake, db_path), clock)
+        reply = client.get("/repos/acme/widget")
+        assert reply.data["stargazers_count"] == 3
+        assert fake.log[0].authorization == f"token {TOKEN}"      # sent to the API itself
+        assert {k.lower() for k in state.seen[0].headers} & {"authorization", "cookie"} == set()

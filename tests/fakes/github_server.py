@@ -170,6 +170,9 @@ class FakeGitHub:
         self.redirects: dict[str, int] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.faults: list[Fault] = []
+        # GraphQL operations answered as GitHub answers a query it rejects as a whole (e.g. after a
+        # schema change): HTTP 200, `errors`, no `data`. operation name -> the missing field.
+        self.reject_operations: dict[str, str] = {}
         self.log: list[Logged] = []
         self.latency = latency
         self.limits = {"core": core_limit, "graphql": graphql_limit}
@@ -528,6 +531,13 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError):
             return self._send(400, {"message": "Problems parsing JSON", "documentation_url": DOCS},
                               resource="graphql")
+        operation = re.match(r"\s*query\s+(\w+)", query)
+        if operation and operation.group(1) in fake.reject_operations:
+            field_name = fake.reject_operations[operation.group(1)]
+            return self._send(200, {"errors": [{
+                "path": [f"query {operation.group(1)}"], "locations": [{"line": 1, "column": 1}],
+                "extensions": {"code": "undefinedField", "typeName": "Repository", "fieldName": field_name},
+                "message": f"Field '{field_name}' doesn't exist on type 'Repository'"}]}, resource="graphql")
         data: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
         for alias, ov, nv in re.findall(r"(\w+): repository\(owner: \$(\w+), name: \$(\w+)\)", query):
