@@ -28,6 +28,9 @@ How it stays correct for months without a person watching:
   reached; requests left `running` go back to `pending`.
 * SIGTERM/SIGINT: the current project's write is finished, the state recorded, exit 0. A second
   signal exits at once; every write is one transaction, so the file stays consistent.
+* Each job run is one collection run (`tracker.collect.RunSession`): its projects and their
+  dependants share one HTTP session, so an API that is down costs one round of retries per job
+  run (and one later probe), not one per project.
 """
 
 from __future__ import annotations
@@ -345,6 +348,8 @@ class Daemon:
                 if self.chained(source):
                     log.info("source %s runs after %s, per project, at most every %s", name,
                              " and ".join(n for n in source.needs if self.enabled(n)), _human(interval))
+                    # a job it had in an earlier version would show a stale next run in `status`
+                    store.execute("DELETE FROM scheduler_jobs WHERE job_id = ?", [collect_job_id(name)])
                     continue
                 job_id = collect_job_id(name)
                 row = rows.get(job_id)
@@ -373,32 +378,32 @@ class Daemon:
             " AND status IN ('ok', 'partial', 'error')", [source.name, since])}
         return [p for p in projects if p.id not in done]
 
-    def _last_run(self, store: Store, source: str, project_id: int) -> tuple[datetime, str] | None:
-        row = store.one("SELECT started_at, status FROM collection_runs WHERE source = ? AND project_id = ?"
-                        " ORDER BY started_at DESC, id DESC LIMIT 1", [source, project_id])
-        return (row[0], row[1]) if row else None
+    def _last_run(self, store: Store, source: str, project_id: int) -> datetime | None:
+        """Start of the source's last finished run for the project (ok, partial or error: a run
+        cut short does not count)."""
+        return store.scalar("SELECT max(started_at) FROM collection_runs WHERE source = ? AND project_id = ?"
+                            " AND status IN ('ok', 'partial', 'error')", [source, project_id])
 
     def dependant_due(self, store: Store, source: collectors.Source, project: Project,
                       now: datetime | None = None) -> str | None:
         """Why `source` (which needs others) should not run for `project` now, or None if it should:
-        its interval must have passed since its last run for the project, and every input that is
-        switched on must have run for the project since then."""
+        its interval must have passed since its last finished run for the project, and every input
+        that is switched on must have run for the project (whatever the result) since then."""
         now = now or runs.utcnow()
-        last = self._last_run(store, source.name, project.id)
         interval = self.schedule.interval_for(source.name)
         if interval is None:
             return "switched off"
-        if last is not None and last[1] not in ("interrupted", "running"):
-            if now - last[0] < timedelta(seconds=interval):
-                return f"ran less than {_human(interval)} ago"
+        last = self._last_run(store, source.name, project.id)
+        if last is not None and now - last < timedelta(seconds=interval):
+            return f"ran less than {_human(interval)} ago"
         available = collectors.sources()
         for need in source.needs:
             if not self.enabled(need) or not available[need].serves(project):
                 continue
             got = self._last_run(store, need, project.id)
-            if got is None or got[1] in ("running", "interrupted"):
+            if got is None:
                 return f"{need} has not run for it yet"
-            if last is not None and got[0] <= last[0]:
+            if last is not None and got <= last:
                 return f"{need} has not run for it since its last run"
         return None
 
