@@ -319,7 +319,7 @@ def _responses(client: GitHubClient, project: Project, rows: list[dict[str, Any]
         what=f"{project.slug} first responses")
     repo = data.get("repository") or {}
     if errors:
-        progress.warn(f"GraphQL: first responses partly unavailable ({_error_text(errors)})")
+        progress.warn(f"GraphQL: first responses partly unavailable ({client.http.redact(_error_text(errors))})")
     for r in ask:
         node = repo.get(f"i{r['number']}")
         if not isinstance(node, dict):
@@ -490,7 +490,7 @@ def fetch(ctx: FetchContext, project: Project, prior: Prior) -> Iterator[Batch]:
         except CollectionError as exc:   # REST data is still worth having
             _graphql_failed(batch, progress, exc, "the repository")
         if graph_errors and graph is not None:
-            progress.warn(f"GraphQL returned partial data: {_error_text(graph_errors)}")
+            progress.warn(f"GraphQL returned partial data: {client.http.redact(_error_text(graph_errors))}")
             batch.counters["graphql_errors"] = len(graph_errors)
     else:
         batch.ok("graphql", SKIPPED)

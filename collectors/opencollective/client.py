@@ -57,6 +57,7 @@ class OpenCollectiveClient:
         headers = {"Accept": "application/json"}
         if token:
             headers["Personal-Token"] = token
+        self.redact = http.redact
         self.endpoint = http.endpoint(
             "Open Collective", api_url, headers=headers, secret_headers=("Personal-Token",),
             max_attempts=MAX_RETRIES + 1, per_minute=PER_MINUTE_TOKEN if token else PER_MINUTE_ANONYMOUS,
@@ -85,7 +86,7 @@ class OpenCollectiveClient:
             raise NotFound()
         if errors:
             first = errors[0].get("message")
-            raise CollectionError(f"Open Collective error (HTTP 200): {str(first or 'error')[:200]}")
+            raise CollectionError(self.redact(f"Open Collective error (HTTP 200): {str(first or 'error')[:200]}"))
         return data
 
 

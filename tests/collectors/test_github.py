@@ -405,6 +405,17 @@ def test_graphql_partial_data_keeps_what_came(store, db_path, fake, clock, now):
     assert store.scalar("SELECT stars FROM github_repo_snapshots") == 1200
 
 
+def test_a_token_echoed_in_graphql_partial_errors_is_redacted(store, db_path, fake, clock, now):
+    fake.add(widget(now, graphql_forbidden=["owner.sponsorsListing"]))
+    fake.echo_auth_in_errors = True
+    people(fake)
+    registry.add(store, "acme/widget")
+    outcomes, out = run(store, config(fake, db_path), clock)
+    assert outcomes[0].status == "ok"
+    assert "partial data: Resource not accessible by integration (sponsorsListing) for bearer ***" in out
+    assert TOKEN not in out
+
+
 def test_many_repositories_share_one_graphql_query(store, db_path, fake, clock, now):
     for i in range(6):
         fake.add(FakeRepo("org", f"p{i}", 10 + i, stars=i, items=[], releases=[], contributors=[]))

@@ -5,7 +5,8 @@ JSON bodies in GitHub's shapes, `Link` pagination, `X-RateLimit-*` headers on a 
 reset arrives when the test's clock says so), ETag / If-None-Match -> 304 (not charged), 202 from
 statistics endpoints, 301 for renamed repositories (REST and GraphQL follow them), 404, 409 for
 empty repositories, 451 for blocked ones, injected faults (5xx, 403/429 with Retry-After,
-secondary limits) and GraphQL partial data with `errors`.
+secondary limits, redirects), GraphQL partial data with `errors`, and GraphQL queries rejected as
+a whole (HTTP 200, `errors`, no `data`: what GitHub answers after a schema change).
 
 It is our own model written from GitHub's documentation, not recorded data. GraphQL queries are
 recognised by the aliases the collector sends (`rN: repository(...)`, `iN: issueOrPullRequest`,
@@ -173,6 +174,7 @@ class FakeGitHub:
         # GraphQL operations answered as GitHub answers a query it rejects as a whole (e.g. after a
         # schema change): HTTP 200, `errors`, no `data`. operation name -> the missing field.
         self.reject_operations: dict[str, str] = {}
+        self.echo_auth_in_errors = False   # a hostile server quoting the Authorization header in errors
         self.log: list[Logged] = []
         self.latency = latency
         self.limits = {"core": core_limit, "graphql": graphql_limit}
@@ -625,8 +627,9 @@ class _Handler(BaseHTTPRequestHandler):
             for p in parents:
                 target = target[p]
             target[leaf] = None
+            echo = f" for {self.headers.get('Authorization')}" if self.fake.echo_auth_in_errors else ""
             errors.append({"type": "FORBIDDEN", "path": [alias, *dotted.split(".")],
-                           "message": f"Resource not accessible by integration ({leaf})"})
+                           "message": f"Resource not accessible by integration ({leaf}){echo}"})
         data[alias] = node
 
     def _graph_item(self, r: FakeRepo, number: int) -> dict[str, Any] | None:
