@@ -53,17 +53,35 @@ class RunSession:
 
     def __init__(self, config: Config, options: dict[str, Any] | None = None, progress: Progress | None = None,
                  projects: Iterable[Project] = ()):
-        from collectors.http import HttpSession, Policy
-
         self.config = config
         self.options = dict(options or {})
         self.projects = list(projects)
         self.progress = progress or Progress()
-        self.http = HttpSession(self.options.get("policy") or Policy.from_env(),
-                                clock=self.options.get("clock") or time.time,
-                                sleep=self.options.get("sleep") or time.sleep,
-                                say=self.progress, secrets=config.secrets())
+        self._http: Any = None
         self._sessions: dict[str, Any] = {}
+
+    @property
+    def http(self) -> Any:
+        """The run's collectors.http.HttpSession, made when a remote source first needs it (a run
+        of local sources never imports the HTTP stack)."""
+        if self._http is None:
+            from collectors.http import HttpSession, Policy
+
+            self._http = HttpSession(self.options.get("policy") or Policy.from_env(),
+                                     clock=self.options.get("clock") or time.time,
+                                     sleep=self.options.get("sleep") or time.sleep,
+                                     say=self.progress, secrets=self.config.secrets())
+        return self._http
+
+    def speak_to(self, progress: Progress) -> None:
+        """Where progress messages of the HTTP layer (waits, retries) go from now on."""
+        self.progress = progress
+        if self._http is not None:
+            self._http.say = progress
+
+    def spent(self) -> tuple[int, int]:
+        """Requests and GraphQL points spent so far in this run."""
+        return (0, 0) if self._http is None else (self._http.requests, self._http.points)
 
     def session_for(self, source: Source) -> Any:
         """The source's run-scoped session (made on first use), or None for local sources."""
@@ -79,7 +97,8 @@ class RunSession:
                 with contextlib.suppress(Exception):
                     closer()
         self._sessions.clear()
-        self.http.close()
+        if self._http is not None:
+            self._http.close()
 
     def __enter__(self) -> RunSession:
         return self
@@ -175,13 +194,12 @@ def _batches(result: Batch | Iterator[Batch]) -> Iterator[Batch]:
 def _collect_one(store: Store, config: Config, source: Source, project: Project, progress: Progress,
                  rs: RunSession) -> Outcome:
     row = runs.start(store, source.name, project.id)
-    http = rs.http
-    http.say = progress
-    requests0, points0 = http.requests, http.points
+    rs.speak_to(progress)
+    requests0, points0 = rs.spent()
 
     def meter() -> None:
-        row.requests = http.requests - requests0
-        row.points = http.points - points0
+        requests, points = rs.spent()
+        row.requests, row.points = requests - requests0, points - points0
 
     status, error, last = "ok", None, None
     try:
