@@ -354,6 +354,13 @@ class HttpSession:
                 elif b.state in ("closed", "probing"):
                     b.state, b.opened_at, b.why = "open", self.clock(), why
 
+    def reopen(self, endpoint: Endpoint) -> None:
+        """A probe that neither succeeded nor found the endpoint down: wait `probe_after` again."""
+        with self.lock:
+            b = self.breakers.get(endpoint.name)
+            if b is not None and b.state == "probing":
+                b.state, b.opened_at = "open", self.clock()
+
     def up(self, endpoint: Endpoint) -> None:
         with self.lock:
             b = self.breakers.get(endpoint.name)
@@ -419,6 +426,15 @@ class Endpoint:
             body = json.dumps(json_body).encode()
             hdrs.setdefault("Content-Type", "application/json")
         probe = self.session.admit(self)
+        try:
+            return self._attempts(method, url, hdrs, body, what, probe)
+        except BaseException:
+            if probe:
+                self.session.reopen(self)   # the probe ended some other way (rate limit, stop): later
+            raise
+
+    def _attempts(self, method: str, url: str, hdrs: dict[str, str], body: bytes | None, what: str,
+                  probe: bool) -> Response:
         attempts = 1 if probe else self.max_attempts
         attempt = 0
         while True:
