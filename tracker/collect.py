@@ -217,13 +217,16 @@ def _collect_one(store: Store, config: Config, source: Source, project: Project,
         status = last.status if last is not None else "ok"
         error = None if last is None else redact(last.error or last.failure_text() or "", config) or None
     except KeyboardInterrupt:
+        meter()
         _close(store, row, "interrupted", "stopped by the user")
         raise
     except TrackerError as exc:
         status, error = "error", redact(str(exc), config)
+        meter()
         _close(store, row, status, error, last)
     except Exception as exc:  # a bug or an unexpected reply: record it, keep going
         status, error = "error", redact(f"{type(exc).__name__}: {exc}", config)
+        meter()
         _close(store, row, status, error, last)
     failed = last.failed() if last is not None else {}
     if status == "error" and error:
