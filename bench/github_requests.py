@@ -22,11 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from collectors.github import make_session  # noqa: E402
+from collectors.http import Policy  # noqa: E402
 from tests.fakes.github_server import FakeClock, FakeGitHub, FakeRepo, Item, Person, Release, make_items  # noqa: E402
 from tracker import collect, registry, runs  # noqa: E402
 from tracker.config import Config  # noqa: E402
-from tracker.github_client import Settings  # noqa: E402
 from tracker.progress import Progress  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
@@ -43,10 +42,12 @@ def _repo(i: int, items: int, releases: int, now) -> FakeRepo:
         sponsors={"has_listing": True, "count": 3, "goal": None, "tiers": [{"name": "$5", "price": 5}]})
 
 
-def _phase(fake: FakeGitHub, store: Store, cfg: Config, session, n_projects: int) -> dict[str, float]:
+def _phase(fake: FakeGitHub, store: Store, cfg: Config, clock: FakeClock, n_projects: int) -> dict[str, float]:
+    """One collection run of every project (its own HTTP session, on the fake clock)."""
     start = len(fake.log)
     outcomes = collect.collect(store, cfg, registry.all_projects(store), ["github"], Progress(io.StringIO()),
-                               {"github_session": session})
+                               {"clock": clock, "sleep": clock.sleep, "policy": Policy(),
+                                "github": {"window_days": 730}})
     bad = [o for o in outcomes if o.status != "ok"]
     if bad:
         raise SystemExit(f"collection failed: {bad[0]}")
@@ -78,15 +79,14 @@ def main() -> None:
         store = Store.open(cfg.db_path)
         for i in range(args.projects):
             registry.add(store, f"org/project{i:03d}")
-        session = make_session(cfg, clock=clock, sleep=clock.sleep, settings=Settings(), window_days=730)
-        first = _phase(fake, store, cfg, session, args.projects)
+        first = _phase(fake, store, cfg, clock, args.projects)
         clock.sleep(3600)
-        unchanged = _phase(fake, store, cfg, session, args.projects)
+        unchanged = _phase(fake, store, cfg, clock, args.projects)
         clock.sleep(3600)
         later = clock.datetime()
         for repo in fake.repos.values():
             repo.items.append(Item(len(repo.items) + 1, "issue", Person("newcomer"), later, later))
-        active = _phase(fake, store, cfg, session, args.projects)
+        active = _phase(fake, store, cfg, clock, args.projects)
         store.close()
     budget = math.ceil(args.items / 100) + math.ceil(args.releases / 100)
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; "

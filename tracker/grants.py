@@ -18,9 +18,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from collectors.funding.files import safe_url
 from tracker.currency import Rates
 from tracker.errors import UsageError
-from tracker.funding_files import safe_url
 from tracker.registry import parse_repo
 from tracker.store import Store
 from tracker.userfiles import load_yaml, read_text

@@ -1,9 +1,11 @@
 """Bookkeeping of collection runs (`collection_runs`) and the one entry point that runs a source.
 
 A run row is written as `running` before any work (in its own short transaction) and closed as
-`ok` or `error` in the same transaction as the collected data, so the database never claims data
-it does not hold. A row left `running` by a killed process is marked `interrupted` on the next
-start of that source; its cursor tells the collector where to resume.
+`ok`, `partial` (some parts of the source's data failed, the rest arrived) or `error` in the same
+transaction as the collected data, so the database never claims data it does not hold. `parts`
+records per part what arrived and what failed, with the reason. A row left `running` by a killed
+process is marked `interrupted` on the next start of that source; its cursor tells the collector
+where to resume.
 """
 
 from __future__ import annotations
@@ -46,21 +48,37 @@ class Run:
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + n
 
-    def save_cursor(self, cursor: Any) -> None:
+    def save_cursor(self, cursor: Any, parts: dict[str, Any] | None = None) -> None:
         """Record a resume point. Call inside the transaction that writes the matching data."""
         self.store.execute(
-            "UPDATE collection_runs SET cursor = ?, counters = ?, requests = ?, points = ? WHERE id = ?",
+            "UPDATE collection_runs SET cursor = ?, counters = ?, requests = ?, points = ?, parts = ?"
+            " WHERE id = ?",
             [json.dumps(cursor), json.dumps(self.counters), self.requests or None,
-             self.points or None, self.id],
+             self.points or None, _parts_json(parts), self.id],
         )
 
-    def finish(self, status: str = "ok", error: str | None = None) -> None:
+    def finish(self, status: str = "ok", error: str | None = None, parts: dict[str, Any] | None = None,
+               cursor: Any = None) -> None:
+        """Close the run (ok, partial, error, interrupted); a cursor given is stored with it."""
         self.store.execute(
             "UPDATE collection_runs SET finished_at = ?, status = ?, error = ?, counters = ?,"
-            " requests = ?, points = ? WHERE id = ?",
+            " requests = ?, points = ?, parts = coalesce(?, parts), cursor = coalesce(?, cursor) WHERE id = ?",
             [utcnow(), status, error, json.dumps(self.counters), self.requests or None,
-             self.points or None, self.id],
+             self.points or None, _parts_json(parts), None if cursor is None else json.dumps(cursor),
+             self.id],
         )
+
+
+def _parts_json(parts: dict[str, Any] | None) -> str | None:
+    """{"graphql": {"status": "failed", "reason": "..."}, ...} from Part objects or plain dicts."""
+    if not parts:
+        return None
+    out = {}
+    for name, part in parts.items():
+        status = getattr(part, "status", None) or (part.get("status") if isinstance(part, dict) else str(part))
+        reason = getattr(part, "reason", None) if not isinstance(part, dict) else part.get("reason")
+        out[name] = {"status": status, **({"reason": reason} if reason else {})}
+    return json.dumps(out)
 
 
 def mark_interrupted(store: Store, source: str | None = None) -> int:

@@ -1,10 +1,19 @@
 """`tracker schedule`: the collecting daemon, the single writer of the database.
 
-One APScheduler `BlockingScheduler` in the foreground with one job per source (every collector
-module that defines SOURCE), at intervals from `tracker.schedule_config`. Each job collects every
-project in turn through `tracker.collect.collect_one` (the same entry point as `tracker collect`),
-then scores (`tracker.scoring.score_all`, when that module is installed). A second small job polls
+One APScheduler `BlockingScheduler` in the foreground with one job per independent source, at
+intervals from `tracker.schedule_config`. Each job collects every project in turn through
+`tracker.collect.collect_one` (the same entry point as `tracker collect`), then scores
+(`tracker.scoring.score_all`, when that module is installed). A second small job polls
 `collection_requests`, the app's "track this repo" / "collect now" requests.
+
+Sources that need others (funding needs git and github; opencollective needs git and funding) have
+no job of their own: they run right after their inputs, per project. When a job has collected
+project P, each source that needs it runs for P at once, in dependency order, provided that
+(1) its own interval has passed since its last run for P (or it never ran, or that run was cut
+short) and (2) every input it needs that is switched on has run for P since that last run. So a
+dependant never runs before its inputs have been collected in its cycle, and runs at most once
+per interval. Inputs that are switched off are not waited for (what they stored is used); a source
+whose inputs are all switched off gets a job of its own.
 
 How it stays correct for months without a person watching:
 
@@ -19,6 +28,9 @@ How it stays correct for months without a person watching:
   reached; requests left `running` go back to `pending`.
 * SIGTERM/SIGINT: the current project's write is finished, the state recorded, exit 0. A second
   signal exits at once; every write is one transaction, so the file stays consistent.
+* Each job run is one collection run (`tracker.collect.RunSession`): its projects and their
+  dependants share one HTTP session, so an API that is down costs one round of retries per job
+  run (and one later probe), not one per project.
 """
 
 from __future__ import annotations
@@ -296,9 +308,9 @@ class Daemon:
                 break
             source = available.get(source_name)
             project = projects.get(project_id) if project_id is not None else None
-            if source is None or (project_id is not None and project is None):
+            if source is None or project is None:
                 continue  # the collector or the project is gone
-            label = f"{source_name} {project.slug if project else '(all projects)'}"
+            label = f"{source_name} {project.slug}"
             log.info("resuming the interrupted run of %s", label)
             try:
                 with self.writing(f"resuming {label}") as store:
@@ -314,16 +326,30 @@ class Daemon:
             self.score()
         return outcomes
 
+    def enabled(self, name: str) -> bool:
+        return self.schedule.interval_for(name) is not None
+
+    def chained(self, source: collectors.Source) -> bool:
+        """True when the source runs after its inputs instead of on a job of its own."""
+        return any(self.enabled(n) for n in source.needs)
+
     def plan(self) -> list[JobPlan]:
-        """Each source's job: its interval and first run (due now if cut short or never run)."""
+        """Each independent source's job: its interval and first run (due now if cut short or
+        never run). Sources that need others run after them (see `run_dependants`)."""
         now = runs.utcnow()
         plans = []
         with self.writing("planning") as store:
             rows = {r["job_id"]: r for r in store.dicts("SELECT * FROM scheduler_jobs")}
-            for name in collectors.sources():
+            for name, source in collectors.sources().items():
                 interval = self.schedule.interval_for(name)
                 if interval is None:
                     log.info("source %s is switched off in the configuration", name)
+                    continue
+                if self.chained(source):
+                    log.info("source %s runs after %s, per project, at most every %s", name,
+                             " and ".join(n for n in source.needs if self.enabled(n)), _human(interval))
+                    # a job it had in an earlier version would show a stale next run in `status`
+                    store.execute("DELETE FROM scheduler_jobs WHERE job_id = ?", [collect_job_id(name)])
                     continue
                 job_id = collect_job_id(name)
                 row = rows.get(job_id)
@@ -343,14 +369,58 @@ class Daemon:
     # -- the jobs --------------------------------------------------------------------------
     def _projects_for(self, store: Store, source: collectors.Source,
                       since: datetime | None) -> list[Project]:
-        projects = [p for p in registry.all_projects(store) if source.applies is None or source.applies(p)]
+        projects = [p for p in registry.all_projects(store) if source.serves(p)]
         if since is None:
             return projects
         done = {pid for (pid,) in store.all(
             "SELECT project_id FROM collection_runs WHERE source = ? AND started_at >= ?"
             " QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY started_at DESC, id DESC) = 1"
-            " AND status IN ('ok', 'error')", [source.name, since])}
+            " AND status IN ('ok', 'partial', 'error')", [source.name, since])}
         return [p for p in projects if p.id not in done]
+
+    def _last_run(self, store: Store, source: str, project_id: int) -> datetime | None:
+        """Start of the source's last finished run for the project (ok, partial or error: a run
+        cut short does not count)."""
+        return store.scalar("SELECT max(started_at) FROM collection_runs WHERE source = ? AND project_id = ?"
+                            " AND status IN ('ok', 'partial', 'error')", [source, project_id])
+
+    def dependant_due(self, store: Store, source: collectors.Source, project: Project,
+                      now: datetime | None = None) -> str | None:
+        """Why `source` (which needs others) should not run for `project` now, or None if it should:
+        its interval must have passed since its last finished run for the project, and every input
+        that is switched on must have run for the project (whatever the result) since then."""
+        now = now or runs.utcnow()
+        interval = self.schedule.interval_for(source.name)
+        if interval is None:
+            return "switched off"
+        last = self._last_run(store, source.name, project.id)
+        if last is not None and now - last < timedelta(seconds=interval):
+            return f"ran less than {_human(interval)} ago"
+        available = collectors.sources()
+        for need in source.needs:
+            if not self.enabled(need) or not available[need].serves(project):
+                continue
+            got = self._last_run(store, need, project.id)
+            if got is None:
+                return f"{need} has not run for it yet"
+            if last is not None and got <= last:
+                return f"{need} has not run for it since its last run"
+        return None
+
+    def run_dependants(self, store: Store, source: collectors.Source, project: Project,
+                       run: collect.RunSession, label: str) -> list[collect.Outcome]:
+        """Right after `source` collected `project`: the sources that need it, when due."""
+        outcomes = []
+        for dep in collectors.dependants(source.name):
+            if not self.enabled(dep.name) or not dep.serves(project) or self.stopping.is_set():
+                continue
+            why_not = self.dependant_due(store, dep, project)
+            if why_not is not None:
+                log.debug("%s %s not run after %s: %s", dep.name, project.slug, source.name, why_not)
+                continue
+            child = self.progress.child(f"{label} -> {dep.name}: ")
+            outcomes.append(collect.collect_one(store, self.config, dep, project, child, run=run))
+        return outcomes
 
     def run_source(self, name: str, resume_since: datetime | None = None) -> list[collect.Outcome]:
         """One run of a source's job: every project in turn (or those not reached last time)."""
@@ -367,33 +437,35 @@ class Daemon:
                 self._record(store, job_id, source=name, interval_seconds=self.schedule.interval_for(name),
                              last_started_at=started, last_finished_at=None, last_status="running",
                              last_error=None, next_run_at=self._next_run(job_id))
-                targets: list[Project | None] = (
-                    list(self._projects_for(store, source, resume_since)) if source.per_project else [None])
+                targets = list(self._projects_for(store, source, resume_since))
             if resume_since is not None:
                 log.info("job %s resumes where it stopped: %d project(s) left", job_id, len(targets))
             else:
                 log.info("job %s: %d project(s)", job_id, len(targets))
-            for i, project in enumerate(targets, 1):
-                if self.stopping.is_set():
-                    status = "stopped"
-                    break
-                label = f"{name} {project.slug}" if project else f"{name} (all projects)"
-                with self.writing(f"collecting {label}") as store:
-                    self.serve_requests(store)
-                    child = self.progress.child(f"[{i}/{len(targets)}] {label}: ")
-                    outcomes.append(collect.collect_one(store, self.config, source, project, child))
+            with collect.RunSession(self.config, None, self.progress, targets) as run:
+                for i, project in enumerate(targets, 1):
+                    if self.stopping.is_set():
+                        status = "stopped"
+                        break
+                    label = f"{name} {project.slug}"
+                    with self.writing(f"collecting {label}") as store:
+                        self.serve_requests(store)
+                        child = self.progress.child(f"[{i}/{len(targets)}] {label}: ")
+                        outcomes.append(collect.collect_one(store, self.config, source, project, child, run=run))
+                        outcomes += self.run_dependants(store, source, project, run, f"[{i}/{len(targets)}] {label}")
         except Stopping:
             status = "stopped"
         except LockHeldError as exc:
             status = "skipped"
             log.warning("job %s skipped: %s", job_id, exc)
-        failed = [o for o in outcomes if o.status != "ok"]
+        failed = [o for o in outcomes if o.status == "error"]
+        partial = [o for o in outcomes if o.status == "partial"]
         self.failures += len(failed)
-        if status == "ok" and failed:
-            status = "error"
-        error = "; ".join(f"{o.project or name}: {o.error or o.status}" for o in failed)[:2000] or None
-        log.info("job %s %s: %d collected, %d failed", job_id, status, len(outcomes) - len(failed),
-                 len(failed))
+        if status == "ok" and (failed or partial):
+            status = "error" if failed else "partial"
+        error = "; ".join(f"{o.source} {o.project}: {o.error or o.status}" for o in failed + partial)[:2000] or None
+        log.info("job %s %s: %d collected%s, %d failed", job_id, status, len(outcomes) - len(failed),
+                 f" ({len(partial)} partial)" if partial else "", len(failed))
         self.record(job_id, last_finished_at=runs.utcnow(), last_status=status, last_error=error,
                     next_run_at=self._next_run(job_id))
         if outcomes and status != "stopped" and not self.stopping.is_set():
@@ -455,8 +527,9 @@ class Daemon:
                     name for name in collectors.sources() if self.schedule.interval_for(name) is not None]
                 outcomes = collect.collect(store, self.config, [project], wanted,
                                            self.progress.child(f"request {rid} {project.slug}: "))
-                failed = [o for o in outcomes if o.status != "ok"]
-                error = "; ".join(f"{o.source}: {o.error or o.status}" for o in failed)[:2000] or None
+                failed = [o for o in outcomes if o.status not in ("ok", "partial")]
+                partial = [o for o in outcomes if o.status == "partial"]
+                error = "; ".join(f"{o.source}: {o.error or o.status}" for o in failed + partial)[:2000] or None
                 requests.mark(store, rid, "error" if failed else "done", error)
             except TrackerError as exc:
                 requests.mark(store, rid, "error", redact(str(exc), self.config))
@@ -622,16 +695,22 @@ def status(store: Store, db_path: str | os.PathLike[str]) -> dict[str, Any]:
         job = by_job.get(collect_job_id(source))
         return job["next_run_at"] if running and job else None
 
+    def next_after_inputs(source: collectors.Source) -> datetime | None:
+        """A source that runs after its inputs: when the last of them runs next."""
+        times = [next_run(n) for n in source.needs if collect_job_id(n) in by_job]
+        times = [t for t in times if t is not None]
+        return max(times) if times and len(times) == len([n for n in source.needs
+                                                          if collect_job_id(n) in by_job]) else None
+
     last = {(r["source"], r["project"]): r for r in runs.last_runs(store)}
     projects = registry.all_projects(store)
     rows: list[dict[str, Any]] = []
     seen = set()
     for name, source in collectors.sources().items():
-        targets = [p.slug for p in projects if source.applies is None or source.applies(p)] \
-            if source.per_project else [None]
-        for slug in targets:
+        when = next_run(name) if collect_job_id(name) in by_job else next_after_inputs(source)
+        for slug in [p.slug for p in projects if source.serves(p)]:
             seen.add((name, slug))
-            rows.append(_status_row(name, slug, last.get((name, slug)), next_run(name)))
+            rows.append(_status_row(name, slug, last.get((name, slug)), when))
     for key, run in last.items():
         if key not in seen and (key[1] is None or any(p.slug == key[1] for p in projects)):
             rows.append(_status_row(key[0], key[1], run, next_run(key[0])))

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 
 from collectors import sources
-from collectors.github import make_session
+from collectors.github.client import EmptyRepositoryError, GitHubClient
+from collectors.http import HttpSession, Policy
 from tests.fakes.github_server import (
     Comment,
     FakeClock,
@@ -23,11 +24,12 @@ from tests.fakes.github_server import (
     Release,
     make_items,
 )
+from tests.fakes.loopback import Script, ScriptedHandler, serve
 from tracker import collect, metrics, registry, runs
 from tracker.config import Config
 from tracker.errors import CollectionError
-from tracker.github_client import EmptyRepositoryError, GitHubClient, Settings
 from tracker.progress import Progress
+from tracker.store import Store
 
 TOKEN = "fake-token-FAKE0for0tests0only0X7qZ"
 
@@ -52,15 +54,19 @@ def config(fake, db_path, token=TOKEN) -> Config:
     return Config(db_path=db_path, github_api_url=fake.api_url, github_token=token)
 
 
-def run(store, cfg, clock, *, slugs=None, settings=None, window_days=None, full=False, session=None):
-    """Collect the github source; returns (outcomes, progress text, session)."""
-    session = session or make_session(cfg, clock=clock, sleep=clock.sleep, settings=settings or Settings(),
-                                      window_days=window_days, refresh_days=7)
+def run(store, cfg, clock, *, slugs=None, policy=None, window_days=None, full=False):
+    """Collect the github source in one run (its own HTTP session, on the fake clock);
+    returns (outcomes, progress text)."""
     stream = io.StringIO()
     projects = [registry.get(store, s) for s in slugs] if slugs else registry.all_projects(store)
     outcomes = collect.collect(store, cfg, projects, ["github"], Progress(stream),
-                               {"github_session": session, "full": full})
-    return outcomes, stream.getvalue(), session
+                               {"clock": clock, "sleep": clock.sleep, "policy": policy or Policy(), "full": full,
+                                "github": {"window_days": window_days, "refresh_days": 7}})
+    return outcomes, stream.getvalue()
+
+
+def client_for(cfg, clock) -> GitHubClient:
+    return GitHubClient(cfg, HttpSession(clock=clock, sleep=clock.sleep, secrets=cfg.secrets()))
 
 
 def widget(now, **kw) -> FakeRepo:
@@ -111,7 +117,7 @@ def test_first_collection_stores_every_kind_of_data(store, db_path, fake, clock,
                               Comment(Person("reporter"), repo.items[0].created_at + timedelta(hours=1)),
                               Comment(Person("maintainer"), repo.items[0].created_at + timedelta(hours=3))]
     registry.add(store, "acme/widget")
-    outcomes, out, _ = run(store, config(fake, db_path), clock)
+    outcomes, out = run(store, config(fake, db_path), clock)
     assert [o.status for o in outcomes] == ["ok"], outcomes
 
     snap = store.dicts("SELECT * FROM github_repo_snapshots")[0]
@@ -182,10 +188,10 @@ def test_refresh_of_unchanged_project_costs_one_304_and_a_graphql_share(store, d
     people(fake)
     registry.add(store, "acme/widget")
     cfg = config(fake, db_path)
-    _, _, session = run(store, cfg, clock)
+    run(store, cfg, clock)
     clock.sleep(3600)
     before = len(fake.log)
-    outcomes, out, _ = run(store, cfg, clock, session=session)
+    outcomes, out = run(store, cfg, clock)
     assert [o.status for o in outcomes] == ["ok"]
     rest = rest_requests(fake, before)
     assert len(rest) <= 2 and all(r.status == 304 for r in rest)
@@ -202,7 +208,7 @@ def test_new_activity_is_read_with_since_and_releases_stop_at_known(store, db_pa
     people(fake)
     registry.add(store, "acme/widget")
     cfg = config(fake, db_path)
-    _, _, session = run(store, cfg, clock)
+    run(store, cfg, clock)
     cursor = store.scalar("SELECT issues_since FROM github_state")
     clock.sleep(86400)
     later = clock.datetime()
@@ -210,7 +216,7 @@ def test_new_activity_is_read_with_since_and_releases_stop_at_known(store, db_pa
     repo.items.append(Item(151, "issue", Person("newbie"), later, later))
     repo.releases.append(Release(200, "v1.14", later))
     before = len(fake.log)
-    outcomes, _, _ = run(store, cfg, clock, session=session)
+    outcomes, _ = run(store, cfg, clock)
     assert [o.status for o in outcomes] == ["ok"]
     listing = [r for r in rest_requests(fake, before) if r.path.endswith("/issues")]
     assert len(listing) == 1 and listing[0].query["since"] == [cursor.isoformat() + "Z"]
@@ -227,18 +233,24 @@ def test_killed_run_resumes_from_the_cursor_saved_with_each_page(store, db_path,
     people(fake)
     registry.add(store, "acme/widget")
     cfg = config(fake, db_path)
-    # Page 2 of the issue listing fails for good (every retry): the run stops after page 1.
+    # Page 2 of the issue listing fails for good (every retry): the listing stops after page 1,
+    # the rest of the project's data is saved, and the run is partial, naming the issues.
     fake.faults.append(Fault("/repos/acme/widget/issues", 502, skip=1, times=10))
-    outcomes, out, session = run(store, cfg, clock)
-    assert outcomes[0].status == "error" and "502" in outcomes[0].error
+    outcomes, out = run(store, cfg, clock)
+    assert outcomes[0].status == "partial" and "issues:" in outcomes[0].error and "502" in outcomes[0].error
+    assert list(outcomes[0].failed) == ["issues"]
     assert store.scalar("SELECT count(*) FROM github_issues") == 100
+    assert store.scalar("SELECT stars FROM github_repo_snapshots") == 1200
+    assert store.scalar("SELECT count(*) FROM github_releases") == 13
+    parts = json.loads(store.scalar("SELECT parts FROM collection_runs"))
+    assert parts["issues"]["status"] == "failed" and parts["releases"] == {"status": "ok"}
     saved = store.scalar("SELECT issues_since FROM github_state")
     run_cursor = json.loads(store.scalar("SELECT cursor FROM collection_runs"))
     assert run_cursor["issues_since"] == saved.isoformat() + "Z"
     assert any(s == 1 for s in clock.slept)  # backed off on the fake clock
     fake.faults.clear()
     before = len(fake.log)
-    outcomes, _, _ = run(store, cfg, clock, session=session)
+    outcomes, _ = run(store, cfg, clock)
     assert outcomes[0].status == "ok"
     first_listing = next(r for r in rest_requests(fake, before) if r.path.endswith("/issues"))
     assert first_listing.query["since"] == [saved.isoformat() + "Z"]
@@ -253,7 +265,7 @@ def test_first_collection_window_is_said_and_keeps_old_open_items(store, db_path
     fake.add(widget(now, items=items))
     people(fake)
     registry.add(store, "acme/widget")
-    outcomes, out, _ = run(store, config(fake, db_path), clock, window_days=30)
+    outcomes, out = run(store, config(fake, db_path), clock, window_days=30)
     assert outcomes[0].status == "ok"
     assert "updated in the last 30 days" in out
     assert sorted(r[0] for r in store.all("SELECT number FROM github_issues")) == [2, 3]
@@ -267,7 +279,7 @@ def test_low_budget_pauses_until_reset_with_a_message(store, db_path, fake, cloc
     people(fake)
     registry.add(store, "acme/widget")
     fake.set_remaining("core", 3, reset_in=1200)
-    outcomes, out, _ = run(store, config(fake, db_path), clock)
+    outcomes, out = run(store, config(fake, db_path), clock)
     assert outcomes[0].status == "ok"
     assert "rate limit low" in out and "pausing" in out
     assert any(1100 < s <= 1202 for s in clock.slept)
@@ -278,7 +290,7 @@ def test_low_budget_can_stop_instead_and_other_projects_continue(store, db_path,
     people(fake)
     registry.add(store, "acme/widget")
     fake.set_remaining("core", 2, reset_in=1200)
-    outcomes, out, _ = run(store, config(fake, db_path), clock, settings=Settings(on_low_budget="stop"))
+    outcomes, out = run(store, config(fake, db_path), clock, policy=Policy(on_low_budget="stop"))
     assert outcomes[0].status == "error" and "stopping as asked" in outcomes[0].error
     assert not any(s > 100 for s in clock.slept)
 
@@ -288,7 +300,7 @@ def test_exhausted_budget_403_waits_for_the_reset(store, db_path, fake, clock, n
     people(fake)
     registry.add(store, "acme/widget")
     fake.set_remaining("core", 0, reset_in=600)
-    outcomes, out, _ = run(store, config(fake, db_path), clock)
+    outcomes, out = run(store, config(fake, db_path), clock)
     assert outcomes[0].status == "ok"
     assert any(r.status == 403 for r in fake.log)
     assert "rate limit exhausted" in out and any(590 < s <= 602 for s in clock.slept)
@@ -306,7 +318,7 @@ def test_secondary_limit_retry_after_and_5xx_are_retried(store, db_path, fake, c
         Fault("/repos/acme/widget/contributors", 503, {}, {"message": "Service Unavailable"}, times=2),
         Fault("/graphql", 502, {}, None),
     ]
-    outcomes, out, _ = run(store, config(fake, db_path), clock, settings=Settings(max_concurrency=1))
+    outcomes, out = run(store, config(fake, db_path), clock, policy=Policy(max_concurrency=1))
     assert outcomes[0].status == "ok", outcomes
     assert 45 in clock.slept and 60 in clock.slept  # Retry-After obeyed; secondary limit without it: 60 s
     assert clock.slept.count(1) >= 2 and 2 in clock.slept  # 5xx backoff 1, 2, ...
@@ -320,7 +332,7 @@ def test_concurrent_requests_are_bounded(store, db_path, clock, now):
         fake.add(widget(now))
         people(fake)
         registry.add(store, "acme/widget")
-        outcomes, _, _ = run(store, config(fake, db_path), clock, settings=Settings(max_concurrency=2))
+        outcomes, _ = run(store, config(fake, db_path), clock, policy=Policy(max_concurrency=2))
         assert outcomes[0].status == "ok"
         assert fake.max_in_flight == 2
 
@@ -331,10 +343,10 @@ def test_rename_is_followed_and_updates_the_registry_keeping_history(store, db_p
     people(fake)
     project, _ = registry.add(store, "acme/widget")
     cfg = config(fake, db_path)
-    _, _, session = run(store, cfg, clock)
+    run(store, cfg, clock)
     fake.rename(repo, "newhome", "gadget")
     clock.sleep(3600)
-    outcomes, out, _ = run(store, cfg, clock, session=session)
+    outcomes, out = run(store, cfg, clock)
     assert outcomes[0].status == "ok"
     assert "renamed or transferred to newhome/gadget" in out
     moved = registry.get(store, "newhome/gadget")
@@ -347,7 +359,7 @@ def test_rename_seen_through_rest_301_without_a_token(store, db_path, clock, now
         repo = fake.add(widget(now))
         project, _ = registry.add(store, "acme/widget")
         fake.rename(repo, "newhome", "gadget")
-        outcomes, out, _ = run(store, config(fake, db_path, token=None), clock)
+        outcomes, out = run(store, config(fake, db_path, token=None), clock)
         assert outcomes[0].status == "ok", outcomes
         assert any(r.status == 301 for r in fake.log)
         assert registry.get(store, "newhome/gadget").id == project.id
@@ -361,7 +373,7 @@ def test_missing_blocked_and_empty_repositories(store, db_path, fake, clock, now
     people(fake)
     for slug in ("gone/away", "dmca/blocked", "acme/empty", "acme/widget"):
         registry.add(store, slug)
-    outcomes, out, _ = run(store, config(fake, db_path), clock)
+    outcomes, out = run(store, config(fake, db_path), clock)
     status = {o.project: (o.status, o.error) for o in outcomes}
     assert status["gone/away"][0] == "error" and "not found on GitHub (404)" in status["gone/away"][1]
     assert status["dmca/blocked"][0] == "error" and "blocked by GitHub (451)" in status["dmca/blocked"][1]
@@ -375,7 +387,7 @@ def test_missing_blocked_and_empty_repositories(store, db_path, fake, clock, now
 
 def test_empty_repository_409_is_a_clear_error(fake, clock, db_path):
     fake.add(FakeRepo("acme", "empty", 3, empty=True))
-    client = GitHubClient(config(fake, db_path), clock=clock, sleep=clock.sleep)
+    client = client_for(config(fake, db_path), clock)
     with pytest.raises(EmptyRepositoryError, match="repository is empty"):
         client.get("/repos/acme/empty/commits")
 
@@ -384,7 +396,7 @@ def test_graphql_partial_data_keeps_what_came(store, db_path, fake, clock, now):
     fake.add(widget(now, graphql_forbidden=["owner.sponsorsListing"]))
     people(fake)
     registry.add(store, "acme/widget")
-    outcomes, out, _ = run(store, config(fake, db_path), clock)
+    outcomes, out = run(store, config(fake, db_path), clock)
     assert outcomes[0].status == "ok"
     assert "partial data" in out and "Resource not accessible" in out
     sp = store.dicts("SELECT * FROM github_sponsors")[0]
@@ -393,11 +405,22 @@ def test_graphql_partial_data_keeps_what_came(store, db_path, fake, clock, now):
     assert store.scalar("SELECT stars FROM github_repo_snapshots") == 1200
 
 
+def test_a_token_echoed_in_graphql_partial_errors_is_redacted(store, db_path, fake, clock, now):
+    fake.add(widget(now, graphql_forbidden=["owner.sponsorsListing"]))
+    fake.echo_auth_in_errors = True
+    people(fake)
+    registry.add(store, "acme/widget")
+    outcomes, out = run(store, config(fake, db_path), clock)
+    assert outcomes[0].status == "ok"
+    assert "partial data: Resource not accessible by integration (sponsorsListing) for bearer ***" in out
+    assert TOKEN not in out
+
+
 def test_many_repositories_share_one_graphql_query(store, db_path, fake, clock, now):
     for i in range(6):
         fake.add(FakeRepo("org", f"p{i}", 10 + i, stars=i, items=[], releases=[], contributors=[]))
         registry.add(store, f"org/p{i}")
-    outcomes, _, _ = run(store, config(fake, db_path), clock)
+    outcomes, _ = run(store, config(fake, db_path), clock)
     assert [o.status for o in outcomes] == ["ok"] * 6
     batches = [r for r in graphql_requests(fake) if "query Repos" in r.body]
     assert len(batches) == 1 and json.loads(batches[0].body)["query"].count("repository(owner:") == 6
@@ -410,7 +433,7 @@ def test_without_a_token_it_says_so_and_collects_rest_data(store, db_path, clock
     with FakeGitHub(clock) as fake:
         fake.add(widget(now))
         registry.add(store, "acme/widget")
-        outcomes, out, _ = run(store, config(fake, db_path, token=None), clock)
+        outcomes, out = run(store, config(fake, db_path, token=None), clock)
         assert outcomes[0].status == "ok"
         assert "60 REST requests an hour" in out
         assert not graphql_requests(fake)
@@ -429,7 +452,7 @@ def test_enterprise_layout_uses_the_same_code_path(store, db_path, clock, now):
         registry.add(store, "acme/widget")
         cfg = config(fake, db_path)
         assert cfg.github_graphql_url == fake.base + "/api/graphql"
-        outcomes, _, _ = run(store, cfg, clock)
+        outcomes, _ = run(store, cfg, clock)
         assert outcomes[0].status == "ok"
         assert all(r.path.startswith("/api/") for r in fake.log)
         assert store.scalar("SELECT sponsors_count FROM github_sponsors") == 12
@@ -443,17 +466,17 @@ def test_the_token_never_reaches_db_logs_errors_or_output(store, db_path, fake, 
     caplog.set_level(logging.DEBUG)
     logging.getLogger("github").setLevel(logging.DEBUG)
     try:
-        outcomes, out, _ = run(store, config(fake, db_path), clock)
+        outcomes, out = run(store, config(fake, db_path), clock)
     finally:
         logging.getLogger("github").setLevel(logging.NOTSET)
-    assert outcomes[0].status == "error" and "***" in outcomes[0].error
+    assert outcomes[0].status == "partial" and "***" in outcomes[0].error   # the issues failed, the rest came
     assert any(TOKEN in (r.authorization or "") for r in fake.log)  # it was sent, in the header only
     assert TOKEN not in out and TOKEN not in outcomes[0].error
     assert TOKEN not in caplog.text
     for (table,) in store.all("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"):
         dump = json.dumps(store.all(f"SELECT * FROM {table}"), default=str)
         assert TOKEN not in dump, table
-    client = GitHubClient(config(fake, db_path), clock=clock, sleep=clock.sleep)
+    client = client_for(config(fake, db_path), clock)
     fake.faults.append(Fault("/repos/acme/widget", 422, echo_auth=True))
     with pytest.raises(CollectionError) as info:
         client.get("/repos/acme/widget")
@@ -464,7 +487,7 @@ def test_the_token_never_reaches_db_logs_errors_or_output(store, db_path, fake, 
 def test_bad_token_is_reported_without_echoing_it(store, db_path, fake, clock, now):
     fake.add(widget(now))
     registry.add(store, "acme/widget")
-    outcomes, out, _ = run(store, config(fake, db_path, token="fake-wrong-token-value-123456"), clock)
+    outcomes, out = run(store, config(fake, db_path, token="fake-wrong-token-value-123456"), clock)
     assert outcomes[0].status == "error" and "401 Bad credentials" in outcomes[0].error
     assert "fake-wrong-token-value-123456" not in outcomes[0].error + out
 
@@ -491,7 +514,7 @@ def test_cli_collect_and_report(cli, fake, clock, now, monkeypatch):
 def test_contributor_count_comes_from_the_last_page_link(store, db_path, fake, clock, now):
     fake.add(widget(now, contributors=[{"login": f"dev{k}", "contributions": 500 - k} for k in range(230)]))
     registry.add(store, "acme/widget")
-    outcomes, _, _ = run(store, config(fake, db_path), clock)
+    outcomes, _ = run(store, config(fake, db_path), clock)
     assert outcomes[0].status == "ok"
     assert store.scalar("SELECT contributors_count FROM github_repo_snapshots") == 230
     pages = [r.query.get("page", ["1"])[0] for r in fake.log if r.path.endswith("/contributors")]
@@ -505,10 +528,113 @@ def test_network_down_costs_one_projects_retries_not_every_projects(store, db_pa
     for slug in ("acme/one", "acme/two", "acme/three"):
         registry.add(store, slug)
     cfg = Config(db_path=db_path, github_api_url="http://127.0.0.1:9", github_token=TOKEN)
-    outcomes, out, _ = run(store, cfg, clock)
+    outcomes, out = run(store, cfg, clock)
     assert [o.status for o in outcomes] == ["error", "error", "error"]
     assert "gave up after 6 attempts" in out               # said once, for the first request
     assert all("cannot reach http://127.0.0.1:9" in o.error for o in outcomes)
     assert all("not trying again before" in o.error for o in outcomes[1:])
     assert sum(clock.slept) == 1 + 2 + 4 + 8 + 16   # one project's backoff, not three
     assert TOKEN not in out + "".join(o.error for o in outcomes)
+
+
+# -- partial results and the run's circuit breaker ---------------------------------------------------
+def test_graphql_down_keeps_rest_data_and_is_tried_at_most_once_more(store, db_path, fake, clock, now):
+    """GraphQL answering 502: stars, forks, releases and issues from REST are saved, each run is
+    partial naming GraphQL, and across the whole run GraphQL gets one round of retries plus one
+    probe (probe_after=0: the probe is the very next GraphQL request), never a round per project."""
+    fake.add(widget(now, items=make_items(20, now - timedelta(days=30))))
+    for i in (1, 2):
+        fake.add(FakeRepo("acme", f"w{i}", 2000 + i, stars=10 * i, forks=i, items=make_items(5, now - timedelta(days=9)),
+                          releases=[Release(3000 + i, f"v{i}", now - timedelta(days=3))],
+                          contributors=[{"login": "alice", "contributions": 3}]))
+    people(fake)
+    for slug in ("acme/widget", "acme/w1", "acme/w2"):
+        registry.add(store, slug)
+    fake.faults.append(Fault("/graphql", 502, times=10_000))
+    policy = Policy(probe_after=0)
+    outcomes, out = run(store, config(fake, db_path), clock, policy=policy)
+
+    assert [o.status for o in outcomes] == ["partial"] * 3, outcomes
+    assert all(list(o.failed) == ["graphql"] for o in outcomes)
+    assert all("GitHub GraphQL answered 502" in o.error for o in outcomes)
+    assert "partial: what arrived is saved" in out and "GraphQL unavailable" in out
+    assert len(graphql_requests(fake)) == policy.max_attempts + 1       # one round, then one probe
+    assert all(r.status == 502 for r in graphql_requests(fake))
+    assert sum(clock.slept) == 1 + 2 + 4 + 8 + 16                       # one backoff round in the run
+
+    snaps = dict(store.all("SELECT p.slug, (s.stars, s.forks) FROM github_repo_snapshots s"
+                           " JOIN projects p ON p.id = s.project_id"))
+    assert snaps == {"acme/widget": (1200, 80), "acme/w1": (10, 1), "acme/w2": (20, 2)}
+    assert store.scalar("SELECT open_prs FROM github_repo_snapshots WHERE stars = 1200") is None  # GraphQL-only
+    assert store.scalar("SELECT count(*) FROM github_releases") == 13 + 1 + 1
+    assert store.scalar("SELECT count(*) FROM github_issues") == 20 + 5 + 5
+    # first responses could not be looked up: unknown, not "no response"
+    assert store.scalar("SELECT count(*) FROM github_issues WHERE first_response_at IS NOT NULL") == 0
+    assert store.scalar("SELECT count(*) FROM github_issues WHERE comments > 0 AND response_checked") == 0
+    rows = store.dicts("SELECT status, error, parts, counters FROM collection_runs ORDER BY id")
+    assert [r["status"] for r in rows] == ["partial"] * 3
+    parts = json.loads(rows[0]["parts"])
+    assert parts["graphql"]["status"] == "failed" and "502" in parts["graphql"]["reason"]
+    assert {parts[k]["status"] for k in ("rest", "releases", "issues", "contributors", "community")} == {"ok"}
+    assert json.loads(rows[0]["counters"])["graphql_failed"] >= 1
+
+
+def test_default_probe_waits_so_a_dead_graphql_costs_one_round(store, db_path, fake, clock, now):
+    fake.add(widget(now))
+    fake.add(FakeRepo("acme", "w1", 2001, stars=5, items=[], releases=[], contributors=[]))
+    people(fake)
+    registry.add(store, "acme/widget")
+    registry.add(store, "acme/w1")
+    fake.faults.append(Fault("/graphql", 503, times=10_000))
+    outcomes, out = run(store, config(fake, db_path), clock)
+    assert [o.status for o in outcomes] == ["partial", "partial"]
+    assert len(graphql_requests(fake)) == Policy().max_attempts       # no probe within 300 s of the run clock
+    assert "not trying again before" in outcomes[1].error
+
+
+def test_rejected_graphql_query_is_a_partial_run_naming_graphql(cli, fake, clock, now, monkeypatch, db_path):
+    """HTTP 200 with `errors` and no `data` (GitHub's answer after a schema change) is a failure of
+    the GraphQL part: partial, named in `collect`'s summary and in `status`, counted; the rejected
+    query is not sent again for the next project."""
+    fake.add(widget(now))
+    fake.add(FakeRepo("acme", "w1", 2001, stars=5, items=[], releases=[], contributors=[]))
+    people(fake)
+    fake.reject_operations["Repos"] = "fundingLinksV2"
+    monkeypatch.setenv("GITHUB_API_URL", fake.api_url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    assert cli("add", "acme/widget").code == 0 and cli("add", "acme/w1").code == 0
+    result = cli("collect", "--source", "github")
+    assert result.code == 0, result.err
+    assert "2 of 2 collections partial (github graphql failed)" in result.err
+    lines = [line for line in result.out.splitlines() if "acme/" in line]
+    assert len(lines) == 2 and all(" partial " in line and "graphql:" in line for line in lines)
+    assert "rejected the query: Field 'fundingLinksV2' doesn't exist" in result.out + result.err
+    repos_queries = [r for r in graphql_requests(fake) if "query Repos" in r.body]
+    assert len(repos_queries) == 1                                     # not resent in the run
+    assert any("query Users" in r.body for r in graphql_requests(fake))  # other queries still asked
+
+    with Store.open(db_path) as store:
+        assert store.scalar("SELECT stars FROM github_repo_snapshots WHERE full_name = 'acme/widget'") == 1200
+        assert store.scalar("SELECT sponsors_count FROM github_sponsors") is None
+        rows = store.dicts("SELECT status, counters FROM collection_runs ORDER BY id")
+        assert [r["status"] for r in rows] == ["partial", "partial"]
+        assert all(json.loads(r["counters"])["graphql_failed"] >= 1 for r in rows)
+    status = cli("status", "--format", "json").json()
+    github = [r for r in status["runs"] if r["source"] == "github"]
+    assert {r["result"] for r in github} == {"partial"} and all("graphql:" in r["error"] for r in github)
+    table = cli("status").out
+    assert " partial " in table and "graphql:" in table
+
+
+def test_github_cross_host_redirect_drops_the_token(fake, clock, db_path):
+    """A 307 from the API to another loopback host is followed without the Authorization header
+    (PyGithub, which holds the token, is not used for the other host)."""
+    state = Script()
+    with serve(ScriptedHandler, state, host="127.0.0.2") as elsewhere:
+        state.routes["/moved/repo"] = [(200, {}, {"id": 7, "full_name": "acme/widget", "stargazers_count": 3})]
+        fake.faults.append(Fault("/repos/acme/widget", 307, {"Location": f"{elsewhere}/moved/repo"}, None))
+        client = client_for(config(fake, db_path), clock)
+        reply = client.get("/repos/acme/widget")
+        assert reply.data["stargazers_count"] == 3
+        assert fake.log[0].authorization == f"token {TOKEN}"      # sent to the API itself
+        assert {k.lower() for k in state.seen[0].headers} & {"authorization", "cookie"} == set()

@@ -32,13 +32,6 @@ class FakeClock:
         self.t += seconds
 
 
-@pytest.fixture(autouse=True)
-def fresh_limiters():
-    opencollective._LIMITERS.clear()
-    yield
-    opencollective._LIMITERS.clear()
-
-
 @pytest.fixture
 def oc(monkeypatch):
     state = OCState()
@@ -145,12 +138,14 @@ def test_persistent_rate_limiting_fails_the_project_clearly(store, db_path, oc):
 
 
 def test_anonymous_rate_limit_spaces_requests_ten_a_minute(store, db_path, oc):
+    """The allowance belongs to the run: every project of one collection shares it."""
     for i in range(12):
         oc.collectives[f"c{i}"] = Collective(slug=f"c{i}", name=f"C{i}")
     projects = [registry.add(store, f"o/p{i}", opencollective_slug=f"c{i}")[0] for i in range(12)]
     clock = FakeClock()
-    for p in projects:
-        assert run(store, db_path, p, clock)[0].status == "ok"
+    outcomes = collect.collect(store, config.load(db_path), projects, ["opencollective"], Progress(quiet=True),
+                               {"clock": clock, "sleep": clock.sleep})
+    assert [o.status for o in outcomes] == ["ok"] * 12
     assert len(oc.requests) == 12
     assert clock.sleeps == [60.0]  # the 11th request waits for the first to leave the window
     assert store.scalar("SELECT count(*) FROM opencollective_snapshots WHERE status = 'ok'") == 12

@@ -13,6 +13,7 @@ from tests.fakes.loopback import serve
 from tests.fakes.pypi_server import PyPIHandler, PyPIState, package_doc, release_file
 from tracker import collect, config, registry
 from tracker.metrics import compute_all
+from tracker.packages import normalise
 from tracker.progress import Progress
 
 NOW = datetime(2024, 12, 1)
@@ -103,8 +104,9 @@ def test_retries_on_429_and_503_then_errors(store, db_path, pypi_api):
     assert client.package("requests")["info"]["name"] == "requests"
     assert slept == [7.0, 2.0] and client.requests == 3
     pypi_api.failures = [(503, {})] * 4
-    with pytest.raises(Exception, match="HTTP 503 for requests 4 times"):
+    with pytest.raises(Exception, match="PyPI answered 503 for requests; gave up after 4 attempts"):
         client.package("requests")
+    assert slept[2:] == [1.0, 2.0, 4.0] and client.requests == 7
 
 
 def test_repo_from_project_urls_prefers_source_labels():
@@ -115,7 +117,7 @@ def test_repo_from_project_urls_prefers_source_labels():
     assert pypi.repo_from_urls({"Funding": "https://github.com/sponsors/someone"}) is None
     assert pypi.repo_from_urls({"Source": "javascript:alert(1)"}, "https://github.com/o/home.git") == "o/home"
     assert pypi.repo_from_urls(None) is None
-    assert pypi.normalise("Foo__Bar.baz") == "foo-bar-baz"
+    assert normalise("Foo__Bar.baz") == "foo-bar-baz"
 
 
 def test_pypi_source_applies_only_to_projects_with_a_package(store, db_path, pypi_api):

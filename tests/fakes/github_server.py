@@ -5,7 +5,8 @@ JSON bodies in GitHub's shapes, `Link` pagination, `X-RateLimit-*` headers on a 
 reset arrives when the test's clock says so), ETag / If-None-Match -> 304 (not charged), 202 from
 statistics endpoints, 301 for renamed repositories (REST and GraphQL follow them), 404, 409 for
 empty repositories, 451 for blocked ones, injected faults (5xx, 403/429 with Retry-After,
-secondary limits) and GraphQL partial data with `errors`.
+secondary limits, redirects), GraphQL partial data with `errors`, and GraphQL queries rejected as
+a whole (HTTP 200, `errors`, no `data`: what GitHub answers after a schema change).
 
 It is our own model written from GitHub's documentation, not recorded data. GraphQL queries are
 recognised by the aliases the collector sends (`rN: repository(...)`, `iN: issueOrPullRequest`,
@@ -170,6 +171,10 @@ class FakeGitHub:
         self.redirects: dict[str, int] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.faults: list[Fault] = []
+        # GraphQL operations answered as GitHub answers a query it rejects as a whole (e.g. after a
+        # schema change): HTTP 200, `errors`, no `data`. operation name -> the missing field.
+        self.reject_operations: dict[str, str] = {}
+        self.echo_auth_in_errors = False   # a hostile server quoting the Authorization header in errors
         self.log: list[Logged] = []
         self.latency = latency
         self.limits = {"core": core_limit, "graphql": graphql_limit}
@@ -528,6 +533,13 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError):
             return self._send(400, {"message": "Problems parsing JSON", "documentation_url": DOCS},
                               resource="graphql")
+        operation = re.match(r"\s*query\s+(\w+)", query)
+        if operation and operation.group(1) in fake.reject_operations:
+            field_name = fake.reject_operations[operation.group(1)]
+            return self._send(200, {"errors": [{
+                "path": [f"query {operation.group(1)}"], "locations": [{"line": 1, "column": 1}],
+                "extensions": {"code": "undefinedField", "typeName": "Repository", "fieldName": field_name},
+                "message": f"Field '{field_name}' doesn't exist on type 'Repository'"}]}, resource="graphql")
         data: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
         for alias, ov, nv in re.findall(r"(\w+): repository\(owner: \$(\w+), name: \$(\w+)\)", query):
@@ -615,8 +627,9 @@ class _Handler(BaseHTTPRequestHandler):
             for p in parents:
                 target = target[p]
             target[leaf] = None
+            echo = f" for {self.headers.get('Authorization')}" if self.fake.echo_auth_in_errors else ""
             errors.append({"type": "FORBIDDEN", "path": [alias, *dotted.split(".")],
-                           "message": f"Resource not accessible by integration ({leaf})"})
+                           "message": f"Resource not accessible by integration ({leaf}){echo}"})
         data[alias] = node
 
     def _graph_item(self, r: FakeRepo, number: int) -> dict[str, Any] | None:

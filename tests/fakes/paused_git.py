@@ -1,7 +1,7 @@
 """Run the `tracker` CLI with the git collector pausing once at a chosen point (crash/signal tests).
 
-PAUSE_AT=read   pause before the collector writes anything (no DuckDB connection should be open);
-PAUSE_AT=write  pause inside the collector's write transaction (commits inserted, not committed).
+PAUSE_AT=read   pause in the fetch, before anything is written (no DuckDB connection should be open);
+PAUSE_AT=write  pause inside the save's transaction (commits inserted, not committed).
 On pausing the process writes PAUSE_DIR/paused; it goes on when PAUSE_DIR/resume exists.
 
     python -m tests.fakes.paused_git --db DB schedule ...
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-import collectors.git as git_collector
+import collectors.git.source as git_source
 from tracker.cli import main
 from tracker.store import Store
 
@@ -34,13 +34,13 @@ def pause(where: str) -> None:
 
 
 if PAUSE_AT == "read":
-    _read_tags = git_collector.read_tags
+    _read_tags = git_source.read_tags
 
-    def read_tags(repo):  # called by every git collection, before its write transaction
+    def read_tags(repo):  # called by every git fetch, before the save's transaction
         pause("read")
         return _read_tags(repo)
 
-    git_collector.read_tags = read_tags
+    git_source.read_tags = read_tags
 elif PAUSE_AT == "write":
     _upsert = Store.upsert
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 import signal
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.fakes.loopback import serve
+from tests.fakes.opencollective_server import Collective, OCHandler, OCState
 from tests.tracker.daemon import Proc, query, wait_for
 from tracker import requests as app_requests
 from tracker.store import Store
@@ -356,3 +358,84 @@ def test_requests_from_the_app_are_carried_out(cli, make_repo, spawn, db_path):
     assert stored(db_path, "o/a")["head"] == new_head
     daemon.send(signal.SIGTERM)
     assert daemon.wait() == 0, daemon.log()
+
+
+# -- sources that need others ----------------------------------------------------------------------
+def _dependants_env(monkeypatch, oc_url: str) -> None:
+    monkeypatch.setenv("OPENCOLLECTIVE_API_URL", oc_url + "/graphql/v2")
+    for name, value in (("GITHUB", "off"), ("PYPI", "off"), ("GIT", "6h"), ("FUNDING", "1d"),
+                        ("OPENCOLLECTIVE", "1d"), ("SCORE", "0")):
+        monkeypatch.setenv(f"TRACKER_SCHEDULE_{name}", value)
+
+
+def test_dependants_run_right_after_their_inputs_for_each_project(cli, make_repo, db_path, monkeypatch):
+    """funding (needs git, github) and opencollective (needs git, funding) have no job of their own:
+    the git job runs them for each project right after collecting it; the next round does not run
+    them again before their interval (1 day) has passed."""
+    oc = OCState()
+    oc.collectives.update({"a": Collective("a", "A", balance_cents=100), "b": Collective("b", "B")})
+    with serve(OCHandler, oc) as oc_url:
+        _dependants_env(monkeypatch, oc_url)
+        for name in ("a", "b"):
+            repo = make_history(make_repo, name, 3)
+            repo.commit("2024-02-01", files={".github/FUNDING.yml": f"open_collective: {name}\n"})
+            track(cli, f"o/{name}", repo)
+        first = cli("schedule", "--once")
+        assert first.code == 0, first.err
+        assert "source funding runs after git, per project, at most every 1d" in first.err
+        assert "job collect:funding" not in first.err and "job collect:opencollective" not in first.err
+        sequence = query(db_path, "SELECT r.source, p.slug, r.status FROM collection_runs r"
+                                  " JOIN projects p ON p.id = r.project_id ORDER BY r.id")
+        assert sequence == [("git", "o/a", "ok"), ("funding", "o/a", "ok"), ("opencollective", "o/a", "ok"),
+                            ("git", "o/b", "ok"), ("funding", "o/b", "ok"), ("opencollective", "o/b", "ok")]
+        assert [r["body"]["variables"]["slug"] for r in oc.requests] == ["a", "b"]  # read from FUNDING.yml
+
+        again = cli("schedule", "--once")
+        assert again.code == 0, again.err
+        counts = dict(query(db_path, "SELECT source, count(*) FROM collection_runs GROUP BY source"))
+        assert counts == {"git": 4, "funding": 2, "opencollective": 2}
+        status = {(r["source"], r["project"]): r for r in cli("status", "--format", "json").json()["runs"]}
+        assert status[("funding", "o/a")]["result"] == "ok"
+
+
+def test_a_dependant_waits_for_every_input_of_its_cycle(store, db_path):
+    """The rule: a dependant runs for a project when its interval has passed since its last run
+    there and every switched-on input has run there since that last run (whatever its result)."""
+    from collectors import sources
+    from tracker.config import Config
+    from tracker.registry import add
+    from tracker.schedule_config import ScheduleConfig
+    from tracker.scheduler import Daemon
+
+    project, _ = add(store, "o/a")
+    funding = sources()["funding"]
+    t0 = datetime(2026, 1, 1, 12, 0)
+    daemon = Daemon(Config(db_path=db_path), ScheduleConfig(intervals={"github": 3600.0, "git": 6 * 3600.0,
+                                                                       "funding": 86400.0}))
+
+    def ran(source: str, at: datetime, status: str = "ok") -> None:
+        store.execute("INSERT INTO collection_runs (source, project_id, started_at, finished_at, status)"
+                      " VALUES (?, ?, ?, ?, ?)", [source, project.id, at, at, status])
+
+    def why(now: datetime):
+        return daemon.dependant_due(store, funding, project, now)
+
+    assert why(t0) == "git has not run for it yet"
+    ran("git", t0)
+    assert why(t0) == "github has not run for it yet"
+    ran("github", t0 + timedelta(minutes=1), status="error")      # tried: its stored data is used
+    assert why(t0 + timedelta(minutes=2)) is None
+    ran("funding", t0 + timedelta(minutes=2))
+    assert why(t0 + timedelta(hours=3)) == "ran less than 1d ago"
+    later = t0 + timedelta(days=2)
+    ran("github", later - timedelta(hours=1))
+    assert why(later) == "git has not run for it since its last run"
+    ran("git", later - timedelta(minutes=5))
+    assert why(later) is None
+    ran("funding", later, status="interrupted")                   # cut short: redo without waiting a day
+    assert why(later + timedelta(minutes=1)) is None
+    github_off = Daemon(Config(db_path=db_path), ScheduleConfig(intervals={"github": None, "funding": 60.0}))
+    ran("funding", later + timedelta(minutes=2))
+    ran("git", later + timedelta(minutes=3))
+    assert github_off.dependant_due(store, funding, project, later + timedelta(minutes=4)) is None
+    assert not github_off.chained(sources()["pypi"]) and github_off.chained(funding)

@@ -138,3 +138,20 @@ def test_switched_off_sources_and_bad_config(cli, two_projects, tmp_path):
     cfg.write_text('[intervals]\ngit = "often"\n')
     result = cli("schedule", "--once", "--config", str(cfg))
     assert result.code == 2 and result.err.startswith("tracker: error: --config") and "'often'" in result.err
+
+
+def test_a_partial_run_shows_as_partial_with_what_failed(cli, two_projects, db_path):
+    """A run some parts of which failed is `partial`, not `error`, and says which parts and why."""
+    assert cli("collect", "--source", "git").code == 0
+    with Store.open(db_path) as store:
+        pid = store.scalar("SELECT id FROM projects WHERE slug = 'o/a'")
+        store.execute(
+            "INSERT INTO collection_runs (source, project_id, started_at, finished_at, status, error, parts)"
+            " VALUES ('github', ?, now()::TIMESTAMP, now()::TIMESTAMP, 'partial',"
+            " 'graphql: GitHub GraphQL answered 502 for GraphQL batch of 2 repositories; gave up after 6 attempts',"
+            " '{\"graphql\": {\"status\": \"failed\", \"reason\": \"502\"}, \"rest\": {\"status\": \"ok\"}}')", [pid])
+    data = cli("status", "--format", "json").json()
+    row = next(r for r in data["runs"] if r["source"] == "github" and r["project"] == "o/a")
+    assert row["result"] == "partial" and row["error"].startswith("graphql: GitHub GraphQL answered 502")
+    line = next(x for x in cli("status").out.splitlines() if x.startswith("github ") and " o/a " in x)
+    assert " partial " in line and "graphql: GitHub GraphQL answered 502" in line

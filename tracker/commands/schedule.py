@@ -18,6 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "schedule", help="run the collecting daemon (the single writer): every source on its interval",
         description="Collect every source on its own interval (defaults: github 1h, git 6h, pypi and "
         "opencollective 1d, others 1d), score after each collection, and carry out the app's requests. "
+        "A source that needs others (funding needs git and github; opencollective needs git and funding) "
+        "runs for each project right after its inputs were collected there, at most once per its interval. "
         "Runs in the foreground and logs to stderr; SIGTERM or Ctrl-C stops it after the current "
         "project's write. Intervals: a TOML file (--config) and TRACKER_SCHEDULE_* variables, see "
         "docs/operations.md.",

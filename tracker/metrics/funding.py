@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from collectors.funding.channels import github_channels, table_exists
+from collectors.funding.files import Channel
 from tracker.currency import Rates, load_rates
-from tracker.funding_channels import github_channels, table_exists
-from tracker.funding_files import Channel
 from tracker.grants import project_grants
 from tracker.store import Store
 

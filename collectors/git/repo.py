@@ -1,17 +1,15 @@
-"""Git history collector: commits, paths touched, tags and governance files of the default branch.
+"""Reading a git repository with the `git` binary: history, tags and governance files in HEAD.
 
-Reads with the `git` binary and never needs file contents for history, so it works on blob-less
-partial clones and on mirrors that lack large blobs:
+Never needs file contents for history, so it works on blob-less partial clones and on mirrors that
+lack large blobs:
 
 * a local path (bare or not) is read in place and never modified (no fetch, no lazy blob fetch);
 * a URL is cloned once into the cache as a bare partial clone (`--filter=blob:none`) and fetched
   incrementally afterwards.
 
 One `git log --no-renames --name-status -z` pass over the default branch (HEAD) gives every commit
-with its parents, author (after .mailmap), dates and paths. The stored HEAD is the cursor: a rerun
-reads only `old..new`; a rewritten history (force-push) is detected and re-read whole. Everything a
-run writes goes in one transaction, together with the cursor, so a killed run changes nothing and
-the next run completes it.
+with its parents, author (after .mailmap), dates and paths, parsed while git still writes. Only
+the few governance and funding files of HEAD are read as blobs (`read_head_files`).
 """
 
 from __future__ import annotations
@@ -26,17 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 try:
     import fcntl
 except ImportError:  # not on Windows
     fcntl = None
 
-from collectors import Source
 from tracker.errors import CollectionError
 from tracker.identity import author_key, is_bot
-from tracker.registry import Project, register_project_table
+from tracker.registry import Project
 
 FIELD = "\x1f"
 RECORD = b"\x1e"
@@ -66,9 +61,6 @@ HEAD_FILES: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
 _PRERELEASE = re.compile(r"(?i)\d[._-]?(rc|alpha|beta|a|b|c|dev|pre|preview)[._-]?\d*$")
 _NON_RELEASE = re.compile(r"(?i)/|nightly|snapshot|latest|^stable$|^test|^tmp|wip")
 _HAS_DIGIT = re.compile(r"\d")
-
-register_project_table("git_repos")
-
 
 def is_release_tag(name: str) -> bool:
     """A tag that marks a release: carries a version number, is not a pre-release (rc, alpha,
@@ -323,36 +315,6 @@ def read_history(repo: GitRepo, rev_range: str, now: datetime) -> History:
     return h
 
 
-def _column(values: list, dtype: str | type = object) -> np.ndarray:
-    return np.array(values, dtype=dtype)
-
-
-def _commits_table(h: History, project_id: int) -> dict[str, np.ndarray]:
-    """Columns DuckDB scans directly (a dict of NumPy arrays: no pandas/pyarrow import needed)."""
-    return {
-        "project_id": np.full(len(h), project_id, dtype=np.int32),
-        "sha": _column(h.sha),
-        "parents": _column(h.parents),
-        "is_merge": _column(h.is_merge, bool),
-        "author_name": _column(h.author_name),
-        "author_email": _column(h.author_email),
-        "author_key": _column(h.author_key),
-        "author_at": _column(h.author_at, "datetime64[s]"),
-        "committer_at": _column(h.committer_at, "datetime64[s]"),
-        "is_bot": _column(h.is_bot, bool),
-        "date_suspect": _column(h.date_suspect, bool),
-    }
-
-
-def _files_table(h: History, project_id: int) -> dict[str, np.ndarray]:
-    return {
-        "project_id": np.full(len(h.file_sha), project_id, dtype=np.int32),
-        "sha": _column(h.file_sha),
-        "change": _column(h.file_change),
-        "path": _column(h.file_path),
-    }
-
-
 # -- tags and HEAD files ----------------------------------------------------------------------
 @dataclass
 class Tag:
@@ -472,105 +434,3 @@ def read_head_files(repo: GitRepo) -> list[HeadFile]:
         content = _decode(data[:FILE_CAP_BYTES]) if data is not None else None
         files.append(HeadFile(kind, path, size, content, truncated, problem, oid))
     return files
-
-
-# -- the collector ----------------------------------------------------------------------------
-def _open(ctx, project: Project) -> GitRepo:
-    source = project.git_url(ctx.config.github_web_url)
-    if is_url(source):
-        return clone_or_fetch(source, ctx.config.git_cache, project, ctx.progress)
-    return open_local(source)
-
-
-def collect(ctx, project: Project) -> None:
-    """Bring the store's git data for `project` up to date with its repository."""
-    store, run, progress = ctx.store, ctx.run, ctx.progress
-    repo = _open(ctx, project)
-    source = project.git_url(ctx.config.github_web_url)
-    branch = repo.text("symbolic-ref", "-q", "--short", "HEAD", check=False) or None
-    shallow = repo.text("rev-parse", "--is-shallow-repository", check=False) == "true"
-    head = repo.text("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False) or None
-    state = store.one("SELECT head_sha FROM git_repos WHERE project_id = ?", [project.id])
-    old_head = state[0] if state else None
-    force = bool(ctx.options.get("full"))
-    if shallow:
-        progress.warn("shallow clone: history before the cut is missing, so commits_total, "
-                      "first_commit_at, contributors_total and new contributors are lower bounds")
-
-    mode = "unchanged"
-    history = History()
-    if head is None:
-        mode = "empty"
-        progress("repository has no commits yet")
-    elif old_head == head and not force:
-        progress(f"no new commits on {branch or 'HEAD'} ({head[:12]})")
-    elif old_head and not force and repo.ok("merge-base", "--is-ancestor", old_head, head):
-        mode = "incremental"
-        history = read_history(repo, f"{old_head}..{head}", ctx.now)
-        progress(f"{len(history):,} new commits on {branch or 'HEAD'}")
-    else:
-        mode = "rewritten" if old_head and not force else "full"
-        if mode == "rewritten":
-            progress.warn(f"history was rewritten (stored HEAD {old_head[:12]} is no longer an "
-                          "ancestor): reading it again in full")
-        progress(f"reading history of {branch or 'HEAD'}")
-        history = read_history(repo, head, ctx.now)
-        progress(f"{len(history):,} commits, {len(history.file_path):,} paths touched")
-
-    tags = read_tags(repo)
-    files = read_head_files(repo) if head else []
-
-    with store.transaction():
-        con = store.con
-        if mode in ("full", "rewritten", "empty"):
-            con.execute("DELETE FROM git_commit_files WHERE project_id = ?", [project.id])
-            con.execute("DELETE FROM git_commits WHERE project_id = ?", [project.id])
-        if len(history):
-            new_commits = _commits_table(history, project.id)  # noqa: F841 (scanned by name)
-            new_files = _files_table(history, project.id)  # noqa: F841
-            if mode == "incremental":
-                # Files first: both inserts skip commits already stored, so nothing lands twice.
-                skip = " WHERE sha NOT IN (SELECT sha FROM git_commits WHERE project_id = ?)"
-                params = [project.id]
-            else:
-                skip, params = "", []  # the project's rows were deleted above
-            con.execute("INSERT INTO git_commit_files SELECT * FROM new_files" + skip, params)
-            inserted = con.execute("INSERT INTO git_commits SELECT * FROM new_commits" + skip,
-                                   params).fetchone()[0]
-            run.count("commits_new", int(inserted))
-        con.execute("DELETE FROM git_tags WHERE project_id = ?", [project.id])
-        if tags:
-            new_tags = {  # noqa: F841 (scanned by name)
-                "project_id": np.full(len(tags), project.id, dtype=np.int32),
-                "name": _column([t.name for t in tags]),
-                "sha": _column([t.sha for t in tags]),
-                "tagged_at": _column([t.tagged_at for t in tags], float),  # NaN: no date
-                "is_release": _column([t.is_release for t in tags], bool),
-            }
-            con.execute("INSERT INTO git_tags SELECT project_id, name, sha,"
-                        " CASE WHEN isnan(tagged_at) THEN NULL"
-                        " ELSE make_timestamp(tagged_at::BIGINT * 1000000) END, is_release FROM new_tags")
-        con.execute("DELETE FROM repo_files WHERE project_id = ?", [project.id])
-        if files:
-            con.executemany(
-                "INSERT INTO repo_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [[project.id, f.kind, f.path, f.size_bytes, f.content, f.truncated, f.problem,
-                  f.blob_sha, ctx.now] for f in files])
-        stored = con.execute("SELECT count(*) FROM git_commits WHERE project_id = ?",
-                             [project.id]).fetchone()[0]
-        store.upsert("git_repos", [dict(
-            project_id=project.id, source=source, local_path=str(repo.path), default_branch=branch,
-            head_sha=head, is_shallow=shallow, is_empty=head is None, commits_stored=stored,
-            collected_at=ctx.now)], key=["project_id"])
-        run.counters.update(mode=mode, commits_stored=int(stored), tags=len(tags), files=len(files))
-        run.save_cursor({"head": head})
-        run.finish("ok")
-    progress(f"done: {stored:,} commits stored, {len(tags)} tags, {len(files)} governance files")
-
-
-SOURCE = Source(
-    name="git",
-    description="git history of the default branch: commits, paths, tags, governance files",
-    collect=collect,
-    order=10,
-)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.funding_files import (
+from collectors.funding.files import (
     MAX_JSON_BYTES,
     MAX_YML_BYTES,
     classify_url,
