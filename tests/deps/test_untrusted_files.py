@@ -359,3 +359,48 @@ def test_sound_locks_with_odd_entries_still_pass_the_gate(cli):
         result = cli("deps", str(FILES / name), "--offline", "--fail-on", "low", "--format", "json")
         assert result.code == 0, (name, result.err)
         assert result.json()["unread"] == [] and result.json()["warnings"]
+
+
+def test_dependency_groups_that_include_each_other_many_times_stay_linear(layout, tmp_path):
+    """PEP 735's include-group is the same bomb inside one pyproject.toml."""
+    groups = [f'g{i} = ["pkg{i}==1.0"' + "".join(f', {{include-group = "g{i + 1}"}}' for _ in range(3)) + "]"
+              for i in range(20)] + ['g20 = ["pkg20==1.0"]']
+    path = layout.repo / "pyproject.toml"
+    path.write_text('[project]\nname = "bomb"\n\n[dependency-groups]\n' + "\n".join(groups) + "\n")
+    run = run_tracker(tmp_path / "db.duckdb", "deps", str(path), "--offline", "--format", "json",
+                      cwd=layout.root / "cwd")
+    assert run.code == 0, run.err
+    rows = {r["package"]: r for r in json.loads(run.out)["dependencies"]}
+    assert set(rows) == {f"pkg{i}" for i in range(21)}
+    assert rows["pkg20"]["groups"] == [f"group:g{i}" for i in range(21)]
+
+
+def test_all_the_files_of_one_run_are_capped_together(cli, tmp_path):
+    names = []
+    for n in range(3):
+        path = tmp_path / f"requirements-{n}.txt"
+        path.write_text("".join(f"package-{n}-{i}==1.0\n" for i in range(19_000)))
+        names.append(str(path))
+    result = cli("deps", *names, "--offline")
+    assert result.code == 2 and "more than 50,000 dependencies in the files given" in result.err
+    once = cli("deps", names[0], names[0], "--offline", "--format", "json")   # the same file twice: read once
+    assert once.code == 0 and len(once.json()["files"]) == 1
+
+
+def test_a_lock_entry_that_looks_like_a_token_is_not_shown(cli, tmp_path):
+    text = (FILES / "Pipfile.lock").read_text().replace('"default": {', f'"default": {{"{TOKEN}": {{"version": "==1"}},', 1)
+    path = tmp_path / "Pipfile.lock"
+    path.write_text(text)
+    result = cli("deps", str(path), "--offline", "--format", "json")
+    assert result.code == 0, result.err
+    no_leak(result.out, result.err)
+    assert any("looks like a secret" in w for w in result.json()["warnings"])
+
+
+def test_an_include_that_is_not_utf8_is_read_with_a_warning(cli, layout):
+    (layout.repo / "latin.txt").write_bytes("six==1.16.0  # caf\xe9\n".encode("latin-1"))
+    top = layout.repo / "requirements.txt"
+    top.write_text("-r latin.txt\n")
+    data = cli("deps", str(top), "--offline", "--format", "json").json()
+    assert [r["package"] for r in data["dependencies"]] == ["six"]
+    assert any("latin.txt: not valid UTF-8" in w for w in data["warnings"]) and data["unread"] == []

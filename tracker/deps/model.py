@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tracker.userfiles import FileProblem
+from tracker.userfiles import FileProblem, looks_like_secret
 
 MAX_ENTRIES = 20_000   # dependencies read from one named file (its includes counted): bounds memory
 
@@ -67,6 +67,9 @@ class ParseResult:
     unsupported: list[Unsupported] = field(default_factory=list)
 
     def add(self, dep: Dependency) -> None:
+        if looks_like_secret(dep.name):
+            self.warn(dep.line, "a package name that looks like a secret (not shown); skipped", dep.file or None)
+            return
         self._room()
         self.dependencies.append(dep)
 

@@ -520,7 +520,10 @@ class _Walk:
                        f"includes more than {MAX_FILES:,} files in one run; skipped")
                 return
             try:
-                self.memo[child.key] = scan(self.includes.read(child), child.display)
+                text, problem = self.includes.read(child)
+                self.memo[child.key] = scan(text, child.display)
+                if problem:
+                    self.memo[child.key].note(None, problem)
             except FileProblem as exc:
                 unread(f"cannot read the included {kind} file {ref}: {exc.reason}",
                        f"cannot read an included {kind} file: {exc.reason}")

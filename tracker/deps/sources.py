@@ -126,7 +126,8 @@ class Includes:
         """The file `ref` names from `including`; Refused or FileProblem if it must not or cannot be read."""
         raise Refused("it was not given with the file that includes it")
 
-    def read(self, source: Source) -> str:
+    def read(self, source: Source) -> tuple[str, str | None]:
+        """(text, a decoding problem to warn about or None); FileProblem if it cannot be read."""
         raise FileProblem(source.display, "not available")
 
 
@@ -164,11 +165,9 @@ class DiskIncludes(Includes):
             raise FileProblem("", "no such file")
         return Source(real, display, including.roots, real)
 
-    def read(self, source: Source) -> str:
+    def read(self, source: Source) -> tuple[str, str | None]:
         assert source.path is not None
-        data = read_bytes(source.path, max_bytes=MAX_BYTES, follow_symlinks=False)
-        text, _problem = decode(data, source.display)
-        return text
+        return decode(read_bytes(source.path, max_bytes=MAX_BYTES, follow_symlinks=False), source.display)
 
 
 def _inside(path: str, root: str) -> bool:
@@ -213,5 +212,5 @@ class UploadIncludes(Includes):
                 return Source(f"upload:{candidate}", candidate)
         raise Refused("it was not uploaded with the file that includes it")
 
-    def read(self, source: Source) -> str:
-        return self.files[source.display]
+    def read(self, source: Source) -> tuple[str, str | None]:
+        return self.files[source.display], None
