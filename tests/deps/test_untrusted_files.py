@@ -404,3 +404,15 @@ def test_an_include_that_is_not_utf8_is_read_with_a_warning(cli, layout):
     data = cli("deps", str(top), "--offline", "--format", "json").json()
     assert [r["package"] for r in data["dependencies"]] == ["six"]
     assert any("latin.txt: not valid UTF-8" in w for w in data["warnings"]) and data["unread"] == []
+
+
+@pytest.mark.parametrize("breaks", ["\n", "\x1c", "\r"])
+def test_too_many_lines_are_refused_before_they_are_split(cli, tmp_path, breaks):
+    """20 MB of empty lines once took 2.4 GB: lines are counted (every separator str.splitlines
+    knows) before any is made."""
+    path = tmp_path / "requirements.txt"
+    path.write_text("six==1.16.0\n" + breaks * 200_001)
+    result = cli("deps", str(path), "--offline")
+    assert result.code == 2 and "more than 200,000 lines" in result.err
+    path.write_text("six==1.16.0\n" + breaks * 199_000)
+    assert cli("deps", str(path), "--offline").code == 0

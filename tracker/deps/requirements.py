@@ -51,6 +51,8 @@ from tracker.deps.urls import github_repo
 from tracker.userfiles import FileProblem, looks_like_secret, redact_secrets
 
 MAX_DEPTH = 20          # levels of -r/-c below the named file
+MAX_LINES = 200_000     # a pip-compile output with hashes for 2,000 packages has about 30,000
+_LINE_BREAKS = ("\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # str.splitlines'
 _VIA_START = re.compile(r"^\s*#\s*via\b:?\s*(.*)$")
 _VIA_MORE = re.compile(r"^\s*#\s{2,}(\S.*)$")
 _INLINE_VIA = re.compile(r"\s#\s*via\s+(.+)$")
@@ -264,6 +266,8 @@ _NOT_SHOWN = " (its text is not shown: the file was reached by an include)"
 
 def scan(text: str, display: str) -> Scanned:
     """Every line of one file, parsed once (includes are followed later, by `parse`)."""
+    if sum(text.count(c) for c in _LINE_BREAKS) > MAX_LINES:     # counted before any line is made
+        raise FileProblem(display, f"more than {MAX_LINES:,} lines; refusing it (the cap keeps memory bounded)")
     out = Scanned()
     annotated = False
     last: _Req | None = None
