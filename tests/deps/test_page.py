@@ -106,3 +106,6 @@ def test_uploads_never_reach_the_disk_through_includes(app, tmp_path):
     assert not app.exception
     assert list(table(app)["package"]) == ["six"]
     assert any("could not be read" in m.value for m in app.markdown)
+    warnings = [t.value for t in app.text]
+    assert f"requirements.txt:1: cannot read the included requirements file {secret}: it was not uploaded" \
+           " with the file that includes it" in warnings

@@ -210,7 +210,7 @@ class UploadIncludes(Includes):
         for candidate in (joined, ref, self.by_base.get(PurePath(ref).name)):
             if candidate in self.files:
                 return Source(f"upload:{candidate}", candidate)
-        raise Refused("it was not uploaded with the file that includes it")
+        raise FileProblem("", "it was not uploaded with the file that includes it")
 
     def read(self, source: Source) -> tuple[str, str | None]:
         return self.files[source.display], None
