@@ -258,7 +258,9 @@ class Scanned:
     rejected: int = 0            # lines that are none of these
 
     def note(self, line: int | None, shown: str, plain: str | None = None, unread: bool = False) -> None:
-        self.notes.append(_Note(line, redact_secrets(shown), shown if plain is None else plain, unread))
+        """`shown` may quote the file (redacted); `plain` (default: the same) must not."""
+        shown = redact_secrets(shown)
+        self.notes.append(_Note(line, shown, shown if plain is None else plain, unread))
 
 
 _NOT_SHOWN = " (its text is not shown: the file was reached by an include)"
