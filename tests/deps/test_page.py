@@ -83,3 +83,29 @@ def test_track_button_files_requests(app, db_path):
     assert "Requested: 1" in app.success[0].value
     with Store.open(db_path) as store:
         assert [(r["kind"], r["project_slug"]) for r in pending(store)] == [("track", "someone/tiny-helper")]
+
+
+def test_an_uploaded_include_bomb_is_read_once_per_file(app, tmp_path):
+    """21 uploads, each including the next three times: the same parser as the CLI, once per file."""
+    from tests.deps.hostile import include_bomb
+
+    folder = include_bomb(tmp_path / "bomb").parent
+    app.file_uploader(key="deps_upload").set_value(
+        [(p.name, p.read_bytes(), "text/plain") for p in sorted(folder.iterdir())])
+    app.run()
+    assert not app.exception
+    assert set(table(app)["package"]) == {f"pkg{i}" for i in range(21)}
+
+
+def test_uploads_never_reach_the_disk_through_includes(app, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("leaked-package==1.0\n")
+    app.file_uploader(key="deps_upload").set_value([
+        ("requirements.txt", f"-r {secret}\n-r ../../{secret.name}\nsix==1.16.0\n".encode(), "text/plain")])
+    app.run()
+    assert not app.exception
+    assert list(table(app)["package"]) == ["six"]
+    assert any("could not be read" in m.value for m in app.markdown)
+    warnings = [t.value for t in app.text]
+    assert f"requirements.txt:1: cannot read the included requirements file {secret}: it was not uploaded" \
+           " with the file that includes it" in warnings

@@ -167,7 +167,7 @@ def test_merging_across_files(scored):
 def test_formats(scored):
     report = report_for(scored, "click==8.1.7\nrequests==2.31.0\nsix\n")
     data = json.loads(render.to_json(report))
-    assert set(data) == {"as_of", "files", "summary", "dependencies", "unsupported", "warnings"}
+    assert set(data) == {"as_of", "files", "summary", "dependencies", "unsupported", "unread", "warnings"}
     assert data["as_of"] == "2026-06-01T12:00:00Z" and data["dependencies"][0]["package"] == "click"
     rows = list(csv.DictReader(io.StringIO(render.to_csv(report))))
     assert rows[0]["package"] == "click" and rows[0]["flags"] == "archived; single_maintainer"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tracker.deps import requirements
 from tracker.deps.formats import parse_path
+from tracker.deps.sources import DiskIncludes
 
 FILES = Path(__file__).parent / "files" / "reqs"
 
@@ -69,9 +70,11 @@ def test_malformed_lines_warn_with_file_and_line_and_the_rest_is_read():
                for m in messages)
     assert f"{req}:26: unknown option '--no-such-option'; line skipped" in messages
     assert any(m.startswith(f"{req}:27: unknown option '--weird-flag'") for m in messages)
+    # requirements-base.txt was reached by an include: its lines are named, never quoted
     base = str(FILES / "requirements-base.txt")
-    assert any(m.startswith(f"{base}:5: including requirements.txt again would loop") for m in messages)
-    assert f"{base}:6: cannot read the included requirements file missing-file.txt: no such file" in messages
+    assert any(m.startswith(f"{base}:5: an include would loop (") for m in messages)
+    assert f"{base}:6: cannot read an included requirements file: no such file" in messages
+    assert [w.line for w in parse_path(FILES / "requirements.txt").unread] == [6]
     # the line after the bad ones still counts
     assert "flask" in by_key(result)
     assert len(result.dependencies) == 17
@@ -131,3 +134,157 @@ def test_ten_thousand_lines(tmp_path):
     result = parse_path(path)
     assert len(result.dependencies) == 10_000 and not result.warnings
     assert result.dependencies[-1].line == 10_000
+
+
+# ---- pinned to pip's semantics (pip 26: src/pip/_internal/req/req_file.py, constructors.py,
+# ---- resolution/resolvelib/factory.py); each test names the rule it pins --------------------
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return folder / next(iter(files))
+
+
+def keys(result):
+    return sorted(d.key for d in result.dependencies)
+
+
+def test_nested_includes_resolve_from_the_including_file_not_the_top_file(tmp_path):
+    """RequirementsFileParser._parse_and_recurse joins a nested path to dirname(including file)."""
+    top = write(tmp_path, {"requirements.txt": "-r sub/a.txt\n", "sub/a.txt": "-r b.txt\n-c c.txt\nsix\n",
+                           "sub/b.txt": "right-one==1.0\n", "b.txt": "wrong-one==1.0\n",
+                           "sub/c.txt": "six==1.16.0\n", "c.txt": "six==9.9\n"})
+    result = parse_path(top)
+    assert keys(result) == ["right-one", "six"]
+    assert by_key(result)["six"].version == "1.16.0"
+    assert by_key(result)["right-one"].file == str(tmp_path / "sub" / "b.txt")
+
+
+def test_a_requirement_option_inside_a_constraints_file_adds_requirements(tmp_path):
+    """pip: `-r` always opens a requirements file (nested_constraint = False), even inside `-c`."""
+    top = write(tmp_path, {"requirements.txt": "-c constraints.txt\nsix\n",
+                           "constraints.txt": "-r more.txt\nsix==1.16.0\nnot-required==1.0\n",
+                           "more.txt": "idna==3.7\n"})
+    result = parse_path(top)
+    assert keys(result) == ["idna", "six"]
+    assert by_key(result)["idna"].version == "3.7" and by_key(result)["six"].version == "1.16.0"
+
+
+def test_a_constraint_option_inside_an_included_file_constrains(tmp_path):
+    top = write(tmp_path, {"requirements.txt": "-r base.txt\nsix\n", "base.txt": "-c c.txt\nidna\n",
+                           "c.txt": "six==1.16.0\nidna==3.7\nnever-required==1.0\n"})
+    result = parse_path(top)
+    assert keys(result) == ["idna", "six"]
+    assert [by_key(result)[k].version for k in ("idna", "six")] == ["3.7", "1.16.0"]
+
+
+def test_constraints_never_override_or_add(tmp_path):
+    """A constraint narrows the versions of a requirement that exists; it never replaces a pin the
+    requirement allows nothing of (pip's resolver reports that conflict) and never adds a package."""
+    top = write(tmp_path, {
+        "requirements.txt": "-c c.txt\nsix==1.15.0\nidna<3\nrequests>=2\nurllib3\ncertifi>=2020\n",
+        "c.txt": "six==1.16.0\nidna==3.7\nrequests==2.31.0\nrequests<3\nurllib3>=2,<3\n"
+                 "certifi==2024.2.2 ; python_version < '3.8'\nnot-required==1.0\n"})
+    result = parse_path(top)
+    deps = by_key(result)
+    assert keys(result) == ["certifi", "idna", "requests", "six", "urllib3"]
+    assert deps["six"].version == "1.15.0"                      # the requirement's own pin stays
+    assert deps["idna"].version is None                         # 3.7 is not < 3: not taken
+    assert deps["requests"].version == "2.31.0"                 # constraints intersect with the requirement
+    assert deps["requests"].specifier == "<3,==2.31.0,>=2"
+    assert deps["urllib3"].version is None and deps["urllib3"].specifier == "<3,>=2"
+    assert deps["certifi"].version is None                      # a constraint with a marker: not applied
+    messages = [str(w) for w in result.warnings]
+    # c.txt was reached by an include: named by file and line, its text not quoted
+    assert any(f"c.txt:1: a constraint conflicts with the requirement six ({top}:2)" in m for m in messages)
+    assert any(f"c.txt:2: a constraint conflicts with the requirement idna ({top}:3)" in m for m in messages)
+    includes = DiskIncludes()
+    includes.named_source(str(tmp_path / "c.txt"))      # the user gave c.txt too: it may be quoted
+    named = requirements.parse("-c c.txt\nsix==1.15.0\n", str(top), includes)
+    [conflict] = [str(w) for w in named.warnings]
+    assert "constraint six==1.16.0 conflicts with the requirement six==1.15.0; pip would stop here" in conflict
+
+
+def test_constraint_forms_pip_refuses(tmp_path):
+    """check_invalid_constraint_type: unnamed, editable and extras constraints are errors in pip."""
+    top = write(tmp_path, {"requirements.txt": "-c c.txt\nsix\n",
+                           "c.txt": "-e git+https://github.com/benjaminp/six#egg=six\n"
+                                    "https://example.org/six-1.16.0.tar.gz\nsix[extra]==1.16.0\n"})
+    result = parse_path(top)
+    assert keys(result) == ["six"] and by_key(result)["six"].version is None
+    messages = " ".join(str(w) for w in result.warnings)
+    for refused in ("editable requirements are not allowed as constraints",
+                    "unnamed requirements are not allowed as constraints",
+                    "constraints cannot have extras"):
+        assert refused in messages
+
+
+def test_option_lines_as_pip_reads_them(tmp_path):
+    top = write(tmp_path, {
+        "requirements.txt": "--index-url https://example.org/simple --extra-index-url https://x.example/simple\n"
+                            "--requirem=base.txt\n"             # optparse takes a unique prefix
+                            "-r one.txt -c two.txt\n"           # pip follows only the -r
+                            "six==1.16.0 -r ignored.txt\n"      # options of a requirement line: not includes
+                            "--hash=sha256:0000\n"              # a hash without a requirement: ignored
+                            "--pre --prefer-binary --no-binary :all: --only-binary=:none: --trusted-host x\n"
+                            "-rbare.txt\n",
+        "base.txt": "idna==3.7\n", "one.txt": "certifi==2024.2.2\n", "two.txt": "certifi==1.0\n",
+        "ignored.txt": "never==1.0\n", "bare.txt": "urllib3==2.2.1\n"})
+    result = parse_path(top)
+    assert keys(result) == ["certifi", "idna", "six", "urllib3"]
+    assert by_key(result)["certifi"].version == "2024.2.2"
+    messages = [str(w) for w in result.warnings]
+    assert any(":4: -r on a requirement line is ignored (as pip does)" in m for m in messages)
+    assert any(":5: --hash without a requirement is ignored (as pip does)" in m for m in messages)
+    assert len(messages) == 2, messages
+
+
+def test_pip_line_rules_continuations_comments_and_tabs():
+    """join_lines: a backslash joins the next line unless the line is a comment; a comment line
+    ends a continuation; break_args_options splits on spaces only, so a tab keeps --hash in the
+    requirement (pip rejects that line too)."""
+    text = ("six==1.16.0 \\\n  --hash=sha256:00\n"      # a requirement continued onto its hash
+            "idna \\\n# a comment ends it\n"            # continuation ended by a comment line
+            "# not continued \\\ncertifi\n"             # a comment's backslash does not join
+            "urllib3==2.2.1\t--hash=sha256:00\n"        # a tab is not pip's separator
+            "requests \\\n")                            # a backslash on the last line
+    result = requirements.parse(text, "r.txt")
+    assert keys(result) == ["certifi", "idna", "requests", "six"]
+    assert by_key(result)["six"].line == 1 and by_key(result)["idna"].line == 3
+    assert [w.line for w in result.warnings] == [7]
+
+
+def test_editable_and_url_requirements():
+    result = requirements.parse(
+        "-e git+https://github.com/psf/black.git@23.1.0#egg=black\n"
+        "--editable=./libs/local#egg=local\n"
+        "git+https://github.com/pallets/click.git@8.1.7\n"
+        "rich @ https://github.com/Textualize/rich/archive/v13.7.1.zip ; python_version > '3'\n", "r.txt")
+    deps = by_key(result)
+    assert deps["black"].repo == "psf/black" and deps["pallets/click"].ecosystem == "github"
+    assert deps["rich"].marker == 'python_version > "3"'
+    assert [u.name for u in result.unsupported] == ["local"]
+
+
+def test_an_include_cycle_is_reported_not_followed(tmp_path):
+    """pip stops with 'X recursively references itself'; we report it and read every file once."""
+    top = write(tmp_path, {"a.txt": "-r b.txt\nsix\n", "b.txt": "-r a.txt\n-r b.txt\nidna\n"})
+    result = parse_path(top)
+    assert keys(result) == ["idna", "six"]
+    messages = [str(w) for w in result.warnings]
+    assert any("b.txt:1: an include would loop (" in m and m.endswith("a.txt); skipped") for m in messages)
+    assert any("b.txt:2: an include would loop (" in m and m.endswith("b.txt); skipped") for m in messages)
+    named = requirements.parse("-r b.txt\n", str(tmp_path / "b.txt"), DiskIncludes())   # a named file
+    assert any("including b.txt again would loop" in str(w) for w in named.warnings)
+    assert not result.unread
+
+
+def test_encodings_pip_reads(tmp_path):
+    """_decode_req_file: a BOM (UTF-8/16/32) or a PEP 263 coding line decides the encoding."""
+    (tmp_path / "utf16.txt").write_bytes("six==1.16.0\n".encode("utf-16"))
+    (tmp_path / "latin1.txt").write_bytes("# -*- coding: latin-1 -*-\nsix==1.16.0  # caf\xe9\n".encode("latin-1"))
+    for name in ("utf16.txt", "latin1.txt"):
+        result = parse_path(tmp_path / name)
+        assert keys(result) == ["six"] and not result.warnings, name

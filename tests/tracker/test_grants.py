@@ -156,3 +156,17 @@ def test_list_for_untracked_project_is_a_clear_error(cli):
     cli("add", "a/b")
     r = cli("grants", "list", "--project", "x/y")
     assert r.code == 2 and "x/y is not tracked" in r.err
+
+
+def test_grants_files_that_never_end_or_nest_too_deep_are_refused(cli, tmp_path):
+    """Grants files go through the one reader: size capped while reading, nesting capped."""
+    endless = tmp_path / "grants.csv"
+    endless.symlink_to("/dev/zero")
+    r = cli("grants", "import", str(endless))
+    assert r.code == 2 and "larger than 5,000,000 bytes" in r.err
+    deep = tmp_path / "grants.yaml"
+    deep.write_text("- {funder: X, recipient_project: Y, source_url: 'https://x.example', note: "
+                    + "[" * 150 + "]" * 150 + "}\n")
+    r = cli("grants", "import", str(deep))
+    assert r.code == 2 and "nested more than 100 levels deep" in r.err and r.err.count("\n") == 1
+    assert cli("grants", "list", "--format", "json").json() == []

@@ -147,3 +147,16 @@ def test_db_option_and_env_choose_the_file(tmp_path, monkeypatch):
 def test_list_json_is_valid_even_with_no_database(cli):
     r = cli("list", "--format", "json")
     assert r.code == 0 and json.loads(r.out) == []
+
+
+def test_a_list_that_never_ends_or_nests_too_deep_is_refused(cli, tmp_path):
+    """projects.yaml goes through the one reader: size capped while reading, nesting capped."""
+    endless = tmp_path / "projects.yaml"
+    endless.symlink_to("/dev/zero")
+    r = cli("add", "--from", str(endless))
+    assert r.code == 2 and "larger than 1,000,000 bytes" in r.err
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("- repo: a/b\n  name: " + "[" * 150 + "]" * 150 + "\n")
+    r = cli("add", "--from", str(deep))
+    assert r.code == 2 and "nested more than 100 levels deep" in r.err and r.err.count("\n") == 1
+    assert cli("list", "--format", "json").json() == []

@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from tracker import registry
+from tracker.config import redact
 from tracker.deps import accepted as accepted_mod
 from tracker.deps import render
 from tracker.deps.formats import SUPPORTED, parse_path
 from tracker.deps.mapping import load_overrides
 from tracker.deps.report import LEVELS, build
+from tracker.deps.sources import MAX_BYTES, MAX_ENTRIES, DiskIncludes
+from tracker.errors import UsageError
 from tracker.progress import Progress
 from tracker.store import Store
 
 GATE_EXIT = 3
+UNREAD_EXIT = 2
+MAX_RUN_ENTRIES = 50_000     # dependencies over all the files of one run (memory stays bounded)
 
 EPILOG = f"""\
 files: {', '.join(SUPPORTED)}. Nothing in them is ever executed.
 
+what is read: the files named, and the -r/-c files they include, but only inside the
+  repository holding the named file or the working directory (never by URL, never .git/ or a
+  credentials file such as .env); at most {MAX_BYTES:,} bytes and {MAX_ENTRIES:,} dependencies a
+  file. See docs/security.md.
+
 exit codes:
   0  report written (and no dependency at or above --fail-on)
   1  an error (database, network)
-  2  bad input (missing or unknown file, bad --ignore/--overrides file)
+  2  bad input (missing, unknown or oversized file, bad --ignore/--overrides file); with
+     --fail-on also any input that could not be read (a lock that does not parse, a refused or
+     missing include): the gate fails closed, and the report says which inputs
   {GATE_EXIT}  --fail-on: at least one dependency is at or above that risk level and not accepted
 
 override file (--overrides, YAML):   requests: psf/requests      internal-lib: none
@@ -63,16 +76,36 @@ def _store(ctx) -> Store | None:
     return ctx.store()
 
 
+def _parse_all(files: list[str]):
+    """Each named file once (a file given twice is read once), all sharing one include memo."""
+    includes = DiskIncludes()
+    for name in files:
+        includes.named_source(name)      # every named file may be quoted, whichever includes it first
+    results, seen, total = [], set(), 0
+    for name in files:
+        key = os.path.realpath(name)
+        if key in seen:
+            continue
+        seen.add(key)
+        result = parse_path(name, includes)
+        total += len(result.dependencies) + len(result.unsupported)
+        if total > MAX_RUN_ENTRIES:
+            raise UsageError(f"more than {MAX_RUN_ENTRIES:,} dependencies in the files given; refusing them"
+                             " (give fewer files at a time)")
+        results.append(result)
+    return results
+
+
 def cmd_deps(ctx) -> int:
     a = ctx.args
-    results = [parse_path(f) for f in a.files]
+    results = _parse_all(a.files)
     overrides = load_overrides(a.overrides) if a.overrides else {}
     accepted = accepted_mod.load(a.ignore) if a.ignore else []
     store = _store(ctx)
     report = build(store, ctx.config, results, ctx.now, overrides=overrides, accepted=accepted,
                    offline=a.offline, progress=Progress(quiet=a.quiet))
     for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {redact(warning, ctx.config)}", file=sys.stderr)
     if a.track and report.summary["not_tracked"]:
         assert store is not None
         packages = {r["repo"]: r["package"] for r in reversed(report.rows)
@@ -83,7 +116,14 @@ def cmd_deps(ctx) -> int:
                 added += registry.add(store, slug, pypi_package=packages.get(slug))[1]
         print(f"tracked {added} new repositories; run `tracker collect` then `tracker score` to score them",
               file=sys.stderr)
-    sys.stdout.write(render.render(report, a.format))
+    sys.stdout.write(redact(render.render(report, a.format), ctx.config))
+    if a.fail_on and report.unread:
+        # fail closed: a report that could not read every input cannot pass a gate
+        count = len(report.unread)
+        print(redact(f"tracker: error: {count} {'input' if count == 1 else 'inputs'} could not be read, so"
+                     f" --fail-on cannot pass: {'; '.join(report.unread[:3])}"
+                     + (f"; and {count - 3} more" if count > 3 else ""), ctx.config), file=sys.stderr)
+        return UNREAD_EXIT
     if a.fail_on:
         failing = report.failing(a.fail_on)
         if failing:

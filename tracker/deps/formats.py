@@ -6,16 +6,18 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import tomllib
 from pathlib import Path, PurePath
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from tracker.deps import locks, pyproject, requirements, sbom
 from tracker.deps.model import ParseResult
+from tracker.deps.sources import MAX_BYTES, MAX_ENTRIES, DiskIncludes, Includes, UploadIncludes, decode
 from tracker.errors import UsageError
+from tracker.userfiles import FileProblem, load_toml, read_bytes
 
-MAX_BYTES = 20_000_000
+__all__ = ["MAX_BYTES", "SUPPORTED", "KINDS", "UnknownFormat", "decode", "detect", "memory_loader", "parse_path",
+           "parse_text"]
 SUPPORTED = ("requirements*.txt (and *.in, constraints files)", "pyproject.toml", "uv.lock", "poetry.lock",
              "Pipfile.lock", "CycloneDX JSON", "SPDX 2.x JSON")
 
@@ -104,9 +106,10 @@ def _detect_json(name: str, text: str) -> str:
 
 def _detect_toml(name: str, text: str) -> str:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        raise _unknown(name, "not a file this tool recognises (and not valid TOML)") from None
+        data = load_toml(text)
+    except ValueError as exc:
+        reason = "nested too deeply" if "nested" in str(exc) else "and not valid TOML"
+        raise _unknown(name, f"not a file this tool recognises ({reason})") from None
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     if isinstance(data.get("package"), list) and "requires-python" in data:
         return "uv"
@@ -121,7 +124,7 @@ def _detect_toml(name: str, text: str) -> str:
 def _looks_like_requirements(text: str) -> bool:
     """Pasted or oddly named text: most meaningful lines are options or PEP 508 requirements."""
     lines = [ln for _, ln in requirements.logical_lines(text[:200_000])]
-    meaningful = [re.sub(r"(^|\s+)#.*$", "", ln).strip() for ln in lines]
+    meaningful = [requirements.strip_comment(ln) for ln in lines]
     meaningful = [ln for ln in meaningful if ln][:200]
     if not meaningful:
         return False
@@ -138,85 +141,54 @@ def _looks_like_requirements(text: str) -> bool:
     return good * 2 > len(meaningful)
 
 
-def decode(data: bytes, name: str) -> tuple[str, str | None]:
-    """Text of a file and a warning if some bytes were not UTF-8. Binary files are refused."""
-    if len(data) > MAX_BYTES:
-        raise UsageError(f"{name}: larger than {MAX_BYTES:,} bytes; refusing to read it")
-    if b"\x00" in data[:8192]:
-        raise UsageError(f"{name}: a binary file, not a dependency list")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        return (data.decode("utf-8-sig", errors="replace"),
-                f"not valid UTF-8 (first bad byte at offset {exc.start}); undecodable bytes replaced")
-
-
-def parse_text(text: str, name: str, loader: requirements.Loader | None = None,
+def parse_text(text: str, name: str, includes: Includes | None = None,
                kind: str | None = None) -> ParseResult:
-    """Parse one file's text; `kind` forces a format (else detected). Raises UnknownFormat."""
+    """Parse one file's text; `kind` forces a format (else detected). Requirements files follow
+    their -r/-c lines through `includes` (one per run: each file is read once). Raises
+    UnknownFormat, or FileProblem for a file over the caps."""
     kind = kind or detect(name, text)
     if kind == "requirements":
-        return requirements.parse(text, name, loader)
-    if kind == "pyproject":
-        return pyproject.parse(text, name)
-    if kind == "uv":
-        return locks.parse_uv(text, name)
-    if kind == "poetry":
-        return locks.parse_poetry(text, name)
-    if kind == "pipfile":
-        return locks.parse_pipfile_lock(text, name)
-    if kind == "sbom":
+        result = requirements.parse(text, name, includes)
+    elif kind == "pyproject":
+        result = pyproject.parse(text, name)
+    elif kind == "uv":
+        result = locks.parse_uv(text, name)
+    elif kind == "poetry":
+        result = locks.parse_poetry(text, name)
+    elif kind == "pipfile":
+        result = locks.parse_pipfile_lock(text, name)
+    elif kind == "sbom":
         loaded = sbom.load_json(text, name)
         if isinstance(loaded, ParseResult):
             return loaded
         if not isinstance(loaded, dict):
             raise _unknown(name, "a JSON file that is not an SBOM")
-        return sbom.parse_json_sbom(text, name, loaded)
-    raise _unknown(name, f"unknown format {kind!r}")
+        result = sbom.parse_json_sbom(text, name, loaded)
+    else:
+        raise _unknown(name, f"unknown format {kind!r}")
+    if len(result.dependencies) + len(result.unsupported) > MAX_ENTRIES:
+        raise FileProblem(name, f"more than {MAX_ENTRIES:,} dependencies; refusing it (the cap keeps memory bounded)")
+    return result
 
 
 KINDS = ("requirements", "pyproject", "uv", "poetry", "pipfile", "sbom")
 
 
-def file_loader(ref: str, including: str) -> tuple[str, str] | str:
-    """Read an included requirements/constraints file relative to the file that includes it."""
-    path = Path(os.path.normpath(Path(including).parent / ref))
-    if not path.is_file():
-        return "no such file"
-    try:
-        text, problem = decode(path.read_bytes(), str(path))
-    except (OSError, UsageError) as exc:
-        return str(exc)
-    return str(path), text
-
-
-def parse_path(path: str | os.PathLike[str]) -> ParseResult:
-    """Read and parse one file from disk (its -r/-c includes too)."""
+def parse_path(path: str | os.PathLike[str], includes: Includes | None = None) -> ParseResult:
+    """Read (size-capped, bounded) and parse one file the user named, its -r/-c includes too.
+    Give every file of one run the same `includes` so each is read once."""
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"{path}: a directory; give the dependency files in it")
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read it ({exc.strerror})") from None
+    data = read_bytes(path, max_bytes=MAX_BYTES)
     text, problem = decode(data, str(path))
-    result = parse_text(text, str(path), file_loader)
+    result = parse_text(text, str(path), includes if includes is not None else DiskIncludes())
     if problem:
         result.warn(None, problem)
     return result
 
 
-def memory_loader(files: dict[str, str]):
-    """A loader for files given together (uploads): includes resolve by path, then by base name."""
-    by_base = {PurePath(k).name: k for k in files}
-
-    def load(ref: str, including: str) -> tuple[str, str] | str:
-        joined = os.path.normpath(str(PurePath(including).parent / ref))
-        for candidate in (joined, ref, by_base.get(PurePath(ref).name)):
-            if candidate in files:
-                return candidate, files[candidate]
-        return "it was not uploaded with the file that includes it"
-
-    return load
+def memory_loader(files: dict[str, str]) -> UploadIncludes:
+    """Files given together (uploads): includes resolve by path, then by base name, among them
+    only; each is parsed once however often it is included."""
+    return UploadIncludes(files)

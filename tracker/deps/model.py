@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tracker.userfiles import FileProblem, looks_like_secret
+
+MAX_ENTRIES = 20_000   # dependencies read from one named file (its includes counted): bounds memory
+
 
 @dataclass
 class Dependency:
@@ -27,11 +31,14 @@ class Dependency:
 
 @dataclass(frozen=True)
 class ParseWarning:
-    """Something in a file we could not use: shown as 'file:line: message'."""
+    """Something in a file we could not use: shown as 'file:line: message'. `unread` marks an input
+    that could not be read at all (a file, an include, a lock that does not parse): the report is
+    incomplete, so the CI gate (`--fail-on`) cannot pass."""
 
     file: str
     line: int | None
     message: str
+    unread: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -59,5 +66,29 @@ class ParseResult:
     warnings: list[ParseWarning] = field(default_factory=list)
     unsupported: list[Unsupported] = field(default_factory=list)
 
-    def warn(self, line: int | None, message: str, file: str | None = None) -> None:
-        self.warnings.append(ParseWarning(file or self.file, line, message))
+    def add(self, dep: Dependency) -> None:
+        if looks_like_secret(dep.name):
+            self.warn(dep.line, "a package name that looks like a secret (not shown); skipped", dep.file or None)
+            return
+        self._room()
+        self.dependencies.append(dep)
+
+    def add_unsupported(self, entry: Unsupported) -> None:
+        self._room()
+        self.unsupported.append(entry)
+
+    def _room(self) -> None:
+        if len(self.dependencies) + len(self.unsupported) >= MAX_ENTRIES:
+            raise FileProblem(self.file, f"more than {MAX_ENTRIES:,} dependencies; refusing it"
+                              " (the cap keeps memory bounded)")
+
+    def warn(self, line: int | None, message: str, file: str | None = None, unread: bool = False) -> None:
+        self.warnings.append(ParseWarning(file or self.file, line, message, unread))
+
+    def unreadable(self, line: int | None, message: str) -> None:
+        """The file (or part of it) could not be read at all: the report must say it is incomplete."""
+        self.warn(line, message, unread=True)
+
+    @property
+    def unread(self) -> list[ParseWarning]:
+        return [w for w in self.warnings if w.unread]

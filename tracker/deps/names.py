@@ -11,16 +11,17 @@ __all__ = ["normalise", "pinned_version", "valid_name"]
 
 
 def pinned_version(specifier: str | SpecifierSet | None) -> str | None:
-    """The exact version a PEP 440 specifier pins ('==1.2.3' or '===1.2.3'), else None."""
+    """The exact version a PEP 440 specifier set pins ('==1.2.3', '===1.2.3', or '>=1,==1.2.3'
+    where the rest allows it), else None."""
     if not specifier:
         return None
-    if isinstance(specifier, SpecifierSet):
-        specs = list(specifier)
-    else:
+    if not isinstance(specifier, SpecifierSet):
         try:
-            specs = list(SpecifierSet(specifier))
+            specifier = SpecifierSet(specifier)
         except InvalidSpecifier:
             return None
-    if len(specs) == 1 and specs[0].operator in ("==", "===") and not specs[0].version.endswith(".*"):
-        return specs[0].version
+    for spec in specifier:
+        if spec.operator in ("==", "===") and not spec.version.endswith(".*"):
+            if spec.operator == "===" or specifier.contains(spec.version, prereleases=True):
+                return spec.version
     return None

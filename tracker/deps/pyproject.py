@@ -10,7 +10,6 @@ that would mean running the project's code.
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -18,17 +17,38 @@ from packaging.requirements import InvalidRequirement, Requirement
 from tracker.deps.model import Dependency, ParseResult, Unsupported
 from tracker.deps.names import normalise, pinned_version, valid_name
 from tracker.deps.urls import github_repo
+from tracker.userfiles import BadDocument
+from tracker.userfiles import load_toml as load_toml_text
 
+MAX_GROUP_DEPTH = 50     # PEP 735 include-group chains
+_QUOTED = re.compile(r'"([^"\\\n]*)"|\'([^\'\n]*)\'')
+_KEY = re.compile(r'^\s*(?:"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_.-]+))\s*=')
 _POETRY_EXACT = re.compile(r"^\s*(?:==?)?\s*(\d[0-9A-Za-z.+!-]*)\s*$")
 
 
 class LineFinder:
-    """TOML parsers give no line numbers; find the line where a value is written, for warnings."""
+    """TOML parsers give no line numbers; find the line where a value is written, for warnings.
+    Quoted strings and keys are indexed once, so a file with thousands of entries stays linear."""
+
+    LINEAR_SEARCH_LINES = 5_000   # above this, a string not found in the index is not searched for
 
     def __init__(self, text: str):
         self.lines = text.splitlines()
+        self._quoted: dict[str, int] = {}
+        self._keys: dict[str, int] = {}
+        for number, line in enumerate(self.lines, 1):
+            for match in _QUOTED.finditer(line):
+                self._quoted.setdefault(match.group(1) if match.group(1) is not None else match.group(2), number)
+            key = _KEY.match(line)
+            if key:
+                self._keys.setdefault(next(g for g in key.groups() if g is not None), number)
 
     def find(self, needle: str) -> int | None:
+        indexed = [n for n in (self._quoted.get(needle), self._keys.get(needle)) if n is not None]
+        if indexed:
+            return min(indexed)
+        if len(self.lines) > self.LINEAR_SEARCH_LINES:
+            return None
         for number, line in enumerate(self.lines, 1):
             if needle in line:
                 return number
@@ -36,20 +56,16 @@ class LineFinder:
 
     def find_key(self, key: str) -> int | None:
         """The line assigning `key` (bare or quoted), e.g. 'requests = "^2.31"'."""
-        pattern = re.compile(r'^\s*["\']?' + re.escape(key) + r'["\']?\s*=')
-        for number, line in enumerate(self.lines, 1):
-            if pattern.match(line):
-                return number
-        return None
+        return self._keys.get(key)
 
 
 def load_toml(text: str, result: ParseResult) -> dict[str, Any] | None:
-    """Parse TOML, or record one warning naming the line tomllib stopped at."""
+    """Parse TOML (size and nesting capped), or record why not as an unread input (with the line
+    tomllib stopped at)."""
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        result.warn(int(match.group(1)) if match else None, f"not valid TOML ({exc}); file skipped")
+        return load_toml_text(text)
+    except BadDocument as exc:
+        result.unreadable(exc.line, f"{exc}; file skipped")
         return None
 
 
@@ -84,8 +100,8 @@ def _pep621(project: dict[str, Any], result: ParseResult, lines: LineFinder) -> 
     dynamic = project.get("dynamic") if isinstance(project.get("dynamic"), list) else []
     for key in ("dependencies", "optional-dependencies"):
         if key in dynamic:
-            result.warn(lines.find("dynamic"), f"[project] {key} are dynamic (computed by the build backend,"
-                        " which is never run here); give a lock file or requirements file instead")
+            result.unreadable(lines.find("dynamic"), f"[project] {key} are dynamic (computed by the build backend,"
+                              " which is never run here); give a lock file or requirements file instead")
     _pep508_list(project.get("dependencies"), "main", result, lines, "[project] dependencies", own)
     optional = project.get("optional-dependencies")
     if optional is None:
@@ -105,6 +121,8 @@ def _dependency_groups(groups: Any, result: ParseResult, lines: LineFinder, own_
         result.warn(lines.find("dependency-groups"), "[dependency-groups] is not a table; skipped")
         return
     by_name = {normalise(k): (k, v) for k, v in groups.items()}
+    expanded: dict[str, list[str]] = {}   # each group expanded once, so groups that include each other
+                                          # many times stay linear (the include-bomb of PEP 735)
 
     def expand(name: str, trail: list[str]) -> list[str]:
         key = normalise(name)
@@ -114,20 +132,28 @@ def _dependency_groups(groups: Any, result: ParseResult, lines: LineFinder, own_
         if key in trail:
             result.warn(lines.find(name), f"dependency groups include each other: {' -> '.join([*trail, key])}")
             return []
+        if key in expanded:
+            return expanded[key]
+        if len(trail) >= MAX_GROUP_DEPTH:
+            result.unreadable(lines.find(name), f"dependency groups include each other more than"
+                              f" {MAX_GROUP_DEPTH} levels deep; group {name!r} skipped")
+            return []
         own_name, items = by_name[key]
         if not isinstance(items, list):
             result.warn(lines.find(own_name), f"dependency group {own_name!r} is not a list; skipped")
+            expanded[key] = []
             return []
-        out: list[str] = []
+        out: dict[str, None] = {}
         for item in items:
             if isinstance(item, str):
-                out.append(item)
+                out[item] = None
             elif isinstance(item, dict) and isinstance(item.get("include-group"), str):
-                out += expand(item["include-group"], [*trail, key])
+                out.update(dict.fromkeys(expand(item["include-group"], [*trail, key])))
             else:
                 result.warn(lines.find(own_name), f"dependency group {own_name!r}: entry {item!r} is neither"
                             " a requirement nor {include-group = ...}; skipped")
-        return out
+        expanded[key] = list(out)
+        return expanded[key]
 
     for name in groups:
         _pep508_list(expand(name, []), f"group:{name}", result, lines, f"dependency group {name!r}", own_name)
@@ -154,7 +180,7 @@ def _pep508_list(items: Any, group: str, result: ParseResult, lines: LineFinder,
         if own_name and normalise(req.name) == own_name:
             continue   # 'my-project[extra]': the project's own extras, already listed under them
         spec = str(req.specifier) or None
-        result.dependencies.append(Dependency(
+        result.add(Dependency(
             name=req.name, key=normalise(req.name), version=pinned_version(req.specifier), specifier=spec,
             direct=True, groups=(group,), extras=tuple(sorted(req.extras)),
             marker=str(req.marker) if req.marker else None, repo=github_repo(req.url), url=req.url,
@@ -204,7 +230,7 @@ def _poetry_one(name: str, spec: Any, group: str, result: ParseResult, lines: Li
                 if isinstance(entry.get(source), str):
                     url = entry[source]
             if isinstance(entry.get("path"), str):
-                result.unsupported.append(Unsupported(result.file, "local path", name, None, entry["path"],
+                result.add_unsupported(Unsupported(result.file, "local path", name, None, entry["path"],
                                                       f"a local path dependency ({entry['path']})"))
                 return
         else:
@@ -212,7 +238,7 @@ def _poetry_one(name: str, spec: Any, group: str, result: ParseResult, lines: Li
             return
     specifier = " || ".join(c for c in constraints if c) or None
     exact = _POETRY_EXACT.match(specifier) if specifier and len(constraints) == 1 else None
-    result.dependencies.append(Dependency(
+    result.add(Dependency(
         name=name, key=normalise(name), version=exact.group(1) if exact else None,
         specifier=specifier if specifier != "*" else None, direct=True, groups=(group,),
         extras=tuple(sorted(extras)), marker=" or ".join(markers) or None, repo=github_repo(url), url=url,

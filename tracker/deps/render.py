@@ -30,12 +30,26 @@ def flat(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def unread_line(report: DepsReport) -> str | None:
+    """'N inputs could not be read (the report is incomplete): ...', or None when all were read."""
+    count = len(report.unread)
+    if not count:
+        return None
+    shown = "; ".join(u if len(u) <= 200 else u[:197] + "..." for u in report.unread[:5])
+    more = f"; and {count - 5} more" if count > 5 else ""
+    return (f"{count} {'input' if count == 1 else 'inputs'} could not be read (the report is incomplete):"
+            f" {shown}{more}")
+
+
 def summary_lines(report: DepsReport) -> list[str]:
     s = report.summary
     risk = s["risk"]
     lines = [f"{s['dependencies']} dependencies ({s['direct']} direct, {s['transitive']} transitive,"
              f" {s['dependencies'] - s['direct'] - s['transitive']} not said): critical {risk['critical']},"
              f" high {risk['high']}, medium {risk['medium']}, low {risk['low']}, unknown {risk['unknown']}"]
+    unread = unread_line(report)
+    if unread:
+        lines.append(unread)
     if s["riskiest"]:
         lines.append("riskiest: " + ", ".join(f"{r['package']} ({r['risk']}, health {_num(r['health'])})"
                                               for r in s["riskiest"]))

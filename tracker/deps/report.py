@@ -19,6 +19,7 @@ from tracker.deps.mapping import Mapped, map_packages
 from tracker.deps.model import Dependency, ParseResult
 from tracker.report import iso
 from tracker.store import Store
+from tracker.userfiles import redact_secrets
 
 LEVELS = ("low", "medium", "high", "critical")
 RANK = {level: i for i, level in enumerate(LEVELS, 1)}
@@ -36,10 +37,12 @@ class DepsReport:
     summary: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     unsupported: list[dict[str, Any]] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)   # inputs that could not be read: the report is incomplete
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": iso(self.as_of), "files": self.files, "summary": self.summary,
-                "dependencies": self.rows, "unsupported": self.unsupported, "warnings": self.warnings}
+                "dependencies": self.rows, "unsupported": self.unsupported, "unread": self.unread,
+                "warnings": self.warnings}
 
     def failing(self, level: str) -> list[dict[str, Any]]:
         """Rows at or above `level` that are not accepted (the CI gate)."""
@@ -62,7 +65,9 @@ def merge(results: list[ParseResult]) -> list[dict[str, Any]]:
                 if value and value not in entry[target]:
                     entry[target].append(value)
             entry["groups"] += [g for g in dep.groups if g not in entry["groups"]]
-            entry["places"].append(f"{dep.file}:{dep.line}" if dep.line else dep.file)
+            place = f"{dep.file}:{dep.line}" if dep.line else dep.file
+            if place not in entry["places"]:          # one file reached from two named files
+                entry["places"].append(place)
             entry["direct"].add(dep.direct)
             entry["repo"] = entry["repo"] or dep.repo
     return list(merged.values())
@@ -188,7 +193,9 @@ def build(store: Store | None, config: Config, results: list[ParseResult], now: 
           accepted: list[accepted_mod.Accepted] | None = None, offline: bool = False,
           pypi_client=None, progress=None) -> DepsReport:
     """Merge, map, look up scores and build the report (no writes besides the PyPI cache)."""
-    warnings = [str(w) for r in results for w in r.warnings]
+    # a file reached from two named files warns once; anything that looks like a secret is redacted
+    warnings = list(dict.fromkeys(redact_secrets(str(w)) for r in results for w in r.warnings))
+    unread = list(dict.fromkeys(redact_secrets(str(w)) for r in results for w in r.unread))
     entries = merge(results)
     mapping = map_packages(store, config, [(e["dep"].ecosystem, e["dep"].key, e["repo"]) for e in entries],
                            overrides or {}, offline, warnings.append, pypi_client, progress)
@@ -244,11 +251,15 @@ def build(store: Store | None, config: Config, results: list[ParseResult], now: 
         if entry.entry not in used:
             warnings.append(f"ignore file entry {entry.entry} ({entry.label()}) matches no dependency")
     rows.sort(key=_order)
-    unsupported = [{"file": u.file, "kind": u.kind, "name": u.name, "version": u.version,
-                    "reference": u.reference, "reason": u.reason} for r in results for u in r.unsupported]
+    unsupported = [{"file": u.file, "kind": u.kind, "name": redact_secrets(u.name), "version": u.version,
+                    "reference": redact_secrets(u.reference) if u.reference else u.reference,
+                    "reason": redact_secrets(u.reason)} for r in results for u in r.unsupported]
     files = [{"file": r.file, "format": r.format, "dependencies": len(r.dependencies),
-              "unsupported": len(r.unsupported), "warnings": len(r.warnings)} for r in results]
-    return DepsReport(now, files, rows, summarise(rows, unsupported), warnings, unsupported)
+              "unsupported": len(r.unsupported), "warnings": len(r.warnings), "unread": len(r.unread)}
+             for r in results]
+    summary = summarise(rows, unsupported)
+    summary["unread"] = len(unread)
+    return DepsReport(now, files, rows, summary, warnings, unsupported, unread)
 
 
 def _order(row: dict[str, Any]) -> tuple:

@@ -10,7 +10,6 @@ the package the document DESCRIBES.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,8 @@ from urllib.parse import unquote
 from tracker.deps.model import Dependency, ParseResult, Unsupported
 from tracker.deps.names import normalise, valid_name
 from tracker.deps.urls import github_repo
+from tracker.userfiles import BadDocument, redact_secrets
+from tracker.userfiles import load_json as load_json_text
 
 SUPPORTED_PURL_TYPES = ("pypi", "github")
 _PURL_LINE = re.compile(r'"(?:purl|referenceLocator)"\s*:\s*"(pkg:[^"]*)"')
@@ -66,19 +67,19 @@ def _add_component(result: ParseResult, name: str, version: str | None, purl_tex
     if purl_text and purl is None:
         result.warn(line, f"{name!r}: {purl_text!r} is not a valid package URL; listed as unsupported")
     if purl is not None and purl.type == "pypi" and valid_name(purl.name):
-        result.dependencies.append(Dependency(
+        result.add(Dependency(
             name=purl.name, key=normalise(purl.name), version=purl.version or version, direct=direct,
             groups=groups, repo=repo_hint, file=result.file, line=line))
         return
     if purl is not None and purl.type == "github" and purl.namespace:
         repo = github_repo(f"https://github.com/{purl.namespace}/{purl.name}")
         if repo:
-            result.dependencies.append(Dependency(
+            result.add(Dependency(
                 name=repo, key=repo.lower(), ecosystem="github", version=purl.version or version,
                 direct=direct, groups=groups, repo=repo, file=result.file, line=line))
             return
     if purl is None and repo_hint:
-        result.dependencies.append(Dependency(
+        result.add(Dependency(
             name=repo_hint, key=repo_hint.lower(), ecosystem="github", version=version, direct=direct,
             groups=groups, repo=repo_hint, url=None, file=result.file, line=line))
         return
@@ -88,7 +89,8 @@ def _add_component(result: ParseResult, name: str, version: str | None, purl_tex
         kind, reason = "invalid purl", "its package URL is not valid, so its ecosystem is unknown"
     else:
         kind, reason = "no purl", "no package URL (purl), so its ecosystem is unknown"
-    result.unsupported.append(Unsupported(result.file, kind, name, version, purl_text, reason))
+    result.add_unsupported(Unsupported(result.file, kind, redact_secrets(name), version,
+                                          redact_secrets(purl_text) if purl_text else None, reason))
 
 
 def parse_cyclonedx(text: str, file: str, data: dict[str, Any]) -> ParseResult:
@@ -146,7 +148,7 @@ def parse_spdx(text: str, file: str, data: dict[str, Any]) -> ParseResult:
     lines = _line_index(text)
     packages = data.get("packages")
     if not isinstance(packages, list):
-        result.warn(None, "no 'packages' list: nothing described")
+        result.unreadable(None, "no 'packages' list: not an SPDX document describing software")
         return result
     roots = {r for r in data.get("documentDescribes") or [] if isinstance(r, str)}
     edges: dict[str, dict[str, str]] = {}
@@ -194,12 +196,11 @@ def parse_json_sbom(text: str, file: str, data: dict[str, Any]) -> ParseResult:
     return parse_spdx(text, file, data)
 
 
-def load_json(text: str, file: str) -> dict[str, Any] | ParseResult:
-    """The JSON object, or a ParseResult holding the warning that says why not."""
+def load_json(text: str, file: str) -> Any:
+    """The parsed JSON, or a ParseResult holding the reason it could not be read (an unread input)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        return load_json_text(text)
+    except BadDocument as exc:
         result = ParseResult(file, "JSON")
-        result.warn(exc.lineno, f"not valid JSON ({exc.msg}); file skipped")
+        result.unreadable(exc.line, f"{exc}; file skipped")
         return result
-    return data
