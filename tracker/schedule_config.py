@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tracker.errors import UsageError
+from tracker.userfiles import read_toml
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -91,14 +91,7 @@ def parse_duration(value: Any, what: str, allow_off: bool = False) -> float | No
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise UsageError(f"--config {path}: no such file")
-    if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise UsageError(f"--config {path}: larger than {MAX_CONFIG_BYTES} bytes")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--config {path}: not valid TOML ({exc})") from None
+    return read_toml(path, "--config", MAX_CONFIG_BYTES)
 
 
 def _grace(value: Any, what: str) -> int | None:
