@@ -80,9 +80,9 @@ def answer(fake: FakeGitHub, body: Any, authorization: str | None) -> tuple[int,
         at = f" at [{where.line}, {where.column}]" if where else ""
         return 200, {"errors": [{"message": f"{exc.message}{at}",
                                  "locations": [{"line": where.line, "column": where.column}] if where else []}]}
-    found, _ = validate(schema, document)
+    found, used_at = validate(schema, document)
     if found:
-        return 200, {"errors": _ruby_errors(found)}
+        return 200, {"errors": _ruby_errors(found, used_at)}
     operation = operation_of(document, operation_name)
     if operation is None:
         return 200, {"errors": [{"message": "An operation name is required" if not operation_name
@@ -147,7 +147,8 @@ def _ruby(message: str, where: Where, node: ast.Node | None, extensions: dict[st
     return out
 
 
-def _ruby_errors(found: list[Found]) -> list[dict[str, Any]]:
+def _ruby_errors(found: list[Found], used_at: dict[int, Where]) -> list[dict[str, Any]]:
+    """graphql-core's validation errors in graphql-ruby's words (`used_at`: where each variable is used)."""
     out: list[dict[str, Any]] = []
     missing_args: dict[int, tuple[Found, list[str]]] = {}
     for f in found:
@@ -168,16 +169,17 @@ def _ruby_errors(found: list[Found]) -> list[dict[str, Any]]:
                              {"code": "argumentNotAccepted", "name": a.owner_name, "typeName": a.owner_kind,
                               "argumentName": node.name.value}))
         elif rule == "ProvidedRequiredArgumentsRule" and isinstance(node, ast.FieldNode):
-            name = e.message.split("argument '", 1)[-1].split("'", 1)[0]
-            missing_args.setdefault(id(node), (f, []))[1].append(name.rsplit("(", 1)[0].strip())
-        elif rule == "ValuesOfCorrectTypeRule" and w.argument is not None:
+            named = re.search(r"\((\w+):\)", e.message) or re.search(r"argument '(\w+)'", e.message)
+            missing_args.setdefault(id(node), (f, []))[1].append(named.group(1) if named else "?")
+        elif rule == "ValuesOfCorrectTypeRule" and w.argument is not None and w.argument.definition is not None:
             out.append(_literal_error(w, node))
         elif rule == "VariablesInAllowedPositionRule" and len(e.nodes or ()) == 2:
-            out.append(_variable_mismatch(f))
+            out.append(_variable_mismatch(f, used_at.get(id(e.nodes[1]), w)))
         elif rule == "NoUndefinedVariablesRule" and isinstance(node, ast.VariableNode):
             name = node.name.value
+            at = used_at.get(id(node), w)
             out.append(_ruby(f"Variable ${name} is used by {_operation_label(w)} but not declared", w, node,
-                             {"code": "variableNotDefined", "variableName": name}, path=f.where.path))
+                             {"code": "variableNotDefined", "variableName": name}, path=at.path))
         elif rule == "NoUnusedVariablesRule" and isinstance(node, ast.VariableDefinitionNode):
             name = node.variable.name.value
             out.append(_ruby(f"Variable ${name} is declared by {_operation_label(w)} but not used", w, w.operation,
@@ -219,15 +221,43 @@ def _ruby_errors(found: list[Found]) -> list[dict[str, Any]]:
     return out
 
 
+def _enclosing(value: ast.ValueNode, type_: Any, target: ast.Node, holder: Any = None) -> Any:
+    """(object field node, its input object type) nearest around `target` inside a literal, or the
+    `holder` given for the top level; None when `target` is not inside `value`."""
+    if value is target:
+        return holder
+    named = graphql.get_nullable_type(type_)
+    if isinstance(value, ast.ListValueNode):
+        inner = named.of_type if isinstance(named, graphql.GraphQLList) else named
+        for v in value.values:
+            found = _enclosing(v, inner, target, holder)
+            if found is not None:
+                return found
+    if isinstance(value, ast.ObjectValueNode) and isinstance(named, graphql.GraphQLInputObjectType):
+        for f in value.fields:
+            if f is target:
+                return f, named
+            fdef = named.fields.get(f.name.value)
+            found = _enclosing(f.value, fdef.type if fdef else None, target, (f, named))
+            if found is not None:
+                return found
+    return None
+
+
 def _literal_error(w: Where, node: ast.Node | None) -> dict[str, Any]:
+    """graphql-ruby's error for an argument literal: the innermost argument (or input object field)
+    around the bad value, an input field the type lacks, or a required input field left out."""
     a = w.argument
-    assert a is not None
-    if isinstance(node, ast.ObjectFieldNode) and node is a.node:       # a field the input type lacks
-        return _ruby(f"InputObject '{a.owner_name}' doesn't accept argument '{node.name.value}'", w, a.owner_node,
-                     {"code": "argumentNotAccepted", "name": a.owner_name, "typeName": "InputObject",
+    assert a is not None and a.definition is not None
+    inner = _enclosing(a.node.value, a.definition.type, node) if node is not None else None
+    if isinstance(node, ast.ObjectFieldNode) and inner is not None and inner[0] is node:   # a field the type lacks
+        owner = inner[1].name
+        return _ruby(f"InputObject '{owner}' doesn't accept argument '{node.name.value}'", w, node,
+                     {"code": "argumentNotAccepted", "name": owner, "typeName": "InputObject",
                       "argumentName": node.name.value})
     if isinstance(node, ast.ObjectValueNode):                           # a required input field missing
-        input_type = graphql.get_named_type(w.input_type)
+        holder_type = inner[1].fields[inner[0].name.value].type if inner else a.definition.type
+        input_type = graphql.get_named_type(holder_type)
         given = {x.name.value for x in node.fields}
         missing = [n for n, fdef in getattr(input_type, "fields", {}).items()
                    if graphql.is_required_input_field(fdef) and n not in given]
@@ -237,17 +267,22 @@ def _literal_error(w: Where, node: ast.Node | None) -> dict[str, Any]:
                          f"{fdef.type}", w, node, {"code": "missingRequiredInputObjectAttribute",
                                                     "argumentName": missing[0], "argumentType": str(fdef.type),
                                                     "inputObjectType": input_type.name})
-    expected = str(a.definition.type) if a.definition is not None else "?"
+    if inner is not None:                                              # inside an input object
+        field, owner = inner
+        fdef = owner.fields.get(field.name.value)
+        return _ruby(f"Argument '{field.name.value}' on InputObject '{owner.name}' has an invalid value "
+                     f"({graphql.print_ast(field.value)}). Expected type '{fdef.type if fdef else '?'}'.", w, node,
+                     {"code": "argumentLiteralsIncompatible", "typeName": "InputObject",
+                      "argumentName": field.name.value})
     value = graphql.print_ast(a.node.value)
     return _ruby(f"Argument '{a.node.name.value}' on {a.owner_kind} '{a.owner_name}' has an invalid value ({value}). "
-                 f"Expected type '{expected}'.", w, a.owner_node,
+                 f"Expected type '{a.definition.type}'.", w, a.owner_node,
                  {"code": "argumentLiteralsIncompatible", "typeName": a.owner_kind, "argumentName": a.node.name.value})
 
 
-def _variable_mismatch(f: Found) -> dict[str, Any]:
+def _variable_mismatch(f: Found, w: Where) -> dict[str, Any]:
     definition, usage = f.error.nodes
     assert isinstance(definition, ast.VariableDefinitionNode)
-    w = f.where
     a = w.argument
     schema_type = w.type
     var_type = definition.type
@@ -446,6 +481,9 @@ class QueryRoot(Node):
             found = self.fake.repo_by_id(found) if followRenames else None
         if found is None or found.status:
             raise FieldError("NOT_FOUND", f"Could not resolve to a Repository with the name '{owner}/{name}'.")
+        if "" in found.graphql_forbidden:   # the whole repository, as for an organisation enforcing SAML
+            raise FieldError("FORBIDDEN", "Resource protected by organization SAML enforcement. You must grant "
+                                          "your Personal Access token access to this organization.")
         self.context["roots"][info.path.key] = found
         return Repository(self.fake, found)
 

@@ -132,7 +132,9 @@ class FakeRepo:
     funding_links: list[dict[str, str]] = field(default_factory=list)
     sponsors: dict[str, Any] | None = None  # has_listing, count, goal {...} | None, tiers [...]
     status: int | None = None               # 404 or 451 for every request
-    graphql_forbidden: list[str] = field(default_factory=list)  # dotted paths answered null + error
+    # GraphQL fields answered null with a FORBIDDEN error: dotted paths below the repository
+    # ('owner.sponsorsListing'), or '' for the repository itself (e.g. an organisation enforcing SAML)
+    graphql_forbidden: list[str] = field(default_factory=list)
 
     def __post_init__(self, commits_365d: int) -> None:
         if commits_365d:

@@ -62,8 +62,10 @@ def _strict_time(type_: graphql.GraphQLScalarType) -> None:
             raise TypeError(f"{type_.name} must be a string")
         return parse_value(node.value)
 
-    type_.parse_value = parse_value  # type: ignore[method-assign]
+    # graphql-core 3.3 coerces with coerce_input_value/coerce_input_literal (3.2: parse_value/parse_literal)
+    type_.parse_value = type_.coerce_input_value = parse_value  # type: ignore[method-assign, assignment]
     type_.parse_literal = parse_literal  # type: ignore[method-assign]
+    type_.coerce_input_literal = lambda node: parse_literal(node)  # type: ignore[assignment]
 
 
 @cache

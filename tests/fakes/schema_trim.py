@@ -9,7 +9,8 @@ collectors can reach, so this script keeps, from an upstream SDL file:
 * for an interface or union that is kept, every type that can stand behind it (so `__typename`
   and fragments on them answer as upstream), with the interface's kept fields; a kept type none of
   whose fields is selected keeps its leaf fields (a GraphQL type cannot be empty);
-* the fields the fakes' own tests select (`EXTRA` below: paging, cursors), nothing else.
+* on each connection type used, its paging fields (`totalCount`, `pageInfo`, `nodes`, `edges`);
+* the fields the fakes' own tests select (`EXTRA` below), nothing else.
 
 Descriptions and `@deprecated` stay as published; other directives (GitHub's
 `@requiredCapabilities`) are dropped. Types, fields and arguments are never renamed or
@@ -64,6 +65,7 @@ from graphql.language import ast
 
 HERE = Path(__file__).resolve().parent
 BUILT_IN = {"String", "Int", "Float", "Boolean", "ID"}
+PAGING = {"totalCount", "pageInfo", "nodes", "edges"}
 
 # Selections the fakes' own tests make beyond the collectors' queries (paging and cursors).
 EXTRA = {
@@ -144,6 +146,8 @@ def reachable(schema: GraphQLSchema, queries: list[str]) -> dict[str, set[str] |
     todo = [schema.query_type.name, *used, *named]
     for name, names in used.items():
         keep[name] = set(names)
+        if name.endswith("Connection"):   # a connection keeps its paging fields, as every one has them
+            keep[name] |= PAGING & set(schema.type_map[name].fields)
     changed = True
     while changed:
         changed = False
