@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 from datetime import date, datetime, timedelta
 
 import pytest
+import requests
 
 from collectors import opencollective
+from collectors.http import HttpSession
+from collectors.opencollective.client import QUERY, NotFound, OpenCollectiveClient
 from tests.fakes.loopback import serve
 from tests.fakes.opencollective_server import Collective, OCHandler, OCState, Txn
 from tracker import collect, config, registry
@@ -197,3 +202,70 @@ def test_graphql_errors_and_no_collective(store, db_path, oc):
     oc.failures = [(400, {})]
     outcome, _ = run(store, db_path, project)
     assert outcome.status == "error" and "Open Collective error (HTTP 400)" in outcome.error
+
+
+# -- the fake is as strict as Open Collective's API ---------------------------------------------------
+def ask(oc_url: str, query: str, variables: dict) -> requests.Response:
+    return requests.post(oc_url, json={"query": query, "variables": variables}, timeout=10)
+
+
+def window(days: float) -> dict[str, str]:
+    now = utcnow()
+    return {"slug": "numpy", "yearAgo": (now - timedelta(days=days)).isoformat() + "Z",
+            "seriesFrom": (now - timedelta(days=days)).isoformat() + "Z", "to": now.isoformat() + "Z"}
+
+
+def test_totals_are_those_of_the_window_sent(monkeypatch, oc):
+    """received/spent are summed from the collective's dated transactions between dateFrom and dateTo:
+    a collector asking for 10 years instead of 12 months gets other numbers."""
+    oc.collectives["numpy"], _ = numpy_collective()
+    url = os.environ["OPENCOLLECTIVE_API_URL"]
+
+    def totals(days: float) -> tuple[int, int]:
+        stats = ask(url, QUERY, window(days)).json()["data"]["account"]["stats"]
+        return stats["received"]["valueInCents"], stats["spent"]["valueInCents"]
+
+    assert totals(365) == (800_00 + 3_500_00 + 1_000_00, -3_000_00)
+    assert totals(366) == (700_00 + 800_00 + 3_500_00 + 1_000_00, -(7_000_00 + 3_000_00))
+    assert totals(3650) == (9_99 + 4_000_00 + 2_500_00 + 700_00 + 800_00 + 3_500_00 + 1_000_00, -10_000_00)
+    by_period = ask(url, "query { account(slug: \"numpy\") { stats { totalAmountReceived(periodInMonths: 12) "
+                         "{ valueInCents } } } }", {}).json()["data"]["account"]["stats"]
+    assert by_period["totalAmountReceived"]["valueInCents"] == 800_00 + 3_500_00 + 1_000_00
+
+
+def test_a_field_open_collective_does_not_have_is_a_400_and_fails_the_collective(store, db_path, oc):
+    oc.collectives["numpy"], _ = numpy_collective()
+    url = os.environ["OPENCOLLECTIVE_API_URL"]
+    reply = ask(url, QUERY.replace("contributorsCount", "contributorCount"), window(365))
+    assert reply.status_code == 400
+    assert reply.json() == {"errors": [{
+        "message": 'Cannot query field "contributorCount" on type "AccountStats". Did you mean "contributorsCount"?',
+        "locations": [{"line": 14, "column": 7}], "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]}
+    missing = ask(url, QUERY, {"slug": "numpy"})
+    assert missing.status_code == 400
+    assert {e["extensions"]["code"] for e in missing.json()["errors"]} == {"BAD_USER_INPUT"}
+    assert 'Variable "$yearAgo" of required type "DateTime!" was not provided.' in \
+        [e["message"] for e in missing.json()["errors"]]
+    # the collector's own query validates, and a schema change that drops a field it asks for fails
+    # that collective (the others of the project would still be read)
+    project, _ = registry.add(store, "numpy/numpy", opencollective_slug="numpy")
+    assert run(store, db_path, project)[0].status == "ok"
+    oc.removed_fields.add("AccountStats.yearlyBudget")
+    outcome, _ = run(store, db_path, project)
+    assert outcome.status == "error" and "collective numpy" in outcome.error and "HTTP 400" in outcome.error
+
+
+def test_the_apis_own_answer_for_an_unknown_slug_is_not_found(oc):
+    """Without `throwIfMissing: false` the API answers an error ('No collective found with slug x')
+    next to `account: null`; the client still reads that as 'no such collective'."""
+    session = HttpSession(clock=FakeClock(), sleep=lambda s: None)
+    client = OpenCollectiveClient(session, os.environ["OPENCOLLECTIVE_API_URL"])
+    plain = QUERY.replace(", throwIfMissing: false", "")
+    reply = ask(client.endpoint.base_url, plain, window(365) | {"slug": "ghost"}).json()
+    assert reply["data"] == {"account": None}
+    assert reply["errors"][0]["message"] == "No collective found with slug ghost"
+    assert reply["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    with pytest.raises(NotFound):
+        client.query(plain, window(365) | {"slug": "ghost"})
+    assert json.dumps(ask(client.endpoint.base_url, QUERY, window(365) | {"slug": "ghost"}).json()) == \
+        '{"data": {"account": null}}'

@@ -35,6 +35,7 @@ from tests.fakes.graphql_support import (
     Unmodelled,
     default_of,
     load_schema,
+    location,
     make_resolver,
     operation_of,
     parse_time,
@@ -135,11 +136,9 @@ def answer(state: OCState, body: Any) -> tuple[int, dict[str, Any]]:
     if operation is None:
         return 400, {"errors": [{"message": "Must provide operation name if query contains multiple operations.",
                                  "extensions": {"code": "BAD_REQUEST"}}]}
-    coerced = graphql.execution.values.get_variable_values(schema, operation.variable_definitions or (),
-                                                           variables if isinstance(variables, dict) else {})
-    if isinstance(coerced, list):
-        return 400, {"errors": [{"message": _js(e.message), "locations": _locations(e),
-                                 "extensions": {"code": "BAD_USER_INPUT"}} for e in coerced]}
+    problems = _variable_errors(schema, operation, variables if isinstance(variables, dict) else {})
+    if problems:
+        return 400, {"errors": problems}
     result = graphql.execute(schema, document, root_value=QueryRoot(state), variable_values=variables,
                              operation_name=operation_name, field_resolver=make_resolver(),
                              type_resolver=resolve_type)
@@ -157,6 +156,39 @@ def answer(state: OCState, body: Any) -> tuple[int, dict[str, Any]]:
     if errors:
         out["errors"] = errors
     return 200, out
+
+
+def _invalid(name: str, value: Any, var_type: graphql.GraphQLInputType) -> list[str]:
+    """graphql-js 16's messages for a variable value that does not fit its type."""
+    messages: list[str] = []
+
+    def on_error(error: graphql.GraphQLError, path: list[str | int]) -> None:
+        at = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in path)
+        messages.append(f'Variable "${name}" got invalid value {json.dumps(value)}'
+                        + (f' at "{name}{at}"' if at else "") + f"; {_js(error.message)}")
+
+    graphql.utilities.validate_input_value(value, var_type, on_error)
+    return messages
+
+
+def _variable_errors(schema: graphql.GraphQLSchema, operation: graphql.language.OperationDefinitionNode,
+                     values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Missing or ill-typed variables in graphql-js 16's words (the API's version), code BAD_USER_INPUT."""
+    out = []
+    for d in operation.variable_definitions or ():
+        name, printed = d.variable.name.value, graphql.print_ast(d.type)
+        var_type = graphql.utilities.type_from_ast(schema, d.type)
+        messages: list[str] = []
+        if name not in values:
+            if graphql.is_non_null_type(var_type) and d.default_value is None:
+                messages.append(f'Variable "${name}" of required type "{printed}" was not provided.')
+        elif values[name] is None:
+            if graphql.is_non_null_type(var_type):
+                messages.append(f'Variable "${name}" of non-null type "{printed}" must not be null.')
+        else:
+            messages = _invalid(name, values[name], var_type)
+        out += [{"message": m, "locations": location(d), "extensions": {"code": "BAD_USER_INPUT"}} for m in messages]
+    return out
 
 
 class ApiError(Exception):
