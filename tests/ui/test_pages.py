@@ -49,10 +49,11 @@ def test_overview_shows_every_project_with_unknown_as_unknown(page):
                               "project?project=gamma/new"]
     rocket, quiet, new = (df.loc[f"project?project={s}"] for s in ("acme/rocket", "beta/quiet", "gamma/new"))
     assert rocket["health"] == 72 and rocket["risk"] == "🟡 medium" and rocket["trend (90 d)"] == "↑ +12"
-    assert rocket["funding"] == "3 channels · 12 sponsors · $24,000 OC/12 mo · $50,000 grants/5 y"
+    assert rocket["funding"] == ("received: 12 sponsors, $24,000 OC/12 mo, $50,000 grants/5 y"
+                                 " · asks for funding: 3 channels")
     assert len(rocket["activity (26 wk)"]) == 26 and max(rocket["activity (26 wk)"]) == 6
     assert quiet["risk"] == "🟠 high" and quiet["trend (90 d)"] == "? unknown"
-    assert quiet["funding"] == "0 channels · 0 sponsors"
+    assert quiet["funding"] == "received: none found · asks for funding: no channel"
     assert quiet["name"] == builder.HOSTILE_NAME  # plain text in the grid, which renders no HTML
     assert pd.isna(new["health"]) and new["risk"] == "⚪ unknown" and new["funding"] == "unknown"
     assert new["activity (26 wk)"] is None
@@ -278,7 +279,7 @@ def test_runs_page_shows_last_runs_and_errors(page):
     by_source = frame(at, "source", "last_status").set_index("source")
     assert by_source.loc["github", "last_status"] == "error"
     assert by_source.loc["github", "last_error"] == "HTTP 404: repository not found"
-    assert by_source.loc["git", "ok_runs"] == 2
+    assert by_source.loc["git", "data_runs"] == 2
     assert "unknown: the scheduler has not published its timetable" in texts(at)
     assert any(m.label == "Database size" and m.value.endswith("MB") for m in at.metric)
     at.checkbox(key="runs_errors_only").check().run()

@@ -34,16 +34,19 @@ JOIN pypi_releases r ON r.package = lower(regexp_replace(p.pypi_package, '[-_.]+
 JOIN pypi_packages k ON k.package = r.package AND k.status = 'ok'
 WHERE NOT r.yanked AND r.uploaded_at IS NOT NULL;
 
--- Scores as of a moment (NULL: now), with the 90-day trend: the newest scores row of each project
--- computed at or before `as_of`, and beside it the newest row at least `trend_days` (90) days older
--- than that one, the trend's base (trend_* columns NULL when there is none). `latest_scores` is
--- scores_as_of(NULL) without the trend.
-CREATE MACRO scores_as_of(as_of) AS TABLE
+-- Scores as of a moment, with the 90-day trend: the newest scores row of each project (or of project
+-- `pid` only) computed at or before `as_of` (NULL: no limit), and beside it the newest row at least
+-- `trend_days` (90) days older than that one, the trend's base (trend columns NULL when there is
+-- none). scores_as_of(NULL, NULL) holds the rows of `latest_scores`, with their trends.
+CREATE MACRO scores_as_of(as_of, pid) AS TABLE
 SELECT s.*, 90 AS trend_days, t.computed_at AS trend_since, t.health AS health_then,
        t.risk_level AS risk_then, round(s.health - t.health, 1) AS trend_change
-FROM (SELECT * FROM scores WHERE computed_at <= coalesce(as_of, 'infinity'::TIMESTAMP)
+FROM (SELECT * FROM scores
+      WHERE computed_at <= coalesce(as_of, 'infinity'::TIMESTAMP) AND (pid IS NULL OR project_id = pid)
       QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY computed_at DESC) = 1) s
-ASOF LEFT JOIN scores t ON t.project_id = s.project_id AND t.computed_at <= s.computed_at - INTERVAL 90 DAY;
+ASOF LEFT JOIN (SELECT project_id, computed_at, health, risk_level FROM scores
+                WHERE pid IS NULL OR project_id = pid) t
+       ON t.project_id = s.project_id AND t.computed_at <= s.computed_at - INTERVAL 90 DAY;
 
 -- The newest collection run of each source and project (project_id NULL: a run for no project).
 CREATE VIEW last_runs AS

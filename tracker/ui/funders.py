@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from tracker import output
+from tracker import display, output
 from tracker.ui import charts, queries, render
 
 Y_AXES = {
@@ -17,8 +17,8 @@ Y_AXES = {
     "funding received (USD per year, OC 12 months + grants 5 years / 5)": "funding_received_usd",
 }
 EXPORT_COLUMNS = ["rank", "slug", "name", "category", "funding_need", "funding_need_reason", "criticality",
-                  "health", "coverage", "risk_level", "maturity", "truck_factor", "flags",
-                  "funding_channels_count", "sponsors_count", "oc_received_12m_usd", "grants_total_usd_5y",
+                  "health", "coverage", "risk_level", "maturity", "truck_factor", "flags", "has_funding",
+                  "asks_for_funding", "funding_channels_count", "sponsors_count", "oc_received_12m_usd", "grants_total_usd_5y",
                   "computed_at", "project_page"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -71,8 +71,8 @@ def shortlist_csv(ranked: pd.DataFrame, base_url: str = "") -> str:
         row["flags"] = r["evidence"]
         row["funding_need_reason"] = r["why"]
         row["project_page"] = base_url + render.project_link(r["slug"])
-        row = {k: (None if not isinstance(v, list | dict) and pd.isna(v) else v) for k, v in row.items()}
-        rows.append({k: _cell(v if v is not None else "unknown") for k, v in row.items()})
+        rows.append({k: _cell(display.UNKNOWN if not isinstance(v, list | dict) and display.is_unknown(v) else v)
+                     for k, v in row.items()})
     return output.to_csv(rows, EXPORT_COLUMNS)
 
 

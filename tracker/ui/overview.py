@@ -71,8 +71,13 @@ COLUMNS = {
     "activity (26 wk)": st.column_config.LineChartColumn(
         "activity (26 wk)", y_min=0, help="Commits per week; empty = git history not collected yet"),
     "last release": st.column_config.DateColumn("last release", format="YYYY-MM-DD"),
+    "funding": st.column_config.TextColumn(
+        "funding", help="Money received (sponsors, Open Collective, grants) and whether the project asks for "
+        "funding (declared channels); a channel is not money. From the latest score's metrics."),
     "data as of": st.column_config.DatetimeColumn(
-        "data as of", format="YYYY-MM-DD HH:mm", help="Last successful collection (UTC)"),
+        "data as of", format="YYYY-MM-DD HH:mm",
+        help="UTC. Every source's data is at least this recent: the oldest of the sources' last collections "
+             "that brought data (ok or partial); empty = nothing collected yet"),
 }
 
 
@@ -97,7 +102,9 @@ def show() -> None:
             health=st.slider("Health", 0, 100, (0, 100), key="overview_health"),
             include_unknown_health=st.checkbox("Include projects whose health is unknown", value=True,
                                                key="overview_health_unknown"),
-            funding=st.selectbox("Has funding", FUNDING_CHOICES, key="overview_funding"),
+            funding=st.selectbox("Has funding (money received)", FUNDING_CHOICES, key="overview_funding",
+                                 help="Money received: sponsors, Open Collective income or grants. Declaring "
+                                      "funding channels alone is not funding."),
             search=search,
         )
     shown = apply_filters(df, f)

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 import collectors
+from tracker import display
 from tracker.errors import StoreLockedError, TrackerError
 from tracker.registry import parse_repo
 from tracker.requests import request_collection, request_track
@@ -119,9 +120,11 @@ def runs_section(db: str) -> None:
         shown = by_source.assign(
             last_run=[render.age(t, now) for t in by_source["last_started"]],
             last_error=by_source["last_error"].fillna(""))
-        st.dataframe(shown[["source", "last_status", "last_run", "last_started", "last_finished", "ok_runs",
+        st.dataframe(shown[["source", "last_status", "last_run", "last_started", "last_finished", "data_runs",
                             "error_runs", "running", "interrupted", "last_error"]],
-                     hide_index=True, width="stretch", key="runs_by_source")
+                     hide_index=True, width="stretch", key="runs_by_source",
+                     column_config={"data_runs": st.column_config.NumberColumn(
+                         "data_runs", help="Runs that brought data: ok, or partial (what arrived was saved)")})
     st.subheader("Next scheduled runs")
     schedule = data["schedule"]
     if schedule is None or schedule.empty:
@@ -136,7 +139,7 @@ def runs_section(db: str) -> None:
     else:
         errors_only = st.checkbox("Only runs that failed", key="runs_errors_only")
         if errors_only:
-            last = last[last["status"] != "ok"]
+            last = last[last["status"].isin(["error", "interrupted"])]
         st.dataframe(last[["source", "project", "status", "started_at", "finished_at", "error", "requests"]],
                      hide_index=True, width="stretch", key="runs_last")
     st.subheader("Requests from the app")
@@ -155,7 +158,7 @@ def show() -> None:
     st.metric("Database size", "no database yet" if size is None else f"{size / 1e6:,.1f} MB")
     st.caption(f"Database file: {md(db)}")
     tracked: list[str] = []
-    status: dict[str, Any] = {"projects": 0, "tables": []}
+    status: dict[str, Any] = {"projects": 0, "schema_version": None}
     if size is not None:
         with render.guard(db):
             status = queries.status(db)
@@ -171,5 +174,5 @@ def show() -> None:
         return
     with render.guard(db):
         runs_section(db)
-    st.caption(f"{status['projects']} projects tracked · tables: "
-               f"{md(', '.join(t for t in status['tables'] if not t.startswith('schema')))}")
+    st.caption(f"{display.count(status['projects'], 'project')} tracked · schema version "
+               f"{display.text(status['schema_version'])}")
