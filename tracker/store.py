@@ -237,11 +237,14 @@ def check_schema(store: Store) -> int:
 
 
 def open_reader(path: str | Path, timeout: float = READER_TIMEOUT,
-                on_wait: Callable[[], None] | None = None) -> Store:
+                on_wait: Callable[[], None] | None = None, *, attempts: int | None = None) -> Store:
     """A read-only connection for a reader (the app, and commands that only read): takes no writer
     lock, creates nothing (a read-only file or folder is fine), waits up to `timeout` seconds while
     a writer holds DuckDB's lock (`on_wait` is called once if it has to), and checks the schema
-    version once (SchemaMismatch when the database is older or newer than this tracker)."""
+    version once (SchemaMismatch when the database is older or newer than this tracker).
+    `attempts` is the older way to say how long to wait (about a quarter second each)."""
+    if attempts is not None:
+        timeout = attempts * 0.25
     store = Store.open(path, read_only=True, lock_timeout=max(0.0, timeout), on_wait=on_wait)
     try:
         check_schema(store)
