@@ -110,15 +110,16 @@ def render_scores(scores: dict[str, Any] | None, risk: dict[str, Any] | None) ->
                      f" health then {_score(trend['health_then'])}, risk then {display.text(trend['risk_then'])})")
     width = max(len(v) for v in LABELS.values())
     for name, sub in scores["subscores"].items():
-        lines.append(f"  {LABELS.get(name, name):<{width}}  {_score(sub['score']):>7}  {sub['reason']}")
+        reason = sub.get("reason") or "no reason recorded"
+        lines.append(f"  {LABELS.get(name, name):<{width}}  {_score(sub.get('score')):>7}  {reason}")
     if risk is not None:
         lines.append(f"Risk: {risk['level']}")
         for flag in risk["flags"]:
-            lines.append(f"  ! {flag['name']}: {flag['evidence']}")
+            lines.append(f"  ! {display.text(flag.get('name'))}: {flag.get('evidence') or 'no evidence recorded'}")
         if not risk["flags"]:
             lines.append("  no risk flag raised")
         for item in risk.get("unchecked") or []:
-            lines.append(f"  ? {item['name']} not checked: {item['reason']}")
+            lines.append(f"  ? {display.text(item.get('name'))} not checked: {display.text(item.get('reason'))}")
     lines.append(f"Maturity: {display.text(scores['maturity'])}"
                  + (f" ({scores['maturity_reason']})" if scores.get("maturity_reason") else ""))
     lines.append(f"Criticality: {_fmt(scores['criticality'])}   truck factor: {_fmt(scores['truck_factor'])}")

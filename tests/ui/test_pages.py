@@ -197,6 +197,29 @@ def test_project_page_of_a_project_never_collected(page):
     assert "Summary: unknown" in texts(at)
 
 
+def test_project_page_shows_stored_metrics_only(page):
+    """Metrics come from the latest score; a project never scored says so instead of computing them."""
+    at = page("project", project="gamma/new", section="All metrics")
+    no_exception(at)
+    assert any("Not scored yet" in i.value for i in at.info)
+    assert not [df for df in at.dataframe if "metric" in df.value.columns]
+    at = page("project", project="acme/rocket", section="All metrics")
+    table = frame(at, "metric", "value").set_index("metric")
+    assert table.loc["stars", "value"] == "4,200" and table.loc["commits_365d", "value"] == "270"
+    assert "the scoring run of" in texts(at)
+
+
+def test_project_page_says_how_fresh_its_data_is_and_what_funding_means(page):
+    at = page("project", project="acme/rocket", section="Funding")
+    no_exception(at)
+    body = texts(at).replace("\\", "")
+    assert "data as of " in body and "the oldest last collection of 1 source" in body
+    assert "Has funding (money received): yes · asks for funding: yes" in body
+    assert "(from funding_yml)" in body
+    new = texts(page("project", project="gamma/new")).replace("\\", "")
+    assert "no data collected yet" in new
+
+
 def test_project_page_with_unknown_or_hostile_query_param(page):
     at = page("project", project="nobody/none")
     no_exception(at)
