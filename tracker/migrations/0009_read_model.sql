@@ -39,14 +39,20 @@ WHERE NOT r.yanked AND r.uploaded_at IS NOT NULL;
 -- `trend_days` (90) days older than that one, the trend's base (trend columns NULL when there is
 -- none). scores_as_of(NULL, NULL) holds the rows of `latest_scores`, with their trends.
 CREATE MACRO scores_as_of(as_of, pid) AS TABLE
-SELECT s.*, 90 AS trend_days, t.computed_at AS trend_since, t.health AS health_then,
-       t.risk_level AS risk_then, round(s.health - t.health, 1) AS trend_change
-FROM (SELECT * FROM scores
-      WHERE computed_at <= coalesce(as_of, 'infinity'::TIMESTAMP) AND (pid IS NULL OR project_id = pid)
-      QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY computed_at DESC) = 1) s
-ASOF LEFT JOIN (SELECT project_id, computed_at, health, risk_level FROM scores
-                WHERE pid IS NULL OR project_id = pid) t
-       ON t.project_id = s.project_id AND t.computed_at <= s.computed_at - INTERVAL 90 DAY;
+WITH latest AS (
+    SELECT * FROM scores
+    WHERE computed_at <= coalesce(as_of, 'infinity'::TIMESTAMP) AND (pid IS NULL OR project_id = pid)
+    QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY computed_at DESC) = 1),
+base AS (
+    SELECT t.project_id, max(t.computed_at) AS computed_at
+    FROM scores t JOIN latest l ON l.project_id = t.project_id
+    WHERE t.computed_at <= l.computed_at - INTERVAL 90 DAY
+    GROUP BY t.project_id)
+SELECT latest.*, 90 AS trend_days, t.computed_at AS trend_since, t.health AS health_then,
+       t.risk_level AS risk_then, round(latest.health - t.health, 1) AS trend_change
+FROM latest
+LEFT JOIN base ON base.project_id = latest.project_id
+LEFT JOIN scores t ON t.project_id = base.project_id AND t.computed_at = base.computed_at;
 
 -- The newest collection run of each source and project (project_id NULL: a run for no project).
 CREATE VIEW last_runs AS
@@ -95,16 +101,22 @@ FROM collection_runs GROUP BY source;
 -- Activity per project and week / month (weeks start on Monday, UTC), from plausibly dated commits:
 -- all commits (bots included), commits by people, and people active (distinct identities, no bots).
 -- Weeks without commits have no row: readers zero-fill the series they show.
-CREATE VIEW weekly_activity AS
+-- weekly_activity_between(since, until) is the same for commits in [since, until) (NULL: no limit),
+-- reading only those commits (what makes the overview's 26-week sparklines cheap).
+CREATE MACRO weekly_activity_between(since, until) AS TABLE
 SELECT project_id, date_trunc('week', committer_at)::TIMESTAMP AS week, count(*) AS commits,
        count(*) FILTER (WHERE NOT is_bot) AS human_commits,
-       count(DISTINCT author_key) FILTER (WHERE NOT is_bot) AS active_contributors
-FROM dated_commits GROUP BY ALL;
+       count(DISTINCT CASE WHEN NOT is_bot THEN author_key END) AS active_contributors
+FROM dated_commits
+WHERE committer_at >= coalesce(since, '-infinity'::TIMESTAMP) AND committer_at < coalesce(until, 'infinity'::TIMESTAMP)
+GROUP BY ALL;
+
+CREATE VIEW weekly_activity AS SELECT * FROM weekly_activity_between(NULL, NULL);
 
 CREATE VIEW monthly_activity AS
 SELECT project_id, date_trunc('month', committer_at)::DATE AS month, count(*) AS commits,
        count(*) FILTER (WHERE NOT is_bot) AS human_commits,
-       count(DISTINCT author_key) FILTER (WHERE NOT is_bot) AS active_contributors
+       count(DISTINCT CASE WHEN NOT is_bot THEN author_key END) AS active_contributors
 FROM dated_commits GROUP BY ALL;
 
 -- One row per release of a project, whichever sources saw it: a git tag 'v1.2.0', the GitHub release

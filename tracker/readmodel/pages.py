@@ -44,7 +44,7 @@ git AS (SELECT project_id FROM source_freshness WHERE source = 'git' AND data_at
 spark AS (
     SELECT git.project_id, list(coalesce(w.commits, 0) ORDER BY weeks.week) AS activity
     FROM git CROSS JOIN weeks
-    LEFT JOIN (SELECT project_id, week, commits FROM weekly_activity WHERE week >= ? AND week <= ?) w
+    LEFT JOIN weekly_activity_between(?::TIMESTAMP, ?::TIMESTAMP) w
            ON w.project_id = git.project_id AND w.week = weeks.week
     GROUP BY git.project_id),
 released AS (SELECT project_id, max(released_at) AS last_release FROM release_events
@@ -67,7 +67,7 @@ def overview(store: Store, now: datetime) -> pd.DataFrame:
     (yes / no / unknown), and `data_as_of` (the project's freshness bundle). One statement."""
     last_week = activity.week_start(now)
     first_week = last_week - pd.Timedelta(weeks=SPARK_WEEKS - 1)
-    df = store.execute(_OVERVIEW, [first_week, last_week, first_week, now, now]).df()
+    df = store.execute(_OVERVIEW, [first_week, last_week, first_week, now, now]).df()  # commits up to now
     df["activity"] = [None if display.is_unknown(a) else [int(n) for n in a] for a in df["activity"]]
     statuses = [funding.funding_status(decode({"metrics": m})["metrics"]) for m in df["metrics"]]
     df["funding"] = [s.text() for s in statuses]
@@ -85,7 +85,7 @@ def funders(store: Store) -> pd.DataFrame:
         "SELECT p.id AS project_id, p.slug, coalesce(p.display_name, p.name) AS name, p.category, s.computed_at,"
         " s.health, s.coverage, s.risk_level, s.maturity, s.criticality, s.truck_factor, s.funding_need,"
         " s.funding_need_reason, s.flags, s.subscores, s.metrics"
-        " FROM projects p LEFT JOIN scores_as_of(NULL, NULL) s ON s.project_id = p.id ORDER BY p.slug_key").df()
+        " FROM projects p LEFT JOIN latest_scores s ON s.project_id = p.id ORDER BY p.slug_key").df()
     rows = [decode({"flags": f, "subscores": s, "metrics": m})
             for f, s, m in zip(df["flags"], df["subscores"], df["metrics"], strict=True)]
     for name in FUNDING_METRICS:
