@@ -57,8 +57,8 @@ def test_overview_shows_every_project_with_unknown_as_unknown(page):
     assert quiet["name"] == builder.HOSTILE_NAME  # plain text in the grid, which renders no HTML
     assert pd.isna(new["health"]) and new["risk"] == "⚪ unknown" and new["funding"] == "unknown"
     assert new["activity (26 wk)"] is None
-    assert pd.notna(rocket["last release"]) and pd.isna(new["last release"])
-    assert pd.notna(rocket["data as of"]) and pd.isna(new["data as of"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", rocket["last release"]) and new["last release"] == "unknown"
+    assert rocket["data as of"].endswith(" UTC") and new["data as of"] == "unknown"
     assert "health unknown (empty cell) for 1" in texts(at)
 
 
@@ -244,7 +244,8 @@ def test_funders_shortlist_ranked_with_reasons(page):
     no_exception(at)
     table = frame(at, "rank", "why", "evidence")
     assert [p.split("=", 1)[1] for p in table["project"]] == ["beta/quiet", "acme/rocket", "gamma/new"]
-    assert table["rank"].tolist()[:2] == [1, 2] and pd.isna(table["rank"].tolist()[2])
+    assert table["rank"].tolist() == ["1", "2", "unknown"]
+    assert table["funding need"].tolist() == ["0.81", "0.42", "unknown"] and table["health"].tolist()[2] == "unknown"
     assert table["why"].tolist()[1] == "important and active, but funded"
     assert table["why"].tolist()[2] == "unknown: not scored yet"
     assert "no_commits_12m: last commit 2023-04-01" in table["evidence"].tolist()[0]
@@ -411,3 +412,24 @@ def test_request_while_the_collector_holds_the_lock_is_refused_in_words(page, ap
     assert at.error[0].value == runs.BUSY
     at.button(key="runs_add_submit").click().run()  # once the writer is done, the same request goes in
     assert "someone/else" in at.success[0].value
+
+
+@pytest.mark.parametrize("name, query", [
+    ("overview", {}), ("funders", {}), ("runs", {}),
+    ("project", {"project": "acme/rocket", "section": "Funding"}),
+    ("project", {"project": "gamma/new", "section": "Funding"}),
+    ("compare", {"projects": "acme/rocket,gamma/new"}),
+])
+def test_no_grid_shows_none(page, name, query):
+    """Data grids would print a missing value as 'None': every one of them says 'unknown' (or
+    leaves an error column empty) instead."""
+    at = page(name, **query)
+    no_exception(at)
+    for df in at.dataframe:
+        frame = df.value
+        for column in frame.columns:
+            if column in ("health", "activity (26 wk)"):  # a bar and a sparkline: an empty cell, as the caption says
+                continue
+            values = frame[column].tolist()
+            assert not any(v is None or (isinstance(v, float) and pd.isna(v)) or v == "None" for v in values), \
+                (name, column, values)

@@ -119,21 +119,22 @@ def show() -> None:
     top = st.number_input("Shortlist length", 5, 1000, 25, 5, key="funders_top")
     head = ranked.head(int(top))
     st.subheader("Shortlist by funding need")
+    numbers = render.cells(pd.DataFrame({"rank": head["rank"], "funding need": head["funding_need"],
+                                         "criticality": head["criticality"], "health": head["health"]}),
+                           digits={"funding need": 2, "criticality": 2, "health": 0})
     st.dataframe(
         pd.DataFrame({
-            "rank": head["rank"], "project": [render.project_link(s) for s in head["slug"]],
-            "category": head["category"].fillna("uncategorised"), "funding need": head["funding_need"],
-            "why": head["why"], "criticality": head["criticality"], "health": head["health"],
+            "rank": numbers["rank"], "project": [render.project_link(s) for s in head["slug"]],
+            "category": head["category"].fillna("uncategorised"), "funding need": numbers["funding need"],
+            "why": head["why"], "criticality": numbers["criticality"], "health": numbers["health"],
             "risk": [render.risk_badge(r) for r in head["risk_level"]], "evidence": head["evidence"],
         }),
         hide_index=True, width="stretch", key="funders_table",
         column_config={
             "project": st.column_config.LinkColumn("project", display_text=r"project\?project=(.*)$"),
-            "funding need": st.column_config.NumberColumn("funding need", format="%.2f",
-                                                          help="Empty = unknown (not scored yet)"),
+            "funding need": st.column_config.TextColumn("funding need",
+                                                        help="0-1, higher is more in need; unknown = not scored yet"),
             "why": st.column_config.TextColumn("why", width="large"),
-            "criticality": st.column_config.NumberColumn("criticality", format="%.2f"),
-            "health": st.column_config.NumberColumn("health", format="%.0f"),
         },
     )
     st.download_button("Download shortlist (CSV, with evidence)", shortlist_csv(head),

@@ -181,7 +181,7 @@ def funding(data: dict[str, Any]) -> None:
                          f"{fmt(sponsors.get('goal_percent_complete'))}% complete")
             tiers = [t for t in sponsors.get("tiers") or [] if isinstance(t, dict)]
             if tiers:
-                st.dataframe(pd.DataFrame(tiers), hide_index=True, key="project_tiers")
+                st.dataframe(render.cells(pd.DataFrame(tiers)), hide_index=True, key="project_tiers")
     with right:
         st.markdown("**Open Collective income**")
         oc = f["oc_series"]
@@ -197,7 +197,7 @@ def funding(data: dict[str, Any]) -> None:
             st.write(f"Received in 12 months: {fmt(m.get('oc_received_12m_usd'), 'USD', 0)}; "
                      f"balance: {fmt(m.get('oc_balance_usd'), 'USD', 0)}")
         if f["oc"] is not None and not f["oc"].empty:
-            st.dataframe(f["oc"], hide_index=True, key="project_oc")
+            st.dataframe(render.cells(f["oc"]), hide_index=True, key="project_oc")
         st.markdown("**Grants**")
         grants = f["grants"]
         if grants is None:
@@ -205,9 +205,8 @@ def funding(data: dict[str, Any]) -> None:
         elif grants.empty:
             st.write("No grants recorded for this project.")
         else:
-            shown = grants.copy()
-            if "source_url" in shown:
-                shown["source_url"] = [render.safe_url(u) for u in shown["source_url"]]
+            shown = render.cells(grants.drop(columns=["source_url"]))
+            shown["source_url"] = [render.safe_url(u) or "" for u in grants["source_url"]]
             st.dataframe(shown, hide_index=True, key="project_grants", column_config={
                 "source_url": st.column_config.LinkColumn("source")})
     st.markdown("**Funding impact**")
@@ -218,7 +217,7 @@ def funding(data: dict[str, Any]) -> None:
     else:
         st.caption("Activity per month in the months before and after each grant. "
                    + md(f["impact_note"] or "Correlation, not proof of cause."))
-        st.dataframe(impact, hide_index=True, key="project_impact")
+        st.dataframe(render.cells(impact, blank=("note",)), hide_index=True, key="project_impact")
 
 
 def health_history(data: dict[str, Any]) -> None:

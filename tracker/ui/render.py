@@ -183,3 +183,22 @@ def fmt_plain(value: Any) -> str:
     if isinstance(value, list | dict) and len(str(value)) > 80:
         return display.count(len(value), "item")
     return display.text(value)
+
+
+def cells(frame: pd.DataFrame, blank: tuple[str, ...] = (), digits: dict[str, int] | None = None) -> pd.DataFrame:
+    """A frame for a data grid with every cell as text for people: unknown reads 'unknown' (the grid
+    itself would show 'None'), or nothing in the `blank` columns (an error column without an
+    error); numbers with separators (`digits` decimals for the columns named), times to the minute.
+    A numeric column with nothing unknown in it is kept as numbers."""
+    digits = digits or {}
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        places = digits.get(column)
+        if places is None and pd.api.types.is_numeric_dtype(frame[column]) \
+                and not pd.api.types.is_bool_dtype(frame[column]) and frame[column].notna().all():
+            out[column] = frame[column]  # a complete numeric column stays numeric (sorts as numbers)
+            continue
+        out[column] = ["" if column in blank and display.is_unknown(v)
+                       else display.number(v, places) if places is not None and isinstance(v, int | float)
+                       else fmt_plain(v) for v in frame[column]]
+    return out

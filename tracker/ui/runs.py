@@ -117,9 +117,8 @@ def runs_section(db: str) -> None:
     if by_source.empty:
         st.write("No collection has run yet. Run `tracker collect` or start `tracker schedule`.")
     else:
-        shown = by_source.assign(
-            last_run=[render.age(t, now) for t in by_source["last_started"]],
-            last_error=by_source["last_error"].fillna(""))
+        shown = render.cells(by_source.assign(last_run=[render.age(t, now) for t in by_source["last_started"]]),
+                             blank=("last_error",))
         st.dataframe(shown[["source", "last_status", "last_run", "last_started", "last_finished", "data_runs",
                             "error_runs", "running", "interrupted", "last_error"]],
                      hide_index=True, width="stretch", key="runs_by_source",
@@ -131,7 +130,8 @@ def runs_section(db: str) -> None:
         st.write("unknown: the scheduler has not published its timetable (start `tracker schedule`; "
                  "`tracker status` shows it too).")
     else:
-        st.dataframe(schedule, hide_index=True, width="stretch", key="runs_schedule")
+        st.dataframe(render.cells(schedule, blank=("last_error",)), hide_index=True, width="stretch",
+                     key="runs_schedule")
     st.subheader("Last run per project")
     last = data["last"]
     if last.empty:
@@ -140,14 +140,17 @@ def runs_section(db: str) -> None:
         errors_only = st.checkbox("Only runs that failed", key="runs_errors_only")
         if errors_only:
             last = last[last["status"].isin(["error", "interrupted"])]
-        st.dataframe(last[["source", "project", "status", "started_at", "finished_at", "error", "requests"]],
+        st.dataframe(render.cells(last[["source", "project", "status", "started_at", "finished_at", "error",
+                                        "requests"]], blank=("error", "requests")),
                      hide_index=True, width="stretch", key="runs_last")
     st.subheader("Requests from the app")
     requests = data["requests"]
     if requests.empty:
         st.write("No requests yet.")
     else:
-        st.dataframe(requests, hide_index=True, width="stretch", key="runs_requests")
+        shown = requests.assign(source=requests["source"].fillna(ALL_SOURCES))
+        st.dataframe(render.cells(shown, blank=("error", "handled_at")), hide_index=True, width="stretch",
+                     key="runs_requests")
 
 
 def show() -> None:
