@@ -80,7 +80,7 @@ class Context:
         holder = lock_mod.FileLock(lock_mod.lock_path(self.config.db_path), "reader").holder()
         who = holder.describe() if holder and holder.pid else "another process"
         print(f"tracker: waiting for {who} to finish writing the database (up to "
-              f"{lock_mod.timeout_from_env():.0f}s)...", file=sys.stderr, flush=True)
+              f"{lock_mod.timeout_from_env():g}s)...", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self._store is not None:

@@ -164,6 +164,14 @@ def test_project_bundle_data_as_of_is_the_oldest_of_its_sources(store):
     assert readmodel.project_freshness(store, 3)["sources_with_data"] == 0
 
 
+def test_source_summary_counts_runs_that_brought_data(store):
+    summary = {r["source"]: r for r in readmodel.source_summary(store)}
+    assert (summary["git"]["data_runs"], summary["git"]["error_runs"], summary["git"]["last_status"]) == (1, 1, "error")
+    assert summary["github"]["data_runs"] == 1 and summary["github"]["last_status"] == "partial"
+    assert (summary["pypi"]["data_runs"], summary["pypi"]["running"]) == (0, 1)
+    assert summary["opencollective"]["interrupted"] == 1 and summary["funding"]["last_error"] == "HTTP 502"
+
+
 def test_status_rows_say_when_data_last_arrived(store, db):
     status = readmodel.collection_status(store, db)
     rows = {(r["source"], r["project"]): r for r in status["runs"]}

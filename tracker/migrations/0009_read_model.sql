@@ -88,15 +88,15 @@ FROM source_freshness WHERE project_id IS NOT NULL GROUP BY project_id;
 
 -- Per source: how its runs went (`data_runs`: runs that brought data; see data_runs) and the last one.
 CREATE VIEW source_summary AS
-SELECT source, max(started_at) AS last_started, max(finished_at) AS last_finished,
-       count(*) FILTER (WHERE finished_at IS NOT NULL
-                        AND status NOT IN ('running', 'error', 'interrupted')) AS data_runs,
-       count(*) FILTER (WHERE status = 'error') AS error_runs,
-       count(*) FILTER (WHERE status = 'running') AS running,
-       count(*) FILTER (WHERE status = 'interrupted') AS interrupted,
-       arg_max(status, started_at) AS last_status,
-       arg_max(error, started_at) FILTER (WHERE status = 'error') AS last_error
-FROM collection_runs GROUP BY source;
+SELECT r.source, max(r.started_at) AS last_started, max(r.finished_at) AS last_finished,
+       count(d.id) AS data_runs,
+       count(*) FILTER (WHERE r.status = 'error') AS error_runs,
+       count(*) FILTER (WHERE r.status = 'running') AS running,
+       count(*) FILTER (WHERE r.status = 'interrupted') AS interrupted,
+       arg_max(r.status, r.started_at) AS last_status,
+       arg_max(r.error, r.started_at) FILTER (WHERE r.status = 'error') AS last_error
+FROM collection_runs r LEFT JOIN data_runs d ON d.id = r.id
+GROUP BY r.source;
 
 -- Activity per project and week / month (weeks start on Monday, UTC), from plausibly dated commits:
 -- all commits (bots included), commits by people, and people active (distinct identities, no bots).

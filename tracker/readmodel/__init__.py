@@ -42,7 +42,14 @@ from tracker.readmodel.funding import (
     opencollective,
     sponsors,
 )
-from tracker.readmodel.scores import TREND_DAYS, latest_score, latest_scores, score_history, scores_by_slug
+from tracker.readmodel.scores import (
+    TREND_DAYS,
+    latest_score,
+    latest_scores,
+    score_history,
+    score_series,
+    scores_by_slug,
+)
 from tracker.registry import Project
 from tracker.registry import all_projects as projects
 from tracker.registry import find as find_project
@@ -52,6 +59,6 @@ __all__ = [
     "TREND_DAYS", "FundingStatus", "Project", "channels", "collection_status", "contributors", "data_at",
     "find_project", "first_responses", "funding_status", "grant_impact", "grant_list", "grants", "last_runs",
     "latest_github", "latest_score", "latest_scores", "opencollective", "package_last_uploads", "project",
-    "project_freshness", "projects", "releases", "score_history", "scores_by_slug", "source_freshness",
+    "project_freshness", "projects", "releases", "score_history", "score_series", "scores_by_slug", "source_freshness",
     "source_summary", "sponsors", "weekly_series",
 ]

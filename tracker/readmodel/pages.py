@@ -106,7 +106,7 @@ HISTORY_COLUMNS = ["computed_at", "health", "coverage", "risk_level", "ttfr_issu
 
 def _history(store: Store, project_id: int) -> pd.DataFrame:
     rows = []
-    for r in scores.score_history(store, project_id):
+    for r in scores.score_series(store, project_id):
         m = r["metrics"]
         rows.append({"computed_at": r["computed_at"], "health": r["health"], "coverage": r["coverage"],
                      "risk_level": r["risk_level"],

@@ -65,6 +65,14 @@ def scores_by_slug(store: Store, slugs: list[str]) -> tuple[dict[str, dict[str, 
     return {r["slug_key"]: _with_trend(r) for r in rows}, tracked
 
 
+def score_series(store: Store, project_id: int) -> list[dict[str, Any]]:
+    """A project's scores over time, oldest first: computed_at, health, coverage, risk_level and
+    the metrics stored with each (what the history charts need, without the rest)."""
+    return [decode(r) for r in store.dicts(
+        "SELECT computed_at, health, coverage, risk_level, metrics FROM scores WHERE project_id = ?"
+        " ORDER BY computed_at", [project_id])]
+
+
 def score_history(store: Store, project_id: int | None = None) -> list[dict[str, Any]]:
     """Every scores row, oldest first (of one project, or of all by project id), decoded."""
     if project_id is None:
