@@ -90,8 +90,7 @@ def collection_status(store: Store, db_path: str | os.PathLike[str]) -> dict[str
     rows: list[dict[str, Any]] = []
     seen = set()
     for name, source in collectors.sources().items():
-        targets = [p.slug for p in projects if source.applies is None or source.applies(p)] \
-            if source.per_project else [None]
+        targets = [p.slug for p in projects if source.serves(p)]
         for slug in targets:
             seen.add((name, slug))
             rows.append(_status_row(name, slug, last.get((name, slug)), next_run(name)))
