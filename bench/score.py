@@ -26,9 +26,9 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tracker.score import to_row  # noqa: E402
 from tracker.scoring import score_metrics  # noqa: E402
 from tracker.scoring import weights as weights_mod  # noqa: E402
-from tracker.scoring.run import to_row  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
 NOW = datetime(2026, 11, 1)

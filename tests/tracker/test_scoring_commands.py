@@ -11,7 +11,7 @@ import pytest
 
 from tests.tracker.scoring_helpers import track
 from tracker.commands import badge
-from tracker.scoring import score_all
+from tracker.score import score_all
 from tracker.store import Store
 
 EMAILS = ("ann@example.org", "bob@corp.example.net")

@@ -10,6 +10,10 @@ DOA >= 3.293. Then, greedily, the developer authoring the most files is removed 
 History comes from the git collector's `--no-renames` log: a renamed file starts a new history
 (its first author is whoever renamed it). Bot commits are left out entirely; files only bots
 touched are not counted. Constants are in tracker/config/weights.toml ([truck_factor]).
+
+Pure: no store. tracker/metrics/truck_factor.py loads FA, DL and AC for a whole set of projects in
+one statement and calls `from_authorship` per project; `from_changes` is the same algorithm from
+raw changes, the reference the loading is tested against.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tracker.scoring.weights import shipped
-from tracker.store import Store
 
 
 @dataclass(frozen=True)
@@ -47,16 +50,30 @@ def doa(first_author: bool, deliveries: int, acceptances: int) -> float:
 def authors_of_files(rows: Iterable[tuple[str, str, bool, int, int]]) -> dict[str, set[str]]:
     """(path, developer, FA, DL, AC) rows -> {developer: files they author}."""
     c = shipped()["truck_factor"]
+    intercept, first, deliveries, acceptances = (
+        c["doa_intercept"], c["doa_first_authorship"], c["doa_deliveries"], c["doa_acceptances"])
+    min_normalised, min_doa = c["author_min_normalised_doa"], c["author_min_doa"]
+    log1p = math.log1p
     by_file: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for path, dev, fa, dl, ac in rows:
-        by_file[path].append((dev, doa(fa, dl, ac)))
+    for path, dev, fa, dl, ac in rows:  # doa() inlined: this loop runs for every file of every project
+        by_file[path].append((dev, intercept + (first if fa else 0.0) + deliveries * dl - acceptances * log1p(ac)))
     authors: dict[str, set[str]] = defaultdict(set)
     for path, devs in by_file.items():
         best = max(d for _, d in devs)
         for dev, d in devs:
-            if best > 0 and d / best > c["author_min_normalised_doa"] and d >= c["author_min_doa"]:
+            if best > 0 and d / best > min_normalised and d >= min_doa:
                 authors[dev].add(path)
     return dict(authors)
+
+
+def from_authorship(rows: Iterable[tuple[str, str, bool, int, int]]) -> tuple[int | None, list[str]]:
+    """Truck factor of one project from its (path, developer, FA, DL, AC) rows, one per file in
+    HEAD and person who changed it; (None, []) when there is no file."""
+    rows = list(rows)
+    files = len({r[0] for r in rows})
+    if not files:
+        return None, []
+    return greedy(files, authors_of_files(rows))
 
 
 def greedy(files: int, authors: dict[str, set[str]]) -> tuple[int, list[str]]:
@@ -107,75 +124,4 @@ def from_changes(changes: Iterable[Change]) -> tuple[int | None, list[str]]:
         total = sum(deliveries.values())
         for dev, dl in deliveries.items():
             rows.append((path, dev, dev == first, dl, total - dl))
-    files = len({r[0] for r in rows})
-    if not files:
-        return None, []
-    return greedy(files, authors_of_files(rows))
-
-
-def for_project(store: Store, project_id: int, now: datetime) -> tuple[int | None, list[str]]:
-    """Truck factor of a project from the stored commit paths (humans only, up to `now`)."""
-    c = shipped()["truck_factor"]
-    prefixes = c["exclude_prefixes"]
-    excl = " AND ".join(["NOT (f.path LIKE ? OR f.path LIKE ?)"] * len(prefixes)) or "true"
-    params: list = [project_id, project_id, now]
-    for p in prefixes:
-        params += [p + "%", "%/" + p + "%"]
-    params += [
-        c["doa_intercept"],
-        c["doa_first_authorship"],
-        c["doa_deliveries"],
-        c["doa_acceptances"],
-        c["author_min_normalised_doa"],
-        c["author_min_doa"],
-    ]
-    # One pass in SQL: the life of each path since its last deletion; per (path, developer) whether
-    # they created it (FA), their later changes (DL), everybody else's (AC); DOA and authorship.
-    rows = store.all(
-        f"""
-        WITH ch AS (
-            SELECT f.path, f.change, c.author_key, c.committer_at
-            FROM git_commit_files f JOIN git_commits c ON c.project_id = f.project_id AND c.sha = f.sha
-            WHERE f.project_id = ? AND c.project_id = ? AND NOT c.is_bot AND NOT c.date_suspect
-              AND c.committer_at <= ? AND {excl}
-        ),
-        state AS (
-            SELECT path, arg_max(change, committer_at) AS last_change,
-                   max(committer_at) FILTER (WHERE change = 'D') AS last_delete
-            FROM ch GROUP BY path
-        ),
-        life AS (
-            SELECT ch.* FROM ch JOIN state USING (path)
-            WHERE state.last_change <> 'D'
-              AND (state.last_delete IS NULL OR ch.committer_at > state.last_delete)
-        ),
-        firsts AS (
-            SELECT path, arg_min(author_key, committer_at) AS first_author
-            FROM life WHERE change = 'A' GROUP BY path
-        ),
-        per AS (
-            SELECT path, author_key, count(*) FILTER (WHERE change <> 'A') AS dl
-            FROM life GROUP BY path, author_key
-        ),
-        doa AS (
-            SELECT per.path, per.author_key,
-                   ?::DOUBLE + ?::DOUBLE * (coalesce(firsts.first_author = per.author_key, false))::INTEGER
-                   + ?::DOUBLE * per.dl
-                   - ?::DOUBLE * ln(1 + sum(per.dl) OVER (PARTITION BY per.path) - per.dl) AS doa
-            FROM per LEFT JOIN firsts USING (path)
-        ),
-        ranked AS (SELECT *, max(doa) OVER (PARTITION BY path) AS best FROM doa)
-        SELECT author_key, path, (SELECT count(DISTINCT path) FROM per) AS files FROM ranked
-        WHERE best > 0 AND doa / best > ? AND doa >= ?
-        UNION ALL SELECT NULL, NULL, (SELECT count(DISTINCT path) FROM per)  -- files even if no author
-        """,
-        params,
-    )
-    files = rows[0][2]
-    if not files:
-        return None, []
-    authors: dict[str, set[str]] = defaultdict(set)
-    for dev, path, _ in rows:
-        if dev is not None:
-            authors[dev].add(path)
-    return greedy(files, dict(authors))
+    return from_authorship(rows)
