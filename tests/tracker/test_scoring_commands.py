@@ -15,6 +15,7 @@ from tracker.score import score_all
 from tracker.store import Store
 
 EMAILS = ("ann@example.org", "bob@corp.example.net")
+SUBSCORE_NAMES = ("activity", "contributor_resilience", "responsiveness", "release_cadence", "funding", "hygiene")
 
 
 @pytest.fixture
@@ -171,3 +172,83 @@ def test_remove_deletes_the_scores_too(scored_db, cli):
     assert cli("remove", "acme/lib").code == 0
     with Store.open(scored_db) as store:
         assert store.scalar("SELECT count(*) FROM scores") == 0
+
+
+def _counting(store, monkeypatch) -> list[str]:
+    """Every statement the store runs from now on."""
+    seen: list[str] = []
+    real = store.execute
+
+    def execute(sql, params=None):
+        seen.append(" ".join(sql.split()))
+        return real(sql, params)
+
+    monkeypatch.setattr(store, "execute", execute)
+    return seen
+
+
+@pytest.fixture
+def six(store, make_repo):
+    repo = make_repo()
+    for month in range(1, 7):
+        repo.commit(f"2026-{month:02d}-10", files={f"f{month}.py": "1"})
+        repo.commit(f"2026-{month:02d}-20", name="Bob", email=EMAILS[1], files={"b.py": str(month)})
+    return [track(store, repo, f"acme/p{i}") for i in range(6)]
+
+
+def test_scoring_runs_the_same_statements_for_two_projects_or_six(store, six, monkeypatch):
+    from tracker.score import score_projects
+
+    seen = _counting(store, monkeypatch)
+    score_projects(store, six[:2], datetime(2026, 7, 1))
+    two = len(seen)
+    seen.clear()
+    score_projects(store, six, datetime(2026, 7, 2))
+    assert len(seen) == two < 40
+    assert sum(s.startswith("INSERT INTO scores") for s in seen) == 1  # one batched write
+
+
+def test_chunks_are_written_in_short_transactions_and_reruns_replace(store, six, monkeypatch):
+    from tracker import score
+
+    monkeypatch.setattr(score, "CHUNK", 4)
+    seen = _counting(store, monkeypatch)
+    lines: list[str] = []
+    run = score.score_projects(store, six, datetime(2026, 7, 1), progress=lines.append)
+    assert run.written == 6 and not run.failures
+    assert sum(s.startswith("INSERT INTO scores") for s in seen) == 2  # 4 + 2
+    assert lines[0] == "computing metrics of projects 1-4 of 6" and lines[-1].startswith("scored 6 of 6 projects")
+    assert [line.split(":")[0] for line in lines if line.startswith("[")] == [f"[{i}/6] acme/p{i - 1}"
+                                                                               for i in range(1, 7)]
+    first = store.all("SELECT project_id, health, metrics FROM scores ORDER BY project_id")
+    score.score_projects(store, six, datetime(2026, 7, 1))
+    assert store.all("SELECT project_id, health, metrics FROM scores ORDER BY project_id") == first
+    assert store.scalar("SELECT count(*) FROM scores") == 6
+    # the JSON columns keep their shapes
+    row = store.dicts("SELECT * FROM scores LIMIT 1")[0]
+    assert set(json.loads(row["subscores"])) == set(SUBSCORE_NAMES)
+    assert json.loads(row["metrics"])["weekly_commits"][0].keys() == {"week", "commits"}
+    assert all({"name", "evidence", "severity"} <= set(f) for f in json.loads(row["flags"]))
+
+
+def test_one_projects_bad_data_fails_alone(store, six, monkeypatch):
+    """If a project's data breaks a set-based statement, its chunk is computed project by project
+    and only that project fails."""
+    from tracker import score
+    from tracker.metrics import funding
+
+    real = funding.compute_many
+    bad = six[2].id
+
+    def breaks_on_one(store_, ids, now, known):
+        if bad in ids:
+            raise ValueError("invalid currency amount")
+        return real(store_, ids, now, known)
+
+    monkeypatch.setattr(funding, "compute_many", breaks_on_one)
+    lines: list[str] = []
+    run = score.score_projects(store, six, datetime(2026, 7, 1), progress=lines.append)
+    assert run.written == 5
+    assert run.failures == [("acme/p2", "ValueError: invalid currency amount")]
+    assert "[3/6] acme/p2: failed: ValueError: invalid currency amount" in lines
+    assert store.scalar("SELECT count(*) FROM scores WHERE project_id = ?", [bad]) == 0

@@ -124,3 +124,7 @@ def test_store_query_agrees_with_the_pure_function_on_random_histories(store):
             store.execute("INSERT INTO git_commit_files VALUES (?, ?, ?, ?)", [project_id, sha, change, path])
             changes.append(tf.Change(path, who, n, change))
         assert for_project(store, project_id, NOW) == tf.from_changes(changes), project_id
+    # the vectorised algorithm, all twenty projects at once, agrees with the reference per project
+    together = metrics.compute(store, list(range(1, 21)), NOW)
+    assert {pid: m["truck_factor"] for pid, m in together.items()} == {
+        pid: for_project(store, pid, NOW)[0] for pid in range(1, 21)}

@@ -24,15 +24,20 @@ ComputeMany = Callable[[Store, Sequence[int], datetime, Known], dict[int, dict[s
 SELECTED = "project_id IN (SELECT unnest($ids::INTEGER[]))"
 
 
-def query(store: Store, sql: str, project_ids: Sequence[int], **values: Any) -> list[tuple]:
-    """Rows of a provider's statement, with `$ids` bound to the project ids and each other `$name`
-    it uses to `values[name]` (DuckDB refuses parameters a statement does not use)."""
+def execute(store: Store, sql: str, project_ids: Sequence[int], **values: Any):
+    """Run a provider's statement with `$ids` bound to the project ids and each other `$name` it
+    uses to `values[name]` (DuckDB refuses parameters a statement does not use); the cursor."""
     given = {"ids": [int(i) for i in project_ids], **values}
     used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))
     missing = used - set(given)
     if missing:
         raise ValueError(f"no value for SQL parameter(s) {', '.join(sorted(missing))}")
-    return store.all(sql, {k: v for k, v in given.items() if k in used})
+    return store.execute(sql, {k: v for k, v in given.items() if k in used})
+
+
+def query(store: Store, sql: str, project_ids: Sequence[int], **values: Any) -> list[tuple]:
+    """The rows of `execute`."""
+    return execute(store, sql, project_ids, **values).fetchall()
 
 
 def sorted_list(expr: str, where: str) -> str:

@@ -1,10 +1,10 @@
 """Truck factor (Avelino et al. 2016) of a set of projects: the degree-of-authorship inputs are
-loaded for every project in one statement, the algorithm (tracker/scoring/truck_factor.py, pure)
-runs per project, since a truck factor is a greedy search over one project's files.
+loaded for every project in one statement as NumPy columns, and the algorithm
+(tracker/scoring/truck_factor.py, pure) runs on all of them at once, its greedy step in lockstep.
 
 For each project, file still in HEAD (its life since its last deletion; third-party folders left
-out) and person who changed it in that life (`human_commits`: bots are left out entirely): FA,
-whether they created it; DL, their later changes; AC, everybody else's. Unknown (None) without git
+out) and person who changed it in that life (`human_commits`: bots are left out entirely): when
+they created it, if they did, and their later changes (DL); the algorithm derives FA and AC. Unknown (None) without git
 history or without files. See docs/methodology.md ("Truck factor").
 """
 
@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from tracker import catalogue as c
-from tracker.metrics.sets import SELECTED, Known, one_project, query
+from tracker.metrics.sets import SELECTED, Known, execute, one_project, query
 from tracker.scoring import truck_factor as algorithm
 from tracker.scoring.weights import shipped
 from tracker.store import Store
@@ -26,8 +26,22 @@ NAMES = (c.TRUCK_FACTOR,)
 _SELECTED_F = "f.project_id IN (SELECT unnest($ids::INTEGER[]))"
 
 
-def _authorship_sql(prefixes: int) -> str:
+_NEVER = "9223372036854775807"  # tracker.scoring.truck_factor.NOT_CREATED
+
+
+def _lives_sql(prefixes: int, names: bool) -> str:
+    """Each file's life since its last deletion, per person who changed it in that life: when they
+    created it (if they did) and how often they changed it otherwise. With `names`, people by
+    identity; else, for the vectorised algorithm, integers: the file as a hash of project and path
+    and the person's rank by identity within the project."""
     excluded = " AND ".join(f"NOT (f.path LIKE $prefix{i} OR f.path LIKE $nested{i})" for i in range(prefixes))
+    select = ("SELECT project_id, path, author_key, created, dl FROM lives" if names else f"""
+        SELECT l.project_id, hash(l.project_id, l.path) AS file, p.dev,
+               coalesce(epoch_us(l.created), {_NEVER}) AS created, l.dl
+        FROM lives l JOIN (SELECT project_id, author_key,
+                                  row_number() OVER (PARTITION BY project_id ORDER BY author_key) AS dev
+                           FROM (SELECT DISTINCT project_id, author_key FROM lives)) p
+          USING (project_id, author_key)""")
     return f"""
     WITH ch AS (
         SELECT f.project_id, f.path, f.change, h.author_key, h.committer_at
@@ -43,30 +57,31 @@ def _authorship_sql(prefixes: int) -> str:
         SELECT ch.* FROM ch JOIN state USING (project_id, path)
         WHERE state.last_change <> 'D' AND (state.last_delete IS NULL OR ch.committer_at > state.last_delete)
     ),
-    firsts AS (
-        SELECT project_id, path, arg_min(author_key, committer_at) AS first_author
-        FROM life WHERE change = 'A' GROUP BY project_id, path
-    ),
-    per AS (
-        SELECT project_id, path, author_key, count(*) FILTER (WHERE change <> 'A') AS dl
+    lives AS (
+        SELECT project_id, path, author_key, min(committer_at) FILTER (WHERE change = 'A') AS created,
+               count(*) FILTER (WHERE change <> 'A') AS dl
         FROM life GROUP BY project_id, path, author_key
     )
-    SELECT per.project_id, per.path, per.author_key, coalesce(firsts.first_author = per.author_key, false),
-           per.dl, sum(per.dl) OVER (PARTITION BY per.project_id, per.path) - per.dl
-    FROM per LEFT JOIN firsts USING (project_id, path)
+    {select}
     """
 
 
-def authorship(store: Store, project_ids: Sequence[int], now: datetime) -> dict[int, list[tuple]]:
-    """{project_id: [(path, developer, FA, DL, AC), ...]} for the projects with files in HEAD."""
-    prefixes = shipped()["truck_factor"]["exclude_prefixes"]
+def _patterns() -> dict[str, str]:
     patterns = {}
-    for i, prefix in enumerate(prefixes):
+    for i, prefix in enumerate(shipped()["truck_factor"]["exclude_prefixes"]):
         patterns[f"prefix{i}"] = prefix + "%"
         patterns[f"nested{i}"] = "%/" + prefix + "%"
+    return patterns
+
+
+def file_lives(store: Store, project_ids: Sequence[int], now: datetime) -> dict[int, list[tuple]]:
+    """{project_id: [(path, developer, created_at or None, DL), ...]} for the projects with files in
+    HEAD: one row per file and person who changed it since the file's last deletion."""
+    patterns = _patterns()
     rows: dict[int, list[tuple]] = defaultdict(list)
-    for pid, path, dev, fa, dl, ac in query(store, _authorship_sql(len(prefixes)), project_ids, now=now, **patterns):
-        rows[pid].append((path, dev, fa, dl, ac))
+    for pid, path, dev, created, dl in query(store, _lives_sql(len(patterns) // 2, names=True), project_ids,
+                                             now=now, **patterns):
+        rows[pid].append((path, dev, created, dl))
     return rows
 
 
@@ -75,13 +90,16 @@ def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known:
     with_git = [pid for pid, in query(store, f"SELECT project_id FROM git_repos WHERE {SELECTED}", project_ids)]
     if not with_git:
         return {}
-    rows = authorship(store, with_git, now)
-    return {pid: {c.TRUCK_FACTOR: algorithm.from_authorship(rows.get(pid, ()))[0]} for pid in with_git}
+    patterns = _patterns()
+    columns = execute(store, _lives_sql(len(patterns) // 2, names=False), with_git, now=now, **patterns).fetchnumpy()
+    values = algorithm.truck_factors(columns["project_id"], columns["file"], columns["dev"], columns["created"],
+                                     columns["dl"])
+    return {pid: {c.TRUCK_FACTOR: values.get(pid)} for pid in with_git}
 
 
 def for_project(store: Store, project_id: int, now: datetime) -> tuple[int | None, list[str]]:
     """(truck factor, the people removed in order) of one project, for explanations and tests."""
-    return algorithm.from_authorship(authorship(store, [project_id], now).get(project_id, ()))
+    return algorithm.from_file_lives(file_lives(store, [project_id], now).get(project_id, ()))
 
 
 compute = one_project(compute_many, NAMES)

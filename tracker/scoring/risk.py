@@ -16,6 +16,9 @@ from tracker.scoring.subscores import age_days, days_since_release
 from tracker.scoring.weights import LEVELS, Weights
 from tracker.windows import RECENT, YEAR
 
+# Checked in this order; tracker/catalogue.py labels and describes each.
+MATURITY_CLASSES = ("archived", "abandoned", "mature-stable", "dormant", "young", "active")
+
 
 def _last_commit_days(m: Mapping[str, Any]) -> Any:
     v = m.get(cat.LAST_HUMAN_COMMIT_DAYS)
