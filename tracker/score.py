@@ -92,19 +92,20 @@ def write_rows(store: Store, rows: Sequence[dict[str, Any]]) -> None:
         store.con.unregister("score_batch")
 
 
-def _metrics(store: Store, chunk: Sequence[registry.Project], now: datetime, run: ScoreRun
-             ) -> dict[int, dict[str, Any]]:
-    """The chunk's metrics, set-based; if that fails, project by project, recording the failures."""
+def _metrics(store: Store, chunk: Sequence[registry.Project], now: datetime
+             ) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
+    """The chunk's metrics, set-based; if that fails, project by project: (values, errors by id)."""
     try:
-        return metrics.compute(store, [p.id for p in chunk], now)
+        return metrics.compute(store, [p.id for p in chunk], now), {}
     except Exception:  # noqa: BLE001 - find the project whose data breaks the set
         values: dict[int, dict[str, Any]] = {}
+        errors: dict[int, str] = {}
         for project in chunk:
             try:
                 values[project.id] = metrics.compute_all(store, project.id, now)
             except Exception as exc:
-                run.failures.append((project.slug, f"{type(exc).__name__}: {exc}"))
-        return values
+                errors[project.id] = f"{type(exc).__name__}: {exc}"
+        return values, errors
 
 
 def score_projects(
@@ -124,13 +125,14 @@ def score_projects(
         chunk = projects[first:first + CHUNK]
         if progress is not None and total > CHUNK:
             progress(f"computing metrics of projects {first + 1:,}-{first + len(chunk):,} of {total:,}")
-        values = _metrics(store, chunk, now, run)
+        values, errors = _metrics(store, chunk, now)
         rows, results = [], []
         for i, project in enumerate(chunk, first + 1):
             m = values.get(project.id)
             if m is None:
+                run.failures.append((project.slug, errors[project.id]))
                 if progress is not None:
-                    progress(f"[{i}/{total}] {project.slug}: failed: {run.failures[-1][1]}")
+                    progress(f"[{i}/{total}] {project.slug}: failed: {errors[project.id]}")
                 continue
             try:
                 result = score_metrics(m, weights, now)

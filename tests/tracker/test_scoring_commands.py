@@ -238,17 +238,21 @@ def test_one_projects_bad_data_fails_alone(store, six, monkeypatch):
     from tracker.metrics import funding
 
     real = funding.compute_many
-    bad = six[2].id
+    bad = {six[2].id: "unknown currency 'XX'", six[4].id: "amount 'ten' is not a number"}
 
-    def breaks_on_one(store_, ids, now, known):
-        if bad in ids:
-            raise ValueError("invalid currency amount")
+    def breaks_on_two(store_, ids, now, known):
+        for pid, message in bad.items():
+            if pid in ids:
+                raise ValueError(message)
         return real(store_, ids, now, known)
 
-    monkeypatch.setattr(funding, "compute_many", breaks_on_one)
+    monkeypatch.setattr(funding, "compute_many", breaks_on_two)
     lines: list[str] = []
     run = score.score_projects(store, six, datetime(2026, 7, 1), progress=lines.append)
-    assert run.written == 5
-    assert run.failures == [("acme/p2", "ValueError: invalid currency amount")]
-    assert "[3/6] acme/p2: failed: ValueError: invalid currency amount" in lines
-    assert store.scalar("SELECT count(*) FROM scores WHERE project_id = ?", [bad]) == 0
+    assert run.written == 4
+    assert run.failures == [("acme/p2", "ValueError: unknown currency 'XX'"),
+                            ("acme/p4", "ValueError: amount 'ten' is not a number")]
+    assert "[3/6] acme/p2: failed: ValueError: unknown currency 'XX'" in lines
+    assert "[5/6] acme/p4: failed: ValueError: amount 'ten' is not a number" in lines
+    assert store.scalar("SELECT count(*) FROM scores WHERE project_id IN (?, ?)", list(bad)) == 0
+    assert store.scalar("SELECT count(*) FROM scores") == 4

@@ -42,3 +42,12 @@ def test_the_check_sees_late_and_aliased_imports(tmp_path):
                       "from tracker.metrics.git import NAMES\n")
     assert _forbidden(imported(sample)) == ["duckdb", "tracker.metrics.git", "tracker.metrics.git.NAMES",
                                             "tracker.store"]
+
+
+@pytest.mark.parametrize("path", sorted((SCORING.parent / "metrics").glob("*.py")), ids=lambda p: p.name)
+def test_metrics_count_channels_in_sql_without_the_collectors_parsers(path):
+    """Funding channels are counted by the identity the funding collector stored, so the metrics
+    need neither the manifest parsers nor the collector's helpers (which may move)."""
+    names = imported(path)
+    assert sorted(n for n in names if n.startswith(("tracker.funding_files", "tracker.funding_channels",
+                                                    "collectors"))) == []

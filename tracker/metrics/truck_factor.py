@@ -23,7 +23,7 @@ from tracker.store import Store
 
 NAMES = (c.TRUCK_FACTOR,)
 
-_SELECTED_F = "f.project_id IN (SELECT unnest($ids::INTEGER[]))"
+_SELECTED_F = "f." + SELECTED  # both sides of the join filtered: DuckDB does not push it below the join
 
 
 _NEVER = "9223372036854775807"  # tracker.scoring.truck_factor.NOT_CREATED
@@ -31,12 +31,12 @@ _NEVER = "9223372036854775807"  # tracker.scoring.truck_factor.NOT_CREATED
 
 def _lives_sql(prefixes: int, names: bool) -> str:
     """Each file's life since its last deletion, per person who changed it in that life: when they
-    created it (if they did) and how often they changed it otherwise. With `names`, people by
-    identity; else, for the vectorised algorithm, integers: the file as a hash of project and path
-    and the person's rank by identity within the project."""
+    created it (if they did) and how often they changed it otherwise. A file is a 64-bit hash of
+    project and path (paths are only compared, never shown). With `names`, people by identity;
+    else, for the vectorised algorithm, by their rank by identity within the project."""
     excluded = " AND ".join(f"NOT (f.path LIKE $prefix{i} OR f.path LIKE $nested{i})" for i in range(prefixes))
-    select = ("SELECT project_id, path, author_key, created, dl FROM lives" if names else f"""
-        SELECT l.project_id, hash(l.project_id, l.path) AS file, p.dev,
+    select = ("SELECT project_id, file, author_key, created, dl FROM lives" if names else f"""
+        SELECT l.project_id, l.file, p.dev,
                coalesce(epoch_us(l.created), {_NEVER}) AS created, l.dl
         FROM lives l JOIN (SELECT project_id, author_key,
                                   row_number() OVER (PARTITION BY project_id ORDER BY author_key) AS dev
@@ -44,23 +44,23 @@ def _lives_sql(prefixes: int, names: bool) -> str:
           USING (project_id, author_key)""")
     return f"""
     WITH ch AS (
-        SELECT f.project_id, f.path, f.change, h.author_key, h.committer_at
+        SELECT f.project_id, hash(f.project_id, f.path) AS file, f.change, h.author_key, h.committer_at
         FROM git_commit_files f JOIN human_commits h ON h.project_id = f.project_id AND h.sha = f.sha
-        WHERE {_SELECTED_F} AND h.committer_at <= $now AND {excluded or 'true'}
+        WHERE {_SELECTED_F} AND h.{SELECTED} AND h.committer_at <= $now AND {excluded or 'true'}
     ),
     state AS (
-        SELECT project_id, path, arg_max(change, committer_at) AS last_change,
+        SELECT project_id, file, arg_max(change, committer_at) AS last_change,
                max(committer_at) FILTER (WHERE change = 'D') AS last_delete
-        FROM ch GROUP BY project_id, path
+        FROM ch GROUP BY project_id, file
     ),
     life AS (
-        SELECT ch.* FROM ch JOIN state USING (project_id, path)
+        SELECT ch.* FROM ch JOIN state USING (project_id, file)
         WHERE state.last_change <> 'D' AND (state.last_delete IS NULL OR ch.committer_at > state.last_delete)
     ),
     lives AS (
-        SELECT project_id, path, author_key, min(committer_at) FILTER (WHERE change = 'A') AS created,
+        SELECT project_id, file, author_key, min(committer_at) FILTER (WHERE change = 'A') AS created,
                count(*) FILTER (WHERE change <> 'A') AS dl
-        FROM life GROUP BY project_id, path, author_key
+        FROM life GROUP BY project_id, file, author_key
     )
     {select}
     """
@@ -75,13 +75,13 @@ def _patterns() -> dict[str, str]:
 
 
 def file_lives(store: Store, project_ids: Sequence[int], now: datetime) -> dict[int, list[tuple]]:
-    """{project_id: [(path, developer, created_at or None, DL), ...]} for the projects with files in
-    HEAD: one row per file and person who changed it since the file's last deletion."""
+    """{project_id: [(file, developer, created_at or None, DL), ...]} for the projects with files in
+    HEAD: one row per file (a hash of its path) and person who changed it since its last deletion."""
     patterns = _patterns()
     rows: dict[int, list[tuple]] = defaultdict(list)
-    for pid, path, dev, created, dl in query(store, _lives_sql(len(patterns) // 2, names=True), project_ids,
+    for pid, file, dev, created, dl in query(store, _lives_sql(len(patterns) // 2, names=True), project_ids,
                                              now=now, **patterns):
-        rows[pid].append((path, dev, created, dl))
+        rows[pid].append((file, dev, created, dl))
     return rows
 
 
