@@ -4,7 +4,7 @@ judged by tracker.scoring (pure), appended to `scores` in short batched transact
     run = score_projects(store, projects, now, weights_path, progress)   # -> ScoreRun
     written = score_all(store, now, weights_path, progress)              # every tracked project
 
-Projects go through in chunks of `CHUNK`: the metrics of a chunk take a few SQL statements
+Projects go through in chunks of `CHUNK` (5,000): the metrics of a chunk take a few SQL statements
 whatever its size, and its rows are written in one short transaction, so a scheduler-held lock is
 never held long and memory stays flat. One project's bad data never stops the others: if a chunk's
 set-based metrics fail, its projects are computed one by one and only the failing ones are
@@ -13,6 +13,7 @@ reported. Rerunning with the same `now` replaces rows, never duplicates them.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -26,9 +27,9 @@ from tracker.clock import utcnow
 from tracker.scoring import score_metrics
 from tracker.scoring import weights as weights_mod
 from tracker.store import Store
-from tracker.values import jsonable
+from tracker.values import iso, jsonable
 
-CHUNK = 2_000
+CHUNK = 5_000
 
 COLUMNS = (
     "project_id", "computed_at", "health", "coverage", "subscores", "risk_level", "flags", "maturity",
@@ -47,6 +48,14 @@ class ScoreRun:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _metrics_json(values: dict[str, Any]) -> str:
+    """The metrics as JSON: timestamps as ISO text, NaN and infinities as null (tracker.values)."""
+    try:  # the fast path: only timestamps need converting, and `default` converts them
+        return json.dumps(values, ensure_ascii=False, default=iso, allow_nan=False)
+    except ValueError:  # a non-finite float somewhere: the general conversion
+        return json.dumps(jsonable(values), ensure_ascii=False)
+
+
 def to_row(project_id: int, computed_at: datetime, result: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """A `scores` row: JSON columns serialised, timestamps as ISO text inside them."""
     return {
@@ -63,7 +72,7 @@ def to_row(project_id: int, computed_at: datetime, result: dict[str, Any], value
         "funding_need": result["funding_need"],
         "funding_need_reason": result["funding_need_reason"],
         "weights_version": result["weights_version"],
-        "metrics": json.dumps(jsonable(values), ensure_ascii=False),
+        "metrics": _metrics_json(values),
         "unchecked": json.dumps(result["unchecked"], ensure_ascii=False),
         "maturity_reason": result["maturity_reason"],
     }
@@ -114,10 +123,23 @@ def score_projects(
     now: datetime | None = None,
     weights_path: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    keep_results: bool = True,
 ) -> ScoreRun:
-    """Score `projects` as of `now`; rerunning with the same `now` replaces, never duplicates."""
+    """Score `projects` as of `now`; rerunning with the same `now` replaces, never duplicates.
+    The results are kept in `ScoreRun.rows` (for printing) unless `keep_results` is false."""
     now = now or utcnow()
     weights = weights_mod.load(weights_path)  # a bad file fails here, before anything is written
+    collecting = gc.isenabled()
+    gc.disable()  # a chunk's metrics are thousands of live dicts: no cycles to find, only time lost
+    try:
+        return _score(store, projects, now, weights, progress, keep_results)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _score(store: Store, projects: Sequence[registry.Project], now: datetime, weights: weights_mod.Weights,
+           progress: Callable[[str], None] | None, keep_results: bool) -> ScoreRun:
     run = ScoreRun()
     total = len(projects)
     started = time.monotonic()
@@ -158,7 +180,8 @@ def score_projects(
             results = [r for r in results if r[1].id in set(kept)]
         for i, project, result in results:
             run.written += 1
-            run.rows.append({"project": project.slug, **result})
+            if keep_results:
+                run.rows.append({"project": project.slug, **result})
             if progress is not None:
                 health = "unknown" if result["health"] is None else f"{result['health']:.1f}"
                 progress(f"[{i}/{total}] {project.slug}: health {health}, risk {result['risk_level']}")
@@ -174,4 +197,4 @@ def score_all(
     progress: Callable[[str], None] | None = None,
 ) -> int:
     """Score every tracked project; returns the number of rows appended to `scores`."""
-    return score_projects(store, registry.all_projects(store), now, weights_path, progress).written
+    return score_projects(store, registry.all_projects(store), now, weights_path, progress, keep_results=False).written

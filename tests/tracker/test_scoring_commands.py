@@ -256,3 +256,16 @@ def test_one_projects_bad_data_fails_alone(store, six, monkeypatch):
     assert "[5/6] acme/p4: failed: ValueError: amount 'ten' is not a number" in lines
     assert store.scalar("SELECT count(*) FROM scores WHERE project_id IN (?, ?)", list(bad)) == 0
     assert store.scalar("SELECT count(*) FROM scores") == 4
+
+
+def test_metrics_json_is_valid_json_with_iso_times():
+    from tracker.score import to_row
+
+    result = {k: None for k in ("health", "risk_level", "maturity", "criticality", "truck_factor", "funding_need",
+                                "funding_need_reason", "weights_version", "maturity_reason")}
+    result.update(coverage=0.0, subscores={}, flags=[], unchecked=[])
+    row = to_row(1, datetime(2026, 1, 1), result, {"last_commit_at": datetime(2025, 5, 6, 7, 8, 9, 123),
+                                                   "last_grant_at": datetime(2025, 1, 1).date(),
+                                                   "ratio": float("nan"), "series": [{"x": float("inf")}]})
+    assert json.loads(row["metrics"]) == {"last_commit_at": "2025-05-06T07:08:09Z", "last_grant_at": "2025-01-01",
+                                          "ratio": None, "series": [{"x": None}]}
