@@ -106,7 +106,7 @@ def _metrics(store: Store, chunk: Sequence[registry.Project], now: datetime
     """The chunk's metrics, set-based; if that fails, project by project: (values, errors by id)."""
     try:
         return metrics.compute(store, [p.id for p in chunk], now), {}
-    except Exception:  # noqa: BLE001 - find the project whose data breaks the set
+    except Exception:  # find the projects whose data breaks the set
         values: dict[int, dict[str, Any]] = {}
         errors: dict[int, str] = {}
         for project in chunk:
@@ -143,9 +143,10 @@ def _score(store: Store, projects: Sequence[registry.Project], now: datetime, we
     run = ScoreRun()
     total = len(projects)
     started = time.monotonic()
+    announce = progress is not None and (total > CHUNK or total >= 100)  # metrics take a while: say so
     for first in range(0, total, CHUNK):
         chunk = projects[first:first + CHUNK]
-        if progress is not None and total > CHUNK:
+        if announce:
             progress(f"computing metrics of projects {first + 1:,}-{first + len(chunk):,} of {total:,}")
         values, errors = _metrics(store, chunk, now)
         rows, results = [], []
@@ -168,7 +169,7 @@ def _score(store: Store, projects: Sequence[registry.Project], now: datetime, we
             results.append((i, project, result))
         try:
             write_rows(store, rows)
-        except Exception:  # noqa: BLE001 - a row the table refuses: write one by one, report it
+        except Exception:  # a row the table refuses: write them one by one, report that one
             by_id = {p.id: p for p in chunk}
             kept = []
             for row in rows:
@@ -177,7 +178,8 @@ def _score(store: Store, projects: Sequence[registry.Project], now: datetime, we
                     kept.append(row["project_id"])
                 except Exception as exc:
                     run.failures.append((by_id[row["project_id"]].slug, f"{type(exc).__name__}: {exc}"))
-            results = [r for r in results if r[1].id in set(kept)]
+            written = set(kept)
+            results = [r for r in results if r[1].id in written]
         for i, project, result in results:
             run.written += 1
             if keep_results:
@@ -185,7 +187,7 @@ def _score(store: Store, projects: Sequence[registry.Project], now: datetime, we
             if progress is not None:
                 health = "unknown" if result["health"] is None else f"{result['health']:.1f}"
                 progress(f"[{i}/{total}] {project.slug}: health {health}, risk {result['risk_level']}")
-    if progress is not None and total > CHUNK:
+    if announce:
         progress(f"scored {run.written:,} of {total:,} projects in {time.monotonic() - started:.1f} s")
     return run
 

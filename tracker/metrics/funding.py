@@ -1,5 +1,5 @@
 """Funding metrics: channels, Open Collective money, grants, and funding per active maintainer,
-for a whole set of projects in four statements.
+for a whole set of projects in three statements.
 
 Channels are the funding collector's `funding_channels`, counted by their `identity` (the
 collector's "same channel" rule, migration 0010), plus the owner's GitHub Sponsors listing

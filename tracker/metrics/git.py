@@ -1,6 +1,6 @@
 """Git metrics: activity, people, concentration, tag cadence and the human-only figures scoring
 judges, from `git_repos`, the read model's `dated_commits`/`human_commits`/`all_releases` views
-and `repo_files`, for a whole set of projects in five statements.
+and `repo_files`, for a whole set of projects in six statements.
 
 Time windows (tracker/windows.py) are on the committer date (when a change landed on the default
 branch, the date `git log --since` filters on) and end at `now`. Commits with implausible dates

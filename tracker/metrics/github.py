@@ -1,6 +1,6 @@
 """GitHub metrics: popularity, responsiveness, closure ratios, release cadence, organisations,
 Sponsors, and the OpenSSF criticality-score signals, from the `github_*` tables and the read
-model's `all_releases`, for a whole set of projects in five statements.
+model's `all_releases`, for a whole set of projects in four statements.
 
 Windows (tracker/windows.py) end at `now`. Issues and pull requests opened by bots are left out of
 responsiveness and closure ratios. A project with no snapshot taken by `now` gets None everywhere;
