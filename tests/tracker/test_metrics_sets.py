@@ -312,3 +312,19 @@ def test_providers_answer_for_every_project_in_a_few_statements(store, projects)
     finally:
         del store.execute
     assert many == one <= 25, (one, many)
+
+
+def test_metrics_compute_on_a_read_only_connection(db_path, make_repo):
+    """The app reads with short-lived read-only connections: the set-based path writes nothing,
+    not even a temporary table."""
+    from tracker.store import Store, open_reader
+
+    repo = make_repo()
+    _merged(repo)
+    with Store.open(db_path) as store:
+        project = track(store, repo, "acme/merged")
+        expected = metrics.compute_all(store, project.id, NOW)
+    with open_reader(db_path) as reader:
+        assert reader.read_only
+        assert metrics.compute(reader, [project.id], NOW) == {project.id: expected}
+    assert expected[c.COMMITS_TOTAL] == 5 and expected[c.TRUCK_FACTOR] == 2
