@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Compute health, maintenance risk, truck factor, criticality and funding need for "
         "every tracked project (or those given with --project) from the collected data, and append "
         "them to the scores history; scoring again with the same --as-of replaces those rows. Metrics "
-        "are computed for all selected projects at once (a few SQL statements whatever their number: "
-        "10,000 projects take seconds). Never uses the network. The exit code is 1 if any project "
+        "are computed for all selected projects at once, in a few SQL statements however many there are "
+        "(10,000 projects: about 15 s on two cores). Never uses the network. The exit code is 1 if any project "
         "could not be scored.",
     )
     p.add_argument(
