@@ -134,3 +134,20 @@ def text(value: Any, unit: str = "", digits: int | None = None) -> str:
 def cell(value: Any) -> str:
     """A table cell for people (CLI tables): `text` without units."""
     return text(value)
+
+
+def health(value: Any, coverage: Any = None, reason: Any = None) -> str:
+    """A health score with its coverage beside it, as every reader shows it: '63 (coverage 71%)';
+    below the evidence rule (a `reason` given) 'insufficient data (coverage 4%)'; 'unknown' when
+    there is no score at all."""
+    share = "" if is_unknown(coverage) else f" (coverage {percent(coverage)})"
+    if is_unknown(value):
+        return ("insufficient data" + share) if reason else UNKNOWN
+    return f"{number(value, 0)}{share}"
+
+
+def unranked(n: int, what: str = "project", why: str = "insufficient data") -> str:
+    """The note under a ranking: '2 projects with insufficient data are listed last' ('' for none)."""
+    if not n:
+        return ""
+    return f"{count(n, what)} with {why} {'is' if n == 1 else 'are'} listed last"

@@ -44,8 +44,8 @@ def test_abandoned_project(store, make_repo):
     assert result["maturity"] == "abandoned"
     assert "abandoned" in _names(result) and "no_commits_12m" in _names(result)
     evidence = {f["name"]: f["evidence"] for f in result["flags"]}
-    assert evidence["no_commits_12m"] == "last human commit 2010 days ago"
-    assert "no human commit for 2010 days" in evidence["abandoned"]
+    assert evidence["no_commits_12m"] == "last human commit 2,010 days ago"
+    assert "no human commit for 2,010 days" in evidence["abandoned"]
     assert result["risk_level"] == "critical"
 
 
@@ -134,13 +134,25 @@ def test_archived_is_critical_and_said_so():
     assert result["risk_level"] == "critical"
 
 
+# Enough evidence for a verdict (git history and its people known) and no flag raised by itself.
+SOLID = {
+    "commits_total": 2000, "last_human_commit_days": 5, "human_commits_90d": 20, "human_commits_365d": 80,
+    "human_active_weeks_52": 30, "contributor_absence_factor_365d": 3, "truck_factor": 3,
+    "elephant_factor_365d": 2, "active_contributors_365d": 8, "active_contributors_prev_365d": 8,
+    "new_contributors_365d": 2, "leaving_contributors_365d": 2, "project_age_days": 1200,
+    "releases_3y": 9, "days_since_any_release": 60, "repo_files": ["license", "security"],
+}
+
+
 def test_issues_unanswered_and_escalation_to_high():
     m = {
+        **SOLID,
         "last_human_commit_days": 5,
         "median_time_to_first_response_hours_90d_issues": 1000,
         "contributor_absence_factor_365d": 1,
         "human_commits_365d": 40,
         "days_since_last_tag": 900,
+        "days_since_any_release": 900,
     }
     result = score_metrics(m, W, NOW)
     assert {"issues_unanswered", "bus_factor_1", "no_release_18m"} <= set(_names(result))
@@ -159,7 +171,7 @@ def test_funding_lapsed_and_unknown_funding():
         {**base, "grants_active": False, "last_grant_at": "2023-06-01T00:00:00Z", "sponsors_count": 0}, W, NOW
     )
     evidence = {f["name"]: f["evidence"] for f in lapsed["flags"]}
-    assert evidence["funding_lapsed"].startswith("last grant 1249 days ago (2023-06-01)")
+    assert evidence["funding_lapsed"].startswith("last grant 1,249 days ago (2023-06-01)")
     still = score_metrics({**base, "grants_active": True, "last_grant_at": "2023-06-01"}, W, NOW)
     assert "funding_lapsed" not in _names(still)
     as_count = score_metrics({**base, "grants_active": 0, "last_grant_at": date(2023, 6, 1)}, W, NOW)
@@ -168,8 +180,9 @@ def test_funding_lapsed_and_unknown_funding():
     assert "funding_lapsed" in _names(oc)
 
 
-def test_nothing_collected_is_not_low_risk():
+def test_nothing_collected_is_unknown_not_low_or_medium():
     result = score_metrics({}, W, NOW)
     assert result["health"] is None and result["coverage"] == 0
-    assert result["risk_level"] == "medium"
-    assert _names(result) == ["no_data"]
+    assert result["risk_level"] == "unknown" and result["flags"] == []
+    assert result["health_reason"].startswith("insufficient data: git history, GitHub data not collected")
+    assert result["funding_need"] is None and result["funding_need_reason"] == result["health_reason"]

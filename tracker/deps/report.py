@@ -45,10 +45,16 @@ class DepsReport:
                 "dependencies": self.rows, "unsupported": self.unsupported, "unread": self.unread,
                 "warnings": self.warnings}
 
-    def failing(self, level: str) -> list[dict[str, Any]]:
-        """Rows at or above `level` that are not accepted (the CI gate)."""
-        return [r for r in self.rows
-                if r["risk"] in RANK and RANK[r["risk"]] >= RANK[level] and not r["accepted"]]
+    def failing(self, level: str, unknown: bool = False) -> list[dict[str, Any]]:
+        """Rows at or above `level` that are not accepted (the CI gate). A row whose risk is unknown
+        (insufficient data, not scored, not tracked, not mapped) is not "low": it fails only when
+        `unknown` is asked for (--fail-on-unknown); the report counts it either way."""
+        return [r for r in self.rows if not r["accepted"] and (
+            RANK[r["risk"]] >= RANK[level] if r["risk"] in RANK else unknown)]
+
+    def unknown(self) -> list[dict[str, Any]]:
+        """Rows whose risk is unknown and not accepted: what --fail-on-unknown fails on."""
+        return [r for r in self.rows if r["risk"] not in RANK and not r["accepted"]]
 
 
 def merge(results: list[ParseResult]) -> list[dict[str, Any]]:
@@ -125,6 +131,8 @@ def _why(row: dict[str, Any], score: dict[str, Any] | None, mapped: Mapped) -> s
         return "tracked but not scored yet: run tracker collect && tracker score"
     reasons = [f"{f.get('name')}: {f.get('evidence')}" if f.get("evidence") else str(f.get("name"))
                for f in score.get("flags") or [] if isinstance(f, dict)]
+    if score.get("health") is None and score.get("health_reason"):  # risk unknown: say why first
+        reasons.insert(0, str(score["health_reason"]))
     if not reasons:
         subs = [(v.get("score"), name, v.get("reason")) for name, v in (score.get("subscores") or {}).items()
                 if isinstance(v, dict) and isinstance(v.get("score"), int | float)]
@@ -213,6 +221,7 @@ def build(store: Store | None, config: Config, results: list[ParseResult], now: 
 
 
 def _order(row: dict[str, Any]) -> tuple:
+    """Riskiest first; unknown risk (insufficient data, not scored) after every measured level."""
     health = row["health"]
     return (-RANK.get(row["risk"] or "", 0), health if health is not None else 101,
             -(row["criticality"] or 0), row["package"].lower())
