@@ -80,12 +80,12 @@ VALIDATION_SET = (
     # Alive, mature and quiet: the ones other tools wrongly call unmaintained.
     Case("moment/moment", MATURE, "maintenance mode, still releasing",
          "README.md @ d5ebb42 (2020-09-15): 'a legacy project, now in maintenance mode'; 2.30.1 (2023-12-27)"),
-    Case("benjaminp/six", MATURE, "mature, low activity", "1.17.0 (2024-12)"),
-    Case("yaml/pyyaml", MATURE, "mature, low activity", "6.0.3 (2025-09)"),
+    Case("benjaminp/six", MATURE, "mature, low activity", "1.17.0 (2024-12-03), 1.16.0 before it (2021)"),
+    Case("yaml/pyyaml", MATURE, "mature, low activity", "6.0.3 (2025-09-25), 6.0.2 (2024-08-06)"),
     Case("dateutil/dateutil", ALIVE, "alive, low activity: 2 people, no release since 2.9.0 (2024-03)",
          "commits until 2026-03; the risk of a library without a release for two years is real"),
-    Case("pallets/markupsafe", MATURE, "mature, low activity", "3.0.3 (2025-09)"),
-    Case("kjd/idna", MATURE, "mature, low activity", "3.11 (2025-10)"),
+    Case("pallets/markupsafe", MATURE, "mature, low activity", "3.0.2 (2024-10-18)"),
+    Case("kjd/idna", MATURE, "mature, low activity", "v3.13 (2026-04-22)"),
 )
 
 

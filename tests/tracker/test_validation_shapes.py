@@ -120,6 +120,49 @@ def test_end_of_life_after_a_final_release(store, make_repo):
     assert {"abandoned", "no_release_18m"} <= {f["name"] for f in result["flags"]}
 
 
+def _quarterly(repo, first_year: int, last: str) -> None:
+    """A team releasing every quarter from `first_year` until the release dated `last`."""
+    k = 0
+    day = datetime(first_year, 1, 15)
+    while day.strftime("%Y-%m-%d") < last:
+        name, email = TEAM[k % 4]
+        repo.commit(day.strftime("%Y-%m-%d"), name=name, email=email, files={f"src/q{k % 5}.py": str(k)})
+        if k % 3 == 2:
+            repo.tag(f"v0.{k}", when=day.strftime("%Y-%m-%dT12:00:00"), annotated=True)
+        day += timedelta(days=30)
+        k += 1
+    repo.commit(last, files={"README.rst": "development is stopped"}, message="the last release")
+    repo.tag("v0.final", when=last + "T12:00:00", annotated=True)
+
+
+def test_end_of_life_is_seen_by_the_projects_own_rhythm(store, make_repo):
+    """pytorch/text as of its snapshot (2025-09-13): it released every quarter, then its last
+    release, 17 months before; since, two CI chores. Under 18 months, but five of its usual gaps
+    late with next to no commits: it has stopped."""
+    repo = make_repo()
+    _quarterly(repo, 2021, "2024-04-20")
+    repo.commit("2025-02-24", name="Infra", email="infra@pytorch.example.org", files={"ci.yml": "1"})
+    repo.commit("2025-09-10", name="Infra", email="infra@pytorch.example.org", files={"ci.yml": "2"})
+    result = _score(store, track(store, repo), datetime(2025, 9, 13))
+    _dead(result)
+    assert result["maturity"] == "abandoned" and "times its usual gap" in result["maturity_reason"]
+
+
+def test_a_quiet_library_on_its_own_rhythm_is_not_abandoned(store, make_repo):
+    """pyyaml as of 2023-03: two commits in a year, the last release 17 months before, but it
+    released only every six months or so: under three of its gaps late. Not abandoned."""
+    repo = make_repo()
+    _history(repo, 2016, 2020, every_months=3)
+    for when in ("2020-12-01", "2021-06-01", "2021-10-13"):
+        repo.commit(when, name="Ann", email="ann@example.org", files={"lib.py": when})
+        repo.tag(f"r{when}", when=when + "T12:00:00", annotated=True)
+    repo.commit("2022-06-01", name="Bob", email="bob@corp.example.net", files={"lib.py": "fix"})
+    repo.commit("2022-09-14", name="Cy", email="cy@uni.example.edu", files={"lib.py": "fix 2"})
+    result = _score(store, track(store, repo), datetime(2023, 3, 15))
+    _alive(result)
+    assert result["maturity"] == "low-activity" and result["risk_level"] in ("low", "medium")
+
+
 def test_mature_slow_library_is_neither_critical_nor_abandoned(store, make_repo):
     """six / idna shape: ten years old, a release a year, a handful of fixes by three people spread
     over the last year."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from tracker import catalogue as cat
 from tracker import display
-from tracker.scoring.subscores import age_days, days_since_release
+from tracker.scoring.subscores import age_days, days_since_release, release_rate
 from tracker.scoring.weights import LEVELS, UNKNOWN_LEVEL, Weights
 from tracker.windows import RECENT, YEAR
 
@@ -48,12 +48,15 @@ def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
     no_release = release is None or release > c["abandoned_no_release_days"]
     if last is not None and last > c["abandoned_no_commit_days"] and no_release:
         return "abandoned", f"no human commit for {_days(last)}; " + (release_text or "no release known")
-    no_recent_release = release is None or release > c["abandoned_few_commits_release_days"]
-    if (no_recent_release and last is not None and commits is not None and age is not None
+    per_year, _ = release_rate(m)
+    stopped = release is not None and release > c["abandoned_few_commits_release_days"] and bool(per_year) \
+        and release >= c["abandoned_late_gaps"] * 365.25 / per_year
+    if ((no_release or stopped) and last is not None and commits is not None and age is not None
             and age > c["abandoned_no_commit_days"] and commits <= c["abandoned_max_human_commits_365d"]):
+        late = "" if no_release else f", {release * per_year / 365.25:.0f} times its usual gap"
         return "abandoned", (
             f"only {display.count(commits, 'human commit')} in {YEAR.label} (the last {_days(last)} ago) and "
-            + (release_text or "no release known") + ": too little to be maintenance")
+            + (release_text or "no release known") + late + ": too little to be maintenance")
     weeks = m.get(cat.HUMAN_ACTIVE_WEEKS_52)
     open_issues = m.get(cat.OPEN_ISSUES)
     recent_fix = last is not None and last <= c["mature_recent_fix_days"]

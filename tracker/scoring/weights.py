@@ -58,6 +58,7 @@ MATURITY_KEYS = (
     "abandoned_no_release_days",
     "abandoned_max_human_commits_365d",
     "abandoned_few_commits_release_days",
+    "abandoned_late_gaps",
     "young_days",
     "mature_min_age_days",
     "mature_max_commits_365d",
