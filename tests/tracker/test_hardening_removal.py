@@ -111,18 +111,35 @@ def _plant_orphans(db_path, make_repo, cli) -> int:
     return gone
 
 
-def test_an_older_database_is_cleaned_by_the_migration(db_path, make_repo, cli, monkeypatch):
+def test_an_older_database_is_cleaned_by_the_migration(db_path, monkeypatch):
+    """A database at schema 13 holding rows of a project that is gone (as an older version could
+    leave them): the next writer's migration deletes them and keeps the tracked project's rows."""
     full = store_mod.migrations()
-    before = [m for m in full if m[0] <= 13]
-    monkeypatch.setattr(store_mod, "migrations", lambda: before)
-    _plant_orphans(db_path, make_repo, cli)
+    monkeypatch.setattr(store_mod, "migrations", lambda: [m for m in full if m[0] <= 13])
+    with Store.open(db_path) as store:
+        kept, _ = registry.add(store, "o/kept")
+        gone, _ = registry.add(store, "o/gone")
+        for pid in (kept.id, gone.id):
+            for i in range(3 if pid == kept.id else 5):
+                store.execute("INSERT INTO git_commits VALUES (?, ?, '', false, 'Ann', 'ann@example.org', 'ann',"
+                              " now(), now(), false, false)", [pid, f"sha{i}"])
+                store.execute("INSERT INTO git_commit_files VALUES (?, ?, 'A', 'f.py')", [pid, f"sha{i}"])
+            store.execute("INSERT INTO git_repos (project_id, source, local_path, collected_at)"
+                          " VALUES (?, 'x', 'x', now())", [pid])
+            store.execute("INSERT INTO collection_runs (source, project_id, started_at, status)"
+                          " VALUES ('git', ?, now(), 'ok')", [pid])
+        store.execute("INSERT INTO collection_runs (source, project_id, started_at, status)"
+                      " VALUES ('deps', NULL, now(), 'ok')")                # a run for no project stays
+        store.execute("DELETE FROM projects WHERE id = ?", [gone.id])
+        assert store.schema_version() == 13
     found = orphans(db_path)
-    assert found.get("git_commits") == 5 and found.get("collection_runs") == 1
+    assert found == {"git_commits": 5, "git_commit_files": 5, "git_repos": 1, "collection_runs": 1}
     monkeypatch.setattr(store_mod, "migrations", lambda: full)
     with Store.open(db_path) as store:                                     # a writer migrates
         assert store.schema_version() == full[-1][0]
     assert orphans(db_path) == {}
     assert query(db_path, "SELECT count(*) FROM git_commits")[0][0] == 3   # the tracked project's rows stay
+    assert query(db_path, "SELECT count(*) FROM collection_runs")[0][0] == 2
 
 
 def test_writers_clean_orphans_when_they_start(db_path, make_repo, cli):

@@ -38,7 +38,7 @@ def clean(text: str) -> bool:
 def test_one_redaction_for_configured_tokens_and_token_formats():
     cfg = config.load()
     text = config.redact(SERVER_TEXT, cfg)
-    assert clean(text) and "upstream said: bad token ***" in text and "https://deploy:***@git.example.org" in text
+    assert clean(text) and "upstream said: bad token ***" in text and "https://***@git.example.org" in text
     assert config.redact(SERVER_TEXT) == text                        # configuration read when not given
     assert config.redact("401 Unauthorized: Bad credentials", cfg) == "401 Unauthorized: Bad credentials"
     # text read from a file also hides NAME=value secrets (prose from servers keeps its words)
@@ -80,11 +80,13 @@ def test_cli_output_never_shows_a_secret(cli, leaky_db, args):
     assert "upstream said" in result.out
 
 
-def test_cli_errors_never_show_a_secret(cli, tmp_path):
-    listing = tmp_path / "projects.yaml"
-    listing.write_text(f"- repo: {FOREIGN}/x\n")
-    result = cli("add", "--from", str(listing))
-    assert result.code == 2 and clean(result.err), result.err
+def test_cli_errors_never_show_a_secret(cli):
+    assert cli("add", "acme/rocket").code == 0
+    result = cli("report", f"{FOREIGN}/x")                # not tracked: the error quotes the name
+    assert result.code == 2 and "is not tracked" in result.err and clean(result.err), result.err
+    assert cli("add", f"{FOREIGN}/x").code == 0           # a valid GitHub owner name, as it happens
+    listed = cli("list")
+    assert "/x" in listed.out and clean(listed.out), listed.out
 
 
 def test_the_data_and_runs_page_never_shows_a_secret(leaky_db, monkeypatch):

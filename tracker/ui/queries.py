@@ -134,7 +134,18 @@ def funders(db: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=5, show_spinner=False)
 def _runs_cached(db: str) -> dict[str, Any]:
-    return read(db, pages.runs_page)
+    return redacted(read(db, pages.runs_page))
+
+
+def redacted(data: dict[str, Any]) -> dict[str, Any]:
+    """The runs page's tables with secrets taken out of every error (they quote servers, and a
+    database written by an older version may hold one): tracker.config.redact."""
+    secrets = config.load()
+    for frame in data.values():
+        if isinstance(frame, pd.DataFrame):
+            for column in [c for c in frame.columns if "error" in str(c)]:
+                frame[column] = [config.redact(v, secrets) if isinstance(v, str) else v for v in frame[column]]
+    return data
 
 
 def runs(db: str) -> dict[str, Any]:
