@@ -28,7 +28,7 @@ def tracked(cli, make_repo):
 
 
 @pytest.mark.parametrize("when", ["0001-01-01", "1000-06-30", "9999-12-31", "9999-12-31T23:59:59"])
-@pytest.mark.parametrize("command", [("report", "o/a"), ("score",), ("grants", "impact"), ("export", "{out}"),
+@pytest.mark.parametrize("command", [("report", "o/a"), ("score",), ("grants", "impact"), ("export", "{out}", "--format", "csv"),
                                      ("report", "o/a", "--format", "json")])
 def test_out_of_range_as_of_dates(cli, tracked, tmp_path, when, command):
     args = [a.replace("{out}", str(tmp_path / "out")) for a in command]
