@@ -62,11 +62,17 @@ def is_damage(exc: BaseException) -> bool:
 
 
 def damaged(path: str | Path, exc: BaseException) -> DatabaseDamaged:
-    """The one message for an unreadable database file (CLI and app)."""
-    detail = " ".join(str(exc).split())[:200]
+    """The one message for an unreadable database file (CLI and app), in words."""
+    text = " ".join(str(exc).split())
+    if "not a valid DuckDB database" in text:
+        reason = "it is not a DuckDB database file"
+    elif "Could not read enough bytes" in text:
+        reason = "the file ends early: it was cut short, by a full disk or an interrupted copy"
+    else:
+        reason = "DuckDB cannot read it: " + re.sub(r"^[A-Za-z ]*Error: ", "", text)[:160]
     return DatabaseDamaged(
-        f"the database {path} is damaged or is not a tracker database (DuckDB: {detail}). Restore it "
-        "from a backup, or move it away and start again with `tracker add`; `tracker doctor` checks a "
+        f"the database {path} is damaged or is not a tracker database ({reason}). Restore it from a "
+        "backup, or move it away and start again with `tracker add`; `tracker doctor` checks a "
         "database that opens")
 
 
