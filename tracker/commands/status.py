@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from tracker import output, readmodel
@@ -30,7 +29,7 @@ def _when(value) -> str | None:
 def cmd_status(ctx) -> int:
     data = readmodel.collection_status(ctx.store(), ctx.config.db_path)
     if ctx.args.format == "json":
-        sys.stdout.write(json.dumps(jsonable(data), indent=2, default=str, ensure_ascii=False) + "\n")
+        sys.stdout.write(output.dumps(jsonable(data)) + "\n")
         return 0
     s = data["scheduler"]
     if s["running"]:
