@@ -142,3 +142,19 @@ def test_a_pypi_redirect_to_another_host_carries_no_credentials(store, db_path):
         assert not {"authorization", "personal-token", "cookie"} & set(headers)
         assert clean(json.dumps(headers))
     assert store.scalar("SELECT count(*) FROM pypi_releases") == 5
+
+
+# -- numbers from servers -------------------------------------------------------------------------
+def test_an_answer_with_nan_or_infinity_is_not_json():
+    """Python's json module accepts NaN and Infinity; the HTTP layer does not, so no such number
+    from a server can reach the database."""
+    from collectors.http import HttpSession, Policy
+
+    home = Script()
+    with serve(ScriptedHandler, home) as base:
+        home.routes["/nan"] = [(200, {}, {"balance": float("nan"), "budget": float("inf")})]
+        home.routes["/fine"] = [(200, {}, {"balance": 1.5})]
+        ep = HttpSession(Policy(), sleep=lambda s: None).endpoint("API", base)
+        assert b"NaN" in ep.request("GET", "/nan").body
+        assert ep.request("GET", "/nan").data is None
+        assert ep.request("GET", "/fine").data == {"balance": 1.5}
