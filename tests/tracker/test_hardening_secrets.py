@@ -158,3 +158,16 @@ def test_an_answer_with_nan_or_infinity_is_not_json():
         assert b"NaN" in ep.request("GET", "/nan").body
         assert ep.request("GET", "/nan").data is None
         assert ep.request("GET", "/fine").data == {"balance": 1.5}
+
+
+def test_a_token_cut_by_the_status_tables_width_is_still_redacted(cli, store):
+    """The table cuts long errors to 60 characters: redaction comes first, or a cut token (which
+    no longer matches) would show its beginning."""
+    project, _ = registry.add(store, "acme/rocket")
+    store.execute("INSERT INTO collection_runs (source, project_id, started_at, finished_at, status, error)"
+                  " VALUES ('opencollective', ?, now(), now(), 'error', ?)",
+                  [project.id, "Open Collective error (HTTP 200): bad " + OC_TOKEN])
+    store.close()
+    result = cli("status")
+    assert result.code == 0 and "Open Collective error" in result.out
+    assert OC_TOKEN[:10] not in result.out, result.out

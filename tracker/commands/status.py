@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from tracker import output, readmodel
+from tracker.config import redact
 from tracker.values import iso, jsonable
 
 COLUMNS = ["source", "project", "last_run", "finished", "result", "data_as_of", "error", "next_run"]
@@ -44,8 +45,8 @@ def cmd_status(ctx) -> int:
         print(f"pending requests: {data['pending_requests']}")
     rows = []
     for r in data["runs"]:
-        error = r["error"]
-        if error and len(error) > ERROR_WIDTH:
+        error = redact(r["error"], ctx.config) if r["error"] else r["error"]  # before cutting: a cut
+        if error and len(error) > ERROR_WIDTH:                                # token would not be found
             error = error[: ERROR_WIDTH - 3] + "..."
         rows.append({**r, "project": r["project"] or "(all)", "last_run": _when(r["last_run"]),
                      "finished": _when(r["finished"]), "data_as_of": _when(r["data_at"]) or "never",
