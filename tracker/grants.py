@@ -36,6 +36,7 @@ MAX_FILE_BYTES = 5_000_000
 MAX_ROWS = 20_000
 MAX_ERRORS_SHOWN = 20
 _TEXT_LIMITS = {"funder": 300, "program": 300, "recipient_project": 300, "note": 2000}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")   # control characters other than tab and line feed
 _REPO_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}:[^\s]{1,500}$")
 
 
@@ -113,7 +114,7 @@ def validate_row(n: int, raw: dict[str, Any]) -> Grant:
             cells[col] = _cell(raw.get(col))
         except ValueError as exc:
             raise ValueError(f"{col}: {exc}") from None
-        if any(ord(c) < 32 and c not in "\t\n" for c in cells[col]):
+        if _CONTROL.search(cells[col]):
             raise ValueError(f"{col} contains control characters")
         limit = _TEXT_LIMITS.get(col)
         if limit and len(cells[col]) > limit:
