@@ -73,7 +73,7 @@ def test_paste_with_bad_lines_and_unknown_formats(app):
 def test_paste_with_a_chosen_format(app):
     app.selectbox(key="deps_paste_kind").set_value("CycloneDX / SPDX JSON")
     app.text_area(key="deps_paste").input((FILES / "sbom.spdx.json").read_text()).run()
-    assert set(table(app)["package"]) == {"requests", "idna", "pytest", "someone/tiny-helper"}
+    assert set(table(app)["package"]) == {"requests", "idna", "pytest", "someone/tiny-helper", "left-pad"}
 
 
 def test_track_button_files_requests(app, db_path):
