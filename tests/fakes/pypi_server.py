@@ -74,6 +74,9 @@ class PyPIState:
     headers: list[dict[str, str]] = field(default_factory=list)          # request headers, in order
     delay: float = 0.0                                                   # seconds added to every answer
     max_age: int = 900                                                   # pypi.org's Cache-Control max-age
+    gate: threading.Barrier | None = None      # hold each answer until this many requests are in flight
+    in_flight: int = 0
+    max_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def not_modified(self) -> int:
@@ -102,8 +105,16 @@ class PyPIHandler(JSONHandler):
             state.requests.append(self.path)
             state.headers.append({k.lower(): v for k, v in self.headers.items()})
             failure = state.failures.pop(0) if state.failures else None
-        if state.delay:
-            time.sleep(state.delay)
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            if state.gate is not None:
+                state.gate.wait(timeout=20)
+            if state.delay:
+                time.sleep(state.delay)
+        finally:
+            with state.lock:
+                state.in_flight -= 1
         if failure is not None:
             status, headers = failure
             self.send_json(status, {"message": "Too Many Requests" if status == 429 else "Service Unavailable"},

@@ -117,6 +117,13 @@ class IndexLookup:
                               for e, n in counts.items())
             self.progress(f"asking {asked} ({self.thresholds.concurrency} at a time per index;"
                           f" {len(out)} answered from the index cache)")
+            # interleave the indexes, so both are asked at once rather than one after the other
+            seen: dict[str, int] = {}
+            ranked = []
+            for item in to_ask:
+                seen[item[0]] = seen.get(item[0], 0) + 1
+                ranked.append((seen[item[0]], item))
+            to_ask = [item for _, item in sorted(ranked, key=lambda pair: pair[0])]
             workers = min(len(to_ask), self.thresholds.concurrency * len(counts))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="index") as pool:
                 for (ecosystem, name, _), record in zip(to_ask, pool.map(self._ask, to_ask), strict=True):

@@ -136,12 +136,15 @@ def parse_package_lock(text: str, file: str) -> ParseResult:
         parent = node_of.get(path)      # None: the project or a workspace member (their needs are direct)
         if parent is None and not any(meta is m for m in members):
             continue
+        optional = meta.get("optionalDependencies") if isinstance(meta.get("optionalDependencies"), dict) else {}
         for field in _NEEDS:
             needs = meta.get(field) if isinstance(meta.get(field), dict) else {}
             for name in needs:
                 target = _resolve(packages, path, str(name))
                 if target is None:
-                    if field == "dependencies":
+                    # an optional one may be left out (another platform); npm lets optionalDependencies
+                    # win over a dependencies entry of the same name
+                    if field == "dependencies" and name not in optional:
                         missing.append((str(name), path or "the project"))
                     continue
                 if target in node_of and parent is not None:

@@ -340,6 +340,8 @@ def _check_cadence(f: Facts, t: Thresholds) -> Finding | None:
     if not usual:
         return None
     silent = _days(f.releases[-1].published, f.now)
+    if silent >= t.value("no_recent_release", "medium_days"):
+        return None     # long silent: no_recent_release says it; this one is the early sign
     if silent >= max(s["min_days"], s["factor"] * usual):
         return Finding("cadence_stopped", t.level("cadence_stopped"),
                        f"used to release every {_years(usual)} (median of the last {min(len(f.releases), 11) - 1}"
