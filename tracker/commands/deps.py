@@ -82,7 +82,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="revalidate every cached index answer now, even fresh ones (conditional requests)")
     p.add_argument("--thresholds", metavar="FILE",
                    help="TOML merged over tracker/config/deps.toml (signal levels and thresholds, cache TTL)")
-    p.add_argument("--as-of", metavar="DATE", help="evaluate accepted-risk expiry as of this date")
+    p.add_argument("--as-of", metavar="DATE",
+                   help="judge as of this date: accepted-risk expiry, and release ages (releases after it do not count)")
     p.set_defaults(func=cmd_deps)
 
 
