@@ -138,6 +138,10 @@ class Policy:
 _UNPARSED = object()
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 @dataclass
 class Response:
     """A final answer (redirects already followed). Header names are lower case."""
@@ -153,7 +157,9 @@ class Response:
         """The body as JSON, or None (no body, or not JSON)."""
         if self._data is _UNPARSED:
             try:
-                self._data = json.loads(self.body) if self.body else None
+                # NaN and Infinity are not JSON: an answer carrying them is not JSON either (such a
+                # number must never reach the database)
+                self._data = json.loads(self.body, parse_constant=_not_json) if self.body else None
             except ValueError:
                 self._data = None
         return self._data
@@ -198,6 +204,10 @@ class RequestsTransport:
     def __init__(self, session: requests.Session | None = None):
         self.session = session or requests.Session()
         self.session.trust_env = False  # no ~/.netrc credentials added behind our back
+        # ...but the CA bundle the environment names still applies (a TLS-inspecting company proxy)
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle and session is None:
+            self.session.verify = bundle
 
     def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
              timeout: float, max_bytes: int) -> tuple[int, dict[str, str], bytes]:
