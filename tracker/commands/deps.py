@@ -168,7 +168,7 @@ def cmd_deps(ctx) -> int:
             print(f"tracker: {len(unknown)} {'dependency' if len(unknown) == 1 else 'dependencies'} of unknown risk"
                   f" not judged by the gate (add --fail-on-unknown to fail on them): {names}", file=sys.stderr)
         if failing:
-            names = ", ".join(f"{r['package']} ({r['risk']})" for r in failing[:10])
+            names = ", ".join(f"{r['package']} ({r['risk'] or 'unknown'})" for r in failing[:10])
             more = f" and {len(failing) - 10} more" if len(failing) > 10 else ""
             print(f"tracker: {len(failing)} dependencies at or above {a.fail_on} risk"
                   f"{' or of unknown risk' if a.fail_on_unknown else ''}: {names}{more}", file=sys.stderr)
