@@ -414,8 +414,8 @@ class HeadFile:
     blob_sha: str | None
 
 
-def _ls_tree(repo: GitRepo, folder: str) -> list[tuple[str, str, str, int | None, str]]:
-    spec = f"HEAD:{folder}" if folder else "HEAD"
+def _ls_tree(repo: GitRepo, folder: str, rev: str = "HEAD") -> list[tuple[str, str, str, int | None, str]]:
+    spec = f"{rev}:{folder}" if folder else rev
     out = repo.run("ls-tree", "-l", "-z", spec, check=False)
     entries = []
     for item in out.split(b"\x00"):
@@ -450,9 +450,10 @@ def _cat_blobs(repo: GitRepo, specs: list[str]) -> dict[str, bytes | None]:
     return found
 
 
-def read_head_files(repo: GitRepo) -> list[HeadFile]:
-    """The governance and funding files present in HEAD, their content size-capped."""
-    listings = {folder: _ls_tree(repo, folder) for folder in ("", ".github", "docs")}
+def read_head_files(repo: GitRepo, rev: str = "HEAD") -> list[HeadFile]:
+    """The governance and funding files present in HEAD (or in commit `rev`: the backtest reads them
+    as of a date), their content size-capped."""
+    listings = {folder: _ls_tree(repo, folder, rev) for folder in ("", ".github", "docs")}
     picked: list[tuple[str, str, str, str, int | None]] = []  # kind, path, mode, oid, size
     for kind, (folders, pattern) in HEAD_FILES.items():
         for folder in folders:
@@ -466,7 +467,7 @@ def read_head_files(repo: GitRepo) -> list[HeadFile]:
         if mode == "120000" and blobs.get(oid) is not None:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), _decode(blobs[oid])))
             if not target.startswith("../") and target != "..":
-                links[path] = f"HEAD:{target}"
+                links[path] = f"{rev}:{target}"
     targets = _cat_blobs(repo, list(links.values()))
     files = []
     for kind, path, mode, oid, size in picked:
@@ -476,7 +477,7 @@ def read_head_files(repo: GitRepo) -> list[HeadFile]:
             data = targets.get(links[path])
             size = len(data) if data is not None else size
             if data is None:
-                problem = f"symbolic link to {links[path][5:]}, which is not in the repository"
+                problem = f"symbolic link to {links[path][len(rev) + 1:]}, which is not in the repository"
         elif mode == "120000":
             data, problem = None, "symbolic link pointing outside the repository"
         if size is not None and size > FILE_READ_LIMIT:

@@ -64,3 +64,18 @@ def health_history(history: pd.DataFrame) -> alt.LayerChart:
         tooltip=[alt.Tooltip("computed_at:T"), alt.Tooltip("health:Q", format=".1f"),
                  alt.Tooltip("coverage:Q", format=".0%"), "risk_level:N"])
     return alt.layer(line, points).properties(height=240)
+
+
+def calibration(frame: pd.DataFrame) -> alt.Chart:
+    """The observed share that became unmaintained per risk level at the date, one bar per corpus
+    part (the Validation page): it should rise from low to critical."""
+    levels = [lv for lv in RISK_COLORS if lv in set(frame["risk at the date"])]
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("risk at the date:N", sort=levels, title="risk at the date"),
+        xOffset=alt.XOffset("set:N"),
+        y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+                title="share that became unmaintained"),
+        color=alt.Color("set:N", title="set"),
+        tooltip=["set:N", "risk at the date:N", "projects:Q", "became unmaintained:Q",
+                 alt.Tooltip("share:Q", format=".0%")],
+    ).properties(height=260)

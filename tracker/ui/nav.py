@@ -18,6 +18,7 @@ PAGES = (
     ("funders", "Funders", ":material/volunteer_activism:", "funders"),
     ("compare", "Compare", ":material/compare_arrows:", "compare"),
     ("dependencies", "Dependencies", ":material/account_tree:", "dependencies"),
+    ("validation", "Validation", ":material/fact_check:", "validation"),
     ("runs", "Data & runs", ":material/database:", "runs"),
 )
 _REGISTERED = "_nav_registered"
