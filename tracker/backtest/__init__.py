@@ -25,8 +25,9 @@ from typing import Any
 from tracker import catalogue as cat
 from tracker import metrics, registry
 from tracker.backtest import asof as asof_mod
+from tracker.backtest import outcomes as outcomes_mod
 from tracker.backtest import report as report_mod
-from tracker.backtest.outcomes import NOT_CREATED, outcomes
+from tracker.backtest.outcomes import NOT_CREATED
 from tracker.score import grace_days
 from tracker.scoring import score_metrics
 from tracker.scoring import weights as weights_mod
@@ -71,7 +72,7 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
     skipped = [p.slug for p in projects if p.id not in with_git]
     ids = [p.id for p in chosen]
     say(f"reading what happened after {as_of:%Y-%m-%d} for {len(chosen)} projects")
-    after = outcomes(store, ids, as_of, months)
+    after = outcomes_mod.outcomes(store, ids, as_of, months)
     say(f"rebuilding the data as of {as_of:%Y-%m-%d} (commits, tags, files at that date)")
     world = asof_mod.build(store, ids, as_of, say)
     try:

@@ -104,7 +104,11 @@ def _params(sql: str, values: dict) -> dict:
 
 def copy_rows(source: Store, target: Store, table: str, sql: str, values: dict) -> int:
     """Copy the rows `sql` selects in `source` into `table` of `target` (same schema); the count."""
-    batch = source.con.sql(sql, params=_params(sql, values)).to_arrow_table()
+    cursor = source.con.cursor()  # its own connection to the same database: no pending result in the way
+    try:
+        batch = cursor.sql(sql, params=_params(sql, values)).to_arrow_table()
+    finally:
+        cursor.close()
     if batch.num_rows == 0:
         return 0
     target.con.register("asof_batch", batch)

@@ -63,7 +63,7 @@ def show() -> None:
     if frame.empty:
         st.info("No project with an observed outcome: nothing to calibrate.")
     else:
-        st.altair_chart(charts.calibration(frame), use_container_width=True)
+        st.altair_chart(charts.calibration(frame), width="stretch")
         st.dataframe(frame, hide_index=True, key="validation_calibration")
     st.subheader("Confusion")
     for s in summaries:
