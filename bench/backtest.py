@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", choices=corpus_mod.PARTS, help="only this part of the corpus")
     ap.add_argument("--limit", type=int, help="only the first N repositories of the chosen set(s)")
     ap.add_argument("--weights", help="TOML merged over the shipped weights")
+    ap.add_argument("--alive-commits", type=int, default=1, help="sensitivity: human commits needed before the date")
+    ap.add_argument("--horizon-commits", type=int, default=1,
+                    help="sensitivity: fewer human commits than this in the horizon = became unmaintained")
     ap.add_argument("--markdown", action="store_true", help="print the whole report as Markdown")
     ap.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     a = ap.parse_args(argv)
@@ -82,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             failed = {o.project for o in outcomes if o.status != "ok"}
             projects = [p for p in projects if p.slug not in failed]
             started = time.monotonic()
-            result = run_backtest(store, projects, as_of, months, a.weights, corpus_mod.parts(entries), progress)
+            result = run_backtest(store, projects, as_of, months, a.weights, corpus_mod.parts(entries), progress,
+                                  a.alive_commits, a.horizon_commits)
             timings["backtest"] = time.monotonic() - started
     if a.json:
         a.json.write_text(output.dumps(result))
@@ -91,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stdout.write(output.table(report_mod.summary_rows(result["summaries"], a.as_of, f"{months} months")))
         sys.stdout.write("\n" + output.table(report_mod.project_rows(result["records"])))
+    mature = {e.repository.lower() for e in entries if (e.category or "").endswith("-mature")}
+    called = [f"{r['project']} ({r['risk_level']})" for r in result["records"]
+              if r["project"].lower() in mature and r["outcome"] == "stayed_maintained"
+              and r["risk_level"] in report_mod.POSITIVE]
+    print(f"\nmature low-activity projects that stayed maintained: {len(mature)} in the corpus set(s);"
+          f" called high/critical: {', '.join(called) or 'none'}")
     print(f"\n{len(projects)} projects: collect {timings['collect']:.1f} s, backtest {timings['backtest']:.1f} s"
           f" ({os.cpu_count()} cores)" + (f"; not collected: {', '.join(sorted(failed))}" if failed else ""),
           file=sys.stderr)

@@ -255,3 +255,19 @@ def test_run_is_json_and_records_evidence(two_projects, db_path):
     assert dies["at_date"]["human_commits_365d"] == 11 and dies["at_date"]["last_human_commit_days"] == 39
     assert len(dies["commit_at_date"]) == 40
     assert dies["after"]["human_commits_after"] == 0
+
+
+def test_outcome_classes_and_the_sensitivity_bars():
+    end = add_months(DATE, 12)
+    seen, first = datetime(2026, 1, 1), datetime(2020, 1, 1)
+    c = outcomes.classify
+    assert c(seen, first, 5, 0, DATE, end) == outcomes.BECAME
+    assert c(seen, first, 5, 1, DATE, end) == outcomes.STAYED
+    assert c(seen, first, 0, 9, DATE, end) == outcomes.ALREADY
+    assert c(seen, datetime(2023, 4, 1), 0, 9, DATE, end) == outcomes.NOT_CREATED
+    assert c(datetime(2024, 3, 14), first, 5, 0, DATE, end) == outcomes.NOT_OBSERVABLE  # silence after a snapshot
+    assert c(None, first, 5, 0, DATE, end) == outcomes.NOT_OBSERVABLE
+    # stricter bars: 2 commits before is not alive with 3 required; 2 after is "became" with 3 required
+    assert c(seen, first, 2, 9, DATE, end, alive_commits=3) == outcomes.ALREADY
+    assert c(seen, first, 5, 2, DATE, end, horizon_commits=3) == outcomes.BECAME
+    assert c(seen, first, 5, 3, DATE, end, horizon_commits=3) == outcomes.STAYED

@@ -28,6 +28,7 @@ from tracker.backtest import asof as asof_mod
 from tracker.backtest import outcomes as outcomes_mod
 from tracker.backtest import report as report_mod
 from tracker.backtest.outcomes import NOT_CREATED
+from tracker.errors import UsageError
 from tracker.score import grace_days
 from tracker.scoring import score_metrics
 from tracker.scoring import weights as weights_mod
@@ -61,8 +62,14 @@ def verdicts(world: asof_mod.AsOf, project_ids: Sequence[int], weights: weights_
 
 def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, months: int,
         weights_path: str | Path | None = None, parts: Mapping[str, str] | None = None,
-        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """The backtest of `projects` (those with collected git history) as of `as_of` over `months`."""
+        progress: Callable[[str], None] | None = None, alive_commits: int = 1,
+        horizon_commits: int = 1) -> dict[str, Any]:
+    """The backtest of `projects` (those with collected git history) as of `as_of` over `months`.
+    `alive_commits` and `horizon_commits` are the outcome definition's bars (tracker.backtest.outcomes:
+    1 and 1 by default; the sensitivity runs raise them)."""
+    for name, value in (("alive_commits", alive_commits), ("horizon_commits", horizon_commits)):
+        if not isinstance(value, int) or not 1 <= value <= 1000:
+            raise UsageError(f"{name.replace('_', ' ')}: give a whole number from 1 to 1000, not {value!r}")
     say = progress or (lambda _text: None)
     weights = weights_mod.load(weights_path)
     parts = {k.lower(): v for k, v in (parts or {}).items()}
@@ -72,7 +79,7 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
     skipped = [p.slug for p in projects if p.id not in with_git]
     ids = [p.id for p in chosen]
     say(f"reading what happened after {as_of:%Y-%m-%d} for {len(chosen)} projects")
-    after = outcomes_mod.outcomes(store, ids, as_of, months)
+    after = outcomes_mod.outcomes(store, ids, as_of, months, alive_commits, horizon_commits)
     say(f"rebuilding the data as of {as_of:%Y-%m-%d} (commits, tags, files at that date)")
     world = asof_mod.build(store, ids, as_of, say)
     try:
@@ -109,6 +116,9 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
     return {
         "as_of": iso(as_of),
         "horizon_months": months,
+        "definitions": {"alive": f"at least {alive_commits} human commit(s) in the 12 months before the date",
+                        "became_unmaintained": f"fewer than {horizon_commits} human commit(s) in the horizon",
+                        "alive_commits": alive_commits, "horizon_commits": horizon_commits},
         "weights_version": weights.version,
         "projects": len(records),
         "skipped_without_git": skipped,
@@ -126,9 +136,10 @@ def save(store: Store, report: dict[str, Any], ran_at: datetime, corpus: str | N
     with store.transaction():
         run_id = store.scalar(
             "INSERT INTO backtest_runs (ran_at, as_of, horizon_months, weights_version, corpus, projects,"
-            " summaries, misses) VALUES (?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " definitions, summaries, misses) VALUES (?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [ran_at, report["as_of"].rstrip("Z"), report["horizon_months"], report["weights_version"], corpus,
-             report["projects"], dumps(report["summaries"], None), dumps(report["misses"], None)])
+             report["projects"], dumps(report["definitions"], None), dumps(report["summaries"], None),
+             dumps(report["misses"], None)])
         if report["records"]:
             store.con.executemany(
                 "INSERT INTO backtest_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

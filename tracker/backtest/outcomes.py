@@ -108,19 +108,23 @@ LEFT JOIN h USING (project_id) LEFT JOIN a USING (project_id) LEFT JOIN r USING 
 
 
 def classify(data_at: datetime | None, first: datetime | None, before: int, after: int,
-             as_of: datetime, end: datetime) -> str:
-    """The outcome class (see the module's docstring)."""
+             as_of: datetime, end: datetime, alive_commits: int = 1, horizon_commits: int = 1) -> str:
+    """The outcome class (see the module's docstring). The sensitivity runs raise the bars: alive at
+    DATE needs `alive_commits` human commits in the 12 months before it, and fewer than
+    `horizon_commits` in the horizon counts as became unmaintained."""
     if first is None or first > as_of:
         return NOT_CREATED
     if data_at is None or data_at < end:
         return NOT_OBSERVABLE
-    if before == 0:
+    if before < alive_commits:
         return ALREADY
-    return BECAME if after == 0 else STAYED
+    return BECAME if after < horizon_commits else STAYED
 
 
-def outcomes(store: Store, project_ids: Sequence[int], as_of: datetime, months: int) -> dict[int, Outcome]:
-    """{project_id: Outcome} for the projects with collected git history (others are left out)."""
+def outcomes(store: Store, project_ids: Sequence[int], as_of: datetime, months: int, alive_commits: int = 1,
+             horizon_commits: int = 1) -> dict[int, Outcome]:
+    """{project_id: Outcome} for the projects with collected git history (others are left out); the
+    two bars as in `classify`."""
     end = add_months(as_of, months)
     start = add_months(as_of, -BEFORE_MONTHS)
     rows = store.execute(_OUTCOMES, {"ids": [int(i) for i in project_ids], "as_of": as_of, "start": start,
@@ -128,7 +132,8 @@ def outcomes(store: Store, project_ids: Sequence[int], as_of: datetime, months: 
     out = {}
     for pid, data_at, first, before, last_before, after, first_after, last_after, commits_after, n_rel, last_rel, \
             last_any in rows:
-        out[pid] = Outcome(pid, classify(data_at, first, before, after, as_of, end), data_at, first, int(before),
+        outcome = classify(data_at, first, before, after, as_of, end, alive_commits, horizon_commits)
+        out[pid] = Outcome(pid, outcome, data_at, first, int(before),
                            last_before, int(after), first_after, last_after, int(commits_after), int(n_rel),
                            last_rel, last_any)
     return out

@@ -168,13 +168,21 @@ def _md_table(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def definitions(report: dict[str, Any]) -> str:
+    """The outcome definition of a run, in words."""
+    d = report.get("definitions") or {}
+    alive = d.get("alive", "at least 1 human commit(s) in the 12 months before the date")
+    became = d.get("became_unmaintained", "fewer than 1 human commit(s) in the horizon")
+    return f"alive: {alive}; event (became unmaintained): {became}"
+
+
 def markdown(report: dict[str, Any]) -> str:
     """The whole report as Markdown: results per set, calibration, confusion, every miss, the rest."""
     head = report["as_of"][:10]
     horizon = f"{report['horizon_months']} months"
     out = [f"# Backtest: maintenance risk as of {head}, outcome over {horizon}\n",
            f"Weights {report['weights_version']}; {display.count(report['projects'], 'project')}; "
-           "prediction: risk high or critical; event: no human commit in the horizon.\n",
+           f"prediction: risk high or critical; {definitions(report)}.\n",
            "\n## Results\n\n", _md_table(summary_rows(report["summaries"], head, horizon))]
     for s in report["summaries"]:
         out.append(f"\n## Calibration and confusion: {s['part']}\n\n")

@@ -38,6 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(data/backtest_corpus.csv is the shipped validation corpus)")
     p.add_argument("--set", metavar="PART", choices=("tuning", "held-out"),
                    help="only the corpus part PART (tune on 'tuning'; report on 'held-out')")
+    p.add_argument("--alive-commits", metavar="N", type=int, default=1,
+                   help="sensitivity: alive at DATE needs N human commits in the 12 months before (default 1)")
+    p.add_argument("--horizon-commits", metavar="N", type=int, default=1,
+                   help="sensitivity: fewer than N human commits in the horizon counts as became unmaintained "
+                   "(default 1: none)")
     p.add_argument("--weights", metavar="FILE", help="TOML merged over the shipped weights")
     p.add_argument("--format", choices=FORMATS, default="table",
                    help="table (default), json (everything), csv (one row per project) or markdown (the report)")
@@ -70,7 +75,7 @@ def cmd_backtest(ctx) -> int:
         wanted = {slug.lower() for slug, part in parts.items() if part == a.set}
         projects = [p for p in projects if p.slug.lower() in wanted]
     progress = Progress(quiet=a.quiet)
-    result = run(store, projects, as_of, months, a.weights, parts, progress)
+    result = run(store, projects, as_of, months, a.weights, parts, progress, a.alive_commits, a.horizon_commits)
     if not result["records"]:
         raise UsageError("no project with collected git history to backtest (tracker collect --source git)")
     if not a.no_save:

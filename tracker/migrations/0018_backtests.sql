@@ -12,6 +12,7 @@ CREATE TABLE backtest_runs (
     weights_version VARCHAR NOT NULL,
     corpus          VARCHAR,                    -- the corpus file's name, when parts were given
     projects        INTEGER NOT NULL,
+    definitions     JSON NOT NULL,              -- the outcome definition's bars (alive, became unmaintained)
     summaries       JSON NOT NULL,              -- per part and 'all': counts, confusion, precision, recall, calibration
     misses          JSON NOT NULL               -- every wrong call with its evidence
 );

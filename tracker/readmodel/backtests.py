@@ -36,6 +36,7 @@ def backtest_run(store: Store, run_id: int | None = None) -> dict[str, Any] | No
         return None
     run = rows[0]
     run["summaries"] = _json(run["summaries"], [])
+    run["definitions"] = _json(run["definitions"], {})
     run["misses"] = _json(run["misses"], [])
     records = store.all("SELECT record FROM backtest_results WHERE run_id = ? ORDER BY lower(project)", [run["id"]])
     run["records"] = [r for r in (_json(x, {}) for (x,) in records) if r]

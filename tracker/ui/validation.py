@@ -13,7 +13,7 @@ import streamlit as st
 
 from tracker import display
 from tracker.backtest.outcomes import LABELS
-from tracker.backtest.report import summary_rows
+from tracker.backtest.report import definitions, summary_rows
 from tracker.ui import charts, queries, render
 from tracker.ui.render import md
 
@@ -52,7 +52,7 @@ def show() -> None:
     run = data["run"]
     st.markdown(md(f"As of **{display.date(run['as_of'])}**, horizon **{display.count(run['horizon_months'], 'month')}**, "
                    f"weights {run['weights_version']}, {display.count(run['projects'], 'project')}. "
-                   "Prediction: risk high or critical. Event: no human commit in the horizon."))
+                   "Prediction: risk high or critical; " + definitions(run) + "."))
     summaries = run["summaries"]
     st.subheader("Results")
     table = pd.DataFrame(summary_rows(summaries, display.date(run["as_of"]),
