@@ -271,3 +271,18 @@ def test_outcome_classes_and_the_sensitivity_bars():
     assert c(seen, first, 2, 9, DATE, end, alive_commits=3) == outcomes.ALREADY
     assert c(seen, first, 5, 2, DATE, end, horizon_commits=3) == outcomes.BECAME
     assert c(seen, first, 5, 3, DATE, end, horizon_commits=3) == outcomes.STAYED
+
+
+def test_baselines_by_hand():
+    B, S = outcomes.BECAME, outcomes.STAYED
+    rows = [dict(record("t", "low", B), at_date={"last_human_commit_days": 120, "human_commits_90d": 0,
+                                                 "days_since_any_release": None}),
+            dict(record("t", "low", S), at_date={"last_human_commit_days": 100, "human_commits_90d": 0,
+                                                 "days_since_any_release": 30}),
+            dict(record("t", "low", B), at_date={"last_human_commit_days": 10, "human_commits_90d": 20,
+                                                 "days_since_any_release": 400}),
+            dict(record("t", "low", S), at_date={"last_human_commit_days": 1, "human_commits_90d": 40,
+                                                 "days_since_any_release": 10})]
+    got = {b["rule"][:20]: (b["precision"], b["recall"], b["TP/FP/FN"]) for b in report.baselines(rows, "t")}
+    assert got == {"no human commit in 9": (0.5, 0.5, "1/1/1"), "under 1 human commit": (0.5, 0.5, "1/1/1"),
+                   "no release for 12 mo": (1.0, 1.0, "2/0/0")}

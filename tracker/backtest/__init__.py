@@ -123,6 +123,7 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
         "projects": len(records),
         "skipped_without_git": skipped,
         "summaries": summaries,
+        "baselines": [b for name in [*names, report_mod.ALL] for b in report_mod.baselines(records, name)],
         "misses": report_mod.misses(records),
         "records": records,
         "seconds": round(time.monotonic() - started, 1),

@@ -82,6 +82,39 @@ def summary(records: Iterable[dict[str, Any]], part: str = ALL) -> dict[str, Any
     }
 
 
+# Simple rules from other tools, judged on the same records (inputs at the date), for comparison.
+BASELINES: tuple[tuple[str, str], ...] = (
+    ("no human commit in 90 days", "last_human_commit_days > 90"),
+    ("under 1 human commit a week in 90 days (Scorecard 'Maintained' below full)", "human_commits_90d < 13"),
+    ("no release for 12 months (Renovate's rule)", "no release, or the last over 365 days before"),
+)
+
+
+def _baseline_hit(name: str, at: dict[str, Any]) -> bool | None:
+    if name.startswith("no human commit"):
+        v = at.get("last_human_commit_days")
+        return None if v is None else v > 90
+    if name.startswith("under 1 human commit"):
+        v = at.get("human_commits_90d")
+        return None if v is None else v < 13
+    v = at.get("days_since_any_release")
+    return True if v is None else v > 365
+
+
+def baselines(records: Iterable[dict[str, Any]], part: str = ALL) -> list[dict[str, Any]]:
+    """Precision and recall of each rule of BASELINES on the scored records of `part`."""
+    rows = [r for r in records if (part == ALL or r.get("part") == part) and r["outcome"] in SCORED]
+    out = []
+    for name, rule in BASELINES:
+        hits = [(_baseline_hit(name, r.get("at_date") or {}), r["outcome"] == BECAME) for r in rows]
+        tp = sum(1 for h, b in hits if h and b)
+        fp = sum(1 for h, b in hits if h and not b)
+        fn = sum(1 for h, b in hits if not h and b)
+        out.append({"part": part, "rule": name, "test": rule, "precision": _ratio(tp, tp + fp),
+                    "recall": _ratio(tp, tp + fn), "TP/FP/FN": f"{tp}/{fp}/{fn}"})
+    return out
+
+
 def misses(records: Iterable[dict[str, Any]], part: str = ALL) -> list[dict[str, Any]]:
     """Every wrong call among the scored records: missed (became unmaintained, not high/critical)
     first, then false alarms (high/critical, stayed maintained), each with its evidence."""
@@ -195,6 +228,8 @@ def markdown(report: dict[str, Any]) -> str:
              "stayed maintained": k["false_positive"]},
             {"": "not called high/critical", "became unmaintained": k["false_negative"],
              "stayed maintained": k["true_negative"]}]))
+    out.append("\n## Simple rules on the same projects (for comparison)\n\n")
+    out.append(_md_table([{k: v for k, v in b.items() if k != "test"} for b in report.get("baselines") or []]))
     out.append("\n## Every miss\n\n")
     out.append(_md_table(report["misses"]) if report["misses"] else "None.\n")
     apart = [r for r in report["records"] if r["outcome"] in (ALREADY, NOT_CREATED, NOT_OBSERVABLE)]
