@@ -199,7 +199,7 @@ def test_quiet_for_90_days_is_high_for_young_code_and_medium_for_established(sto
     assert evidence["quiet_90d"]["severity"] == "high" and result["risk_level"] == "high"
     old = make_repo("old")
     for year in range(2018, 2027):
-        for month in (2, 6):
+        for month in range(1, 7):  # six fixes a year, none since June: quiet, not abandoned
             old.commit(f"{year}-{month:02d}-10", files={"a.py": f"{year}{month}"})
     result = _score(store, track(store, old))
     quiet = next(f for f in result["flags"] if f["name"] == "quiet_90d")
