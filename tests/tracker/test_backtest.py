@@ -240,7 +240,8 @@ def test_page_without_a_run_says_how(two_projects, db_path, monkeypatch):
     monkeypatch.setenv("TRACKER_DB", str(db_path))
     at = AppTest.from_string("from tracker.ui import validation\nvalidation.show()\n", default_timeout=60).run()
     assert not at.exception
-    assert any("No backtest has been run" in i.value for i in at.info)
+    info = " ".join(i.value for i in at.info)
+    assert "No backtest has been run" in info and "2 tracked projects with git history can be backtested" in info
 
 
 def test_run_is_json_and_records_evidence(two_projects, db_path):

@@ -43,7 +43,13 @@ def backtest_run(store: Store, run_id: int | None = None) -> dict[str, Any] | No
     return run
 
 
+def with_git_history(store: Store) -> list[str]:
+    """The tracked projects whose git history was collected (the ones a backtest can judge), by name."""
+    return [r[0] for r in store.all("SELECT p.slug FROM projects p JOIN git_repos g ON g.project_id = p.id"
+                                    " ORDER BY lower(p.slug)")]
+
+
 def validation_page(store: Store, run_id: int | None = None) -> dict[str, Any]:
-    """What the Validation page shows: the runs to choose from and the chosen run (newest by
-    default; None when there is none)."""
-    return {"runs": backtest_runs(store), "run": backtest_run(store, run_id)}
+    """What the Validation page shows: the runs to choose from, the chosen run (newest by default;
+    None when there is none) and the projects with git history (a run may predate some)."""
+    return {"runs": backtest_runs(store), "run": backtest_run(store, run_id), "with_git": with_git_history(store)}

@@ -40,10 +40,13 @@ def show() -> None:
     st.caption("Would the maintenance-risk verdict have come true? Verdicts computed as of a past date, "
                "checked against what happened next.")
     db = queries.database_path()
-    render.require_projects(db)
-    data = queries.validation(db, st.session_state.get("validation_run"))
+    with render.guard(db):
+        render.require_projects(db)
+        data = queries.validation(db, st.session_state.get("validation_run"))
+    with_git = data["with_git"]
     if data["run"] is None:
-        st.info(md("No backtest has been run on this database yet. " + HOW))
+        st.info(md("No backtest has been run on this database yet; "
+                   f"{display.count(len(with_git), 'tracked project')} with git history can be backtested. " + HOW))
         st.stop()
     runs = data["runs"]
     if len(runs) > 1:
@@ -53,6 +56,11 @@ def show() -> None:
     st.markdown(md(f"As of **{display.date(run['as_of'])}**, horizon **{display.count(run['horizon_months'], 'month')}**, "
                    f"weights {run['weights_version']}, {display.count(run['projects'], 'project')}. "
                    "Prediction: risk high or critical; " + definitions(run) + "."))
+    judged = {r.get("project", "").lower() for r in run["records"]}
+    newer = [slug for slug in with_git if slug.lower() not in judged]
+    if newer:
+        st.caption(md(f"Not in this run: {display.count(len(newer), 'tracked project')} with git history "
+                      f"({', '.join(newer[:10])}{', ...' if len(newer) > 10 else ''})."))
     summaries = run["summaries"]
     st.subheader("Results")
     table = pd.DataFrame(summary_rows(summaries, display.date(run["as_of"]),
