@@ -287,3 +287,55 @@ def test_baselines_by_hand():
     got = {b["rule"][:20]: (b["precision"], b["recall"], b["TP/FP/FN"]) for b in report.baselines(rows, "t")}
     assert got == {"no human commit in 9": (0.5, 0.5, "1/1/1"), "under 1 human commit": (0.5, 0.5, "1/1/1"),
                    "no release for 12 mo": (1.0, 1.0, "2/0/0")}
+
+
+def test_other_sources_hold_only_what_was_known_at_the_date(store, tmp_path):
+    """GitHub, PyPI, Open Collective and grant rows: events after the date are left out, later
+    knowledge about earlier events is masked, snapshots taken later are absent."""
+    repo, project = track(store, tmp_path, "lib")
+    monthly(repo, (2022, 1), (2023, 2))
+    store.execute("UPDATE projects SET pypi_package = 'Acme_Lib' WHERE id = ?", [project.id])
+    pid = project.id
+    store.execute("INSERT INTO github_releases VALUES (?, 1, 'v1', 'v1', '2022-05-01', '2022-05-01', false),"
+                  " (?, 2, 'v2', 'v2', '2023-06-01', '2023-06-01', false)", [pid, pid])
+    store.execute(
+        "INSERT INTO github_issues (project_id, number, kind, state, author_login, author_is_bot, created_at,"
+        " updated_at, closed_at, merged_at, comments, first_response_at, first_response_by, response_checked)"
+        " VALUES (?, 1, 'issue', 'closed', 'u', false, '2023-01-05', '2023-05-01', '2023-05-01', NULL, 7,"
+        " '2023-04-01', 'ann', true),"
+        " (?, 2, 'pr', 'closed', 'u', false, '2023-02-01', '2023-02-03', '2023-02-03', '2023-02-03', 2,"
+        " '2023-02-02', 'bob', true),"
+        " (?, 3, 'issue', 'open', 'u', false, '2023-04-01', '2023-04-02', NULL, NULL, 1, NULL, NULL, true)",
+        [pid, pid, pid])
+    store.execute("INSERT INTO github_repo_snapshots (project_id, collected_at, stars, archived)"
+                  " VALUES (?, '2026-11-01', 900, true)", [pid])
+    store.execute("INSERT INTO github_state (project_id, status, collected_at) VALUES (?, 'ok', '2026-11-01')", [pid])
+    store.execute("INSERT INTO pypi_packages (package, fetched_at, status, latest_version)"
+                  " VALUES ('acme-lib', '2026-11-01', 'ok', '9.0')")
+    store.execute("INSERT INTO pypi_releases VALUES ('acme-lib', '1.0', '2022-03-01', false, NULL, 1),"
+                  " ('acme-lib', '2.0', '2023-08-01', false, NULL, 1)")
+    store.execute("INSERT INTO opencollective_snapshots (project_id, slug, collected_at, status)"
+                  " VALUES (?, 'lib', '2026-11-01', 'ok')", [pid])
+    for key, day in (("a", "2022-06-01"), ("b", "2023-06-01")):
+        store.execute("INSERT INTO grants (grant_key, funder, recipient_repo, recipient_repo_key, repo_uncertain,"
+                      " amount, currency, awarded_on, source_url, imported_at)"
+                      " VALUES (?, 'F', 'acme/lib', 'acme/lib', false, 1000, 'USD', ?, 'https://x', '2026-11-01')",
+                      [key, day])
+    world = asof.build(store, [pid], DATE)
+    try:
+        w = world.store
+        assert w.all("SELECT tag FROM github_releases") == [("v1",)]
+        issues = w.dicts("SELECT number, state, closed_at, merged_at, first_response_at, comments, updated_at"
+                         " FROM github_issues ORDER BY number")
+        assert issues == [
+            {"number": 1, "state": "open", "closed_at": None, "merged_at": None, "first_response_at": None,
+             "comments": None, "updated_at": datetime(2023, 1, 5)},
+            {"number": 2, "state": "closed", "closed_at": datetime(2023, 2, 3), "merged_at": datetime(2023, 2, 3),
+             "first_response_at": datetime(2023, 2, 2), "comments": None, "updated_at": datetime(2023, 2, 3)}]
+        for table in ("github_repo_snapshots", "github_state", "opencollective_snapshots"):
+            assert w.scalar(f"SELECT count(*) FROM {table}") == 0, table
+        assert w.all("SELECT version FROM pypi_releases") == [("1.0",)]
+        assert w.all("SELECT package, latest_version FROM pypi_packages") == [("acme-lib", None)]
+        assert w.all("SELECT grant_key FROM grants") == [("a",)]
+    finally:
+        world.close()
