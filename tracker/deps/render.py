@@ -142,7 +142,7 @@ def _group_title(head: dict[str, Any] | None, rows: list[dict[str, Any]]) -> str
             + f": worst risk {worst}, pulls in {len(rows)} {'package' if len(rows) == 1 else 'packages'}")
 
 
-def _health(f: dict[str, Any]) -> str | None:
+def health_text(f: dict[str, Any]) -> str | None:
     """Health with its coverage beside it, as every reader shows it ('63 (coverage 71%)'); a scored
     project below the evidence rule reads 'insufficient data (coverage 4%)'; None (printed
     'unknown') when the project has no score."""
@@ -153,7 +153,7 @@ def _health(f: dict[str, Any]) -> str | None:
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     """The aligned table with the main reason cut to 100 characters (the full text is in JSON/CSV)."""
-    flats = [dict(f, evidence=f["evidence_short"], health=_health(f)) for f in (flat(r) for r in rows)]
+    flats = [dict(f, evidence=f["evidence_short"], health=health_text(f)) for f in (flat(r) for r in rows)]
     return output.table(flats, columns)
 
 
@@ -222,7 +222,7 @@ def _md_row(r: dict[str, Any]) -> str:
     main = f["evidence"] + (f"; {f['accepted']}" if f["accepted"] else "")
     via = " > ".join(r["via"][:-1]) if len(r.get("via") or []) > 1 else ("direct" if r["direct"] else None)
     return "| " + " | ".join(md(v) for v in (
-        f["package"], f["version"], f["risk"], main, via, f["repo"], _health(f), f["last_release"],
+        f["package"], f["version"], f["risk"], main, via, f["repo"], health_text(f), f["last_release"],
         f["funding"])) + " |"
 
 
