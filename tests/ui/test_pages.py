@@ -442,3 +442,15 @@ def test_no_grid_shows_none(page, name, query):
             values = frame[column].tolist()
             assert not any(v is None or (isinstance(v, float) and pd.isna(v)) or v == "None" for v in values), \
                 (name, column, values)
+
+
+def test_compare_says_insufficient_data_not_unknown_below_the_evidence_rule():
+    from tracker.ui import compare
+
+    bundles = {"acme/thin": {"score": {"health": None, "coverage": 0.04, "risk_level": "unknown", "flags": [],
+                                       "health_reason": "insufficient data: git history not collected"},
+                             "metrics": {}},
+               "acme/new": {"score": None, "metrics": {}}}
+    table = compare.side_by_side(bundles).set_index("measure")
+    assert table.loc["health"].tolist() == ["insufficient data", "unknown"]
+    assert table.loc["coverage"].tolist() == ["4%", "unknown"]
