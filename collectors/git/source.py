@@ -21,6 +21,7 @@ from collectors.git.repo import (
     History,
     Tag,
     clone_or_fetch,
+    data_date,
     is_url,
     open_local,
     read_head_files,
@@ -42,6 +43,7 @@ class GitBatch:
     head: str | None
     shallow: bool
     mode: str                   # empty | unchanged | incremental | rewritten | full
+    data_at: datetime | None = None  # when the history read was current (repo.data_date)
     history: History = field(default_factory=History)
     tags: list[Tag] = field(default_factory=list)
     files: list[HeadFile] = field(default_factory=list)
@@ -91,8 +93,10 @@ def fetch(ctx: FetchContext, project: Project, prior: dict[str, Any]) -> Batch:
         history = read_history(repo, head, ctx.now)
         progress(f"{len(history):,} commits, {len(history.file_path):,} paths touched")
 
-    data = GitBatch(ctx.now, project.git_url(ctx.config.github_web_url), str(repo.path), branch, head, shallow,
-                    mode, history, read_tags(repo), read_head_files(repo) if head else [])
+    source = project.git_url(ctx.config.github_web_url)
+    when = ctx.now if is_url(source) else data_date(repo, ctx.now, progress)  # a clone is current at its fetch
+    data = GitBatch(ctx.now, source, str(repo.path), branch, head, shallow, mode, when, history,
+                    read_tags(repo), read_head_files(repo) if head else [])
     return Batch(data, cursor={"head": head})
 
 
@@ -168,7 +172,7 @@ def save(store: Store, project: Project, batch: Batch) -> dict[str, Any]:
     store.upsert("git_repos", [dict(
         project_id=project.id, source=g.source, local_path=g.local_path, default_branch=g.branch,
         head_sha=g.head, is_shallow=g.shallow, is_empty=g.head is None, commits_stored=stored,
-        collected_at=g.collected_at)], key=["project_id"])
+        collected_at=g.collected_at, data_at=g.data_at)], key=["project_id"])
     counters: dict[str, Any] = {"mode": g.mode, "commits_stored": int(stored), "tags": len(g.tags),
                                 "files": len(g.files)}
     if len(g.history):
