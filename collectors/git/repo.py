@@ -9,7 +9,11 @@ lack large blobs:
 
 One `git log --no-renames --name-status -z` pass over the default branch (HEAD) gives every commit
 with its parents, author (after .mailmap), dates and paths, parsed while git still writes. Only
-the few governance and funding files of HEAD are read as blobs (`read_head_files`).
+the few governance and funding files of HEAD are read as blobs (`read_head_files`); in a clone
+they are fetched explicitly, in one request, since lazy fetching is switched off.
+
+The owner's `.github` repository supplies default community health files to every repository of
+the owner that lacks its own (GitHub's rule): `pick_org_defaults` chooses them from its listings.
 """
 
 from __future__ import annotations
@@ -54,9 +58,18 @@ HEAD_FILES: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
                         re.compile(r"^code[_-]of[_-]conduct(\.(md|rst|txt|markdown))?$", re.I)),
     "contributing": (("", ".github", "docs"), re.compile(r"^contributing(\.(md|rst|txt|markdown))?$", re.I)),
     "governance": (("", ".github", "docs"), re.compile(r"^governance(\.(md|rst|txt|markdown))?$", re.I)),
+    "support": (("", ".github", "docs"), re.compile(r"^support(\.(md|rst|txt|markdown))?$", re.I)),
     "codeowners": (("", ".github", "docs"), re.compile(r"^codeowners$", re.I)),
     "license": (("",), re.compile(r"^(licen[cs]e|copying)([._-].*)?$", re.I)),
 }
+
+# GitHub's default community health files (docs.github.com, "Creating a default community health
+# file"): a repository without its own file of a kind uses the one of its owner's public `.github`
+# repository, looked for there in the `.github/` folder, then the root, then `docs/`. A default
+# LICENSE, CODEOWNERS or funding.json does not exist.
+ORG_DEFAULTS_REPO = ".github"
+ORG_DEFAULT_KINDS = ("funding_yml", "security", "contributing", "code_of_conduct", "support", "governance")
+ORG_DEFAULT_FOLDERS = (".github", "", "docs")
 
 _PRERELEASE = re.compile(r"(?i)\d[._-]?(rc|alpha|beta|a|b|c|dev|pre|preview)[._-]?\d*$")
 _NON_RELEASE = re.compile(r"(?i)/|nightly|snapshot|latest|^stable$|^test|^tmp|wip")
@@ -95,6 +108,14 @@ _BASE_CONFIG = [
 ]
 
 
+class GitError(CollectionError):
+    """A git command failed; `stderr` is everything it said."""
+
+    def __init__(self, message: str, stderr: bytes = b""):
+        super().__init__(message)
+        self.stderr = stderr
+
+
 @dataclass
 class GitRepo:
     """A repository git runs in. `offline` forbids every transport (used for the user's paths)."""
@@ -113,7 +134,7 @@ class GitRepo:
         except FileNotFoundError:
             raise CollectionError("the git program is not installed (apt-get install git)") from None
         if check and proc.returncode != 0:
-            raise CollectionError(f"git {args[0]} failed in {self.path}: {_last_line(proc.stderr)}")
+            raise GitError(f"git {args[0]} failed in {self.path}: {_last_line(proc.stderr)}", proc.stderr)
         return proc.stdout
 
     def text(self, *args: str, check: bool = True) -> str:
@@ -160,13 +181,24 @@ def open_local(path: str) -> GitRepo:
     return repo
 
 
-def _cache_dir(cache: Path, project: Project) -> Path:
-    return cache / f"{project.owner}+{project.name}.git"
+class RepositoryNotFound(CollectionError):
+    """The server answered that the repository does not exist (or is private, or was renamed)."""
+
+
+def cache_dir(cache: Path, owner: str, name: str) -> Path:
+    """Where the bare clone of owner/name lives in the git cache."""
+    return cache / f"{owner}+{name}.git"
 
 
 def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo:
     """Clone `url` once as a bare blob-less partial clone; afterwards fetch what is new."""
-    target = _cache_dir(cache, project)
+    return clone_or_fetch_into(url, cache_dir(cache, project.owner, project.name), progress)
+
+
+def clone_or_fetch_into(url: str, target: Path, progress) -> GitRepo:
+    """Clone `url` once into `target` as a bare blob-less partial clone; afterwards fetch what is
+    new. RepositoryNotFound when the server says there is no such repository."""
+    cache = target.parent
     if (target / "HEAD").exists():
         repo = GitRepo(target, offline=False)
         if repo.text("config", "--get", "remote.origin.url", check=False) != url:
@@ -175,17 +207,19 @@ def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo
         try:
             repo.run("fetch", "--quiet", "--prune", "--no-tags", "--filter=blob:none", "origin",
                      "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
-        except CollectionError as exc:
-            raise CollectionError(f"cannot fetch {url}: {_strip_prefix(exc)}") from None
+        except GitError as exc:
+            error = RepositoryNotFound if _says_not_found(exc.stderr) else CollectionError
+            raise error(f"cannot fetch {url}: {_strip_prefix(exc)}") from None
         head = repo.text("ls-remote", "--symref", "origin", "HEAD", check=False)
         m = re.match(r"ref:\s+(refs/heads/\S+)\s+HEAD", head)
         if m and repo.text("symbolic-ref", "-q", "HEAD", check=False) != m.group(1):
             repo.run("symbolic-ref", "HEAD", m.group(1))
         return repo
     cache.mkdir(parents=True, exist_ok=True)
-    for stale in cache.glob(f".clone-{project.owner}+{project.name}-*"):  # left by a killed clone
+    stem = target.name.removesuffix(".git")
+    for stale in cache.glob(f".clone-{stem}-*"):  # left by a killed clone
         shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".clone-{project.owner}+{project.name}-", dir=cache))
+    tmp = Path(tempfile.mkdtemp(prefix=f".clone-{stem}-", dir=cache))
     progress(f"cloning {url} (bare, without file contents)")
     try:
         proc = subprocess.run(
@@ -193,7 +227,8 @@ def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo
             capture_output=True, env=_git_env(), check=False,
         )
         if proc.returncode != 0:
-            raise CollectionError(f"cannot clone {url}: {_friendly_clone_error(proc.stderr)}")
+            error = RepositoryNotFound if _says_not_found(proc.stderr) else CollectionError
+            raise error(f"cannot clone {url}: {_friendly_clone_error(proc.stderr)}")
         os.replace(tmp / "r", target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -202,6 +237,18 @@ def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo
 
 def _strip_prefix(exc: Exception) -> str:
     return str(exc).split(": ", 1)[-1]
+
+
+_NOT_FOUND = ("repository not found", "' not found", "could not read username", "authentication failed",
+              "does not appear to be a git repository", "error: 404", "http 404")
+
+
+def _says_not_found(stderr: bytes) -> bool:
+    """git's words, anywhere in what it said, for "there is no such repository here" (GitHub asks
+    for a password for a repository that does not exist; a file:// forge says it is not a git
+    repository); network failures are not that."""
+    low = stderr.decode("utf-8", "replace").lower()
+    return any(words in low for words in _NOT_FOUND)
 
 
 def _friendly_clone_error(stderr: bytes) -> str:
@@ -359,19 +406,32 @@ class HeadFile:
     truncated: bool
     problem: str | None
     blob_sha: str | None
+    source_repo: str | None = None   # None: the project's own repository; else e.g. 'pallets/.github'
 
 
 def _ls_tree(repo: GitRepo, folder: str) -> list[tuple[str, str, str, int | None, str]]:
+    """The entries of a folder of HEAD: (mode, type, oid, size, name). No size here: `ls-tree -l`
+    needs every blob of the folder, which a partial clone or a mirror may not have (`_sizes`)."""
     spec = f"HEAD:{folder}" if folder else "HEAD"
-    out = repo.run("ls-tree", "-l", "-z", spec, check=False)
+    out = repo.run("ls-tree", "-z", spec, check=False)
     entries = []
     for item in out.split(b"\x00"):
         if not item or b"\t" not in item:
             continue
         meta, name = item.split(b"\t", 1)
-        mode, otype, oid, size = meta.decode().split()
-        entries.append((mode, otype, oid, int(size) if size.isdigit() else None, _decode(name)))
+        mode, otype, oid = meta.decode().split()
+        entries.append((mode, otype, oid, None, _decode(name)))
     return entries
+
+
+def _sizes(repo: GitRepo, oids: list[str]) -> dict[str, int | None]:
+    """The size of each object that is here (None for one that is missing). One `cat-file -s`
+    each (a handful of files): `--batch-check` gives up at the first blob a partial clone lacks."""
+    sizes: dict[str, int | None] = {}
+    for oid in dict.fromkeys(oids):
+        out = repo.text("cat-file", "-s", oid, check=False)
+        sizes[oid] = int(out) if out.isdigit() else None
+    return sizes
 
 
 def _cat_blobs(repo: GitRepo, specs: list[str]) -> dict[str, bytes | None]:
@@ -397,16 +457,60 @@ def _cat_blobs(repo: GitRepo, specs: list[str]) -> dict[str, bytes | None]:
     return found
 
 
-def read_head_files(repo: GitRepo) -> list[HeadFile]:
-    """The governance and funding files present in HEAD, their content size-capped."""
-    listings = {folder: _ls_tree(repo, folder) for folder in ("", ".github", "docs")}
-    picked: list[tuple[str, str, str, str, int | None]] = []  # kind, path, mode, oid, size
+def _fetch_missing(repo: GitRepo, oids: list[str]) -> None:
+    """In a partial clone, fetch the blobs of `oids` that are not here yet, in one request (lazy
+    fetching is switched off, so nothing else would). A local path is never fetched into."""
+    if repo.offline or not oids:
+        return
+    missing = [oid for oid in dict.fromkeys(oids) if not repo.ok("cat-file", "-e", oid)]
+    if missing:
+        repo.run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--filter=blob:none", "origin",
+                 *missing, check=False)
+
+
+Listing = dict[str, list[tuple[str, str, str, int | None, str]]]   # folder -> (mode, type, oid, size, name)
+
+
+def pick_head_files(listings: Listing) -> list[tuple[str, str, str, str, int | None]]:
+    """Every governance or funding file of a project's own HEAD: (kind, path, mode, oid, size)."""
+    picked = []
     for kind, (folders, pattern) in HEAD_FILES.items():
         for folder in folders:
-            for mode, otype, oid, size, name in listings[folder]:
+            for mode, otype, oid, size, name in listings.get(folder, []):
                 if otype == "blob" and pattern.match(name):
                     picked.append((kind, posixpath.join(folder, name), mode, oid, size))
-    blobs = _cat_blobs(repo, [oid for _, _, _, oid, size in picked if (size or 0) <= FILE_READ_LIMIT])
+    return picked
+
+
+def pick_org_defaults(listings: Listing) -> list[tuple[str, str, str, str, int | None]]:
+    """The default community health files of an owner's `.github` repository, one per kind, as
+    GitHub picks them: the first match in `.github/`, then the root, then `docs/` (within a folder,
+    in name order). (kind, path, mode, oid, size)."""
+    picked = []
+    for kind in ORG_DEFAULT_KINDS:
+        pattern = HEAD_FILES[kind][1]
+        for folder in ORG_DEFAULT_FOLDERS:
+            names = sorted((e for e in listings.get(folder, []) if e[1] == "blob" and pattern.match(e[4])),
+                           key=lambda e: e[4])
+            if names:
+                mode, _, oid, size, name = names[0]
+                picked.append((kind, posixpath.join(folder, name), mode, oid, size))
+                break
+    return picked
+
+
+def read_head_files(repo: GitRepo, org_defaults: str | None = None) -> list[HeadFile]:
+    """The governance and funding files present in HEAD, their content size-capped. With
+    `org_defaults` ('owner/.github'), `repo` is that repository and the files are the default
+    community health files GitHub would take from it (`pick_org_defaults`)."""
+    listings = {folder: _ls_tree(repo, folder) for folder in ("", ".github", "docs")}
+    picked = pick_org_defaults(listings) if org_defaults else pick_head_files(listings)
+    oids = [oid for _, _, _, oid, _ in picked]
+    _fetch_missing(repo, oids)
+    sizes = _sizes(repo, oids)
+    picked = [(kind, path, mode, oid, sizes.get(oid)) for kind, path, mode, oid, _ in picked]
+    wanted = [oid for _, _, _, oid, size in picked if size is not None and size <= FILE_READ_LIMIT]
+    blobs = _cat_blobs(repo, wanted)
     # A symbolic link's blob is its target: follow it once, inside the repository.
     links = {}
     for _kind, path, mode, oid, _size in picked:
@@ -414,6 +518,9 @@ def read_head_files(repo: GitRepo) -> list[HeadFile]:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), _decode(blobs[oid])))
             if not target.startswith("../") and target != "..":
                 links[path] = f"HEAD:{target}"
+    if links and not repo.offline:
+        targets_listed = repo.run("rev-parse", *links.values(), check=False).decode().split()
+        _fetch_missing(repo, [t for t in targets_listed if re.fullmatch(r"[0-9a-f]{40,64}", t)])
     targets = _cat_blobs(repo, list(links.values()))
     files = []
     for kind, path, mode, oid, size in picked:
@@ -426,11 +533,18 @@ def read_head_files(repo: GitRepo) -> list[HeadFile]:
                 problem = f"symbolic link to {links[path][5:]}, which is not in the repository"
         elif mode == "120000":
             data, problem = None, "symbolic link pointing outside the repository"
-        if size is not None and size > FILE_READ_LIMIT:
-            data, problem = None, f"file of {size} bytes is larger than the {FILE_READ_LIMIT} bytes read"
-        elif data is None and problem is None:
-            problem = "file contents not available in this clone (blob missing)"
-        truncated = data is not None and len(data) > FILE_CAP_BYTES
-        content = _decode(data[:FILE_CAP_BYTES]) if data is not None else None
-        files.append(HeadFile(kind, path, size, content, truncated, problem, oid))
+        files.append(head_file(kind, path, size, data, oid, problem, org_defaults))
     return files
+
+
+def head_file(kind: str, path: str, size: int | None, data: bytes | None, oid: str | None,
+              problem: str | None = None, source_repo: str | None = None) -> HeadFile:
+    """A file as stored: content capped at FILE_CAP_BYTES, none above FILE_READ_LIMIT, the reason
+    when there is no content."""
+    if size is not None and size > FILE_READ_LIMIT:
+        data, problem = None, f"file of {size} bytes is larger than the {FILE_READ_LIMIT} bytes read"
+    elif data is None and problem is None:
+        problem = "file contents not available in this clone (blob missing)"
+    truncated = data is not None and len(data) > FILE_CAP_BYTES
+    content = _decode(data[:FILE_CAP_BYTES]) if data is not None else None
+    return HeadFile(kind, path, size, content, truncated, problem, oid, source_repo)

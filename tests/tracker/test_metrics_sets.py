@@ -20,7 +20,7 @@ from collectors.git.repo import EARLIEST_PLAUSIBLE, is_release_tag
 from tests.tracker.scoring_helpers import track
 from tracker import catalogue as c
 from tracker import metrics, registry
-from tracker.identity import author_key, email_domain, is_bot
+from tracker.identity import email_domain, is_bot, merge_people
 from tracker.metrics import git as git_metrics
 from tracker.metrics.truck_factor import for_project
 from tracker.scoring import truck_factor as tf
@@ -84,9 +84,11 @@ def _merged(repo):
     repo.commit("2026-11-20T08:00:00", name="Dee", email="dee@gmail.com", files={"late.py": "1"})
 
 
+# Aliases: Ann's e-mail in capitals, Fay's two noreply spellings, Gus Gray under his lab and his
+# private address (same name in capitals: merged by name; his private commits count for the lab).
 IDENTITIES = [*PEOPLE, ("Ann A.", "ANN@example.org"), ("Fay", "12345+fay@users.noreply.github.com"),
-              ("Fay", "fay@users.noreply.github.com"), ("Gus", "gus@lab.example.com"), BOT,
-              ("renovate[bot]", "bot@renovateapp.com")]
+              ("Fay", "fay@users.noreply.github.com"), ("Gus Gray", "gus@lab.example.com"), BOT,
+              ("renovate[bot]", "bot@renovateapp.com"), ("GUS GRAY", "gus.gray@gmail.com")]
 EDGES = [NOW - timedelta(days=d) for d in (90, 365, 730)] + [
     datetime(2025, 6, 15, 18, 30) - timedelta(days=d) for d in (90, 365, 730)]
 
@@ -169,9 +171,12 @@ def _log(repo) -> list[dict]:
         sha, name, email, ct = head.split("\x00")
         changes = [tuple(line.split("\t", 1)) for line in rest.splitlines() if "\t" in line]
         at = int(ct)
-        commits.append({"sha": sha, "key": author_key(name, email), "email": email, "bot": is_bot(name, email),
+        commits.append({"sha": sha, "name": name, "email": email, "bot": is_bot(name, email),
                         "at": _utc(at), "suspect": at < EARLIEST_PLAUSIBLE or at > time.time() + 86400,
                         "changes": changes})
+    people = merge_people([(x["name"], x["email"]) for x in commits])  # aliases over the whole history
+    for x in commits:
+        x["key"] = people[(x["name"], x["email"])]
     return commits
 
 
@@ -204,10 +209,17 @@ def by_hand(repo, now: datetime) -> dict:
     for x in human:
         first[x["key"]] = min(first.get(x["key"], x["at"]), x["at"])
     year = Counter(x["key"] for x in human if x["at"] > d365)
+    # A commit's organisation: its e-mail's domain, else its author's most used domain (ties: a-z).
+    used: dict[str, Counter] = {}
+    for x in human:
+        if email_domain(x["email"]):
+            used.setdefault(x["key"], Counter())[email_domain(x["email"])] += 1
+    home = {k: sorted(cnt.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for k, cnt in used.items()}
     domains = Counter()
     for x in human:
-        if x["at"] > d365 and email_domain(x["email"]):
-            domains[email_domain(x["email"])] += 1
+        dom = email_domain(x["email"]) or home.get(x["key"])
+        if x["at"] > d365 and dom:
+            domains[dom] += 1
     prev = {x["key"] for x in human if d730 < x["at"] <= d365}
     monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     start = monday - timedelta(weeks=51)
@@ -279,6 +291,10 @@ def test_set_based_git_metrics_equal_a_hand_computation_per_project(store, proje
         assert quiet[c.LAST_HUMAN_COMMIT_DAYS] == (NOW - datetime(2025, 12, 20, 10)).days
         empty = values[projects["acme/empty"][0].id]
         assert empty[c.COMMITS_TOTAL] == 0 and empty[c.REPO_FILES] is None and empty[c.TRUCK_FACTOR] is None
+        for slug in ("acme/random1", "acme/random2"):  # Gus Gray's two addresses are one person
+            gus = store.all("SELECT DISTINCT author_email, author_key FROM git_commits WHERE project_id = ?"
+                            " AND lower(author_name) = 'gus gray'", [projects[slug][0].id])
+            assert len(gus) == 2 and len({key for _, key in gus}) == 1, (slug, gus)
 
 
 def test_a_project_gets_the_same_metrics_whatever_set_it_is_computed_in(store, projects):
