@@ -8,7 +8,10 @@ lack large blobs:
   incrementally afterwards.
 
 One `git log --no-renames --name-status -z` pass over the default branch (HEAD) gives every commit
-with its parents, author (after .mailmap), dates and paths, parsed while git still writes. Only
+with its parents, author (after .mailmap), dates and paths, parsed while git still writes. Renames
+are then found only where they can be, in the commits that both add and delete files, with one
+`git diff-tree -M --stdin` over those commits (git's default 50% similarity, as `git log -M`); in a
+partial clone the blobs that needs are fetched first, in one request (`find_renames`). Only
 the few governance and funding files of HEAD are read as blobs (`read_head_files`); in a clone
 they are fetched explicitly, in one request, since lazy fetching is switched off.
 
@@ -277,8 +280,10 @@ class History:
     is_bot: list[bool] = field(default_factory=list)
     date_suspect: list[bool] = field(default_factory=list)
     file_sha: list[str] = field(default_factory=list)
-    file_change: list[str] = field(default_factory=list)
+    file_change: list[str] = field(default_factory=list)      # A, M, D, T; R for a rename
     file_path: list[str] = field(default_factory=list)
+    file_old_path: list[str | None] = field(default_factory=list)   # a rename's old path, else None
+    renames: str = "not looked for"    # detected | exact only (...) | not looked for
 
     def __len__(self) -> int:
         return len(self.sha)
@@ -321,6 +326,7 @@ def _parse_record(rec: bytes, h: History, latest_ok: int, people: dict) -> None:
         h.file_sha.extend([sha] * n)
         h.file_change.extend(c[:1] for c in changes[:n])
         h.file_path.extend(paths[:n])
+        h.file_old_path.extend([None] * n)
 
 
 def _widen_pipe(stream) -> None:
@@ -334,8 +340,9 @@ def _widen_pipe(stream) -> None:
         pass
 
 
-def read_history(repo: GitRepo, rev_range: str, now: datetime) -> History:
-    """One `git log` pass over `rev_range`, parsed while git is still writing."""
+def read_history(repo: GitRepo, rev_range: str, now: datetime, renames: bool = True) -> History:
+    """One `git log` pass over `rev_range`, parsed while git is still writing; then, unless
+    `renames` is false, the renames of the commits that add and delete files (`find_renames`)."""
     latest_ok = int(now.replace(tzinfo=UTC).timestamp()) + FUTURE_SLACK_SECONDS
     proc = repo.stream("log", "--no-renames", "--name-status", "-z", "--no-color",
                        f"--format={LOG_FORMAT}", rev_range, "--")
@@ -359,7 +366,97 @@ def read_history(repo: GitRepo, rev_range: str, now: datetime) -> History:
     stderr = proc.stderr.read() if proc.stderr else b""
     if proc.wait() != 0:
         raise CollectionError(f"git log failed in {repo.path}: {_last_line(stderr)}")
+    if renames:
+        _apply_renames(repo, h)
     return h
+
+
+def _rename_candidates(h: History) -> list[str]:
+    """Commits that add a file and delete one: the only ones where a rename can hide."""
+    added: set[str] = set()
+    deleted: set[str] = set()
+    for sha, change in zip(h.file_sha, h.file_change, strict=True):
+        if change == "A":
+            added.add(sha)
+        elif change == "D":
+            deleted.add(sha)
+    return [sha for sha in dict.fromkeys(h.file_sha) if sha in added and sha in deleted]
+
+
+def _diff_tree(repo: GitRepo, shas: list[str], *options: str) -> bytes:
+    return repo.run("diff-tree", "-r", "--name-status", "-z", *options, "--stdin",
+                    input=("\n".join(shas) + "\n").encode())
+
+
+def _parse_renames(out: bytes) -> dict[str, list[tuple[str, str]]]:
+    """`diff-tree -z --stdin` output -> {commit: [(old path, new path), ...]}."""
+    tokens = out.split(b"\x00")
+    found: dict[str, list[tuple[str, str]]] = {}
+    sha = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if re.fullmatch(rb"[0-9a-f]{40}|[0-9a-f]{64}", token.strip()):
+            sha, i = token.strip().decode(), i + 1
+        elif token[:1] in (b"R", b"C") and i + 2 < len(tokens):
+            if token[:1] == b"R" and sha:
+                found.setdefault(sha, []).append((_decode(tokens[i + 1]), _decode(tokens[i + 2])))
+            i += 3
+        else:
+            i += 2 if token else 1
+    return found
+
+
+def find_renames(repo: GitRepo, shas: list[str]) -> tuple[dict[str, list[tuple[str, str]]], str]:
+    """The renames in `shas` ({commit: [(old, new)]}) and how they were found: "detected" (git's
+    rename detection), or "exact only (...)" when the blobs it compares are not all here (a
+    mirror without its large blobs): then only files moved unchanged are seen as renamed."""
+    if not shas:
+        return {}, "detected"
+    if not repo.offline:  # a partial clone: fetch the blobs rename detection compares, in one request
+        raw = repo.run("diff-tree", "-r", "--raw", "--no-renames", "-z", "--stdin",
+                       input=("\n".join(shas) + "\n").encode(), check=False)
+        oids = {m.group(2) if m.group(3) == b"A" else m.group(1)
+                for m in re.finditer(rb":\d+ \d+ ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([AD])\x00", raw)}
+        oids.discard(b"0" * 40)
+        if oids:
+            repo.run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--filter=blob:none", "--stdin",
+                     "origin", input=b"\n".join(sorted(oids)) + b"\n", check=False)
+    try:
+        return _parse_renames(_diff_tree(repo, shas, "-M")), "detected"
+    except CollectionError:
+        pass
+    found: dict[str, list[tuple[str, str]]] = {}
+    exact = 0
+    for sha in shas:  # one by one, so one commit with a missing blob costs only its own renames
+        try:
+            found.update(_parse_renames(_diff_tree(repo, [sha], "-M")))
+        except CollectionError:
+            exact += 1
+            found.update(_parse_renames(_diff_tree(repo, [sha], "-M100%")))
+    if exact:
+        return found, f"exact only in {exact:,} commit(s) whose blobs are not all here"
+    return found, "detected"
+
+
+def _apply_renames(repo: GitRepo, h: History) -> None:
+    """Turn each detected rename's delete + add into one R row (new path, old path)."""
+    renames, h.renames = find_renames(repo, _rename_candidates(h))
+    if not renames:
+        return
+    gone = {(sha, old) for sha, pairs in renames.items() for old, _ in pairs}
+    moved = {(sha, new): old for sha, pairs in renames.items() for old, new in pairs}
+    sha_col, change_col, path_col, old_col = [], [], [], []
+    for sha, change, path, old in zip(h.file_sha, h.file_change, h.file_path, h.file_old_path, strict=True):
+        if change == "D" and (sha, path) in gone:
+            continue
+        if change == "A" and (sha, path) in moved:
+            change, old = "R", moved[(sha, path)]
+        sha_col.append(sha)
+        change_col.append(change)
+        path_col.append(path)
+        old_col.append(old)
+    h.file_sha, h.file_change, h.file_path, h.file_old_path = sha_col, change_col, path_col, old_col
 
 
 # -- tags and HEAD files ----------------------------------------------------------------------

@@ -61,14 +61,17 @@ class GitBatch:
     people: int = 0                                      # people among all the history's pairs
     identities: int = 0                                  # human (name, e-mail) pairs
     org: OrgDefaults | None = None
+    renames_before: str | None = None                     # how the stored history's renames were found
 
 
 def state(store: Store, project: Project) -> dict[str, Any]:
     """The stored HEAD (the incremental cursor), every stored (name, e-mail, key) of the history,
     and the default files taken from the owner's `.github` repository before (kept if it cannot be
     read this time)."""
+    head, renames = store.one("SELECT head_sha, renames FROM git_repos WHERE project_id = ?", [project.id]) or (None, None)
     return {
-        "head": store.scalar("SELECT head_sha FROM git_repos WHERE project_id = ?", [project.id]),
+        "head": head,
+        "renames": renames,
         "identities": store.all("SELECT author_name, author_email, min(author_key) FROM git_commits"
                                 " WHERE project_id = ? GROUP BY author_name, author_email", [project.id]),
         "org_files": [HeadFile(*row) for row in store.all(
@@ -106,6 +109,11 @@ def fetch(ctx: FetchContext, project: Project, prior: dict[str, Any]) -> Batch:
     if head is None:
         mode = "empty"
         progress("repository has no commits yet")
+    elif old_head and prior.get("renames") is None:
+        mode = "full"
+        progress(f"reading the history of {branch or 'HEAD'} again, once, to find its renames")
+        history = read_history(repo, head, ctx.now)
+        progress(f"{len(history):,} commits, {len(history.file_path):,} paths touched")
     elif old_head == head and not ctx.full:
         progress(f"no new commits on {branch or 'HEAD'} ({head[:12]})")
     elif old_head and not ctx.full and repo.ok("merge-base", "--is-ancestor", old_head, head):
@@ -121,8 +129,13 @@ def fetch(ctx: FetchContext, project: Project, prior: dict[str, Any]) -> Batch:
         history = read_history(repo, head, ctx.now)
         progress(f"{len(history):,} commits, {len(history.file_path):,} paths touched")
 
+    if history.renames.startswith("exact only"):
+        progress.warn(f"renames: {history.renames} (files renamed with edits there count as new files)")
     data = GitBatch(ctx.now, project.git_url(ctx.config.github_web_url), str(repo.path), branch, head, shallow,
                     mode, history, read_tags(repo), read_head_files(repo) if head else [])
+    data.renames_before = prior.get("renames")
+    if mode == "incremental" and history.renames != "detected" and history.renames != "not looked for":
+        data.renames_before = history.renames  # a worse finding of the new commits is remembered
     _merge_people(ctx, data, prior)
     batch = Batch(data, cursor={"head": head})
     batch.ok("history")
@@ -217,6 +230,7 @@ def _files_table(h: History, project_id: int) -> dict[str, np.ndarray]:
         "sha": _column(h.file_sha),
         "change": _column(h.file_change),
         "path": _column(h.file_path),
+        "old_path": _column(h.file_old_path),
     }
 
 
@@ -238,7 +252,8 @@ def save(store: Store, project: Project, batch: Batch) -> dict[str, Any]:
             params = [project.id]
         else:
             skip, params = "", []  # the project's rows were deleted above
-        con.execute("INSERT INTO git_commit_files SELECT * FROM new_files" + skip, params)
+        con.execute("INSERT INTO git_commit_files (project_id, sha, change, path, old_path)"
+                    " SELECT project_id, sha, change, path, old_path FROM new_files" + skip, params)
         inserted = con.execute("INSERT INTO git_commits SELECT * FROM new_commits" + skip, params).fetchone()[0]
     con.execute("DELETE FROM git_tags WHERE project_id = ?", [project.id])
     if g.tags:
@@ -269,10 +284,11 @@ def save(store: Store, project: Project, batch: Batch) -> dict[str, Any]:
             [[project.id, f.kind, f.path, f.size_bytes, f.content, f.truncated, f.problem,
               f.blob_sha, g.collected_at, f.source_repo] for f in g.files])
     stored = con.execute("SELECT count(*) FROM git_commits WHERE project_id = ?", [project.id]).fetchone()[0]
+    renames = g.history.renames if g.mode in ("full", "rewritten", "empty") else None
     store.upsert("git_repos", [dict(
         project_id=project.id, source=g.source, local_path=g.local_path, default_branch=g.branch,
         head_sha=g.head, is_shallow=g.shallow, is_empty=g.head is None, commits_stored=stored,
-        collected_at=g.collected_at)], key=["project_id"])
+        collected_at=g.collected_at, renames=renames or g.renames_before)], key=["project_id"])
     org_used = sum(f.source_repo is not None for f in g.files)
     counters: dict[str, Any] = {"mode": g.mode, "commits_stored": int(stored), "tags": len(g.tags),
                                 "files": len(g.files) - org_used, "people": g.people,

@@ -47,6 +47,10 @@ def _busy(repo):
             files["vendor/lib.py"] = str(n)
         if n == 6:
             files["old.py"] = "x"
+        if n == 50:  # a move: the file's history continues under its new name
+            (repo.path / "lib").mkdir()
+            repo.git("mv", "src/m3.py", "lib/m3.py")
+            files = {"src/m4.py": str(n)}
         repo.commit(day.isoformat(), name=who[0], email=who[1], files=files,
                     delete=["old.py"] if n == 40 else None)
         if n % 6 == 3:
@@ -164,12 +168,12 @@ def _utc(ts: int) -> datetime:
 
 def _log(repo) -> list[dict]:
     """Every commit reachable from HEAD as git reports it (mailmapped author), with its changes."""
-    out = repo.git("log", "--no-renames", "--name-status", "--format=%x01%H%x00%aN%x00%aE%x00%ct", "HEAD")
+    out = repo.git("log", "-M", "--name-status", "--format=%x01%H%x00%aN%x00%aE%x00%ct", "HEAD")
     commits = []
     for block in out.split("\x01")[1:]:
         head, _, rest = block.partition("\n")
         sha, name, email, ct = head.split("\x00")
-        changes = [tuple(line.split("\t", 1)) for line in rest.splitlines() if "\t" in line]
+        changes = [tuple(line.split("\t")) for line in rest.splitlines() if "\t" in line]
         at = int(ct)
         commits.append({"sha": sha, "name": name, "email": email, "bot": is_bot(name, email),
                         "at": _utc(at), "suspect": at < EARLIEST_PLAUSIBLE or at > time.time() + 86400,
@@ -233,7 +237,9 @@ def by_hand(repo, now: datetime) -> dict:
     last = max((x["at"] for x in dated), default=None)
     last_human = max((x["at"] for x in human), default=None)
     c365 = sum(x["at"] > d365 for x in dated)
-    changes = [tf.Change(path, x["key"], x["at"], status[0]) for x in human for status, path in x["changes"]]
+    # renames (git's own -M) link a file to its old path; bots' changes say which files exist
+    changes = [tf.Change(c[-1], x["key"], x["at"], c[0][0], c[1] if c[0][0] == "R" else None, x["bot"])
+               for x in dated for c in x["changes"]]
     return {
         c.COMMITS_TOTAL: int(repo.git("rev-list", "--count", "HEAD")),
         c.COMMITS_90D: sum(x["at"] > d90 for x in dated),
@@ -291,6 +297,8 @@ def test_set_based_git_metrics_equal_a_hand_computation_per_project(store, proje
         assert quiet[c.LAST_HUMAN_COMMIT_DAYS] == (NOW - datetime(2025, 12, 20, 10)).days
         empty = values[projects["acme/empty"][0].id]
         assert empty[c.COMMITS_TOTAL] == 0 and empty[c.REPO_FILES] is None and empty[c.TRUCK_FACTOR] is None
+        assert store.scalar("SELECT count(*) FROM git_commit_files WHERE project_id = ? AND change = 'R'"
+                            " AND old_path = 'src/m3.py' AND path = 'lib/m3.py'", [projects["acme/busy"][0].id]) == 1
         for slug in ("acme/random1", "acme/random2"):  # Gus Gray's two addresses are one person
             gus = store.all("SELECT DISTINCT author_email, author_key FROM git_commits WHERE project_id = ?"
                             " AND lower(author_name) = 'gus gray'", [projects[slug][0].id])
