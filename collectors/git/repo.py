@@ -7,11 +7,11 @@ lack large blobs:
 * a URL is cloned once into the cache as a bare partial clone (`--filter=blob:none`) and fetched
   incrementally afterwards.
 
-One `git log --no-renames --name-status -z` pass over the default branch (HEAD) gives every commit
-with its parents, author (after .mailmap), dates and paths, parsed while git still writes. Renames
-are then found only where they can be, in the commits that both add and delete files, with one
-`git diff-tree -M --stdin` over those commits (git's default 50% similarity, as `git log -M`); in a
-partial clone the blobs that needs are fetched first, in one request (`find_renames`). Only
+One `git log --name-status -z` pass over the default branch (HEAD) gives every commit with its
+parents, author (after .mailmap), dates and paths, parsed while git still writes; renames (git's
+default 50% similarity) are found in that pass for a repository read in place, and afterwards,
+only where they can be (commits that both add and delete files, one `git diff-tree -M --stdin`),
+for a partial clone, whose compared blobs are fetched first in one request (`read_history`). Only
 the few governance and funding files of HEAD are read as blobs (`read_head_files`); in a clone
 they are fetched explicitly, in one request, since lazy fetching is switched off.
 
@@ -321,12 +321,23 @@ def _parse_record(rec: bytes, h: History, latest_ok: int, people: dict) -> None:
         except UnicodeDecodeError:
             fields = [_decode(f) for f in rest.lstrip(b"\n").split(b"\x00")]
         changes = fields[0:-1:2]
-        paths = fields[1::2]
-        n = min(len(changes), len(paths))
-        h.file_sha.extend([sha] * n)
-        h.file_change.extend(c[:1] for c in changes[:n])
-        h.file_path.extend(paths[:n])
-        h.file_old_path.extend([None] * n)
+        if all(len(c) == 1 for c in changes):  # no rename: (status, path) pairs
+            paths = fields[1::2]
+            n = min(len(changes), len(paths))
+            h.file_sha.extend([sha] * n)
+            h.file_change.extend(changes[:n])
+            h.file_path.extend(paths[:n])
+            h.file_old_path.extend([None] * n)
+            return
+        i = 0
+        while i + 1 < len(fields):  # a rename (R097) or copy is followed by two paths: old, new
+            status = fields[i]
+            two = status[:1] in ("R", "C") and i + 2 < len(fields)
+            h.file_sha.append(sha)
+            h.file_change.append("R" if status[:1] == "R" else "A" if status[:1] == "C" else status[:1])
+            h.file_path.append(fields[i + 2] if two else fields[i + 1])
+            h.file_old_path.append(fields[i + 1] if two and status[:1] == "R" else None)
+            i += 3 if two else 2
 
 
 def _widen_pipe(stream) -> None:
@@ -341,10 +352,29 @@ def _widen_pipe(stream) -> None:
 
 
 def read_history(repo: GitRepo, rev_range: str, now: datetime, renames: bool = True) -> History:
-    """One `git log` pass over `rev_range`, parsed while git is still writing; then, unless
-    `renames` is false, the renames of the commits that add and delete files (`find_renames`)."""
+    """The commits of `rev_range` with their paths, and unless `renames` is false their renames.
+
+    A repository read in place has its blobs: one `git log -M` pass finds renames on the way (if a
+    blob it compares is missing, the pass is made again without, and renames are looked for commit
+    by commit). A partial clone lacks them: one `--no-renames` pass, then `find_renames` over the
+    commits that add and delete files, after fetching the blobs compared in one request."""
+    if renames and repo.offline:
+        try:
+            h = _read_log(repo, rev_range, now, "-M")
+            h.renames = "detected"
+            return h
+        except CollectionError:
+            pass
+    h = _read_log(repo, rev_range, now, "--no-renames")
+    if renames:
+        _apply_renames(repo, h)
+    return h
+
+
+def _read_log(repo: GitRepo, rev_range: str, now: datetime, renames_option: str) -> History:
+    """One `git log` pass over `rev_range`, parsed while git is still writing."""
     latest_ok = int(now.replace(tzinfo=UTC).timestamp()) + FUTURE_SLACK_SECONDS
-    proc = repo.stream("log", "--no-renames", "--name-status", "-z", "--no-color",
+    proc = repo.stream("log", renames_option, "--name-status", "-z", "--no-color",
                        f"--format={LOG_FORMAT}", rev_range, "--")
     h = History()
     people: dict[tuple[bytes, bytes], tuple[str, str, str, bool]] = {}
@@ -366,8 +396,6 @@ def read_history(repo: GitRepo, rev_range: str, now: datetime, renames: bool = T
     stderr = proc.stderr.read() if proc.stderr else b""
     if proc.wait() != 0:
         raise CollectionError(f"git log failed in {repo.path}: {_last_line(stderr)}")
-    if renames:
-        _apply_renames(repo, h)
     return h
 
 
