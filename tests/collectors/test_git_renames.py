@@ -94,7 +94,7 @@ def test_a_history_stored_before_renames_were_looked_for_is_read_again_once(stor
     repo = make_repo("old")
     history(repo)
     outcome, _ = run(store, "acme/old", str(repo.path))
-    store.execute("UPDATE git_repos SET renames = NULL")   # as migration 0014 leaves older histories
+    store.execute("UPDATE git_repos SET renames = NULL")   # as migration 0017 leaves older histories
     store.execute("UPDATE git_commit_files SET change = 'A', old_path = NULL WHERE change = 'R'")
     outcome, text = run(store, "acme/old", str(repo.path))
     assert outcome.counters["mode"] == "full" and "again, once, to find its renames" in text
