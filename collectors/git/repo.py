@@ -11,7 +11,9 @@ One `git log --name-status -z` pass over the default branch (HEAD) gives every c
 parents, author (after .mailmap), dates and paths, parsed while git still writes; renames (git's
 default 50% similarity) are found in that pass for a repository read in place, and afterwards,
 only where they can be (commits that both add and delete files, one `git diff-tree -M --stdin`),
-for a partial clone, whose compared blobs are fetched first in one request (`read_history`). Only
+for a partial clone, whose compared blobs are fetched first in one request, and for a repository
+whose compared blobs are missing (a mirror without its large files: exact renames only in the
+commits concerned, said, never a failed collection; `read_history`, `find_renames`). Only
 the few governance and funding files of HEAD are read as blobs (`read_head_files`); in a clone
 they are fetched explicitly, in one request, since lazy fetching is switched off.
 
@@ -438,7 +440,10 @@ def _parse_renames(out: bytes) -> dict[str, list[tuple[str, str]]]:
 def find_renames(repo: GitRepo, shas: list[str]) -> tuple[dict[str, list[tuple[str, str]]], str]:
     """The renames in `shas` ({commit: [(old, new)]}) and how they were found: "detected" (git's
     rename detection), or "exact only (...)" when the blobs it compares are not all here (a
-    mirror without its large blobs): then only files moved unchanged are seen as renamed."""
+    mirror without its large blobs): then only files moved unchanged are seen as renamed in the
+    commits concerned, and the batch resumes after each of them (two more `git` runs per such
+    commit, none per other commit). A commit where even that fails has no renames ("none looked
+    for in N commit(s)"); nothing here fails a collection."""
     if not shas:
         return {}, "detected"
     if not repo.offline:  # a partial clone: fetch the blobs rename detection compares, in one request
@@ -450,21 +455,37 @@ def find_renames(repo: GitRepo, shas: list[str]) -> tuple[dict[str, list[tuple[s
         if oids:
             repo.run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--filter=blob:none", "--stdin",
                      "origin", input=b"\n".join(sorted(oids)) + b"\n", check=False)
-    try:
-        return _parse_renames(_diff_tree(repo, shas, "-M")), "detected"
-    except CollectionError:
-        pass
     found: dict[str, list[tuple[str, str]]] = {}
-    exact = 0
-    for sha in shas:  # one by one, so one commit with a missing blob costs only its own renames
-        try:
-            found.update(_parse_renames(_diff_tree(repo, [sha], "-M")))
-        except CollectionError:
+    exact = none = 0
+    todo = list(shas)
+    while todo:  # one batch; a commit whose compared blobs are missing stops git, the rest goes on
+        proc = subprocess.run(repo._cmd(["diff-tree", "-r", "--name-status", "-z", "-M", "--stdin"]),
+                              input=("\n".join(todo) + "\n").encode(), capture_output=True,
+                              env=_git_env(), check=False)
+        batch = _parse_renames(proc.stdout)
+        found.update(batch)
+        if proc.returncode == 0:
+            break
+        # git prints a commit only once its renames are found: the one that failed is the first
+        # after the last one printed (a commit printed without a rename is not in `batch`, so
+        # look at every commit id in the output)
+        printed = set(re.findall(rb"(?:^|\x00)([0-9a-f]{40}|[0-9a-f]{64})(?=\x00)", proc.stdout))
+        last = max((i for i, sha in enumerate(todo) if sha.encode() in printed), default=-1)
+        failed = todo[last + 1] if last + 1 < len(todo) else None
+        if failed is None:  # git failed after its last commit: nothing is left to look at
+            break
+        try:  # files moved unchanged are recognised by their object ids, without the blobs
+            found.update(_parse_renames(_diff_tree(repo, [failed], "-M100%")))
             exact += 1
-            found.update(_parse_renames(_diff_tree(repo, [sha], "-M100%")))
-    if exact:
-        return found, f"exact only in {exact:,} commit(s) whose blobs are not all here"
-    return found, "detected"
+        except CollectionError:
+            none += 1
+        todo = todo[last + 2:]
+    if not exact and not none:
+        return found, "detected"
+    said = [f"exact only in {exact:,} commit(s) whose blobs are not all here"] if exact else []
+    if none:
+        said.append(f"none looked for in {none:,} commit(s) git could not compare")
+    return found, "; ".join(said)
 
 
 def _apply_renames(repo: GitRepo, h: History) -> None:

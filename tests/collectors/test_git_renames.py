@@ -72,15 +72,7 @@ def test_a_partial_clone_fetches_what_rename_detection_compares(store, make_repo
 def test_a_repository_missing_a_blob_gets_exact_renames_and_says_so(store, make_repo, tmp_path):
     repo = make_repo("work")
     history(repo)
-    mirror = tmp_path / "mirror.git"
-    subprocess.run(["git", "clone", "-q", "--bare", "--no-local", str(repo.path), str(mirror)], check=True)
-    packs = b"".join(p.read_bytes() for p in (mirror / "objects" / "pack").glob("*.pack"))
-    for pack in (mirror / "objects" / "pack").iterdir():
-        pack.unlink()
-    subprocess.run(["git", "-C", str(mirror), "unpack-objects", "-q"], check=True, input=packs)  # loose objects
-    edited = subprocess.run(["git", "-C", str(mirror), "rev-parse", "HEAD~1:lib/b.py"],
-                            capture_output=True, text=True, check=True).stdout.strip()
-    (mirror / "objects" / edited[:2] / edited[2:]).unlink()   # the edited copy of b.py is gone
+    mirror = without_blob(repo, "HEAD~1:lib/b.py", tmp_path)   # the edited copy of b.py is gone
     outcome, text = run(store, "acme/mirror", str(mirror))
     assert outcome.status == "ok", text
     assert "renames: exact only in 1 commit(s) whose blobs are not all here" in text
@@ -88,6 +80,42 @@ def test_a_repository_missing_a_blob_gets_exact_renames_and_says_so(store, make_
     assert ("R", "a.py", "lib/a.py") in got                             # the pure move is still seen
     assert ("D", "b.py", "b.py") in got and ("A", "lib/b.py", "lib/b.py") in got
     assert store.scalar("SELECT renames FROM git_repos").startswith("exact only")
+
+
+def without_blob(repo: GitRepo, rev: str, tmp_path: Path) -> Path:
+    """A bare copy of `repo` with loose objects, lacking the blob `rev` names (as a mirror lacks
+    its large files)."""
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--bare", "--no-local", str(repo.path), str(mirror)], check=True)
+    packs = b"".join(p.read_bytes() for p in (mirror / "objects" / "pack").glob("*.pack"))
+    for pack in (mirror / "objects" / "pack").iterdir():
+        pack.unlink()
+    subprocess.run(["git", "-C", str(mirror), "unpack-objects", "-q"], check=True, input=packs)
+    blob = subprocess.run(["git", "-C", str(mirror), "rev-parse", rev],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (mirror / "objects" / blob[:2] / blob[2:]).unlink()
+    return mirror
+
+
+def test_a_missing_blob_costs_only_its_own_commit_renames_found_with_edits_around_it(store, make_repo, tmp_path):
+    # three commits where a rename can hide, newest first for git: an edited move after the one
+    # whose blob is missing, and one before it; git's batch stops at the middle one and resumes
+    repo = make_repo("work")
+    repo.commit("2025-01-01", files={"a.py": TEXT, "b.py": TEXT.upper(), "c.py": TEXT.title()})
+    repo.git("mv", "a.py", "a2.py")
+    repo.commit("2025-02-01", files={"a2.py": TEXT + "edit one\n"})          # edited move, older
+    repo.git("mv", "b.py", "b2.py")
+    repo.commit("2025-03-01", files={"b2.py": TEXT.upper() + "EDIT TWO\n"})  # its blob will be missing
+    repo.git("mv", "c.py", "c2.py")
+    repo.commit("2025-04-01", files={"c2.py": TEXT.title() + "Edit Three\n"})  # edited move, newer
+    mirror = without_blob(repo, "HEAD~1:b2.py", tmp_path)
+    outcome, text = run(store, "acme/mirror", str(mirror))
+    assert outcome.status == "ok", text
+    assert "renames: exact only in 1 commit(s) whose blobs are not all here" in text
+    got = collected(store, "acme/mirror")
+    assert {r for r in got if r[0] == "R"} == {("R", "a.py", "a2.py"), ("R", "c.py", "c2.py")}
+    assert ("D", "b.py", "b.py") in got and ("A", "b2.py", "b2.py") in got
+    assert got - {("D", "b.py", "b.py"), ("A", "b2.py", "b2.py")} == git_says(repo.path) - {("R", "b.py", "b2.py")}
 
 
 def test_a_history_stored_before_renames_were_looked_for_is_read_again_once(store, make_repo):
