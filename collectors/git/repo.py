@@ -451,8 +451,9 @@ def _parse_renames(out: bytes) -> dict[str, list[tuple[str, str]]]:
 def find_renames(repo: GitRepo, shas: list[str]) -> tuple[dict[str, list[tuple[str, str]]], str]:
     """The renames in `shas` ({commit: [(old, new)]}) and how they were found: "detected" (git's
     rename detection), or "exact only (...)" when the blobs it compares are not all here (a
-    mirror without its large blobs): then only files moved unchanged are seen as renamed in the
-    commits concerned, and the batch resumes after each of them (two more `git` runs per such
+    mirror without its large blobs): then in the commits concerned a file whose blob is missing
+    is seen as renamed only if moved unchanged (the others as usual), and the batch resumes after
+    each of them (two more `git` runs per such
     commit, none per other commit). A commit where even that fails has no renames ("none looked
     for in N commit(s)"); nothing here fails a collection."""
     if not shas:
@@ -485,18 +486,46 @@ def find_renames(repo: GitRepo, shas: list[str]) -> tuple[dict[str, list[tuple[s
         failed = todo[last + 1] if last + 1 < len(todo) else None
         if failed is None:  # git failed after its last commit: nothing is left to look at
             break
-        try:  # files moved unchanged are recognised by their object ids, without the blobs
-            found.update(_parse_renames(_diff_tree(repo, [failed], "-M100%")))
+        try:
+            found.update(_renames_without_missing_blobs(repo, failed))
             exact += 1
         except CollectionError:
             none += 1
         todo = todo[last + 2:]
     if not exact and not none:
         return found, "detected"
-    said = [f"exact only in {exact:,} commit(s) whose blobs are not all here"] if exact else []
+    said = [f"exact only for the files whose blobs are missing, in {exact:,} commit(s)"] if exact else []
     if none:
         said.append(f"none looked for in {none:,} commit(s) git could not compare")
     return found, "; ".join(said)
+
+
+MISSING_CHECK_CAP = 200   # files added or deleted in one commit checked one by one for a missing blob
+
+
+def _renames_without_missing_blobs(repo: GitRepo, sha: str) -> dict[str, list[tuple[str, str]]]:
+    """The renames of one commit whose compared blobs are not all here: git's detection over the
+    files whose blobs are here, and exact renames (`-M100%`: same object id, no blob read) for the
+    others. With more than MISSING_CHECK_CAP files added or deleted, exact renames only."""
+    exact = _parse_renames(_diff_tree(repo, [sha], "-M100%"))
+    raw = repo.run("diff-tree", "-r", "--raw", "--no-renames", "-z", sha, check=False)
+    changed = [(m.group(3), m.group(2) if m.group(3) == b"A" else m.group(1), _decode(m.group(4)))
+               for m in re.finditer(rb":\d+ \d+ ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([AD])\x00([^\x00]*)\x00", raw)]
+    if not changed or len(changed) > MISSING_CHECK_CAP:
+        return exact
+    here = GitRepo(repo.path, offline=True)   # never a lazy fetch while checking
+    missing = {path for _, oid, path in changed if not here.ok("cat-file", "-e", oid.decode())}
+    if not missing:
+        return exact
+    try:
+        rest = _parse_renames(repo.run("diff-tree", "-r", "--name-status", "-z", "-M", sha, "--",
+                                       *(f":(exclude,literal){path}" for path in sorted(missing))))
+    except CollectionError:
+        return exact
+    pairs = exact.get(sha, [])   # git matches identical files first, then the others by similarity
+    used = {path for pair in pairs for path in pair}
+    pairs += [(old, new) for old, new in rest.get(sha, []) if old not in used and new not in used]
+    return {sha: pairs} if pairs else {}
 
 
 def _apply_renames(repo: GitRepo, h: History) -> None:

@@ -130,7 +130,7 @@ def fetch(ctx: FetchContext, project: Project, prior: dict[str, Any]) -> Batch:
         progress(f"{len(history):,} commits, {len(history.file_path):,} paths touched")
 
     if history.renames not in ("detected", "not looked for"):
-        progress.warn(f"renames: {history.renames} (files renamed with edits there count as new files)")
+        progress.warn(f"renames: {history.renames} (such a file renamed with edits counts as deleted and added)")
     data = GitBatch(ctx.now, project.git_url(ctx.config.github_web_url), str(repo.path), branch, head, shallow,
                     mode, history, read_tags(repo), read_head_files(repo) if head else [])
     data.renames_before = prior.get("renames")

@@ -13,6 +13,7 @@ from tracker import collect, config, registry
 from tracker.progress import Progress
 
 TEXT = "".join(f"line {i} of a file long enough to be recognised after an edit\n" for i in range(30))
+OTHER = "".join(f"{i}: nothing like the others, so git pairs it with its own old copy only\n" for i in range(30))
 
 
 def history(repo: GitRepo) -> None:
@@ -75,7 +76,7 @@ def test_a_repository_missing_a_blob_gets_exact_renames_and_says_so(store, make_
     mirror = without_blob(repo, "HEAD~1:lib/b.py", tmp_path)   # the edited copy of b.py is gone
     outcome, text = run(store, "acme/mirror", str(mirror))
     assert outcome.status == "ok", text
-    assert "renames: exact only in 1 commit(s) whose blobs are not all here" in text
+    assert "renames: exact only for the files whose blobs are missing, in 1 commit(s)" in text
     got = collected(store, "acme/mirror")
     assert ("R", "a.py", "lib/a.py") in got                             # the pure move is still seen
     assert ("D", "b.py", "b.py") in got and ("A", "lib/b.py", "lib/b.py") in got
@@ -97,23 +98,27 @@ def without_blob(repo: GitRepo, rev: str, tmp_path: Path) -> Path:
     return mirror
 
 
-def test_a_missing_blob_costs_only_its_own_commit_renames_found_with_edits_around_it(store, make_repo, tmp_path):
+def test_a_missing_blob_costs_only_its_own_file_renames_found_with_edits_around_it(store, make_repo, tmp_path):
     # three commits where a rename can hide, newest first for git: an edited move after the one
-    # whose blob is missing, and one before it; git's batch stops at the middle one and resumes
+    # whose blob is missing, and one before it; git's batch stops at the middle one and resumes;
+    # in the middle one, the other file moved with an edit is still found
     repo = make_repo("work")
-    repo.commit("2025-01-01", files={"a.py": TEXT, "b.py": TEXT.upper(), "c.py": TEXT.title()})
+    repo.commit("2025-01-01", files={"a.py": TEXT, "b.py": TEXT.upper(), "c.py": TEXT.title(),
+                                     "d.py": OTHER})
     repo.git("mv", "a.py", "a2.py")
     repo.commit("2025-02-01", files={"a2.py": TEXT + "edit one\n"})          # edited move, older
     repo.git("mv", "b.py", "b2.py")
-    repo.commit("2025-03-01", files={"b2.py": TEXT.upper() + "EDIT TWO\n"})  # its blob will be missing
+    repo.git("mv", "d.py", "d2.py")
+    repo.commit("2025-03-01", files={"b2.py": TEXT.upper() + "EDIT TWO\n",   # its blob will be missing
+                                     "d2.py": OTHER + "edit four\n"})
     repo.git("mv", "c.py", "c2.py")
     repo.commit("2025-04-01", files={"c2.py": TEXT.title() + "Edit Three\n"})  # edited move, newer
     mirror = without_blob(repo, "HEAD~1:b2.py", tmp_path)
     outcome, text = run(store, "acme/mirror", str(mirror))
     assert outcome.status == "ok", text
-    assert "renames: exact only in 1 commit(s) whose blobs are not all here" in text
+    assert "renames: exact only for the files whose blobs are missing, in 1 commit(s)" in text
     got = collected(store, "acme/mirror")
-    assert {r for r in got if r[0] == "R"} == {("R", "a.py", "a2.py"), ("R", "c.py", "c2.py")}
+    assert {r for r in got if r[0] == "R"} == {("R", "a.py", "a2.py"), ("R", "c.py", "c2.py"), ("R", "d.py", "d2.py")}
     assert ("D", "b.py", "b.py") in got and ("A", "b2.py", "b2.py") in got
     assert got - {("D", "b.py", "b.py"), ("A", "b2.py", "b2.py")} == git_says(repo.path) - {("R", "b.py", "b2.py")}
 
