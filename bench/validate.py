@@ -30,9 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker import catalogue, collect, display, metrics, output, registry  # noqa: E402
+from tracker import catalogue, clock, collect, display, output, registry  # noqa: E402
 from tracker import config as config_mod  # noqa: E402
 from tracker.cli import parse_as_of  # noqa: E402
+from tracker.metrics import git_data  # noqa: E402
 from tracker.progress import Progress  # noqa: E402
 from tracker.score import score_projects  # noqa: E402
 from tracker.store import Store  # noqa: E402
@@ -123,7 +124,7 @@ def run(cases: list[Case], mirrors: Path, db: Path, also: datetime | None, progr
             if project.slug in failed:
                 rows.append({"case": case, "error": failed[project.slug]})
                 continue
-            data_at = metrics.compute_all(store, project.id, datetime(9999, 1, 1))[catalogue.GIT_DATA_AT]
+            data_at = git_data.compute(store, project.id, clock.utcnow())[catalogue.GIT_DATA_AT]
             result = score_projects(store, [project], data_at).rows[0]
             ok, rule = held(case.kind, result["risk_level"], result["maturity"])
             row = {"case": case, "data_at": data_at, "result": result, "held": ok, "rule": rule}

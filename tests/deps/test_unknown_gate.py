@@ -38,7 +38,7 @@ def test_fail_on_unknown_fails_the_gate(cli, db_path, tmp_path):
     req, overrides = setup(db_path, tmp_path)
     result = cli("deps", req, "--offline", "--overrides", overrides, "--fail-on", "critical", "--fail-on-unknown")
     assert result.code == 3
-    assert "1 dependencies at or above critical risk or of unknown risk: thin (unknown)" in result.err
+    assert "1 dependency at or above critical risk or of unknown risk: thin (unknown)" in result.err
     accepted = tmp_path / "accepted.yaml"
     accepted.write_text("- package: thin\n  reason: vendored copy\n  until: 2999-01-01\n")
     ok = cli("deps", req, "--offline", "--overrides", overrides, "--fail-on", "critical", "--fail-on-unknown",
@@ -60,3 +60,19 @@ def test_unknown_rows_come_last_and_say_why(cli, db_path, tmp_path):
     assert rows[1]["risk"] is None and rows[1]["project_risk"] == "unknown"  # null in JSON, never "medium"
     assert "insufficient data: git history" in rows[1]["why"]
     assert data["summary"]["risk"]["unknown"] == 1 and data["summary"]["risk"]["low"] == 1
+
+
+def test_health_reads_with_its_coverage_in_table_and_markdown(cli, db_path, tmp_path):
+    """Health is never shown without its coverage; a project below the evidence rule reads
+    'insufficient data', an accepted dependency of unknown risk 'unknown (accepted)', never 'None'."""
+    req, overrides = setup(db_path, tmp_path)
+    accepted = tmp_path / "accepted.yaml"
+    accepted.write_text("- package: thin\n  reason: vendored copy\n  until: 2999-01-01\n")
+    for fmt in ("table", "markdown"):
+        out = cli("deps", req, "--offline", "--overrides", overrides, "--format", fmt, "--ignore", str(accepted)).out.replace("\\", "")
+        urllib3 = next(line for line in out.splitlines() if "urllib3" in line and "2.2.1" in line)
+        thin = next(line for line in out.splitlines() if "thin" in line and "1.0" in line)
+        assert "90 (coverage " in urllib3
+        assert "insufficient data (coverage 4%)" in thin
+        assert "unknown (accepted)" in thin
+        assert "None" not in out

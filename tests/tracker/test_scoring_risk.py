@@ -205,3 +205,30 @@ def test_quiet_for_90_days_is_high_for_young_code_and_medium_for_established(sto
     quiet = next(f for f in result["flags"] if f["name"] == "quiet_90d")
     assert quiet["severity"] == "medium" and quiet["evidence"].endswith("(an established project, 9 years old)")
     assert result["risk_level"] == "medium"
+
+
+def test_active_and_bus_factor_need_enough_evidence_at_their_thresholds():
+    """'active' needs 12 human commits in 12 months over 6 weeks ([maturity]); bus_factor_1 is
+    checked only from 10 human commits ([risk.flags.bus_factor_1]); below, low-activity and unchecked
+    with the reason, plurals right. Exactly at each threshold the verdict is given."""
+    from tracker.scoring import risk
+
+    base = {"last_human_commit_days": 5, "project_age_days": 800, "releases_3y": 3,
+            "days_since_any_release": 100, "contributor_absence_factor_365d": 1, "commits_365d": 40}
+    assert risk.maturity({**base, "human_commits_365d": 12, "human_active_weeks_52": 6}, W)[0] == "active"
+    kind, why = risk.maturity({**base, "human_commits_365d": 11, "human_active_weeks_52": 6}, W)
+    assert kind == "low-activity" and why.startswith("only 11 human commits in 12 months over 6 weeks")
+    assert "(active needs 12 commits in 6 weeks or more)" in why
+    assert risk.maturity({**base, "human_commits_365d": 40, "human_active_weeks_52": 5}, W)[0] == "low-activity"
+
+    def bus(commits):
+        result = risk.assess({**base, "human_commits_365d": commits, "human_active_weeks_52": 8}, W, NOW, 0.9)
+        flagged = {f["name"]: f["evidence"] for f in result["flags"]}.get("bus_factor_1")
+        return flagged, {u["name"]: u["reason"] for u in result["unchecked"]}.get("bus_factor_1")
+
+    flagged, unchecked = bus(9)
+    assert flagged is None
+    assert unchecked == ("only 9 human commits in the last 12 months: too few to say who carries the work"
+                         " (needs 10 commits)")
+    flagged, unchecked = bus(10)
+    assert unchecked is None and flagged.startswith("one person made at least half of the 10 human commits")

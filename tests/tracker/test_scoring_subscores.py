@@ -149,6 +149,16 @@ def test_never_released_counts_from_the_first_commit():
     assert s["reason"].startswith("no release in the 400 days since the first commit; no release in its 13 months")
 
 
+def test_a_release_older_than_the_window_is_off_rhythm_not_unknown():
+    """Released, but none in the last 3 years: the rate is 0 and the project is off any rhythm it had
+    (on rhythm 0, counted), not an unknown that drops out and lifts the sub-score."""
+    s = subscores.subscore("release_cadence", {"releases_3y": 0, "days_since_any_release": 1500,
+                                               "project_age_days": 4000}, W)
+    assert s["components"] == {"last_release": 0.0, "rate": 0.0, "on_rhythm": 0.0}
+    assert s["score"] == 0.0 and s["known_share"] == 1.0
+    assert s["reason"] == "last release 1,500 days ago; no release in the last 3 years"
+
+
 def _random_metrics(rng: random.Random) -> dict:
     m = dict(METRICS)
     for key in list(m):

@@ -19,7 +19,8 @@ What is copied, per source:
 * PyPI: uploads by DATE (the package's existence is kept; its latest version is dropped).
 * Open Collective: snapshots and monthly rows collected by DATE. Grants awarded by DATE.
 * Not reconstructed (unknown at DATE): funding channels and funding.json history, which the funding
-  collector derives from today's files and the owner's `.github` repository.
+  collector derives from today's files, and the default community files of the owner's `.github`
+  repository (another repository, read at its HEAD).
 
 Known residue (docs/methodology.md, "Backtest"): people are identified with the mailmap and identity
 rules of collection time (an alias merge, never a count of later work), and a PyPI release yanked
@@ -136,10 +137,11 @@ def _files_at(target: Store, project_id: int, local_path: str, sha: str, as_of: 
     """The governance and funding files of commit `sha`, as the git collector stores HEAD's."""
     from collectors.git.repo import open_local, read_head_files
 
-    files = read_head_files(open_local(local_path), sha)
+    files = read_head_files(open_local(local_path), rev=sha)
     if files:
         target.con.executemany(
-            "INSERT INTO repo_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO repo_files (project_id, kind, path, size_bytes, content, truncated, problem, blob_sha,"
+            " collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [[project_id, f.kind, f.path, f.size_bytes, f.content, f.truncated, f.problem, f.blob_sha, as_of]
              for f in files])
 

@@ -15,7 +15,7 @@ FORMATS = (*output.FORMATS, "markdown")
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "backtest",
-        help="check the maintenance-risk verdict against what happened next (precision, recall, calibration)",
+        help="check the risk verdicts of a past date against what happened next",
         description="For every tracked project with git history (or those given with --project), compute every "
         "metric and the maintenance-risk verdict using only what existed at --as-of DATE (commits and tags up "
         "to DATE, files as in the commit at DATE, releases published by then, snapshots taken by then: nothing "

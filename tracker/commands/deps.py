@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from tracker import registry
+from tracker import display, registry
 from tracker.config import redact
 from tracker.deps import accepted as accepted_mod
 from tracker.deps import render
@@ -170,7 +170,7 @@ def cmd_deps(ctx) -> int:
         if failing:
             names = ", ".join(f"{r['package']} ({r['risk'] or 'unknown'})" for r in failing[:10])
             more = f" and {len(failing) - 10} more" if len(failing) > 10 else ""
-            print(f"tracker: {len(failing)} dependencies at or above {a.fail_on} risk"
+            print(f"tracker: {display.count(len(failing), 'dependency', 'dependencies')} at or above {a.fail_on} risk"
                   f"{' or of unknown risk' if a.fail_on_unknown else ''}: {names}{more}", file=sys.stderr)
             return GATE_EXIT
     return 0

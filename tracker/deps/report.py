@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from tracker import readmodel
+from tracker import display, readmodel
 from tracker.config import Config
 from tracker.deps import accepted as accepted_mod
 from tracker.deps import graph as graph_mod
@@ -174,7 +174,7 @@ def _why(row: dict[str, Any], score: dict[str, Any] | None, mapped: Mapped, foun
     """The row's reasons in one line: index findings, the project's flags, then what to do next."""
     parts = [f.evidence for f in found.findings if f.level != "none"][:3]
     if score is not None:
-        parts += _project_reasons(score) or [f"health {score.get('health')}"]
+        parts += _project_reasons(score) or [f"health {display.health(score.get('health'), score.get('coverage'))}"]
     elif row["index_status"] == "found" and not parts:
         parts.append(_quiet(row))
     elif row["index_status"] == "not_found":

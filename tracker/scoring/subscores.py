@@ -196,8 +196,10 @@ def on_rhythm(m, inputs):
     steady project is on rhythm; one releasing far later than it used to is not."""
     per_year, _ = release_rate(m)
     since, _ = days_since_release(m)
-    if not per_year or since is None:
+    if per_year is None or since is None:
         return None, ""
+    if per_year == 0:  # released once, but not in the window: off any rhythm (the rate says so)
+        return (float("inf"), "") if m.get(cat.DAYS_SINCE_ANY_RELEASE) is not None else (None, "")
     gap = 365.25 / per_year
     late = since / gap
     return late, "" if late <= 1.5 else f"later than its usual gap of about {_days(gap)}"
@@ -261,6 +263,9 @@ def money_received(m: Mapping[str, Any], inputs: dict[str, Any] | None = None) -
 
 
 # -- hygiene -----------------------------------------------------------------------------------
+ORG_DEFAULT_SOURCE = "the organisation's .github repository"
+
+
 def _file(kind: str, what: str) -> Component:
     key, missing = f"has_{kind}", f"no {what}"
 
@@ -271,6 +276,9 @@ def _file(kind: str, what: str) -> Component:
             return None, ""
         if kind in files:
             inputs[key] = True
+            if kind in (m.get(cat.ORG_DEFAULT_FILES) or ()):
+                inputs[f"{key}_from"] = ORG_DEFAULT_SOURCE
+                return 1, f"{what} (from the organisation's .github repository)"
             return 1, what
         inputs[key] = False
         return 0, missing
