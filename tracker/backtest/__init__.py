@@ -35,6 +35,8 @@ from tracker.scoring import weights as weights_mod
 from tracker.store import Store
 from tracker.values import iso
 
+CHUNK = 25  # projects per world at DATE (each world is an in-memory copy of their histories up to DATE)
+
 # Inputs at DATE kept with each verdict (the evidence a reader checks a miss against).
 EVIDENCE_METRICS = (
     cat.HUMAN_COMMITS_365D, cat.HUMAN_COMMITS_90D, cat.LAST_HUMAN_COMMIT_DAYS, cat.HUMAN_ACTIVE_WEEKS_52,
@@ -80,14 +82,23 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
     ids = [p.id for p in chosen]
     say(f"reading what happened after {as_of:%Y-%m-%d} for {len(chosen)} projects")
     after = outcomes_mod.outcomes(store, ids, as_of, months, alive_commits, horizon_commits)
-    say(f"rebuilding the data as of {as_of:%Y-%m-%d} (commits, tags, files at that date)")
-    world = asof_mod.build(store, ids, as_of, say)
-    try:
-        say(f"computing metrics and verdicts as of {as_of:%Y-%m-%d}")
-        values, scores = verdicts(world, ids, weights)
-    finally:
-        commit_at_date, file_problems = dict(world.commit_at_date), dict(world.file_problems)
-        world.close()
+    values: dict[int, dict[str, Any]] = {}
+    scores: dict[int, dict[str, Any]] = {}
+    commit_at_date: dict[int, str | None] = {}
+    file_problems: dict[int, str] = {}
+    for first in range(0, len(ids), CHUNK):  # one world at a time: memory stays flat however many projects
+        chunk = ids[first:first + CHUNK]
+        say(f"projects {first + 1:,}-{first + len(chunk):,} of {len(ids):,}: rebuilding the data as of"
+            f" {as_of:%Y-%m-%d} (commits, tags, files at that date), then metrics and verdicts")
+        world = asof_mod.build(store, chunk, as_of, say)
+        try:
+            got_values, got_scores = verdicts(world, chunk, weights)
+        finally:
+            commit_at_date.update(world.commit_at_date)
+            file_problems.update(world.file_problems)
+            world.close()
+        values.update(got_values)
+        scores.update(got_scores)
     records = []
     for p in chosen:
         o = after[p.id]
