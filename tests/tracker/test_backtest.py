@@ -244,11 +244,15 @@ def test_page_without_a_run_says_how(two_projects, db_path, monkeypatch):
     assert "No backtest has been run" in info and "2 tracked projects with git history can be backtested" in info
 
 
-def test_run_is_json_and_records_evidence(two_projects, db_path):
+def test_run_is_json_and_records_evidence(two_projects, db_path, monkeypatch):
+    import tracker.backtest as engine
     from tracker.store import Store
 
     with Store.open(db_path) as s:
         result = run(s, registry.all_projects(s), DATE, 12)
+        monkeypatch.setattr(engine, "CHUNK", 1)  # one world per project: the same verdicts
+        one_by_one = run(s, registry.all_projects(s), DATE, 12)
+    assert one_by_one["records"] == result["records"] and one_by_one["summaries"] == result["summaries"]
     text = json.dumps(result, default=str)
     assert "NaN" not in text
     dies = next(r for r in result["records"] if r["project"] == "acme/dies")
