@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker import catalogue as cat
-from tracker import metrics, registry
+from tracker import display, metrics, registry
 from tracker.backtest import asof as asof_mod
 from tracker.backtest import outcomes as outcomes_mod
 from tracker.backtest import report as report_mod
@@ -127,8 +127,11 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
     return {
         "as_of": iso(as_of),
         "horizon_months": months,
-        "definitions": {"alive": f"at least {alive_commits} human commit(s) in the 12 months before the date",
-                        "became_unmaintained": f"fewer than {horizon_commits} human commit(s) in the horizon",
+        "definitions": {"alive": f"at least {display.count(alive_commits, 'human commit')} in the 12 months"
+                                 " before the date",
+                        "became_unmaintained": ("no human commit in the horizon" if horizon_commits == 1 else
+                                                f"fewer than {display.count(horizon_commits, 'human commit')}"
+                                                " in the horizon"),
                         "alive_commits": alive_commits, "horizon_commits": horizon_commits},
         "weights_version": weights.version,
         "projects": len(records),

@@ -204,8 +204,8 @@ def _md_table(rows: Sequence[dict[str, Any]]) -> str:
 def definitions(report: dict[str, Any]) -> str:
     """The outcome definition of a run, in words."""
     d = report.get("definitions") or {}
-    alive = d.get("alive", "at least 1 human commit(s) in the 12 months before the date")
-    became = d.get("became_unmaintained", "fewer than 1 human commit(s) in the horizon")
+    alive = d.get("alive", "at least 1 human commit in the 12 months before the date")
+    became = d.get("became_unmaintained", "no human commit in the horizon")
     return f"alive: {alive}; event (became unmaintained): {became}"
 
 

@@ -71,10 +71,10 @@ def calibration(frame: pd.DataFrame) -> alt.Chart:
     part (the Validation page): it should rise from low to critical."""
     levels = [lv for lv in RISK_COLORS if lv in set(frame["risk at the date"])]
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("risk at the date:N", sort=levels, title="risk at the date"),
+        x=alt.X("risk at the date:N", sort=levels, title="risk at the date", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("set:N"),
         y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
-                title="share that became unmaintained"),
+                title="became unmaintained"),
         color=alt.Color("set:N", title="set"),
         tooltip=["set:N", "risk at the date:N", "projects:Q", "became unmaintained:Q",
                  alt.Tooltip("share:Q", format=".0%")],

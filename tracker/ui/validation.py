@@ -22,6 +22,10 @@ HOW = ("`tracker backtest --as-of 2023-03-15 --horizon 12m --corpus data/backtes
        " docs/methodology.md, 'Backtest'.")
 
 
+MISS_COLUMNS = {"kind": "wrong call", "part": "set", "risk": "risk at the date",
+                "evidence_at_date": "evidence at the date", "what_happened": "what happened next"}
+
+
 def _run_label(r: dict) -> str:
     return (f"#{r['id']}: as of {display.date(r['as_of'])}, {display.count(r['horizon_months'], 'month')},"
             f" {display.count(r['projects'], 'project')} (run {display.date(r['ran_at'])})")
@@ -53,9 +57,10 @@ def show() -> None:
         labels = {r["id"]: _run_label(r) for r in runs}
         st.selectbox("Backtest run", list(labels), format_func=labels.get, key="validation_run")
     run = data["run"]
-    st.markdown(md(f"As of **{display.date(run['as_of'])}**, horizon **{display.count(run['horizon_months'], 'month')}**, "
-                   f"weights {run['weights_version']}, {display.count(run['projects'], 'project')}. "
-                   "Prediction: risk high or critical; " + definitions(run) + "."))
+    st.markdown(f"As of **{md(display.date(run['as_of']))}**, horizon"
+                f" **{md(display.count(run['horizon_months'], 'month'))}**, weights {md(run['weights_version'])},"
+                f" {md(display.count(run['projects'], 'project'))}. "
+                + md("Prediction: risk high or critical; " + definitions(run) + "."))
     judged = {r.get("project", "").lower() for r in run["records"]}
     newer = [slug for slug in with_git if slug.lower() not in judged]
     if newer:
@@ -76,7 +81,7 @@ def show() -> None:
     st.subheader("Confusion")
     for s in summaries:
         k = s["confusion"]
-        st.markdown(md(f"**{s['part']}**"))
+        st.markdown(f"**{md(s['part'])}**")
         st.dataframe(pd.DataFrame([
             {"": "called high/critical", "became unmaintained": k["true_positive"],
              "stayed maintained": k["false_positive"]},
@@ -84,7 +89,8 @@ def show() -> None:
              "stayed maintained": k["true_negative"]}]), hide_index=True, key=f"validation_confusion_{s['part']}")
     st.subheader("Every wrong call")
     if run["misses"]:
-        st.dataframe(pd.DataFrame(run["misses"]).fillna("unknown"), hide_index=True, key="validation_misses")
+        misses = pd.DataFrame(run["misses"]).fillna("unknown").rename(columns=MISS_COLUMNS)
+        st.dataframe(misses, hide_index=True, key="validation_misses")
     else:
         st.success("None: every scored verdict came true.")
     apart = [r for r in run["records"] if r.get("outcome") not in ("became_unmaintained", "stayed_maintained")]
