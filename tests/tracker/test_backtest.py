@@ -343,3 +343,24 @@ def test_other_sources_hold_only_what_was_known_at_the_date(store, tmp_path):
         assert w.all("SELECT grant_key FROM grants") == [("a",)]
     finally:
         world.close()
+
+
+def test_one_projects_bad_data_does_not_stop_the_others(two_projects, cli, db_path, monkeypatch):
+    import tracker.backtest as engine
+    from tracker.store import Store
+
+    with Store.open(db_path) as s:
+        dies = registry.get(s, "acme/dies").id
+    real = engine.verdicts
+
+    def breaks_on_dies(world, ids, weights):
+        if dies in ids:
+            raise ValueError("a broken row")
+        return real(world, ids, weights)
+
+    monkeypatch.setattr(engine, "verdicts", breaks_on_dies)
+    r = cli("-q", "backtest", "--as-of", "2023-03-15", "--format", "json", "--no-save")
+    assert r.code == 1 and "could not backtest acme/dies: ValueError: a broken row" in r.err
+    got = r.json()
+    assert [x["project"] for x in got["records"]] == ["acme/lives"]
+    assert got["failures"] == [{"project": "acme/dies", "error": "ValueError: a broken row"}]

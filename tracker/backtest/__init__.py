@@ -62,6 +62,17 @@ def verdicts(world: asof_mod.AsOf, project_ids: Sequence[int], weights: weights_
     return values, {pid: score_metrics(m, weights, world.as_of) for pid, m in values.items()}
 
 
+def _judge(store: Store, ids: list[int], as_of: datetime, weights: weights_mod.Weights,
+           say: Callable[[str], None]) -> tuple[dict, dict, dict, dict]:
+    """(metrics, scores, commit at the date, file problems) of `ids`, from one world at `as_of`."""
+    world = asof_mod.build(store, ids, as_of, say)
+    try:
+        values, scores = verdicts(world, ids, weights)
+        return values, scores, dict(world.commit_at_date), dict(world.file_problems)
+    finally:
+        world.close()
+
+
 def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, months: int,
         weights_path: str | Path | None = None, parts: Mapping[str, str] | None = None,
         progress: Callable[[str], None] | None = None, alive_commits: int = 1,
@@ -82,6 +93,8 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
     ids = [p.id for p in chosen]
     say(f"reading what happened after {as_of:%Y-%m-%d} for {len(chosen)} projects")
     after = outcomes_mod.outcomes(store, ids, as_of, months, alive_commits, horizon_commits)
+    slug_of = {p.id: p.slug for p in chosen}
+    failures: dict[int, str] = {}
     values: dict[int, dict[str, Any]] = {}
     scores: dict[int, dict[str, Any]] = {}
     commit_at_date: dict[int, str | None] = {}
@@ -90,17 +103,27 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
         chunk = ids[first:first + CHUNK]
         say(f"projects {first + 1:,}-{first + len(chunk):,} of {len(ids):,}: rebuilding the data as of"
             f" {as_of:%Y-%m-%d} (commits, tags, files at that date), then metrics and verdicts")
-        world = asof_mod.build(store, chunk, as_of, say)
         try:
-            got_values, got_scores = verdicts(world, chunk, weights)
-        finally:
-            commit_at_date.update(world.commit_at_date)
-            file_problems.update(world.file_problems)
-            world.close()
-        values.update(got_values)
-        scores.update(got_scores)
+            got = _judge(store, chunk, as_of, weights, say)
+        except Exception:  # one project's bad data must not stop the others: find it, go on without it
+            got = ({}, {}, {}, {})
+            for pid in chunk:
+                try:
+                    one = _judge(store, [pid], as_of, weights, say)
+                except Exception as exc:
+                    failures[pid] = f"{type(exc).__name__}: {exc}"
+                    say(f"{slug_of[pid]}: failed: {failures[pid]}")
+                    continue
+                for mine, theirs in zip(got, one, strict=True):
+                    mine.update(theirs)
+        values.update(got[0])
+        scores.update(got[1])
+        commit_at_date.update(got[2])
+        file_problems.update(got[3])
     records = []
     for p in chosen:
+        if p.id in failures:
+            continue
         o = after[p.id]
         s = scores.get(p.id, {})
         m = values.get(p.id, {})
@@ -136,6 +159,7 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
         "weights_version": weights.version,
         "projects": len(records),
         "skipped_without_git": skipped,
+        "failures": [{"project": slug_of[pid], "error": error} for pid, error in failures.items()],
         "summaries": summaries,
         "baselines": [b for name in [*names, report_mod.ALL] for b in report_mod.baselines(records, name)],
         "misses": report_mod.misses(records),

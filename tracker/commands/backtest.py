@@ -76,9 +76,9 @@ def cmd_backtest(ctx) -> int:
         projects = [p for p in projects if p.slug.lower() in wanted]
     progress = Progress(quiet=a.quiet)
     result = run(store, projects, as_of, months, a.weights, parts, progress, a.alive_commits, a.horizon_commits)
-    if not result["records"]:
+    if not result["records"] and not result["failures"]:
         raise UsageError("no project with collected git history to backtest (tracker collect --source git)")
-    if not a.no_save:
+    if not a.no_save and result["records"]:
         result["run_id"] = save(store, result, today, a.corpus)
     if a.format == "json":
         sys.stdout.write(output.dumps(result) + "\n")
@@ -92,7 +92,9 @@ def cmd_backtest(ctx) -> int:
         output.emit(report_mod.project_rows(result["records"]), "table")
         if result["misses"]:
             print(f"\n{len(result['misses'])} wrong calls; their evidence: tracker backtest ... --format markdown")
+    for failed in result["failures"]:
+        print(f"tracker: could not backtest {failed['project']}: {failed['error']}", file=sys.stderr)
     if result["skipped_without_git"] and not a.quiet:
         print(f"tracker: {len(result['skipped_without_git'])} project(s) without git history left out: "
               + ", ".join(result["skipped_without_git"][:10]), file=sys.stderr)
-    return 0
+    return 1 if result["failures"] else 0
