@@ -24,6 +24,7 @@ import heapq
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -227,6 +228,7 @@ class _Job:
         self.status: str | None = None           # set once the run is closed
         self.error: str | None = None
         self.base = (0, 0)
+        self.metered = True          # False for a fetch in a worker: the run's HTTP session is not its own
 
     def open(self, store: Store) -> Any:
         """Open the run row and read the state the fetch needs."""
@@ -237,7 +239,7 @@ class _Job:
     def meter(self) -> None:
         """Requests and points the run's HTTP session spent since this job opened (exact while
         one remote fetch at a time runs; portable sources spend none)."""
-        if self.row is not None:
+        if self.row is not None and self.metered:
             requests, points = self.rs.spent()
             self.row.requests, self.row.points = requests - self.base[0], points - self.base[1]
 
@@ -319,6 +321,8 @@ def _collect_one(store: Store, config: Config, source: Source, project: Project,
 
 
 # -- parallel runs: many fetches at once, one writer ------------------------------------------------
+PREPARE_AHEAD = 16      # portable tasks whose run rows are opened together, in one transaction
+_FAILED = object()
 Writer = Callable[[str], contextlib.AbstractContextManager[Store]]
 
 
@@ -356,6 +360,7 @@ class Parallel:
         self.finished: list[_Job] = []
         self.events: queue.SimpleQueue = queue.SimpleQueue()
         self.lane: Any = None
+        self.prepared: deque[tuple[tuple[str, int], Any]] = deque()
         self.remote_busy = False
         self.pool_tasks = 0
 
@@ -392,6 +397,9 @@ class Parallel:
 
     # -- running -----------------------------------------------------------------------------
     def run(self) -> list[Outcome]:
+        from tracker.executors import worker_config
+
+        self._worker_config = worker_config(self.config)
         self.total = len(self.jobs)
         self.pool_size = self.workers
         if self.executor == "local" and self.follow_ups is None:
@@ -424,13 +432,18 @@ class Parallel:
 
     def _dispatch(self) -> None:
         if self._stopping():
+            self._drop_prepared()
             return
         if self.ready["pool"] and self.lane is None:
             from tracker import executors
 
             self.lane = executors.make_lane(self.executor, self.pool_size, self.scheduler)
-        while self.ready["pool"] and self.lane is not None and self.lane.free() > 0:
-            self._start(heapq.heappop(self.ready["pool"])[2], "pool")
+        while self.lane is not None and self.lane.free() > 0 and (self.prepared or self.ready["pool"]):
+            if not self.prepared:
+                self._prepare()
+                continue
+            key, state = self.prepared.popleft()
+            self._submit(key, state)
         if self.ready["remote"] and not self.remote_busy:
             self._start(heapq.heappop(self.ready["remote"])[2], "remote")
         if self.ready["inline"] and not self._stopping():
@@ -439,28 +452,66 @@ class Parallel:
     def _label(self, job: _Job) -> str:
         return f"{job.source.name} {job.project.slug}"
 
-    def _start(self, key: tuple[str, int], lane: str) -> None:
-        from tracker.executors import FetchTask, worker_config, worker_options
+    def _prepare(self) -> None:
+        """Open the run rows and read the states of the next few portable tasks in one
+        transaction (one commit for several rows: the writer's time per project matters)."""
+        keys = [heapq.heappop(self.ready["pool"])[2]
+                for _ in range(min(PREPARE_AHEAD, len(self.ready["pool"])))]
+        opened: list[tuple[tuple[str, int], Any]] = []
+        try:
+            with self.writer(f"starting {len(keys)} fetches") as store, store.transaction():
+                for key in keys:
+                    opened.append((key, self.jobs[key].open(store)))
+        except Exception:  # noqa: BLE001 (rolled back: open them one by one to find the culprit)
+            for key in keys:
+                self.jobs[key].row = None
+            opened = []
+            for key in keys:
+                state = self._open_one(self.jobs[key])
+                if state is not _FAILED:
+                    opened.append((key, state))
+        self.prepared.extend(opened)
 
-        job = self.jobs[key]
+    def _open_one(self, job: _Job) -> Any:
         try:
             with self.writer(f"starting {self._label(job)}") as store:
-                state = job.open(store)
+                return job.open(store)
         except Exception as exc:
             with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
                 job.fail(store, exc)
             self._finish(job)
+            return _FAILED
+
+    def _drop_prepared(self) -> None:
+        """Stopping: the tasks whose rows are open but whose fetch never started."""
+        while self.prepared:
+            key, _ = self.prepared.popleft()
+            job = self.jobs[key]
+            with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
+                job.fail(store, "stopped before its fetch started", "interrupted")
+            self._finish(job)
+
+    def _submit(self, key: tuple[str, int], state: Any) -> None:
+        from tracker.executors import FetchTask, worker_options
+
+        job = self.jobs[key]
+        job.metered = False
+        self.flying[key] = "pool"
+        task = FetchTask(job.source.name, job.project, state, runs.utcnow(), worker_options(self.run_session.options),
+                         job.row.resume_cursor, self._worker_config)
+        try:
+            self.lane.submit(task, lambda result, error: self.events.put((key, "result", (result, error))))
+        except Exception as exc:  # e.g. the task cannot be pickled, or the cluster is gone
+            self.events.put((key, "result", (None, exc)))
+
+    def _start(self, key: tuple[str, int], lane: str) -> None:
+        job = self.jobs[key]
+        state = self._open_one(job)
+        if state is _FAILED:
             return
         now = runs.utcnow()
         self.flying[key] = lane
-        if lane == "pool":
-            task = FetchTask(job.source.name, job.project, state, now, worker_options(self.run_session.options),
-                             job.row.resume_cursor, worker_config(self.config))
-            try:
-                self.lane.submit(task, lambda result, error: self.events.put((key, "result", (result, error))))
-            except Exception as exc:  # e.g. the task cannot be pickled, or the cluster is gone
-                self.events.put((key, "result", (None, exc)))
-        elif lane == "remote":
+        if lane == "remote":
             self.remote_busy = True
             threading.Thread(target=self._remote, args=(key, job, state, now), daemon=True,
                              name=f"fetch {self._label(job)}").start()
@@ -583,7 +634,7 @@ class Parallel:
 
     def _interrupt(self) -> None:
         """Ctrl-C: every run in flight is recorded as interrupted; the workers are stopped."""
-        for key in list(self.flying):
+        for key in list(self.flying) + [k for k, _ in self.prepared]:
             job = self.jobs[key]
             if job.status is None:
                 with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:

@@ -1,0 +1,294 @@
+"""Parallel collection with one writer: real git repositories, real worker processes, real DuckDB.
+
+The same projects collected one at a time and with worker processes must store the same rows; a
+worker killed with SIGKILL loses only its own project (recorded as interrupted, with the reason),
+a rerun completes it; a dependant's fetch starts only after its inputs for that project are saved.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.loopback import serve
+from tests.fakes.pypi_server import PyPIHandler, PyPIState, package_doc, release_file
+from tracker import collect, config, executors, registry
+from tracker.progress import Progress
+from tracker.store import Store
+
+pytestmark = pytest.mark.timeout(180)
+
+# Every table the git source writes, with the columns that do not depend on when it ran.
+GIT_TABLES = {
+    "git_commits": "project_id, sha, parents, is_merge, author_name, author_email, author_key, author_at,"
+                   " committer_at, is_bot, date_suspect",
+    "git_commit_files": "project_id, sha, change, path",
+    "git_tags": "project_id, name, sha, tagged_at, is_release",
+    "repo_files": "project_id, kind, path, size_bytes, content, truncated, problem, blob_sha",
+    "git_repos": "project_id, source, local_path, default_branch, head_sha, is_shallow, is_empty, commits_stored",
+}
+
+
+def git_rows(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every git table (by project slug, so two databases compare), sorted."""
+    out = {}
+    for table, cols in GIT_TABLES.items():
+        rows = store.all(f"SELECT p.slug, {', '.join('t.' + c.strip() for c in cols.split(',')[1:])}"
+                         f" FROM {table} t JOIN projects p ON p.id = t.project_id")
+        out[table] = sorted(rows, key=repr)
+    return out
+
+
+def build_repos(make_repo, count: int = 6) -> list:
+    """Repositories of different shapes: sizes, authors, merges, tags, governance files, one empty."""
+    repos = []
+    for k in range(count):
+        repo = make_repo(f"r{k}")
+        if k == count - 1:                      # an empty repository
+            repos.append(repo)
+            continue
+        for i in range(3 + 4 * k):
+            repo.commit(f"2024-0{1 + i % 9}-{1 + i % 27:02d}T10:00:00", name=f"Dev{i % (k + 1)}",
+                        email=f"dev{i % (k + 1)}@example.org", files={f"src/m{i % 5}.py": f"v = {i}\n"})
+            if i % 4 == 3:
+                repo.tag(f"v{k}.{i}")
+        if k % 2 == 0:
+            repo.commit("2024-10-01", files={".github/FUNDING.yml": f"github: [dev{k}]\n",
+                                             "LICENSE": "MIT\n", "SECURITY.md": "mail us\n"})
+        if k == 1:
+            repo.git("checkout", "-q", "-b", "side")
+            repo.commit("2024-10-02", files={"side.txt": "x\n"})
+            repo.git("checkout", "-q", "main")
+            repo.commit("2024-10-03", files={"main.txt": "y\n"})
+            repo.merge("side", "2024-10-04")
+            repo.tag("v9.9", when="2024-10-05", annotated=True)
+        repos.append(repo)
+    return repos
+
+
+def track_all(store: Store, repos) -> list[registry.Project]:
+    return [registry.add(store, f"o/{Path(r.path).name}", git_source=str(r.path))[0] for r in repos]
+
+
+def run_git(db_path: Path, workers: int, **kw) -> tuple[list[collect.Outcome], str]:
+    err = io.StringIO()
+    with Store.open(db_path) as store:
+        projects = registry.select(store, None)
+        outcomes = collect.collect(store, config.load(db_path), projects, kw.pop("sources", ["git"]),
+                                   Progress(stream=err), kw.pop("options", {}), workers=workers, **kw)
+    return outcomes, err.getvalue()
+
+
+def test_worker_processes_store_exactly_what_a_run_in_one_process_stores(make_repo, tmp_path):
+    repos = build_repos(make_repo)
+    dbs = {}
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.duckdb"
+        with Store.open(db) as store:
+            track_all(store, repos)
+        outcomes, err = run_git(db, workers)
+        assert [o.status for o in outcomes] == ["ok"] * len(repos), err
+        dbs[workers] = db
+    with Store.open(dbs[1]) as one, Store.open(dbs[2]) as two:
+        a, b = git_rows(one), git_rows(two)
+        assert a == b
+        assert len(a["git_commits"]) == sum(int(r.git("rev-list", "--count", "HEAD")) for r in repos[:-1])
+        assert len(a["git_tags"]) == sum(len(r.git("tag").split()) for r in repos)
+        runs = two.all("SELECT status, count(*) FROM collection_runs GROUP BY status")
+        assert runs == [("ok", len(repos))]
+
+
+def test_progress_is_one_line_per_finished_project(make_repo, tmp_path, db_path):
+    repos = build_repos(make_repo, 5)
+    with Store.open(db_path) as store:
+        track_all(store, repos)
+    outcomes, err = run_git(db_path, 2)
+    lines = err.strip().splitlines()
+    assert len(lines) == len(repos), err
+    pattern = re.compile(r"^\[ *\d+\.\ds\] \[(\d)/5\] git o/r\d: ok(: [\d,]+ commits stored, \d+ tags,"
+                         r" \d+ governance files)?$")
+    assert all(pattern.match(line) for line in lines), err
+    assert sorted(int(pattern.match(line).group(1)) for line in lines) == [1, 2, 3, 4, 5]
+    assert sorted(o.project for o in outcomes) == [f"o/r{k}" for k in range(5)]
+
+
+def test_a_failing_fetch_in_a_worker_loses_only_its_project(make_repo, tmp_path, db_path):
+    repos = build_repos(make_repo, 3)
+    not_a_repo, gone = tmp_path / "plain-folder", tmp_path / "moved-away"
+    not_a_repo.mkdir()
+    gone.mkdir()
+    with Store.open(db_path) as store:
+        track_all(store, repos)
+        registry.add(store, "o/gone", git_source=str(gone))
+        registry.add(store, "o/plain", git_source=str(not_a_repo))
+    gone.rmdir()                                   # deleted after it was added
+    outcomes, err = run_git(db_path, 2)
+    by = {o.project: o for o in outcomes}
+    assert by["o/gone"].status == "error" and "no such path" in by["o/gone"].error
+    assert by["o/plain"].status == "error" and "not a git repository" in by["o/plain"].error
+    assert all(by[f"o/r{k}"].status == "ok" for k in range(3))
+    with Store.open(db_path) as store:
+        assert store.all("SELECT p.slug, r.status FROM collection_runs r JOIN projects p ON p.id = r.project_id"
+                         " WHERE r.status <> 'ok' ORDER BY p.slug") == [("o/gone", "error"), ("o/plain", "error")]
+        assert store.scalar("SELECT count(DISTINCT project_id) FROM git_repos") == 3
+    assert "warning: [" in err and "o/gone: error:" in err
+
+
+def _hanging_git(tmp_path: Path, marker: str) -> Path:
+    """A `git` first on PATH that, for `git log` in a path containing `marker`, writes its parent's
+    pid (the worker process) and its own, then waits; everything else goes to the real git."""
+    real = next(Path(d) / "git" for d in os.environ["PATH"].split(os.pathsep) if (Path(d) / "git").exists())
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    script = bindir / "git"
+    script.write_text(f"""#!/bin/sh
+case "$*" in
+  *"{marker} log "*)
+    echo "$PPID $$" > {tmp_path}/hanging.pid.tmp && mv {tmp_path}/hanging.pid.tmp {tmp_path}/hanging.pid
+    exec sleep 120 ;;
+esac
+exec {real} "$@"
+""")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return bindir
+
+
+def _wait_for(path: Path, seconds: float = 90) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.exists():
+            return path.read_text()
+        time.sleep(0.05)
+    raise AssertionError(f"{path} did not appear within {seconds}s")
+
+
+def test_a_worker_killed_with_sigkill_loses_only_its_project_and_a_rerun_completes_it(
+        make_repo, tmp_path, db_path, monkeypatch):
+    import threading
+
+    repos = build_repos(make_repo, 5)
+    with Store.open(db_path) as store:
+        track_all(store, repos)
+    bindir = _hanging_git(tmp_path, "/r2")
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    killed: list[int] = []
+
+    def kill_the_worker() -> None:
+        worker, sleeper = (int(x) for x in _wait_for(tmp_path / "hanging.pid").split())
+        os.kill(worker, signal.SIGKILL)
+        killed.append(worker)
+        os.kill(sleeper, signal.SIGKILL)         # the orphaned stand-in for `git log`
+
+    killer = threading.Thread(target=kill_the_worker)
+    killer.start()
+    outcomes, err = run_git(db_path, 2)
+    killer.join()
+    assert killed
+    by = {o.project: o for o in outcomes}
+    assert by["o/r2"].status == "interrupted"
+    assert "worker process collecting it died (it was killed by SIGKILL)" in by["o/r2"].error
+    assert all(by[f"o/r{k}"].status == "ok" for k in (0, 1, 3, 4)), err
+    with Store.open(db_path) as store:
+        row = store.dicts("SELECT r.status, r.error, r.finished_at FROM collection_runs r JOIN projects p"
+                          " ON p.id = r.project_id WHERE p.slug = 'o/r2'")[0]
+        assert row["status"] == "interrupted" and "SIGKILL" in row["error"] and row["finished_at"] is not None
+        assert store.scalar("SELECT count(*) FROM git_repos g JOIN projects p ON p.id = g.project_id"
+                            " WHERE p.slug = 'o/r2'") == 0
+        before = git_rows(store)
+    monkeypatch.setenv("PATH", os.environ["PATH"].split(os.pathsep, 1)[1])
+    again, err = run_git(db_path, 2)
+    assert {o.status for o in again} == {"ok"}, err
+    with Store.open(db_path) as store:
+        after = git_rows(store)
+        slug_rows = [r for r in after["git_commits"] if r[0] == "o/r2"]
+        assert len(slug_rows) == int(repos[2].git("rev-list", "--count", "HEAD"))
+        for table in GIT_TABLES:      # the others are unchanged and nothing is duplicated
+            assert [r for r in after[table] if r[0] != "o/r2"] == [r for r in before[table] if r[0] != "o/r2"]
+            assert len(after[table]) == len(set(after[table]))
+
+
+def test_a_dependant_starts_only_after_its_inputs_for_that_project_were_saved(make_repo, tmp_path, db_path):
+    """funding reads FUNDING.yml from what git saved: with worker processes it still runs after
+    git for the same project, and finds the file."""
+    repos = build_repos(make_repo, 4)
+    with Store.open(db_path) as store:
+        track_all(store, repos)
+    outcomes, err = run_git(db_path, 2, sources=["git", "funding"])
+    assert {(o.source, o.status) for o in outcomes} == {("git", "ok"), ("funding", "ok")}, err
+    assert "funding needs git, github: not selected" not in err      # git is selected
+    with Store.open(db_path) as store:
+        order = store.all(
+            "SELECT p.slug, g.finished_at <= f.started_at FROM collection_runs g"
+            " JOIN collection_runs f ON f.project_id = g.project_id AND f.source = 'funding'"
+            " JOIN projects p ON p.id = g.project_id WHERE g.source = 'git' ORDER BY p.slug")
+        assert order == [(f"o/r{k}", True) for k in range(4)]
+        channels = store.all("SELECT p.slug FROM funding_channels c JOIN projects p ON p.id = c.project_id"
+                             " GROUP BY p.slug ORDER BY p.slug")
+        assert channels == [("o/r0",), ("o/r2",)]      # the repositories with a FUNDING.yml
+
+
+def test_remote_sources_run_beside_the_workers_and_count_their_own_requests(make_repo, db_path, monkeypatch):
+    """PyPI (a remote source) runs on the writer's thread with the run's HTTP session while git
+    runs in worker processes; each run row counts exactly its own requests."""
+    state = PyPIState()
+    for k in range(3):
+        state.packages[f"pkg{k}"] = package_doc(f"pkg{k}", "1.0", {"Source": f"https://github.com/o/r{k}"},
+                                                {"1.0": [release_file("1.0", "2024-05-01T10:00:00Z")]})
+    repos = build_repos(make_repo, 3)
+    with serve(PyPIHandler, state) as base:
+        monkeypatch.setenv("PYPI_URL", base)
+        with Store.open(db_path) as store:
+            for k, repo in enumerate(repos):
+                registry.add(store, f"o/r{k}", git_source=str(repo.path), pypi_package=f"pkg{k}")
+        outcomes, err = run_git(db_path, 2, sources=["git", "pypi"], options={"sleep": lambda s: None})
+    assert sorted((o.source, o.project, o.status) for o in outcomes) == sorted(
+        [(s, f"o/r{k}", "ok") for s in ("git", "pypi") for k in range(3)]), err
+    assert sorted(state.requests) == [f"/pypi/pkg{k}/json" for k in range(3)]
+    with Store.open(db_path) as store:
+        assert store.all("SELECT source, requests FROM collection_runs ORDER BY source, project_id") == \
+            [("git", None)] * 3 + [("pypi", 1)] * 3
+        assert store.scalar("SELECT count(*) FROM pypi_releases") == 3
+
+
+def test_a_fetch_task_carries_no_token(make_repo, db_path, monkeypatch):
+    import pickle
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secretsecretsecret")
+    monkeypatch.setenv("OPENCOLLECTIVE_TOKEN", "oc-secret-token")
+    cfg = config.load(db_path)
+    assert cfg.github_token == "ghp_secretsecretsecret"
+    with Store.open(db_path) as store:
+        project, _ = registry.add(store, "o/x")
+    task = executors.FetchTask("git", project, {"head": None}, collect.runs.utcnow(),
+                               executors.worker_options({"full": True, "sleep": time.sleep}), None,
+                               executors.worker_config(cfg))
+    raw = pickle.dumps(task)
+    assert b"ghp_secret" not in raw and b"oc-secret" not in raw
+    assert task.options == {"full": True}
+
+
+def test_cli_workers_option_and_environment(cli, make_repo, monkeypatch):
+    repos = build_repos(make_repo, 3)
+    for r in repos:
+        assert cli("add", f"o/{Path(r.path).name}", "--git", str(r.path)).code == 0
+    bad = cli("collect", "--workers", "0")
+    assert bad.code == 2 and "--workers='0': at least 1" in bad.err
+    monkeypatch.setenv("TRACKER_WORKERS", "many")
+    bad = cli("collect")
+    assert bad.code == 2 and "TRACKER_WORKERS='many': expected a whole number" in bad.err
+    monkeypatch.setenv("TRACKER_WORKERS", "2")
+    done = cli("collect", "--source", "git", "--format", "json")
+    assert done.code == 0, done.err
+    assert sorted((r["project"], r["status"]) for r in done.json()) == [(f"o/r{k}", "ok") for k in range(3)]
+    assert len(done.err.strip().splitlines()) == 3
+    noexec = cli("collect", "--executor", "dask")
+    assert noexec.code == 2 and "needs the scheduler's address" in noexec.err
+    stray = cli("collect", "--scheduler", "tcp://127.0.0.1:9")
+    assert stray.code == 2 and "use it with --executor dask" in stray.err
