@@ -63,6 +63,7 @@ class FetchTask:
     options: dict[str, Any]
     resume: Any
     config: Config
+    on_cluster: bool = False    # runs on another machine: clone into that worker's own git cache
 
 
 @dataclass
@@ -119,7 +120,7 @@ def run_fetch(task: FetchTask) -> FetchResult:
     started = time.perf_counter()
     config = task.config
     cache = os.environ.get("TRACKER_GIT_CACHE")
-    if cache and os.environ.get("TRACKER_WORKER_GIT_CACHE", "1") != "0":
+    if cache and task.on_cluster:
         # on a cluster each worker clones into its own cache (its environment says where)
         from pathlib import Path
 
@@ -340,7 +341,7 @@ class DaskLane:
         with self._lock:
             self._in_flight += 1
         key = f"tracker-fetch-{task.source}-{task.project.id}-{self.run_id}-{uuid.uuid4().hex[:6]}"
-        future = self.client.submit(run_fetch, task, key=key, pure=False, retries=0)
+        future = self.client.submit(run_fetch, replace(task, on_cluster=True), key=key, pure=False, retries=0)
 
         def finished(f: Any) -> None:
             result, error = None, None

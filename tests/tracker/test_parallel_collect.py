@@ -292,3 +292,44 @@ def test_cli_workers_option_and_environment(cli, make_repo, monkeypatch):
     assert noexec.code == 2 and "needs the scheduler's address" in noexec.err
     stray = cli("collect", "--scheduler", "tcp://127.0.0.1:9")
     assert stray.code == 2 and "use it with --executor dask" in stray.err
+
+
+def test_the_scheduler_with_workers_runs_dependants_after_their_inputs(cli, make_repo, db_path, monkeypatch):
+    """`tracker schedule --once` with `workers = 2`: git fetches in worker processes, funding for a
+    project only after git's run for it was saved, once per project."""
+    repos = build_repos(make_repo, 4)
+    for r in repos:
+        assert cli("add", f"o/{Path(r.path).name}", "--git", str(r.path)).code == 0
+    for name, value in (("GITHUB", "off"), ("PYPI", "off"), ("OPENCOLLECTIVE", "off"), ("GIT", "6h"),
+                        ("FUNDING", "1d"), ("SCORE", "0"), ("WORKERS", "2")):
+        monkeypatch.setenv(f"TRACKER_SCHEDULE_{name}", value)
+    done = cli("schedule", "--once")
+    assert done.code == 0, done.err
+    with Store.open(db_path) as store:
+        runs = store.all("SELECT source, status, count(*) FROM collection_runs GROUP BY ALL ORDER BY ALL")
+        assert runs == [("funding", "ok", 4), ("git", "ok", 4)]
+        order = store.all(
+            "SELECT bool_and(g.finished_at <= f.started_at) FROM collection_runs g"
+            " JOIN collection_runs f ON f.project_id = g.project_id AND f.source = 'funding'"
+            " WHERE g.source = 'git'")
+        assert order == [(True,)]
+        job = store.one("SELECT last_status FROM scheduler_jobs WHERE job_id = 'collect:git'")
+        assert job == ("ok",)
+    again = cli("schedule", "--once")      # nothing new is due: git runs (its job is due), funding waits a day
+    assert again.code == 0, again.err
+    with Store.open(db_path) as store:
+        assert dict(store.all("SELECT source, count(*) FROM collection_runs GROUP BY source")) == \
+            {"git": 8, "funding": 4}
+
+
+def test_schedule_workers_setting_is_checked(tmp_path):
+    from tracker.errors import UsageError
+    from tracker.schedule_config import load
+
+    assert load(env={}).workers == 1
+    assert load(env={"TRACKER_SCHEDULE_WORKERS": "3"}).workers == 3
+    assert load(env={"TRACKER_SCHEDULE_WORKERS": "auto"}).workers == executors.default_workers()
+    conf = tmp_path / "s.toml"
+    conf.write_text("[scheduler]\nworkers = 0\n")
+    with pytest.raises(UsageError, match="workers"):
+        load(conf, env={})
