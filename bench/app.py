@@ -85,13 +85,11 @@ def generate(path: Path, projects: int, years: int) -> dict[str, int]:
             "  'sponsors_count', hash(p.id) % 40, 'oc_received_12m_usd', (hash(p.id) % 50000)::DOUBLE,"
             "  'median_time_to_first_response_hours_90d_issues', (hash(p.id, w) % 200) / 4.0)"
             " FROM projects p, range(?) r(w)", [start, weeks])
-        has_ref = "ref" in {r[0] for r in store.all(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'funding_channels'")}
         for platform, account, url in (("github", "owner", "'https://github.com/sponsors/' || owner"),
                                        ("open_collective", "name", "'https://opencollective.com/' || name")):
-            con.execute(f"INSERT INTO funding_channels (project_id, platform, account, url, source, collected_at"
-                        f"{', ref' if has_ref else ''}) SELECT id, '{platform}', {account}, {url}, 'funding_yml', ?"
-                        f"{', ' + account if has_ref else ''} FROM projects", [now])
+            con.execute(f"INSERT INTO funding_channels (project_id, platform, account, url, source, collected_at, ref,"
+                        f" identity) SELECT id, '{platform}', {account}, {url}, 'funding_yml', ?, {account},"
+                        f" '{platform}:' || lower({account}) FROM projects", [now])
         con.execute("INSERT INTO github_sponsors (project_id, collected_at, owner_login, owner_type,"
                     " has_sponsors_listing, sponsors_count, tiers) SELECT id, ?, owner, 'Organization', true,"
                     " hash(id) % 40, '[]' FROM projects", [now])

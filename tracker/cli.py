@@ -20,7 +20,7 @@ from tracker import config as config_mod
 from tracker import lock as lock_mod
 from tracker.clock import utcnow
 from tracker.errors import TrackerError, UsageError
-from tracker.store import Store
+from tracker.store import Store, open_reader
 
 DESCRIPTION = """\
 Track the health, maintenance risk and funding of open-source projects.
@@ -40,7 +40,13 @@ environment:
 
 
 class Context:
-    """What a command gets: parsed args, configuration, and a store opened on first use."""
+    """What a command gets: parsed args, configuration, and a store opened on first use.
+
+    Commands that only read declare it (`set_defaults(read_only=True)`): their store is opened
+    read-only without the writer lock (tracker.lock), so they never queue behind `tracker schedule`
+    and work on a read-only file or folder; while a writer holds the database they wait (up to
+    TRACKER_LOCK_TIMEOUT seconds), saying so once on stderr. Every other command is a writer.
+    """
 
     def __init__(self, args: argparse.Namespace):
         self.args = args
@@ -49,14 +55,32 @@ class Context:
         self._lock: lock_mod.FileLock | None = None
         self.now = parse_as_of(getattr(args, "as_of", None))
 
-    def store(self, read_only: bool = False) -> Store:
+    @property
+    def reads_only(self) -> bool:
+        """Whether the command declared that it only reads."""
+        return bool(getattr(self.args, "read_only", False))
+
+    def store(self, read_only: bool | None = None) -> Store:
+        """The database: read-only for commands that only read (or when `read_only` says so)."""
+        if read_only is None:
+            read_only = self.reads_only
         if self._store is None:
-            if not read_only and self._lock is None and str(self.config.db_path) != ":memory:":
+            path = self.config.db_path
+            if read_only and str(path) != ":memory:":
+                self._store = open_reader(path, timeout=lock_mod.timeout_from_env(), on_wait=self._waiting)
+                return self._store
+            if self._lock is None and str(path) != ":memory:":
                 # Writers take the writer lock first, so they never interleave with `tracker schedule`.
-                self._lock = lock_mod.acquire_writer(self.config.db_path, f"tracker {self.args.command}")
-            self._store = Store.open(self.config.db_path, read_only=read_only,
-                                     lock_timeout=0 if read_only else 30)
+                self._lock = lock_mod.acquire_writer(path, f"tracker {self.args.command}")
+            self._store = Store.open(path, read_only=read_only, lock_timeout=0 if read_only else 30)
         return self._store
+
+    def _waiting(self) -> None:
+        """One line on stderr when a reader has to wait for a writer."""
+        holder = lock_mod.FileLock(lock_mod.lock_path(self.config.db_path), "reader").holder()
+        who = holder.describe() if holder and holder.pid else "another process"
+        print(f"tracker: waiting for {who} to finish writing the database (up to "
+              f"{lock_mod.timeout_from_env():g}s)...", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self._store is not None:

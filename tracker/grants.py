@@ -269,29 +269,6 @@ def project_grants(store: Store, project_id: int) -> list[dict[str, Any]]:
         " WHERE p.id = ? AND NOT g.repo_uncertain ORDER BY g.awarded_on NULLS LAST, g.id", [project_id])
 
 
-def list_grants(store: Store, rates: Rates, project_id: int | None = None) -> list[dict[str, Any]]:
-    """Grants for listing: original amount and currency, dollars from `rates`, linked project."""
-    where, params = "", []
-    if project_id is not None:
-        where, params = " WHERE p.id = ? AND NOT g.repo_uncertain", [project_id]
-    rows = store.dicts(
-        "SELECT g.*, CASE WHEN g.repo_uncertain THEN NULL ELSE p.slug END AS project FROM grants g"
-        " LEFT JOIN projects p ON p.slug_key = g.recipient_repo_key" + where +
-        " ORDER BY g.awarded_on DESC NULLS LAST, g.funder, g.id", params)
-    out = []
-    for r in rows:
-        out.append({
-            "funder": r["funder"], "program": r["program"], "recipient": r["recipient_project"],
-            "repo": (r["recipient_repo"] + "?") if r["recipient_repo"] and r["repo_uncertain"] else r["recipient_repo"],
-            "tracked": r["project"], "amount": r["amount"], "currency": r["currency"],
-            "amount_usd": rates.to_usd(r["amount"], r["currency"]),
-            "awarded_on": awarded_text(r["awarded_on"], r["awarded_precision"]),
-            "period_months": r["period_months"], "kind": r["kind"], "source_url": r["source_url"],
-            "note": r["note"],
-        })
-    return out
-
-
 def awarded_text(value: date | None, precision: str | None) -> str | None:
     """The award date as precise as it is known: '2019', '2019-11' or '2019-11-14'."""
     if value is None:

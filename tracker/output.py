@@ -1,4 +1,5 @@
-"""Printing rows as an aligned table, JSON or CSV: the one place CLI output is formatted."""
+"""Printing rows as an aligned table, JSON or CSV: the one place CLI output is laid out. Cells of
+tables read as people read them (tracker.display: "unknown", yes/no, numbers with separators)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,16 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from tracker import display
+
 FORMATS = ("table", "json", "csv")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
     if not rows:
         return "(none)\n"
     columns = list(columns or rows[0].keys())
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[display.cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     out.append("  ".join("-" * w for w in widths))

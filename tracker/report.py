@@ -1,14 +1,13 @@
-"""`tracker report`: one project's metrics (and, once scored, its scores and risk)."""
+"""`tracker report`: one project's metrics (computed as of a date by the metric providers) and,
+once scored, its scores and risk as stored (through the read model)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
-from tracker import metrics
+from tracker import display, metrics, readmodel
 from tracker.registry import Project
-from tracker.scoring import history
 from tracker.scoring.subscores import LABELS
 from tracker.store import Store
 from tracker.values import iso, jsonable  # noqa: F401 (re-exported for callers)
@@ -35,8 +34,9 @@ def build(store: Store, project: Project, now: datetime) -> dict[str, Any]:
 
 
 def scores_section(store: Store, project_id: int, now: datetime) -> tuple[dict | None, dict | None]:
-    """(scores, risk) of the report from the newest scores row, with the change over 90 days."""
-    row = history.latest(store, project_id, now)
+    """(scores, risk) of the report from the newest scores row computed by `now`, with the change
+    over 90 days (tracker.readmodel: one rule for both)."""
+    row = readmodel.latest_score(store, project_id, now)
     if row is None:
         return None, None
     subs = {
@@ -56,26 +56,19 @@ def scores_section(store: Store, project_id: int, now: datetime) -> tuple[dict |
         "funding_need": row["funding_need"],
         "funding_need_reason": row["funding_need_reason"],
         "weights_version": row["weights_version"],
-        "trend": history.trend(store, project_id, row),
+        "trend": row["trend"],
     }
     risk = {"level": row["risk_level"], "flags": row["flags"], "unchecked": row["unchecked"] or []}
     return scores, risk
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}".rstrip("0").rstrip(".")
-    if isinstance(value, int):
-        return f"{value:,}"
+    """A metric's value in words (tracker.display); a weekly series as a sparkline."""
     if isinstance(value, list) and value and isinstance(value[0], dict) and "commits" in value[0]:
-        return sparkline([w["commits"] for w in value]) + f"  ({sum(w['commits'] for w in value)} in {len(value)} weeks)"
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        total = sum(w["commits"] for w in value)
+        return sparkline([w["commits"] for w in value]) + \
+            f"  ({display.count(total, 'commit')} in {display.count(len(value), 'week')})"
+    return display.text(value)
 
 
 def sparkline(values: list[int]) -> str:
@@ -96,7 +89,7 @@ def render_text(report: dict[str, Any]) -> str:
 
 
 def _score(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.1f}"
+    return display.number(value, 1)
 
 
 def render_scores(scores: dict[str, Any] | None, risk: dict[str, Any] | None) -> list[str]:
@@ -105,27 +98,29 @@ def render_scores(scores: dict[str, Any] | None, risk: dict[str, Any] | None) ->
     if scores is None:
         return ["Scores: not scored yet (run: tracker score)"]
     lines = [f"Scores (computed {scores['computed_at']}, weights {scores['weights_version']})",
-             f"  health    {_score(scores['health'])} / 100   coverage {scores['coverage']:.0%}"
+             f"  health    {_score(scores['health'])} / 100   coverage {display.percent(scores['coverage'])}"
              " of the weight known"]
     trend = scores.get("trend") or {}
     if trend.get("since") is None:
-        lines.append(f"  trend     no score from {trend.get('days', 90)} days earlier to compare with")
+        lines.append(f"  trend     no score from {trend.get('days', readmodel.TREND_DAYS)} days earlier to"
+                     " compare with")
     else:
-        change = "unknown" if trend["change"] is None else f"{trend['change']:+.1f}"
+        change = display.UNKNOWN if trend["change"] is None else f"{trend['change']:+.1f}"
         lines.append(f"  trend     {change} since {trend['since']} (change since {trend['days']} days;"
-                     f" health then {_score(trend['health_then'])}, risk then {trend['risk_then']})")
+                     f" health then {_score(trend['health_then'])}, risk then {display.text(trend['risk_then'])})")
     width = max(len(v) for v in LABELS.values())
     for name, sub in scores["subscores"].items():
-        lines.append(f"  {LABELS.get(name, name):<{width}}  {_score(sub['score']):>7}  {sub['reason']}")
+        reason = sub.get("reason") or "no reason recorded"
+        lines.append(f"  {LABELS.get(name, name):<{width}}  {_score(sub.get('score')):>7}  {reason}")
     if risk is not None:
         lines.append(f"Risk: {risk['level']}")
         for flag in risk["flags"]:
-            lines.append(f"  ! {flag['name']}: {flag['evidence']}")
+            lines.append(f"  ! {display.text(flag.get('name'))}: {flag.get('evidence') or 'no evidence recorded'}")
         if not risk["flags"]:
             lines.append("  no risk flag raised")
         for item in risk.get("unchecked") or []:
-            lines.append(f"  ? {item['name']} not checked: {item['reason']}")
-    lines.append(f"Maturity: {scores['maturity'] or 'unknown'}"
+            lines.append(f"  ? {display.text(item.get('name'))} not checked: {display.text(item.get('reason'))}")
+    lines.append(f"Maturity: {display.text(scores['maturity'])}"
                  + (f" ({scores['maturity_reason']})" if scores.get("maturity_reason") else ""))
     lines.append(f"Criticality: {_fmt(scores['criticality'])}   truck factor: {_fmt(scores['truck_factor'])}")
     need = f"Funding need: {_score(scores['funding_need'])}  {scores['funding_need_reason'] or ''}"

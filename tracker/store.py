@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ from tracker.errors import StoreLockedError, TrackerError
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _LOCK_HINTS = ("Could not set lock", "Conflicting lock", "lock on file")
+_SAME_PROCESS = "different configuration"  # DuckDB: this process has the file open in another mode
+READER_TIMEOUT = 5.0  # seconds a reader waits for a writer's lock by default (the app)
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -51,30 +53,43 @@ class Store:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False, lock_timeout: float = 0.0) -> Store:
+    def open(cls, path: str | Path, read_only: bool = False, lock_timeout: float = 0.0,
+             on_wait: Callable[[], None] | None = None) -> Store:
         """Open (and for writers create and migrate) the database at `path`.
 
-        A held lock is retried for `lock_timeout` seconds, then reported clearly.
+        A held lock is retried for `lock_timeout` seconds (`on_wait` is called once when the wait
+        starts), then reported clearly. A reader never creates a file or folder.
         """
         path = Path(path)
         if str(path) != ":memory:":
             if read_only and not path.exists():
                 raise TrackerError(f"no database at {path}: add a project first (tracker add OWNER/REPO)")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + lock_timeout
         delay = 0.05
+        waiting = False
         while True:
             try:
                 con = duckdb.connect(str(path), read_only=read_only)
                 break
             except duckdb.Error as exc:
+                if read_only and _SAME_PROCESS in str(exc):
+                    # This process already has the file open read-write (a writer's store in the same
+                    # process): DuckDB allows no read-only one beside it, so read through that instance.
+                    con = duckdb.connect(str(path))
+                    break
                 if not _is_lock_error(exc):
                     raise TrackerError(f"cannot open database {path}: {exc}") from None
                 if time.monotonic() >= deadline:
+                    waited = f" and stayed locked for {lock_timeout:.0f}s" if lock_timeout >= 1 else ""
                     raise StoreLockedError(
                         f"database {path} is locked by another process (a running `tracker schedule`"
-                        " or `tracker collect`?); try again when it has finished"
+                        f" or `tracker collect`?){waited}; try again when it has finished"
                     ) from None
+                if on_wait is not None and not waiting:
+                    on_wait()
+                waiting = True
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
         store = cls(con, path, read_only)
@@ -93,12 +108,7 @@ class Store:
 
     # -- schema ----------------------------------------------------------------------------
     def schema_version(self) -> int:
-        exists = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-        ).fetchone()[0]
-        if not exists:
-            return 0
-        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+        return schema_version(self)
 
     def migrate(self) -> list[int]:
         """Apply every migration newer than the database, each in its own transaction."""
@@ -188,6 +198,57 @@ class Store:
         return len(rows)
 
 
-def open_reader(path: str | Path, attempts: int = 20) -> Store:
-    """A short-lived read-only connection that waits out a writer's lock (used by the app)."""
-    return Store.open(path, read_only=True, lock_timeout=max(0.0, attempts * 0.25))
+class SchemaMismatch(TrackerError):
+    """The database's schema is older or newer than this tracker's migrations."""
+
+
+def latest_version() -> int:
+    """The schema version this tracker's migrations bring a database to."""
+    return migrations()[-1][0]
+
+
+def schema_version(store: Store) -> int:
+    """The database's schema version (0: no tracker schema at all), read without writing."""
+    try:
+        return store.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")
+    except duckdb.CatalogException:
+        return 0
+
+
+def check_schema(store: Store) -> int:
+    """The database's schema version, if it is the one this tracker reads; else a clear error.
+
+    Readers rely on the schema the migrations guarantee and never guess at it, so a database
+    made by an older tracker (not migrated yet) or a newer one is refused here, once.
+    """
+    version, latest = schema_version(store), latest_version()
+    if version == latest:
+        return version
+    if version == 0:
+        raise SchemaMismatch(f"{store.path} is not a tracker database (it has no schema version)")
+    if version < latest:
+        raise SchemaMismatch(
+            f"the database {store.path} has schema version {version}, older than this tracker's ({latest}):"
+            " run any command that writes (for example `tracker score`, `tracker collect` or"
+            " `tracker schedule`) to migrate it, then try again")
+    raise SchemaMismatch(
+        f"the database {store.path} has schema version {version}, newer than this tracker knows ({latest}):"
+        " it was written by a newer version; upgrade tracker to read it")
+
+
+def open_reader(path: str | Path, timeout: float = READER_TIMEOUT,
+                on_wait: Callable[[], None] | None = None, *, attempts: int | None = None) -> Store:
+    """A read-only connection for a reader (the app, and commands that only read): takes no writer
+    lock, creates nothing (a read-only file or folder is fine), waits up to `timeout` seconds while
+    a writer holds DuckDB's lock (`on_wait` is called once if it has to), and checks the schema
+    version once (SchemaMismatch when the database is older or newer than this tracker).
+    `attempts` is the older way to say how long to wait (about a quarter second each)."""
+    if attempts is not None:
+        timeout = attempts * 0.25
+    store = Store.open(path, read_only=True, lock_timeout=max(0.0, timeout), on_wait=on_wait)
+    try:
+        check_schema(store)
+    except BaseException:
+        store.close()
+        raise
+    return store

@@ -42,7 +42,8 @@ def scored(store):
                        "funding_channels_count": 2}, pypi="requests")
     add_score(store, "pallets/click", computed_at=datetime(2026, 5, 1), risk="critical", health=21.0,
               flags=[("archived", "archived on GitHub"), ("single_maintainer", "one person made 97% of commits")],
-              truck_factor=1, criticality=0.71, metrics={"funding_channels_count": 0, "days_since_last_tag": 400},
+              truck_factor=1, criticality=0.71,
+              metrics={"funding_channels_count": 0, "sponsors_count": 0, "days_since_last_tag": 400},
               pypi="click")
     add_score(store, "django/django", computed_at=datetime(2026, 5, 2), risk="high", health=45.0,
               truck_factor=3, criticality=0.9, maturity="mature-stable",
@@ -73,13 +74,16 @@ def test_rows_scores_and_mapping_precedence(scored, tmp_path):
     assert [r["package"] for r in report.rows[:3]] == ["click", "django", "requests"]
     req = rows["requests"]
     assert (req["repo"], req["mapped_by"], req["risk"], req["health"]) == ("psf/requests", "tracked", "low", 82.5)
-    assert req["last_release"] == "2026-04-01" and req["funding"] == "GitHub Sponsors (12 sponsors)"
+    assert req["last_release"] == "2026-04-01"
+    assert req["funding"] == "received: 12 sponsors · asks for funding: 2 channels" and req["funded"] is True
     click = rows["click"]
     assert click["flags"] == ["archived", "single_maintainer"] and click["truck_factor"] == 1
-    assert "archived: archived on GitHub" in click["why"] and click["funding"] == "none found"
+    assert "archived: archived on GitHub" in click["why"]
+    assert click["funding"] == "received: none found · asks for funding: no channel" and click["funded"] is False
     assert click["last_release"] == "2025-03-27"   # from the git tag age when GitHub releases are unknown
     dj = rows["django"]
-    assert dj["funding"] == "Open Collective $150,000/yr" and "weakest: responsiveness" in dj["why"]
+    assert dj["funding"] == "received: $150,000/yr OC budget · asks for funding: 3 channels"
+    assert "weakest: responsiveness" in dj["why"]
     assert "maturity: mature-stable" in dj["why"]
     assert rows["tiny-helper"]["repo"] == "someone/tiny-helper" and rows["tiny-helper"]["mapped_by"] == "file"
     assert rows["tiny-helper"]["risk"] is None and "not scored yet" in rows["tiny-helper"]["why"]

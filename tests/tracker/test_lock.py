@@ -1,18 +1,23 @@
-"""The writer lock: exclusive across processes and threads, says who holds it, dies with its holder."""
+"""The writer lock: exclusive across processes and threads, says who holds it, dies with its holder;
+and commands that only read never take it (they wait for a writer politely, and read read-only files)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.tracker.daemon import ROOT, wait_for
+from tracker.cli import Context
 from tracker.lock import FileLock, LockHeldError, acquire_writer, lock_path
 
 HOLDER = """
@@ -131,3 +136,141 @@ def test_bad_timeout_variable(cli, monkeypatch):
     monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "soon")
     result = cli("add", "octo/cat")
     assert result.code == 1 and "TRACKER_LOCK_TIMEOUT='soon' is not a number" in result.err
+
+
+# -- readers take no writer lock, wait for a writer politely, and read a read-only copy ----------------
+READ_COMMANDS = [("list",), ("report", "octo/cat"), ("badge", "octo/cat"), ("grants", "list"), ("status",),
+                 ("grants", "impact")]
+WRITER = """
+import sys, time
+from tracker.lock import acquire_writer
+from tracker.store import Store
+lock = acquire_writer(sys.argv[1], "tracker collect --source git", timeout=0)
+store = Store.open(sys.argv[1])
+print("writing", flush=True)
+sys.stdin.readline()
+store.close()
+lock.release()
+"""
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS + [("export", "--format", "csv", "OUT"),
+                                                     ("deps", "--offline", "REQS")])
+def test_commands_that_only_read_do_not_wait_for_the_writer_lock(db_path, cli, tmp_path, monkeypatch, command):
+    assert cli("add", "octo/cat").code == 0
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_path)], cwd=ROOT, stdout=subprocess.PIPE,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        assert proc.stdout.readline().strip() == b"held"
+        monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "0")  # a command taking the lock would fail at once
+        (tmp_path / "reqs.txt").write_text("requests==2.31.0\n")
+        args = [str(tmp_path / "out") if a == "OUT" else str(tmp_path / "reqs.txt") if a == "REQS" else a
+                for a in command]
+        result = cli(*args)
+        assert result.code == 0, result.err
+        assert "waiting" not in result.err
+        assert cli("add", "octo/dog").code == 1  # the lock really is held: a writer gives up
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_reader_waits_for_a_writer_saying_so_once(db_path, cli, monkeypatch):
+    """While `tracker collect` holds the database, a reader waits (one line on stderr naming the
+    writer) and answers once the writer is done."""
+    assert cli("add", "octo/cat").code == 0
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert writer.stdout.readline().strip() == b"writing"
+    monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "120")
+    waiting = threading.Event()
+    say = Context._waiting
+
+    def said(self) -> None:
+        say(self)
+        waiting.set()
+
+    monkeypatch.setattr(Context, "_waiting", said)
+    result: list = []
+    reader = threading.Thread(target=lambda: result.append(cli("list")))
+    reader.start()
+    try:
+        assert waiting.wait(120), "the reader never had to wait"
+        writer.stdin.write(b"done\n")
+        writer.stdin.flush()
+        reader.join(120)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert result and result[0].code == 0, result
+    lines = result[0].err.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("tracker: waiting for `tracker collect --source git` (pid ")
+    assert "to finish writing the database" in lines[0]
+    assert "octo/cat" in result[0].out
+
+
+def test_a_reader_gives_up_after_the_timeout_in_one_line(db_path, cli, monkeypatch):
+    assert cli("add", "octo/cat").code == 0
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        assert writer.stdout.readline().strip() == b"writing"
+        monkeypatch.setenv("TRACKER_LOCK_TIMEOUT", "0.5")
+        result = cli("badge", "octo/cat")
+    finally:
+        writer.kill()
+        writer.wait()
+    assert result.code == 1
+    waiting, error = result.err.splitlines()
+    assert waiting.startswith("tracker: waiting for `tracker collect --source git`")
+    assert error.startswith("tracker: error: database") and "is locked by another process" in error
+
+
+def _obeying_permissions(command: list[str]) -> list[str]:
+    """`command` run so that file permissions bind it: as is for an ordinary user; for root (which
+    writes anywhere) without the capabilities that override them (util-linux's setpriv)."""
+    if os.geteuid() != 0:
+        return command
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "running as root: setpriv (util-linux) is needed to drop CAP_DAC_OVERRIDE"
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+
+
+def test_commands_that_only_read_work_on_a_read_only_copy(db_path, cli, tmp_path, make_repo):
+    """A copy of the database in a folder nobody may write (chmod; as root, the commands run without
+    the capability to override permissions): every read-only command answers, leaves no file behind."""
+    repo = make_repo("cat")
+    repo.commit("2025-01-01")
+    assert cli("add", "octo/cat", "--git", str(repo.path)).code == 0
+    assert cli("collect", "--source", "git").code == 0
+    assert cli("score").code == 0
+    shared = Path(tempfile.mkdtemp(prefix="tracker-ro-"))
+    try:
+        folder = shared / "ro"
+        folder.mkdir()
+        copy = folder / "tracker.duckdb"
+        shutil.copy(db_path, copy)
+        out = shared / "out"
+        out.mkdir()
+        for path, mode in ((copy, 0o444), (folder, 0o555), (out, 0o777), (shared, 0o755)):
+            path.chmod(mode)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+        env.update(PYTHONPATH=str(ROOT), HOME=str(out), TRACKER_GIT_CACHE=str(out / "cache"))
+        for command in READ_COMMANDS + [("export", "--format", "json", str(out / "export"))]:
+            proc = subprocess.run(_obeying_permissions([sys.executable, "-m", "tracker", "--db", str(copy),
+                                                        *command]),
+                                  cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+            assert proc.returncode == 0, (command, proc.stderr)
+            assert "error" not in proc.stderr.lower(), (command, proc.stderr)
+        assert sorted(p.name for p in folder.iterdir()) == ["tracker.duckdb"]  # no lock file, no WAL
+        assert (out / "export" / "scores.json").exists()
+        denied = subprocess.run(_obeying_permissions([sys.executable, "-m", "tracker", "--db", str(copy), "add",
+                                                      "octo/dog"]),
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert denied.returncode != 0  # the copy really is read-only for this user
+    finally:
+        for path in (shared, *shared.rglob("*")):
+            if path.is_dir():
+                path.chmod(0o755)
+        shutil.rmtree(shared)

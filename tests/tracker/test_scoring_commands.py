@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
@@ -171,3 +172,33 @@ def test_remove_deletes_the_scores_too(scored_db, cli):
     assert cli("remove", "acme/lib").code == 0
     with Store.open(scored_db) as store:
         assert store.scalar("SELECT count(*) FROM scores") == 0
+
+
+def test_people_read_unknown_never_none(scored_db, cli):
+    """Report, list, status, grants list and badge on a scored project and one with nothing
+    collected: missing values read 'unknown', never 'None' or 'nan'."""
+    assert cli("add", "acme/new", "--category", "tools").code == 0
+    texts = {
+        "report new": cli("report", "acme/new").out,
+        "report scored": cli("report", "acme/lib", "--as-of", "2026-01-01").out,
+        "list": cli("list").out,
+        "status": cli("status").out,
+        "grants list": cli("grants", "list").err,
+        "badge": cli("badge", "acme/new").out,
+    }
+    for name, text in texts.items():
+        assert text and not re.search(r"\bNone\b|\bnan\b|\bNaN\b", text), (name, text)
+    assert "unknown" in texts["report new"] and "unknown" in texts["list"]
+    assert "not scored yet" in texts["report new"]
+
+
+def test_report_trend_and_badge_use_the_stored_score(scored_db, cli):
+    """The report's scores are the latest row as of --as-of (the read model's rule), so a report
+    dated between the two scoring runs shows the first, with no trend yet."""
+    data = cli("report", "acme/lib", "--format", "json", "--as-of", "2025-10-01").json()
+    assert data["scores"]["computed_at"] == "2025-09-01T00:00:00Z"
+    assert data["scores"]["trend"] == {"days": 90, "since": None, "health_then": None, "change": None,
+                                       "risk_then": None}
+    latest = cli("report", "acme/lib", "--format", "json").json()["scores"]
+    svg = cli("badge", "acme/lib").out
+    assert f">{latest['health']:.0f} | " in svg

@@ -43,18 +43,20 @@ def test_status_lists_every_source_and_project(cli, two_projects):
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0] == "scheduler: not running (start it with: tracker schedule)"
-    assert lines[1].split() == ["source", "project", "last_run", "finished", "result", "error", "next_run"]
+    assert lines[1].split() == ["source", "project", "last_run", "finished", "result", "data_as_of", "error",
+                                "next_run"]
     row_a = next(line for line in lines if line.startswith("git ") and " o/a " in line)
     row_b = next(line for line in lines if line.startswith("git ") and " o/b " in line)
     assert row_a.split()[0] == "git" and " ok " in row_a
-    assert " never " in row_b
+    assert " never " in row_b and row_a.split()[5].endswith("Z")  # data arrived from that run
 
     data = cli("status", "--format", "json").json()
     assert data["scheduler"]["running"] is False
     runs = {(r["source"], r["project"]): r for r in data["runs"]}
     assert runs[("git", "o/a")]["result"] == "ok" and runs[("git", "o/a")]["last_run"].endswith("Z")
+    assert runs[("git", "o/a")]["data_at"] == runs[("git", "o/a")]["finished"]
     assert runs[("git", "o/b")] == {"source": "git", "project": "o/b", "last_run": None, "finished": None,
-                                    "result": "never", "error": None, "next_run": None}
+                                    "result": "never", "error": None, "data_at": None, "next_run": None}
     assert data["pending_requests"] == 0
 
 

@@ -4,9 +4,7 @@ Three projects: `acme/rocket` (collected, scored twice, funded: channels, Sponso
 income, a grant and an uncertain one that must not be linked; hostile text in its description and
 funding links), `beta/quiet` (collected, scored once, high risk, a hostile display
 name, a failed GitHub run) and `gamma/new` (tracked, nothing collected: everything unknown).
-Tables of other branches (`scores`, `github_*`, funding tables) are created with the contract's DDL
-(or the funding branch's, for tables the contract leaves open) when this checkout's migrations do
-not create them; rows carry the columns the table has.
+The schema is the migrations' (Store.open migrates); rows name their columns.
 """
 
 from __future__ import annotations
@@ -22,55 +20,7 @@ from tracker.store import Store
 HOSTILE_NAME = "<script>alert(1)</script> **Quiet** [click](javascript:alert(2)) :red[x]"
 HOSTILE_DESCRIPTION = "Rockets <img src=x onerror=alert(3)> and [a link](javascript:alert(4))"
 
-SCORES_DDL = """
-CREATE TABLE IF NOT EXISTS scores (
-    project_id INTEGER NOT NULL, computed_at TIMESTAMP NOT NULL,
-    health DOUBLE, coverage DOUBLE NOT NULL, subscores JSON NOT NULL, risk_level VARCHAR NOT NULL,
-    flags JSON NOT NULL, maturity VARCHAR, criticality DOUBLE, truck_factor INTEGER,
-    funding_need DOUBLE, funding_need_reason VARCHAR, weights_version VARCHAR NOT NULL,
-    metrics JSON NOT NULL, PRIMARY KEY (project_id, computed_at))"""
-GITHUB_DDL = [
-    """CREATE TABLE IF NOT EXISTS github_sponsors (
-    project_id INTEGER NOT NULL, collected_at TIMESTAMP NOT NULL, owner_login VARCHAR, owner_type VARCHAR,
-    has_sponsors_listing BOOLEAN, sponsors_count INTEGER, goal_kind VARCHAR, goal_target_value INTEGER,
-    goal_percent_complete INTEGER, goal_title VARCHAR, tiers JSON, PRIMARY KEY (project_id, collected_at))""",
-    """CREATE TABLE IF NOT EXISTS github_funding_links (
-    project_id INTEGER NOT NULL, platform VARCHAR NOT NULL, url VARCHAR NOT NULL,
-    collected_at TIMESTAMP NOT NULL, PRIMARY KEY (project_id, platform, url))""",
-    """CREATE TABLE IF NOT EXISTS github_issues (
-    project_id INTEGER NOT NULL, number INTEGER NOT NULL, kind VARCHAR NOT NULL, state VARCHAR NOT NULL,
-    author_login VARCHAR, author_is_bot BOOLEAN, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL,
-    first_response_at TIMESTAMP, response_checked BOOLEAN NOT NULL DEFAULT false,
-    PRIMARY KEY (project_id, number))""",
-    """CREATE TABLE IF NOT EXISTS github_repo_snapshots (
-    project_id INTEGER NOT NULL, collected_at TIMESTAMP NOT NULL, stars INTEGER, forks INTEGER,
-    archived BOOLEAN, description VARCHAR, homepage VARCHAR, license_spdx VARCHAR,
-    PRIMARY KEY (project_id, collected_at))""",
-]
-FUNDING_DDL = [
-    """CREATE TABLE IF NOT EXISTS funding_channels (
-    project_id INTEGER NOT NULL, platform VARCHAR NOT NULL, account VARCHAR, url VARCHAR, source VARCHAR NOT NULL,
-    ref VARCHAR, collected_at TIMESTAMP NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS opencollective_monthly (
-    project_id INTEGER NOT NULL, slug VARCHAR NOT NULL, month DATE NOT NULL, received DOUBLE NOT NULL,
-    currency VARCHAR, collected_at TIMESTAMP NOT NULL, PRIMARY KEY (project_id, slug, month))""",
-    """CREATE TABLE IF NOT EXISTS opencollective_snapshots (
-    project_id INTEGER NOT NULL, slug VARCHAR NOT NULL, collected_at TIMESTAMP NOT NULL, status VARCHAR NOT NULL,
-    name VARCHAR, currency VARCHAR, balance DOUBLE, yearly_budget DOUBLE, received_12m DOUBLE,
-    PRIMARY KEY (project_id, slug, collected_at))""",
-    """CREATE TABLE IF NOT EXISTS grants (
-    grant_key VARCHAR NOT NULL UNIQUE, funder VARCHAR NOT NULL, program VARCHAR, recipient_project VARCHAR,
-    recipient_repo VARCHAR, recipient_repo_key VARCHAR, repo_uncertain BOOLEAN NOT NULL, amount DOUBLE,
-    currency VARCHAR, awarded_on DATE, awarded_precision VARCHAR, period_months INTEGER, kind VARCHAR,
-    source_url VARCHAR NOT NULL, note VARCHAR, imported_at TIMESTAMP NOT NULL)""",
-]
-
-
 def _insert(store: Store, table: str, row: dict) -> None:
-    """Insert the columns the table has (its real schema may carry more, after a merge)."""
-    have = {r[0] for r in store.all(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])}
-    row = {k: v for k, v in row.items() if k in have}
     store.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
                   list(row.values()))
 
@@ -120,9 +70,6 @@ def build(path: Path, now: datetime | None = None) -> Path:
     """Create the test database at `path` (timestamps relative to `now`, default the present)."""
     now = now or utcnow()
     with Store.open(path) as store:
-        store.execute(SCORES_DDL)
-        for ddl in GITHUB_DDL + FUNDING_DDL:
-            store.execute(ddl)
         rocket, _ = registry.add(store, "acme/rocket", category="frameworks", display_name="Rocket",
                                  pypi_package="rocket")
         quiet, _ = registry.add(store, "beta/quiet", category="libraries", display_name=HOSTILE_NAME)

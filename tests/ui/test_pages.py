@@ -49,15 +49,16 @@ def test_overview_shows_every_project_with_unknown_as_unknown(page):
                               "project?project=gamma/new"]
     rocket, quiet, new = (df.loc[f"project?project={s}"] for s in ("acme/rocket", "beta/quiet", "gamma/new"))
     assert rocket["health"] == 72 and rocket["risk"] == "🟡 medium" and rocket["trend (90 d)"] == "↑ +12"
-    assert rocket["funding"] == "3 channels · 12 sponsors · $24,000 OC/12 mo · $50,000 grants/5 y"
+    assert rocket["funding"] == ("received: 12 sponsors, $24,000 OC/12 mo, $50,000 grants/5 y"
+                                 " · asks for funding: 3 channels")
     assert len(rocket["activity (26 wk)"]) == 26 and max(rocket["activity (26 wk)"]) == 6
     assert quiet["risk"] == "🟠 high" and quiet["trend (90 d)"] == "? unknown"
-    assert quiet["funding"] == "0 channels · 0 sponsors"
+    assert quiet["funding"] == "received: none found · asks for funding: no channel"
     assert quiet["name"] == builder.HOSTILE_NAME  # plain text in the grid, which renders no HTML
     assert pd.isna(new["health"]) and new["risk"] == "⚪ unknown" and new["funding"] == "unknown"
     assert new["activity (26 wk)"] is None
-    assert pd.notna(rocket["last release"]) and pd.isna(new["last release"])
-    assert pd.notna(rocket["data as of"]) and pd.isna(new["data as of"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", rocket["last release"]) and new["last release"] == "unknown"
+    assert rocket["data as of"].endswith(" UTC") and new["data as of"] == "unknown"
     assert "health unknown (empty cell) for 1" in texts(at)
 
 
@@ -196,6 +197,29 @@ def test_project_page_of_a_project_never_collected(page):
     assert "Summary: unknown" in texts(at)
 
 
+def test_project_page_shows_stored_metrics_only(page):
+    """Metrics come from the latest score; a project never scored says so instead of computing them."""
+    at = page("project", project="gamma/new", section="All metrics")
+    no_exception(at)
+    assert any("Not scored yet" in i.value for i in at.info)
+    assert not [df for df in at.dataframe if "metric" in df.value.columns]
+    at = page("project", project="acme/rocket", section="All metrics")
+    table = frame(at, "metric", "value").set_index("metric")
+    assert table.loc["stars", "value"] == "4,200" and table.loc["commits_365d", "value"] == "270"
+    assert "the scoring run of" in texts(at)
+
+
+def test_project_page_says_how_fresh_its_data_is_and_what_funding_means(page):
+    at = page("project", project="acme/rocket", section="Funding")
+    no_exception(at)
+    body = texts(at).replace("\\", "")
+    assert "data as of " in body and "the oldest last collection of 1 source" in body
+    assert "Has funding (money received): yes · asks for funding: yes" in body
+    assert "(from funding_yml)" in body
+    new = texts(page("project", project="gamma/new")).replace("\\", "")
+    assert "no data collected yet" in new
+
+
 def test_project_page_with_unknown_or_hostile_query_param(page):
     at = page("project", project="nobody/none")
     no_exception(at)
@@ -220,7 +244,8 @@ def test_funders_shortlist_ranked_with_reasons(page):
     no_exception(at)
     table = frame(at, "rank", "why", "evidence")
     assert [p.split("=", 1)[1] for p in table["project"]] == ["beta/quiet", "acme/rocket", "gamma/new"]
-    assert table["rank"].tolist()[:2] == [1, 2] and pd.isna(table["rank"].tolist()[2])
+    assert table["rank"].tolist() == ["1", "2", "unknown"]
+    assert table["funding need"].tolist() == ["0.81", "0.42", "unknown"] and table["health"].tolist()[2] == "unknown"
     assert table["why"].tolist()[1] == "important and active, but funded"
     assert table["why"].tolist()[2] == "unknown: not scored yet"
     assert "no_commits_12m: last commit 2023-04-01" in table["evidence"].tolist()[0]
@@ -278,7 +303,7 @@ def test_runs_page_shows_last_runs_and_errors(page):
     by_source = frame(at, "source", "last_status").set_index("source")
     assert by_source.loc["github", "last_status"] == "error"
     assert by_source.loc["github", "last_error"] == "HTTP 404: repository not found"
-    assert by_source.loc["git", "ok_runs"] == 2
+    assert by_source.loc["git", "data_runs"] == 2
     assert "unknown: the scheduler has not published its timetable" in texts(at)
     assert any(m.label == "Database size" and m.value.endswith("MB") for m in at.metric)
     at.checkbox(key="runs_errors_only").check().run()
@@ -387,3 +412,24 @@ def test_request_while_the_collector_holds_the_lock_is_refused_in_words(page, ap
     assert at.error[0].value == runs.BUSY
     at.button(key="runs_add_submit").click().run()  # once the writer is done, the same request goes in
     assert "someone/else" in at.success[0].value
+
+
+@pytest.mark.parametrize("name, query", [
+    ("overview", {}), ("funders", {}), ("runs", {}),
+    ("project", {"project": "acme/rocket", "section": "Funding"}),
+    ("project", {"project": "gamma/new", "section": "Funding"}),
+    ("compare", {"projects": "acme/rocket,gamma/new"}),
+])
+def test_no_grid_shows_none(page, name, query):
+    """Data grids would print a missing value as 'None': every one of them says 'unknown' (or
+    leaves an error column empty) instead."""
+    at = page(name, **query)
+    no_exception(at)
+    for df in at.dataframe:
+        frame = df.value
+        for column in frame.columns:
+            if column in ("health", "activity (26 wk)"):  # a bar and a sparkline: an empty cell, as the caption says
+                continue
+            values = frame[column].tolist()
+            assert not any(v is None or (isinstance(v, float) and pd.isna(v)) or v == "None" for v in values), \
+                (name, column, values)

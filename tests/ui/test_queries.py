@@ -1,18 +1,18 @@
-"""The read-only query layer: missing tables, a writer's lock, the last good answer; and escaping."""
+"""The app's query layer over the read model: read-only connections, a writer's lock, the last good
+answer, the schema check; and escaping. What the read model answers is tested in
+tests/tracker/test_readmodel.py."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
-import pandas as pd
+import duckdb
 import pytest
 
 from tracker.config import REPO_ROOT
-from tracker.runs import utcnow
-from tracker.store import Store
+from tracker.store import SchemaMismatch, Store
 from tracker.ui import queries, render
 
 HOLD_LOCK = """
@@ -33,55 +33,8 @@ def hold_lock(db, seconds: float) -> subprocess.Popen:
     return proc
 
 
-FOUNDATION_TABLES = {"schema_migrations", "projects", "collection_runs", "git_repos", "git_commits",
-                     "git_commit_files", "git_tags", "repo_files", "collection_requests"}
-
-
 def count_projects(store: Store) -> int:
     return store.scalar("SELECT count(*) FROM projects")
-
-
-@pytest.fixture
-def collected(cli, make_repo, db_path) -> str:
-    """A database with one project whose git history was collected, and nothing else."""
-    repo = make_repo("lib")
-    for day in range(1, 20):
-        repo.commit(f"2026-10-{day:02d}T10:00:00", name="Ann" if day % 3 else "Ben",
-                    email="ann@lib.example" if day % 3 else "ben@lib.example")
-    repo.git("tag", "v1.0")
-    assert cli("add", "lib/lib", "--git", str(repo.path)).code == 0
-    assert cli("collect", "--source", "git").code == 0
-    return str(db_path)
-
-
-def test_unscored_project_gets_metrics_computed_now(collected):
-    data = queries.read(collected, queries._project, "lib/lib")
-    assert data["score"] is None and data["metrics_source"] == "computed now from the collected data"
-    assert data["metrics"]["contributors_total"] == 2 and data["metrics"]["tags_total"] == 1
-
-
-def test_foundation_only_database_reads_as_unknown(collected):
-    """No scores, GitHub or funding tables: every page's query answers, with unknowns."""
-    with Store.open(collected) as store:  # whatever other collectors' migrations made: gone
-        for table in queries.tables(store) - FOUNDATION_TABLES:
-            store.execute(f"DROP TABLE {table}")
-    db = collected
-    assert queries.read(db, queries.tables) == FOUNDATION_TABLES
-    df = queries.read(db, queries._overview)
-    row = df.iloc[0]
-    assert row["slug"] == "lib/lib" and pd.isna(row["health"]) and row["risk_level"] is None
-    assert row["funding"] == "unknown" and row["has_funding"] == "unknown"
-    assert sum(row["activity"]) > 0 and pd.notna(row["data_as_of"])
-    data = queries.read(db, queries._project, "lib/lib")
-    assert data["score"] is None and isinstance(data["metrics"], dict)
-    assert data["funding"]["channels"] is None and data["funding"]["grants"] is None
-    assert data["funding"]["sponsors"] is None and data["funding"]["oc_series"] is None
-    assert data["weekly"]["commits"].sum() == 19
-    assert set(data["contributors"]["contributor"]) == {"Ann", "Ben"}
-    funders = queries.read(db, queries._funders)
-    assert funders["funding_need"].isna().all() and funders["criticality"].isna().all()
-    runs = queries.read(db, queries._runs)
-    assert runs["by_source"]["source"].tolist() == ["git"] and runs["schedule"] is None
 
 
 def test_reader_waits_out_a_short_write_lock(store, db_path):
@@ -98,7 +51,7 @@ def test_a_long_lock_serves_the_last_good_answer_or_says_busy(store, db_path):
     db = str(db_path)
 
     def quick(db: str) -> int:
-        return queries.read(db, count_projects, attempts=2)
+        return queries.read(db, count_projects, timeout=0.5)
 
     assert queries._served("test-count", quick, db) == 0
     holder = hold_lock(db_path, 4.0)
@@ -117,27 +70,28 @@ def test_missing_database_is_not_created_by_reading(tmp_path):
     assert not (tmp_path / "none.duckdb").exists()
 
 
-def test_weekly_matrix_zero_fills_and_ignores_suspect_dates(store):
-    from tracker import registry
+def test_reads_go_through_the_read_model_on_a_read_only_connection(app_db):
+    """The query layer hands the read model a read-only store, closed afterwards."""
+    seen = []
 
-    p, _ = registry.add(store, "a/b")
-    now = utcnow()
-    rows = [[p.id, f"{i:040x}", "", False, "A", "a@x.org", "a@x.org", now - timedelta(weeks=w),
-             now - timedelta(weeks=w), False, suspect] for i, (w, suspect) in enumerate([(0, False), (0, False),
-                                                                                          (3, False), (1, True)])]
-    store.con.executemany("INSERT INTO git_commits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    matrix = queries._weekly_matrix(store, now, 26)[p.id]
-    assert len(matrix) == 26 and matrix[-1] == 2 and matrix[-4] == 1 and sum(matrix) == 3
+    def probe(store):
+        seen.append(store)
+        return store.read_only
+
+    assert queries.read(str(app_db), probe) is True
+    with pytest.raises(duckdb.ConnectionException):
+        seen[0].scalar("SELECT 1")  # closed at once: no connection outlives a read
 
 
-@pytest.mark.parametrize("metrics, expected", [
-    ({}, ("unknown", "unknown")),
-    ({"funding_channels_count": 0, "sponsors_count": None}, ("0 channels", "no")),
-    ({"sponsors_count": 3, "oc_received_12m_usd": 1200.4}, ("3 sponsors · $1,200 OC/12 mo", "yes")),
-    ({"grants_total_usd_5y": 0.0}, ("none", "no")),
-])
-def test_funding_summary(metrics, expected):
-    assert queries.funding_summary(metrics) == expected
+def test_a_database_older_than_the_app_is_refused_in_words(app_db, page):
+    with Store.open(app_db) as store:
+        store.execute("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)")
+    with pytest.raises(SchemaMismatch, match="older than this tracker's"):
+        queries.read(str(app_db), count_projects)
+    at = page("overview")
+    assert not at.exception
+    shown = at.error[0].value.replace("\\", "")  # Markdown-escaped on the page
+    assert "older than this tracker's" in shown and "`tracker score`" in shown
 
 
 # -- rendering untrusted text --------------------------------------------------------------------

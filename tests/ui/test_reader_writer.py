@@ -8,7 +8,9 @@ import sys
 
 import streamlit as st
 
+from tracker.clock import utcnow
 from tracker.config import REPO_ROOT
+from tracker.readmodel import pages
 from tracker.ui import queries
 
 ROUNDS = 12
@@ -47,8 +49,8 @@ def test_queries_keep_answering_while_a_second_process_writes(app_db, page, tmp_
         seen: list[int] = []
         for round_ in range(ROUNDS):
             seen.append(queries.read(db, writer_runs))
-            assert len(queries.read(db, queries._overview)) == 3
-            assert queries.read(db, queries._project, "acme/rocket")["score"]["health"] == 72.0
+            assert len(queries.read(db, pages.overview, utcnow())) == 3
+            assert queries.read(db, pages.project_page, "acme/rocket", utcnow())["score"]["health"] == 72.0
             if round_ < PAGES:  # the real pages, uncached, during the writes: no exception, no lock error
                 st.cache_data.clear()
                 at = page("overview")

@@ -6,8 +6,7 @@ import argparse
 import sys
 from xml.sax.saxutils import escape
 
-from tracker import registry
-from tracker.scoring import history
+from tracker import display, readmodel
 
 # Colours of shields.io's named palette, by risk level.
 COLOURS = {"low": "#4c1", "medium": "#dfb317", "high": "#fe7d37", "critical": "#e05d44", None: "#9f9f9f"}
@@ -23,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("repo", help="OWNER/REPO or a GitHub URL")
     p.add_argument("--label", default="health", help="left-hand text (default: health)")
-    p.set_defaults(func=cmd_badge)
+    p.set_defaults(func=cmd_badge, read_only=True)
 
 
 def render(label: str, value: str, colour: str) -> str:
@@ -53,11 +52,12 @@ def render(label: str, value: str, colour: str) -> str:
     )
 
 
-def badge_for(store, project: registry.Project, label: str = "health") -> str:
-    row = history.latest(store, project.id)
+def badge_for(store, project: readmodel.Project, label: str = "health") -> str:
+    """The badge of the project's latest score ('not scored' before `tracker score` has run)."""
+    row = readmodel.latest_score(store, project.id)
     if row is None:
         return render(label, "not scored", COLOURS[None])
-    health = "unknown" if row["health"] is None else f"{row['health']:.0f}"
+    health = display.number(row["health"], 0)
     return render(
         label, f"{health} | {row['risk_level']} risk", COLOURS.get(row["risk_level"], COLOURS[None])
     )
@@ -65,6 +65,6 @@ def badge_for(store, project: registry.Project, label: str = "health") -> str:
 
 def cmd_badge(ctx) -> int:
     store = ctx.store()
-    project = registry.get(store, ctx.args.repo)
+    project = readmodel.project(store, ctx.args.repo)
     sys.stdout.write(badge_for(store, project, ctx.args.label))
     return 0

@@ -18,12 +18,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tracker import metrics, output, registry
+from tracker import metrics, output, readmodel
 from tracker.errors import UsageError
-from tracker.report import jsonable
-from tracker.scoring import history
 from tracker.scoring.weights import SUBSCORES
 from tracker.store import Store
+from tracker.values import jsonable
 
 FORMATS = ("csv", "parquet", "json")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -67,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dir", metavar="DIR", help="output folder (created if missing)")
     p.add_argument("--format", choices=FORMATS, required=True)
     p.add_argument("--as-of", metavar="DATE", help="compute metrics as of this UTC date/time (default: now)")
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=cmd_export, read_only=True)
 
 
 def scrub(value: Any) -> Any:
@@ -94,8 +93,9 @@ def _scrub_deep(value: Any) -> Any:
 
 
 def tables(store: Store, now: datetime, nested: bool) -> dict[str, tuple[list[dict[str, Any]], list[str]]]:
-    """{name: (rows, columns)} for projects, metrics and scores."""
-    projects = registry.all_projects(store)
+    """{name: (rows, columns)} for projects, metrics (computed as of `now` by the metric providers)
+    and scores (the whole history, as stored, through the read model)."""
+    projects = readmodel.projects(store)
     slug = {p.id: p.slug for p in projects}
     project_rows = [{"project": p.slug, **{c: getattr(p, c) for c in PROJECT_COLUMNS[1:]}} for p in projects]
     names = metrics.metric_names()
@@ -104,16 +104,13 @@ def tables(store: Store, now: datetime, nested: bool) -> dict[str, tuple[list[di
         values = metrics.compute_all(store, p.id, now)
         metric_rows.append({"project": p.slug, "as_of": now, **{n: values.get(n) for n in names}})
     score_rows = []
-    if history.has_scores(store):
-        for r in store.dicts(
-            f"SELECT {', '.join(history.COLUMNS)} FROM scores ORDER BY project_id, computed_at"
-        ):
-            r = history._decode(r)
-            row = {"project": slug.get(r["project_id"], str(r["project_id"])), **r}
-            row["flag_names"] = ", ".join(f["name"] for f in r["flags"])
-            for name in SUBSCORES:
-                row[f"{name}_score"] = (r["subscores"].get(name) or {}).get("score")
-            score_rows.append(row)
+    for r in readmodel.score_history(store):
+        row = {"project": slug.get(r["project_id"], str(r["project_id"])), **r}
+        row["flag_names"] = ", ".join(str(f.get("name")) for f in r["flags"] if isinstance(f, dict))
+        for name in SUBSCORES:
+            sub = r["subscores"].get(name)
+            row[f"{name}_score"] = sub.get("score") if isinstance(sub, dict) else None
+        score_rows.append(row)
     out = {}
     for name, rows, cols in (
         ("projects", project_rows, PROJECT_COLUMNS),

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from tracker import funding_impact, grants, output, registry
+from tracker import funding_impact, grants, output, readmodel
 from tracker.currency import load_rates
 from tracker.errors import UsageError
 
@@ -28,14 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--project", metavar="OWNER/REPO", help="only grants linked to this tracked project")
     q.add_argument("--format", choices=output.FORMATS, default="table")
     q.add_argument("--rates", metavar="FILE", help="currency rates table (default: $TRACKER_RATES or shipped)")
-    q.set_defaults(func=cmd_list)
+    q.set_defaults(func=cmd_list, read_only=True)
 
     q = gsub.add_parser("impact", help="activity N months before vs after each dated grant (correlation only)")
     q.add_argument("--project", metavar="OWNER/REPO", help="only this tracked project")
     q.add_argument("--months", type=int, default=12, help="window length in months (default 12)")
     q.add_argument("--format", choices=output.FORMATS, default="table")
     q.add_argument("--as-of", metavar="DATE", help="compare as of this UTC date (default: now)")
-    q.set_defaults(func=cmd_impact)
+    q.set_defaults(func=cmd_impact, read_only=True)
     p.set_defaults(func=lambda ctx: (p.print_help(), 2)[1])
 
 
@@ -63,8 +63,8 @@ def cmd_list(ctx) -> int:
         rows = []
     else:
         store = ctx.store()
-        project = registry.get(store, ctx.args.project) if ctx.args.project else None
-        rows = grants.list_grants(store, rates, project.id if project else None)
+        project = readmodel.project(store, ctx.args.project) if ctx.args.project else None
+        rows = readmodel.grant_list(store, rates, project.id if project else None)
     fmt = ctx.args.format
     output.emit(rows, fmt, COLUMNS + (["note"] if fmt != "table" else []))
     if fmt == "table":
@@ -80,7 +80,7 @@ def cmd_impact(ctx) -> int:
     if not 1 <= a.months <= 60:
         raise UsageError("--months must be between 1 and 60")
     store = ctx.store()
-    project = registry.get(store, a.project) if a.project else None
+    project = readmodel.project(store, a.project) if a.project else None
     results = funding_impact.impact(store, ctx.now, a.months, project.id if project else None)
     skipped = funding_impact.undated(store, project.id if project else None)
     if a.format == "json":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tracker import output, registry
+from tracker import output, readmodel, registry
 from tracker.errors import UsageError
 
 
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("list", help="list tracked projects")
     p.add_argument("--format", choices=output.FORMATS, default="table")
-    p.set_defaults(func=cmd_list)
+    p.set_defaults(func=cmd_list, read_only=True)
 
     p = sub.add_parser("remove", help="stop tracking a project and delete its collected data")
     p.add_argument("repo", help="OWNER/REPO or a GitHub URL")
@@ -52,7 +52,7 @@ def cmd_list(ctx) -> int:
         rows = [
             {"project": p.slug, "category": p.category, "pypi": p.pypi_package,
              "git": p.git_source}
-            for p in registry.all_projects(ctx.store())
+            for p in readmodel.projects(ctx.store())
         ]
     output.emit(rows, ctx.args.format, ["project", "category", "pypi", "git"])
     if not rows and ctx.args.format == "table":

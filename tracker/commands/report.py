@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from tracker import registry, report
+from tracker import readmodel, report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,12 +14,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("repo", help="OWNER/REPO or a GitHub URL")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--as-of", metavar="DATE", help="compute windows as of this UTC date/time (default: now)")
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=cmd_report, read_only=True)
 
 
 def cmd_report(ctx) -> int:
     store = ctx.store()
-    project = registry.get(store, ctx.args.repo)
+    project = readmodel.project(store, ctx.args.repo)
     data = report.build(store, project, ctx.now)
     if ctx.args.format == "json":
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -6,31 +6,31 @@ import argparse
 import json
 import sys
 
-from tracker import output, report, scheduler
-from tracker.store import open_reader
+from tracker import output, readmodel
+from tracker.values import iso, jsonable
 
-COLUMNS = ["source", "project", "last_run", "finished", "result", "error", "next_run"]
+COLUMNS = ["source", "project", "last_run", "finished", "result", "data_as_of", "error", "next_run"]
 ERROR_WIDTH = 60
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("status", help="last and next collection runs per source and project",
                        description="Show, per source and project, the last collection run (when, "
-                       "result, error) and the next scheduled run, and whether `tracker schedule` is "
-                       "running. Read-only: works while the scheduler writes.")
+                       "result, error), when data last arrived from it (data_as_of: a run that was ok or "
+                       "partial) and the next scheduled run, and whether `tracker schedule` is running. "
+                       "Read-only: works while the scheduler writes, and on a read-only copy.")
     p.add_argument("--format", choices=("table", "json"), default="table")
-    p.set_defaults(func=cmd_status)
+    p.set_defaults(func=cmd_status, read_only=True)
 
 
 def _when(value) -> str | None:
-    return report.iso(value) if value is not None else None
+    return iso(value) if value is not None else None
 
 
 def cmd_status(ctx) -> int:
-    with open_reader(ctx.config.db_path) as store:
-        data = scheduler.status(store, ctx.config.db_path)
+    data = readmodel.collection_status(ctx.store(), ctx.config.db_path)
     if ctx.args.format == "json":
-        sys.stdout.write(json.dumps(report.jsonable(data), indent=2, default=str, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(jsonable(data), indent=2, default=str, ensure_ascii=False) + "\n")
         return 0
     s = data["scheduler"]
     if s["running"]:
@@ -49,7 +49,8 @@ def cmd_status(ctx) -> int:
         if error and len(error) > ERROR_WIDTH:
             error = error[: ERROR_WIDTH - 3] + "..."
         rows.append({**r, "project": r["project"] or "(all)", "last_run": _when(r["last_run"]),
-                     "finished": _when(r["finished"]), "error": error or "",
+                     "finished": _when(r["finished"]), "data_as_of": _when(r["data_at"]) or "never",
+                     "error": error or "",
                      "next_run": _when(r["next_run"]) or ("-" if not s["running"] else None)})
     output.emit(rows, "table", COLUMNS)
     return 0

@@ -2,17 +2,18 @@
 repository, health, risk level and flags, truck factor, last release, funding and why; a summary;
 and the CI gate. Shared by `tracker deps` and the app's Dependencies page.
 
-Scores are read from the latest `scores` row of each project (written by `tracker score`); this
-module never computes a score and never calls the network itself (mapping may ask PyPI).
+Scores, "has funding" and release dates are read through the read model (tracker.readmodel: the
+latest `scores` row of each project, written by `tracker score`); this module never computes a
+score and never calls the network itself (mapping may ask PyPI).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from tracker import readmodel
 from tracker.config import Config
 from tracker.deps import accepted as accepted_mod
 from tracker.deps.mapping import Mapped, map_packages
@@ -81,76 +82,25 @@ def _direct(values: set[bool | None]) -> bool | None:
     return None
 
 
-def _table_exists(store: Store, table: str) -> bool:
-    return bool(store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]))
-
-
-def _loads(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
 def latest_scores(store: Store | None, slugs: list[str]) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """(latest scores row by lower-case slug, lower-case slugs tracked) for the given repositories."""
     if store is None or not slugs:
         return {}, set()
-    keys = sorted({s.lower() for s in slugs})
-    tracked = {r[0] for r in store.all(
-        "SELECT slug_key FROM projects WHERE slug_key IN (SELECT unnest(?::VARCHAR[]))", [keys])}
-    if not tracked or not _table_exists(store, "scores"):
-        return {}, tracked
-    rows = store.dicts(
-        "SELECT p.slug_key, p.slug, s.computed_at, s.health, s.coverage, s.subscores, s.risk_level, s.flags,"
-        " s.maturity, s.criticality, s.truck_factor, s.funding_need, s.funding_need_reason, s.metrics"
-        " FROM scores s JOIN projects p ON p.id = s.project_id"
-        " WHERE p.slug_key IN (SELECT unnest(?::VARCHAR[]))"
-        " QUALIFY row_number() OVER (PARTITION BY s.project_id ORDER BY s.computed_at DESC) = 1",
-        [sorted(tracked)])
-    out = {}
-    for row in rows:
-        for col in ("subscores", "flags", "metrics"):
-            row[col] = _loads(row[col])
-        out[row["slug_key"]] = row
-    return out, tracked
+    return readmodel.scores_by_slug(store, slugs)
 
 
 def last_releases(store: Store | None, packages: list[str]) -> dict[str, datetime]:
     """Latest non-yanked upload per PyPI package, from the PyPI cache (when collected)."""
-    if store is None or not packages or not _table_exists(store, "pypi_releases"):
+    if store is None or not packages:
         return {}
-    return dict(store.all(
-        "SELECT package, max(uploaded_at) FROM pypi_releases WHERE NOT yanked AND uploaded_at IS NOT NULL"
-        " AND package IN (SELECT unnest(?::VARCHAR[])) GROUP BY package", [packages]))
+    return readmodel.package_last_uploads(store, packages)
 
 
-def funding_summary(metrics: dict[str, Any]) -> tuple[str | None, bool | None]:
-    """A short text and whether any funding is known (None: unknown) from the scored metrics."""
-    parts = []
-    if metrics.get("has_sponsors_listing"):
-        count = metrics.get("sponsors_count")
-        parts.append("GitHub Sponsors" + (f" ({count} sponsors)" if count is not None else ""))
-    budget = metrics.get("oc_yearly_budget_usd")
-    if budget:
-        parts.append(f"Open Collective ${budget:,.0f}/yr")
-    if metrics.get("grants_active"):
-        parts.append(f"{metrics['grants_active']} active grant(s)")
-    platforms = metrics.get("funding_platforms")
-    if isinstance(platforms, str):
-        platforms = [p for p in platforms.replace(";", ",").split(",") if p.strip()]
-    if isinstance(platforms, list) and platforms and not parts:
-        parts.append("channels: " + ", ".join(str(p).strip() for p in platforms[:5]))
-    if parts:
-        return "; ".join(parts), True
-    channels = metrics.get("funding_channels_count")
-    if channels == 0 and not metrics.get("sponsors_count") and not budget:
-        return "none found", False
-    if channels:
-        return f"{channels} funding channel(s)", True
-    return None, None
+def funding_summary(metrics: dict[str, Any]) -> tuple[str, bool | None]:
+    """A short text (money received, and whether the project asks for funding) and has-funding
+    (money received: True / False / None for unknown), by the read model's one rule."""
+    status = readmodel.funding_status(metrics)
+    return status.text(), {"yes": True, "no": False}.get(status.has_funding)
 
 
 def _last_release(score: dict[str, Any] | None, pypi_upload: datetime | None) -> datetime | None:

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from tracker import display
 from tracker.ui import charts, queries, render
 
 MAX_PROJECTS = 4
@@ -32,7 +33,7 @@ def side_by_side(bundles: dict[str, dict[str, Any]]) -> pd.DataFrame:
     for slug, data in bundles.items():
         score = data["score"] or {}
         put("health", slug, score.get("health"))
-        put("coverage", slug, score.get("coverage"))
+        put("coverage", slug, display.percent(score.get("coverage")))
         put("risk level", slug, score.get("risk_level"))
         put("flags", slug, ", ".join(str(f.get("name")) for f in score.get("flags") or [] if isinstance(f, dict))
             or ("none" if score else None))

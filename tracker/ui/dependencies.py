@@ -22,6 +22,7 @@ from tracker.errors import TrackerError
 from tracker.requests import request_track
 from tracker.runs import utcnow
 from tracker.store import Store, open_reader
+from tracker.ui.render import cells as render_cells
 
 PASTE_KINDS = {"detect from content": None, "requirements.txt": "requirements", "pyproject.toml": "pyproject",
                "uv.lock": "uv", "poetry.lock": "poetry", "Pipfile.lock": "pipfile",
@@ -71,7 +72,7 @@ def _report(results: list[ParseResult]) -> DepsReport:
     if Path(cfg.db_path).exists():
         store = open_reader(cfg.db_path)
     try:
-        return build(store, cfg, results, utcnow().replace(microsecond=0), offline=True)
+        return build(store, cfg, results, utcnow(), offline=True)
     finally:
         if store is not None:
             store.close()
@@ -136,10 +137,10 @@ def render() -> None:
     rows = report.rows if level == "everything" else [
         r for r in report.rows if r["risk"] in LEVELS and LEVELS.index(r["risk"]) >= LEVELS.index(level)]
     frame = pd.DataFrame([deps_render.flat(r) for r in rows], columns=TABLE_COLUMNS)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(render_cells(frame, blank=("accepted_note",)), hide_index=True, width="stretch")
     if report.unsupported:
         with st.expander(f"{len(report.unsupported)} listed but not yet supported"):
-            st.dataframe(pd.DataFrame(report.unsupported), hide_index=True)
+            st.dataframe(render_cells(pd.DataFrame(report.unsupported)), hide_index=True)
     if report.warnings:
         with st.expander(f"{len(report.warnings)} warnings"):
             for w in report.warnings:

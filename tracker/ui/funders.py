@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from tracker import output
+from tracker import display, output
 from tracker.ui import charts, queries, render
 
 Y_AXES = {
@@ -17,8 +17,8 @@ Y_AXES = {
     "funding received (USD per year, OC 12 months + grants 5 years / 5)": "funding_received_usd",
 }
 EXPORT_COLUMNS = ["rank", "slug", "name", "category", "funding_need", "funding_need_reason", "criticality",
-                  "health", "coverage", "risk_level", "maturity", "truck_factor", "flags",
-                  "funding_channels_count", "sponsors_count", "oc_received_12m_usd", "grants_total_usd_5y",
+                  "health", "coverage", "risk_level", "maturity", "truck_factor", "flags", "has_funding",
+                  "asks_for_funding", "funding_channels_count", "sponsors_count", "oc_received_12m_usd", "grants_total_usd_5y",
                   "computed_at", "project_page"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -71,8 +71,8 @@ def shortlist_csv(ranked: pd.DataFrame, base_url: str = "") -> str:
         row["flags"] = r["evidence"]
         row["funding_need_reason"] = r["why"]
         row["project_page"] = base_url + render.project_link(r["slug"])
-        row = {k: (None if not isinstance(v, list | dict) and pd.isna(v) else v) for k, v in row.items()}
-        rows.append({k: _cell(v if v is not None else "unknown") for k, v in row.items()})
+        rows.append({k: _cell(display.UNKNOWN if not isinstance(v, list | dict) and display.is_unknown(v) else v)
+                     for k, v in row.items()})
     return output.to_csv(rows, EXPORT_COLUMNS)
 
 
@@ -119,21 +119,22 @@ def show() -> None:
     top = st.number_input("Shortlist length", 5, 1000, 25, 5, key="funders_top")
     head = ranked.head(int(top))
     st.subheader("Shortlist by funding need")
+    numbers = render.cells(pd.DataFrame({"rank": head["rank"], "funding need": head["funding_need"],
+                                         "criticality": head["criticality"], "health": head["health"]}),
+                           digits={"funding need": 2, "criticality": 2, "health": 0})
     st.dataframe(
         pd.DataFrame({
-            "rank": head["rank"], "project": [render.project_link(s) for s in head["slug"]],
-            "category": head["category"].fillna("uncategorised"), "funding need": head["funding_need"],
-            "why": head["why"], "criticality": head["criticality"], "health": head["health"],
+            "rank": numbers["rank"], "project": [render.project_link(s) for s in head["slug"]],
+            "category": head["category"].fillna("uncategorised"), "funding need": numbers["funding need"],
+            "why": head["why"], "criticality": numbers["criticality"], "health": numbers["health"],
             "risk": [render.risk_badge(r) for r in head["risk_level"]], "evidence": head["evidence"],
         }),
         hide_index=True, width="stretch", key="funders_table",
         column_config={
             "project": st.column_config.LinkColumn("project", display_text=r"project\?project=(.*)$"),
-            "funding need": st.column_config.NumberColumn("funding need", format="%.2f",
-                                                          help="Empty = unknown (not scored yet)"),
+            "funding need": st.column_config.TextColumn("funding need",
+                                                        help="0-1, higher is more in need; unknown = not scored yet"),
             "why": st.column_config.TextColumn("why", width="large"),
-            "criticality": st.column_config.NumberColumn("criticality", format="%.2f"),
-            "health": st.column_config.NumberColumn("health", format="%.0f"),
         },
     )
     st.download_button("Download shortlist (CSV, with evidence)", shortlist_csv(head),

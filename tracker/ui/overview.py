@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
+from tracker import display
 from tracker.runs import utcnow
 from tracker.ui import nav, queries, render
 from tracker.ui.render import md
@@ -55,9 +56,9 @@ def table(df: pd.DataFrame) -> pd.DataFrame:
         "risk": [render.risk_badge(r) for r in df["risk_level"]],
         "trend (90 d)": [render.trend_arrow(t) for t in df["trend"]],
         "activity (26 wk)": df["activity"],
-        "last release": df["last_release"],
+        "last release": [display.date(d) for d in df["last_release"]],
         "funding": df["funding"],
-        "data as of": df["data_as_of"],
+        "data as of": [display.when(d) for d in df["data_as_of"]],
     })
 
 
@@ -70,9 +71,16 @@ COLUMNS = {
         help="0-100, weighted sub-scores; empty = unknown (not scored yet). The project page says why."),
     "activity (26 wk)": st.column_config.LineChartColumn(
         "activity (26 wk)", y_min=0, help="Commits per week; empty = git history not collected yet"),
-    "last release": st.column_config.DateColumn("last release", format="YYYY-MM-DD"),
-    "data as of": st.column_config.DatetimeColumn(
-        "data as of", format="YYYY-MM-DD HH:mm", help="Last successful collection (UTC)"),
+    "last release": st.column_config.TextColumn(
+        "last release", help="Newest release of any kind (git tag, GitHub release, PyPI upload), pre-releases "
+        "left out; unknown = none collected"),
+    "funding": st.column_config.TextColumn(
+        "funding", help="Money received (sponsors, Open Collective, grants) and whether the project asks for "
+        "funding (declared channels); a channel is not money. From the latest score's metrics."),
+    "data as of": st.column_config.TextColumn(
+        "data as of",
+        help="Every source's data is at least this recent: the oldest of the sources' last collections that "
+             "brought data (ok or partial); unknown = nothing collected yet"),
 }
 
 
@@ -97,7 +105,9 @@ def show() -> None:
             health=st.slider("Health", 0, 100, (0, 100), key="overview_health"),
             include_unknown_health=st.checkbox("Include projects whose health is unknown", value=True,
                                                key="overview_health_unknown"),
-            funding=st.selectbox("Has funding", FUNDING_CHOICES, key="overview_funding"),
+            funding=st.selectbox("Has funding (money received)", FUNDING_CHOICES, key="overview_funding",
+                                 help="Money received: sponsors, Open Collective income or grants. Declaring "
+                                      "funding channels alone is not funding."),
             search=search,
         )
     shown = apply_filters(df, f)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from tracker import display
 from tracker.ui import charts, queries, render
 from tracker.ui.render import fmt, md
 
@@ -41,8 +42,7 @@ def score_card(data: dict[str, Any]) -> None:
                 help="Weighted mean of the known sub-scores below (0-100).")
     c[1].metric("Risk level", fmt(score.get("risk_level")),
                 help="From the flags below; see methodology for the rules.")
-    coverage = score.get("coverage")
-    c[2].metric("Coverage", "unknown" if coverage is None else f"{coverage:.0%}",
+    c[2].metric("Coverage", display.percent(score.get("coverage")),
                 help="Share of the sub-scores' weight that was known. Unknown sub-scores are left out, not 0.")
     c[3].metric("Criticality", fmt(score.get("criticality"), digits=2),
                 help="OpenSSF criticality score (original Pike algorithm), 0-1.")
@@ -89,8 +89,10 @@ def activity(data: dict[str, Any]) -> None:
     else:
         st.altair_chart(charts.release_timeline(releases), width="stretch")
         m = data["metrics"]
-        st.caption(f"{len(releases)} releases · last {fmt(releases['released_at'].max())} · median interval "
-                   f"{fmt(m.get('median_release_interval_days') or m.get('median_tag_interval_days'), 'days')}")
+        interval = m.get("median_release_interval_days") or m.get("median_tag_interval_days")
+        st.caption(f"{display.count(len(releases), 'release')} (a tag, its GitHub release and its PyPI upload "
+                   f"count once) · last {fmt(releases['released_at'].max())} · median interval "
+                   f"{fmt(interval, 'days')}")
 
 
 def responsiveness(data: dict[str, Any]) -> None:
@@ -146,9 +148,11 @@ def concentration(data: dict[str, Any]) -> None:
 
 def funding(data: dict[str, Any]) -> None:
     st.subheader("Funding")
-    f, m = data["funding"], data["metrics"]
-    summary, _ = queries.funding_summary(m)
-    st.caption(f"Summary: {md(summary)}")
+    f, m, status = data["funding"], data["metrics"], data["funding_status"]
+    st.caption(f"Summary: {md(status.text())}")
+    st.caption(f"Has funding (money received): {status.has_funding} · asks for funding: {status.asks}. "
+               "A declared channel asks for money; only sponsors, Open Collective income and grants show "
+               "money received." + ("" if data["score"] else " Not scored yet: both unknown until `tracker score`."))
     left, right = st.columns(2)
     with left:
         st.markdown("**Channels**")
@@ -160,7 +164,8 @@ def funding(data: dict[str, Any]) -> None:
         else:
             for row in channels.to_dict("records"):
                 label = f"{row.get('platform')}: {row.get('account') or row.get('url') or ''}"
-                st.markdown(f"- {render.link(label, row.get('url'))} (from {md(row.get('source'))})")
+                sources = ", ".join(str(s) for s in row.get("sources") if s) or None
+                st.markdown(f"- {render.link(label, row.get('url'))} (from {md(sources)})")
         st.markdown("**GitHub Sponsors**")
         sponsors = f["sponsors"]
         if sponsors is None:
@@ -176,7 +181,7 @@ def funding(data: dict[str, Any]) -> None:
                          f"{fmt(sponsors.get('goal_percent_complete'))}% complete")
             tiers = [t for t in sponsors.get("tiers") or [] if isinstance(t, dict)]
             if tiers:
-                st.dataframe(pd.DataFrame(tiers), hide_index=True, key="project_tiers")
+                st.dataframe(render.cells(pd.DataFrame(tiers)), hide_index=True, key="project_tiers")
     with right:
         st.markdown("**Open Collective income**")
         oc = f["oc_series"]
@@ -192,7 +197,7 @@ def funding(data: dict[str, Any]) -> None:
             st.write(f"Received in 12 months: {fmt(m.get('oc_received_12m_usd'), 'USD', 0)}; "
                      f"balance: {fmt(m.get('oc_balance_usd'), 'USD', 0)}")
         if f["oc"] is not None and not f["oc"].empty:
-            st.dataframe(f["oc"], hide_index=True, key="project_oc")
+            st.dataframe(render.cells(f["oc"]), hide_index=True, key="project_oc")
         st.markdown("**Grants**")
         grants = f["grants"]
         if grants is None:
@@ -200,9 +205,8 @@ def funding(data: dict[str, Any]) -> None:
         elif grants.empty:
             st.write("No grants recorded for this project.")
         else:
-            shown = grants.copy()
-            if "source_url" in shown:
-                shown["source_url"] = [render.safe_url(u) for u in shown["source_url"]]
+            shown = render.cells(grants.drop(columns=["source_url"]))
+            shown["source_url"] = [render.safe_url(u) or "" for u in grants["source_url"]]
             st.dataframe(shown, hide_index=True, key="project_grants", column_config={
                 "source_url": st.column_config.LinkColumn("source")})
     st.markdown("**Funding impact**")
@@ -213,7 +217,7 @@ def funding(data: dict[str, Any]) -> None:
     else:
         st.caption("Activity per month in the months before and after each grant. "
                    + md(f["impact_note"] or "Correlation, not proof of cause."))
-        st.dataframe(impact, hide_index=True, key="project_impact")
+        st.dataframe(render.cells(impact, blank=("note",)), hide_index=True, key="project_impact")
 
 
 def health_history(data: dict[str, Any]) -> None:
@@ -227,6 +231,10 @@ def health_history(data: dict[str, Any]) -> None:
 
 def all_metrics(data: dict[str, Any]) -> None:
     st.subheader("All metrics")
+    if data["score"] is None:
+        st.info("Not scored yet: the metrics shown here are the ones `tracker score` stores with each score "
+                "(the scheduler scores after each collection). `tracker report OWNER/REPO` computes them now.")
+        return
     st.caption(f"Source: {md(data['metrics_source'])}. Unknown means not collected, never 0.")
     rows = [{"metric": k, "value": render.fmt_plain(v)} for k, v in data["metrics"].items()
             if k not in HIDDEN_METRICS]
@@ -251,13 +259,23 @@ def header(data: dict[str, Any]) -> None:
     p, about = data["project"], data["about"]
     st.title(md(p.get("display_name") or p["name"]))
     st.caption(f"{md(p['slug'])} · category: {md(p.get('category') or 'uncategorised')} · "
-               f"PyPI: {md(p.get('pypi_package') or 'none known')}")
+               f"PyPI: {md(p.get('pypi_package') or 'none known')} · {freshness(data)}")
     if about.get("description"):
         st.markdown(md(about["description"], limit=500))
     links = [render.link("GitHub", f"https://github.com/{p['slug']}")]
     if render.safe_url(about.get("homepage")):
         links.append(render.link("homepage", about["homepage"]))
     st.markdown(" · ".join(links))
+
+
+def freshness(data: dict[str, Any]) -> str:
+    """'data as of 2026-01-31 10:05 UTC (the oldest of 3 sources' last collections; 1 failing)'."""
+    bundle = data["bundle"]
+    if not bundle["sources_with_data"]:
+        return "no data collected yet"
+    failing = f"; {display.count(bundle['sources_failing'], 'source')} failing" if bundle["sources_failing"] else ""
+    sources = display.count(bundle["sources_with_data"], "source")
+    return f"data as of {display.when(bundle['data_as_of'])} (the oldest last collection of {sources}{failing})"
 
 
 def show() -> None:

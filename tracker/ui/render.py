@@ -1,4 +1,5 @@
-"""Rendering shared by the pages: escaping untrusted text, safe links, unknown-aware formatting.
+"""Rendering shared by the pages: escaping untrusted text, safe links, and values for people
+(tracker.display: "unknown", never "None" or 0).
 
 Repository text (names, descriptions, funding entries) is untrusted. Pages never pass it to
 `unsafe_allow_html`; inside Markdown it goes through `md`, and a link is only made when `safe_url`
@@ -10,16 +11,18 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pandas as pd
 import streamlit as st
 
+from tracker import display
+from tracker.store import SchemaMismatch
 from tracker.ui import queries
 
-UNKNOWN = "unknown"
+UNKNOWN = display.UNKNOWN
 RISK_BADGES = {"low": "🟢 low", "medium": "🟡 medium", "high": "🟠 high", "critical": "🔴 critical"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'])")
 MAX_TEXT = 2000
@@ -61,20 +64,17 @@ def link(label: Any, url: Any) -> str:
 
 
 def fmt(value: Any, unit: str = "", digits: int = 1) -> str:
-    """A value for people: None/NaN is 'unknown' (never 0)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+    """A value for people, inside Markdown: unknown is 'unknown' (never 0), floats with `digits`
+    decimals, times as their date, text escaped."""
+    if display.is_unknown(value):
         return UNKNOWN
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime | pd.Timestamp):
-        return f"{value:%Y-%m-%d}"
+    if isinstance(value, str):
+        return f"{md(value)} {md(unit)}".strip() if unit else md(value)
+    if isinstance(value, datetime | date):
+        return display.date(value)
     if isinstance(value, float):
-        text = f"{value:,.{digits}f}"
-    elif isinstance(value, int):
-        text = f"{value:,}"
-    else:
-        text = md(value)
-    return f"{text} {unit}".strip() if unit else text
+        return display.number(value, digits, unit)
+    return md(display.text(value, unit))
 
 
 def risk_badge(level: Any) -> str:
@@ -83,7 +83,7 @@ def risk_badge(level: Any) -> str:
 
 def trend_arrow(delta: Any) -> str:
     """Health change over the trend window: ↑ / ↓ beyond 2 points, → within, '?' when unknown."""
-    if delta is None or pd.isna(delta):
+    if display.is_unknown(delta):
         return "? unknown"
     if delta >= 2:
         return f"↑ +{delta:.0f}"
@@ -94,7 +94,7 @@ def trend_arrow(delta: Any) -> str:
 
 def age(when: Any, now: datetime) -> str:
     """'3 h ago', '5 d ago'; 'never' when there is no time."""
-    if when is None or pd.isna(when):
+    if display.is_unknown(when):
         return "never"
     seconds = (now - pd.Timestamp(when).to_pydatetime()).total_seconds()
     if seconds < 3600:
@@ -116,6 +116,9 @@ def guard(db: str) -> Iterator[None]:
         yield
     except queries.NoDatabase:
         empty_database(db, missing=True)
+        st.stop()
+    except SchemaMismatch as exc:
+        st.error(md(str(exc)), icon="⚠️")
         st.stop()
     except queries.DatabaseBusy:
         st.info("The collector is writing to the database right now. This page will show the data in a "
@@ -175,13 +178,27 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 
 def fmt_plain(value: Any) -> str:
-    """Like `fmt` but for plain-text cells (tables, CSV): no Markdown escaping."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return UNKNOWN
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-    if isinstance(value, list | dict):
-        return str(len(value)) + " items" if len(str(value)) > 80 else str(value)
-    return str(value)
+    """Like `fmt` but for plain-text cells (data grids, CSV): no Markdown escaping; long
+    structures summarised as 'N items'."""
+    if isinstance(value, list | dict) and len(str(value)) > 80:
+        return display.count(len(value), "item")
+    return display.text(value)
+
+
+def cells(frame: pd.DataFrame, blank: tuple[str, ...] = (), digits: dict[str, int] | None = None) -> pd.DataFrame:
+    """A frame for a data grid with every cell as text for people: unknown reads 'unknown' (the grid
+    itself would show 'None'), or nothing in the `blank` columns (an error column without an
+    error); numbers with separators (`digits` decimals for the columns named), times to the minute.
+    A numeric column with nothing unknown in it is kept as numbers."""
+    digits = digits or {}
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        places = digits.get(column)
+        if places is None and pd.api.types.is_numeric_dtype(frame[column]) \
+                and not pd.api.types.is_bool_dtype(frame[column]) and frame[column].notna().all():
+            out[column] = frame[column]  # a complete numeric column stays numeric (sorts as numbers)
+            continue
+        out[column] = ["" if column in blank and display.is_unknown(v)
+                       else display.number(v, places) if places is not None and isinstance(v, int | float)
+                       else fmt_plain(v) for v in frame[column]]
+    return out

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 import collectors
+from tracker import display
 from tracker.errors import StoreLockedError, TrackerError
 from tracker.registry import parse_repo
 from tracker.requests import request_collection, request_track
@@ -116,19 +117,21 @@ def runs_section(db: str) -> None:
     if by_source.empty:
         st.write("No collection has run yet. Run `tracker collect` or start `tracker schedule`.")
     else:
-        shown = by_source.assign(
-            last_run=[render.age(t, now) for t in by_source["last_started"]],
-            last_error=by_source["last_error"].fillna(""))
-        st.dataframe(shown[["source", "last_status", "last_run", "last_started", "last_finished", "ok_runs",
+        shown = render.cells(by_source.assign(last_run=[render.age(t, now) for t in by_source["last_started"]]),
+                             blank=("last_error",))
+        st.dataframe(shown[["source", "last_status", "last_run", "last_started", "last_finished", "data_runs",
                             "error_runs", "running", "interrupted", "last_error"]],
-                     hide_index=True, width="stretch", key="runs_by_source")
+                     hide_index=True, width="stretch", key="runs_by_source",
+                     column_config={"data_runs": st.column_config.NumberColumn(
+                         "data_runs", help="Runs that brought data: ok, or partial (what arrived was saved)")})
     st.subheader("Next scheduled runs")
     schedule = data["schedule"]
     if schedule is None or schedule.empty:
         st.write("unknown: the scheduler has not published its timetable (start `tracker schedule`; "
                  "`tracker status` shows it too).")
     else:
-        st.dataframe(schedule, hide_index=True, width="stretch", key="runs_schedule")
+        st.dataframe(render.cells(schedule, blank=("last_error",)), hide_index=True, width="stretch",
+                     key="runs_schedule")
     st.subheader("Last run per project")
     last = data["last"]
     if last.empty:
@@ -136,15 +139,18 @@ def runs_section(db: str) -> None:
     else:
         errors_only = st.checkbox("Only runs that failed", key="runs_errors_only")
         if errors_only:
-            last = last[last["status"] != "ok"]
-        st.dataframe(last[["source", "project", "status", "started_at", "finished_at", "error", "requests"]],
+            last = last[last["status"].isin(["error", "interrupted"])]
+        st.dataframe(render.cells(last[["source", "project", "status", "started_at", "finished_at", "error",
+                                        "requests"]], blank=("error", "requests")),
                      hide_index=True, width="stretch", key="runs_last")
     st.subheader("Requests from the app")
     requests = data["requests"]
     if requests.empty:
         st.write("No requests yet.")
     else:
-        st.dataframe(requests, hide_index=True, width="stretch", key="runs_requests")
+        shown = requests.assign(source=requests["source"].fillna(ALL_SOURCES))
+        st.dataframe(render.cells(shown, blank=("error", "handled_at")), hide_index=True, width="stretch",
+                     key="runs_requests")
 
 
 def show() -> None:
@@ -155,7 +161,7 @@ def show() -> None:
     st.metric("Database size", "no database yet" if size is None else f"{size / 1e6:,.1f} MB")
     st.caption(f"Database file: {md(db)}")
     tracked: list[str] = []
-    status: dict[str, Any] = {"projects": 0, "tables": []}
+    status: dict[str, Any] = {"projects": 0, "schema_version": None}
     if size is not None:
         with render.guard(db):
             status = queries.status(db)
@@ -171,5 +177,5 @@ def show() -> None:
         return
     with render.guard(db):
         runs_section(db)
-    st.caption(f"{status['projects']} projects tracked · tables: "
-               f"{md(', '.join(t for t in status['tables'] if not t.startswith('schema')))}")
+    st.caption(f"{display.count(status['projects'], 'project')} tracked · schema version "
+               f"{display.text(status['schema_version'])}")

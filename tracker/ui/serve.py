@@ -98,11 +98,12 @@ def warm_up(db: str | None = None) -> list[str]:
     finally:
         cache_log.removeFilter(quiet)
     try:
+        from tracker.readmodel import pages
         from tracker.ui import queries
 
         path = db or queries.database_path()
         if Path(path).exists():
-            queries.read(path, lambda store: store.scalar("SELECT count(*) FROM projects"), attempts=1)
+            queries.read(path, pages.database_status, timeout=0.25)
     except Exception as exc:  # noqa: BLE001 - locked, missing or new database: the page says so later
         log.debug("warm-up: opening the database failed: %s", exc)
         failed.append("database")

@@ -1,0 +1,214 @@
+"""What each app page reads, in one call per page: the overview and funders tables (one statement
+each, however many projects), a project's bundle, the runs page. Plain DataFrames and dicts; the
+app caches them (tracker/ui/queries.py). Imported by the app only (it needs pandas)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from tracker import display, registry
+from tracker.readmodel import activity, freshness, funding, scores
+from tracker.readmodel.scores import decode
+from tracker.store import Store, schema_version
+
+RISK_LEVELS = ("low", "medium", "high", "critical")
+SPARK_WEEKS = 26
+FUNDING_METRICS = ("funding_channels_count", "sponsors_count", "oc_received_12m_usd", "oc_yearly_budget_usd",
+                   "oc_balance_usd", "grants_total_usd_5y", "grants_active")
+
+
+def database_status(store: Store) -> dict[str, Any]:
+    """How many projects are tracked, whether any was scored, and the schema version."""
+    projects, scored = store.one("SELECT (SELECT count(*) FROM projects), (SELECT count(*) > 0 FROM scores)")
+    return {"projects": projects, "scored": scored, "schema_version": schema_version(store)}
+
+
+def project_slugs(store: Store) -> list[str]:
+    return [p.slug for p in registry.all_projects(store)]
+
+
+def _num(value: Any) -> float | None:
+    """A stored metric as a number; None when unknown or not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or pd.isna(value):
+        return None
+    return float(value)
+
+
+# -- overview ----------------------------------------------------------------------------------
+_OVERVIEW = """
+WITH weeks AS (SELECT unnest(generate_series(?::TIMESTAMP, ?::TIMESTAMP, INTERVAL 7 DAY)) AS week),
+git AS (SELECT project_id FROM source_freshness WHERE source = 'git' AND data_at IS NOT NULL),
+spark AS (
+    SELECT git.project_id, list(coalesce(w.commits, 0) ORDER BY weeks.week) AS activity
+    FROM git CROSS JOIN weeks
+    LEFT JOIN weekly_activity_between(?::TIMESTAMP, ?::TIMESTAMP) w
+           ON w.project_id = git.project_id AND w.week = weeks.week
+    GROUP BY git.project_id),
+released AS (SELECT project_id, max(released_at) AS last_release FROM release_events
+             WHERE NOT prerelease AND released_at <= ? GROUP BY project_id)
+SELECT p.id AS project_id, p.slug, coalesce(p.display_name, p.name) AS name, p.category,
+       s.health, s.coverage, s.risk_level, s.computed_at, s.maturity, s.funding_need, s.criticality, s.metrics,
+       s.trend_change AS trend, spark.activity, released.last_release, f.data_as_of
+FROM projects p
+LEFT JOIN scores_as_of(NULL, NULL) s ON s.project_id = p.id
+LEFT JOIN spark ON spark.project_id = p.id
+LEFT JOIN released ON released.project_id = p.id
+LEFT JOIN project_freshness f ON f.project_id = p.id
+ORDER BY p.slug_key
+"""
+
+
+def overview(store: Store, now: datetime) -> pd.DataFrame:
+    """One row per tracked project: latest health, coverage, risk and its 90-day trend, commits per
+    week over 26 weeks (None: git not collected), last release, funding in words and has_funding
+    (yes / no / unknown), and `data_as_of` (the project's freshness bundle). One statement."""
+    last_week = activity.week_start(now)
+    first_week = last_week - pd.Timedelta(weeks=SPARK_WEEKS - 1)
+    df = store.execute(_OVERVIEW, [first_week, last_week, first_week, now, now]).df()  # commits up to now
+    df["activity"] = [None if display.is_unknown(a) else [int(n) for n in a] for a in df["activity"]]
+    statuses = [funding.funding_status(decode({"metrics": m})["metrics"]) for m in df["metrics"]]
+    df["funding"] = [s.text() for s in statuses]
+    df["has_funding"] = [s.has_funding for s in statuses]
+    df["risk_level"] = df["risk_level"].astype(object).where(df["risk_level"].notna(), None)
+    return df.drop(columns=["metrics"])
+
+
+# -- funders -----------------------------------------------------------------------------------
+def funders(store: Store) -> pd.DataFrame:
+    """Per tracked project, from its latest score: criticality, funding need and its reason, health,
+    risk, flags, the funding sub-score, the funding metrics, dollars received per year, has_funding
+    (money received) and asks_for_funding (yes / no / unknown)."""
+    df = store.execute(
+        "SELECT p.id AS project_id, p.slug, coalesce(p.display_name, p.name) AS name, p.category, s.computed_at,"
+        " s.health, s.coverage, s.risk_level, s.maturity, s.criticality, s.truck_factor, s.funding_need,"
+        " s.funding_need_reason, s.flags, s.subscores, s.metrics"
+        " FROM projects p LEFT JOIN latest_scores s ON s.project_id = p.id ORDER BY p.slug_key").df()
+    rows = [decode({"flags": f, "subscores": s, "metrics": m})
+            for f, s, m in zip(df["flags"], df["subscores"], df["metrics"], strict=True)]
+    for name in FUNDING_METRICS:
+        df[name] = [_num(r["metrics"].get(name)) for r in rows]
+    df["funding_score"] = [_num((r["subscores"].get("funding") or {}).get("score")) for r in rows]
+    statuses = [funding.funding_status(r["metrics"]) for r in rows]
+    df["funding_received_usd"] = [s.received_usd_per_year for s in statuses]
+    df["has_funding"] = [s.has_funding for s in statuses]
+    df["asks_for_funding"] = [s.asks for s in statuses]
+    df["flags"] = [r["flags"] for r in rows]
+    return df.drop(columns=["metrics", "subscores"])
+
+
+# -- one project -------------------------------------------------------------------------------
+HISTORY_COLUMNS = ["computed_at", "health", "coverage", "risk_level", "ttfr_issues_hours", "ttfr_prs_hours",
+                   "oc_received_12m_usd"]
+
+
+def _history(store: Store, project_id: int) -> pd.DataFrame:
+    rows = []
+    for r in scores.score_series(store, project_id):
+        m = r["metrics"]
+        rows.append({"computed_at": r["computed_at"], "health": r["health"], "coverage": r["coverage"],
+                     "risk_level": r["risk_level"],
+                     "ttfr_issues_hours": _num(m.get("median_time_to_first_response_hours_90d_issues")),
+                     "ttfr_prs_hours": _num(m.get("median_time_to_first_response_hours_90d_prs")),
+                     "oc_received_12m_usd": _num(m.get("oc_received_12m_usd"))})
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+
+
+def _frame_or_none(rows: list[dict[str, Any]], known: bool, columns: list[str] | None = None) -> pd.DataFrame | None:
+    """Rows as a table; None (unknown: never collected) when there are none and their source never
+    brought data."""
+    if not rows and not known:
+        return None
+    return pd.DataFrame(rows, columns=columns) if columns else pd.DataFrame(rows)
+
+
+def _impact(store: Store, project_id: int, now: datetime) -> tuple[pd.DataFrame | None, str | None]:
+    from tracker import funding_impact
+
+    try:
+        results = funding.grant_impact(store, project_id, now)
+    except Exception as exc:  # an analysis bug must not take the page down; the note says so
+        return None, f"funding impact could not be computed ({type(exc).__name__})"
+    rows = []
+    for grant in results:
+        label = " ".join(str(grant.get(k) or "") for k in ("funder", "program")).strip()
+        label = f"{label} ({grant.get('awarded_on')})"
+        for name, values in (grant.get("metrics") or {}).items():
+            rows.append({"grant": label, "measure": name.replace("_", " "), "before": values.get("before"),
+                         "after": values.get("after"), "change %": values.get("change_pct"),
+                         "note": grant.get("note")})
+        if not grant.get("metrics"):
+            rows.append({"grant": label, "measure": None, "before": None, "after": None, "change %": None,
+                         "note": grant.get("note")})
+    return (pd.DataFrame(rows, columns=["grant", "measure", "before", "after", "change %", "note"]),
+            funding_impact.CAVEAT)
+
+
+def project_page(store: Store, slug: str, now: datetime) -> dict[str, Any] | None:
+    """Everything the project page shows about one project (None when it is not tracked). Metrics
+    are those stored with the latest score: none until the project is scored."""
+    project = registry.find(store, slug)
+    if project is None:
+        return None
+    pid = project.id
+    score = scores.latest_score(store, pid)
+    arrived = freshness.data_at(store, pid)
+    oc_accounts = funding.opencollective(store, pid)
+    oc_monthly = funding.opencollective_monthly(store, pid)
+    impact, impact_note = _impact(store, pid, now)
+    grants_known = funding.grants_imported(store)
+    responses = pd.DataFrame(activity.first_responses(store, pid, now),
+                             columns=["month", "kind", "median_hours", "opened", "unanswered"])
+    return {
+        "project": project.as_dict(),
+        "about": activity.latest_github(store, pid),
+        "score": score,
+        "history": _history(store, pid),
+        "metrics": score["metrics"] if score else {},
+        "metrics_source": f"the scoring run of {score['computed_at']:%Y-%m-%d %H:%M} UTC" if score else None,
+        "funding_status": funding.funding_status(score["metrics"] if score else None),
+        "weekly": pd.DataFrame(activity.weekly_series(store, pid, now),
+                               columns=["week", "commits", "active_contributors"]),
+        "releases": pd.DataFrame(activity.releases(store, pid),
+                                 columns=["release", "released_at", "source", "sources", "prerelease"]),
+        "contributors": pd.DataFrame(activity.contributors(store, pid, now),
+                                     columns=["contributor", "commits", "share"]),
+        "funding": {
+            "channels": _frame_or_none(funding.channels(store, pid), arrived.get("funding") is not None,
+                                       ["platform", "account", "url", "sources", "collected_at"]),
+            "sponsors": funding.sponsors(store, pid) or ({} if arrived.get("github") is not None else None),
+            "grants": pd.DataFrame(funding.grants(store, pid), columns=funding.GRANT_COLUMNS)
+            if grants_known else None,
+            "oc_series": _frame_or_none(oc_monthly, arrived.get("opencollective") is not None,
+                                        ["month", "slug", "currency", "received"]),
+            "oc": _frame_or_none(oc_accounts, arrived.get("opencollective") is not None),
+            "impact": impact,
+            "impact_note": impact_note,
+        },
+        "responses": responses if not responses.empty or arrived.get("github") is not None else None,
+        "git_collected": arrived.get("git") is not None,
+        "freshness": freshness.source_freshness(store, pid),
+        "bundle": freshness.project_freshness(store, pid),
+        "now": now,
+    }
+
+
+# -- data & runs -------------------------------------------------------------------------------
+def runs_page(store: Store) -> dict[str, Any]:
+    """Last run per source and project, the per-source summary, recent requests, the timetable the
+    scheduler published (None before it ever ran)."""
+    schedule = freshness.schedule(store)
+    return {
+        "last": pd.DataFrame(freshness.last_runs(store),
+                             columns=["source", "project", "started_at", "finished_at", "status", "error",
+                                      "counters", "requests", "points"]),
+        "by_source": pd.DataFrame(freshness.source_summary(store),
+                                  columns=["source", "last_started", "last_finished", "data_runs", "error_runs",
+                                           "running", "interrupted", "last_status", "last_error"]),
+        "requests": pd.DataFrame(freshness.requests(store),
+                                 columns=["id", "kind", "project_slug", "source", "requested_at", "status",
+                                          "handled_at", "error"]),
+        "schedule": pd.DataFrame(schedule).drop(columns=["pid", "host"]) if schedule else None,
+    }
