@@ -242,19 +242,22 @@ def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def curves(root: Path, size_list: list[int], workers: int, work: Path) -> list[dict]:
+def curves(root: Path, size_list: list[int], workers: int, work: Path, rescore: bool = False) -> list[dict]:
+    """Collect (unless `rescore`: the databases of an earlier run in `work` are scored again),
+    score, overview, size."""
     results = []
     for n in size_list:
         db = work / f"scale-{n}.duckdb"
-        for p in work.glob(f"scale-{n}.duckdb*"):
-            p.unlink()
         row: dict = {"projects": n, "load_before": load()}
-        row["register_s"] = round(register(db, root, n), 1)
-        c = timed(tracker(db, "collect", "--source", "git", "--workers", str(workers)))
-        row.update(collect_s=c["seconds"], collect_code=c["code"], collect_peak_mb=c["peak_rss_mb"],
-                   load_after_collect=load())
-        if c["code"] != 0:
-            row["collect_stderr"] = c["stderr_tail"]
+        if not rescore:
+            for p in work.glob(f"scale-{n}.duckdb*"):
+                p.unlink()
+            row["register_s"] = round(register(db, root, n), 1)
+            c = timed(tracker(db, "collect", "--source", "git", "--workers", str(workers)))
+            row.update(collect_s=c["seconds"], collect_code=c["code"], collect_peak_mb=c["peak_rss_mb"],
+                       load_after_collect=load())
+            if c["code"] != 0:
+                row["collect_stderr"] = c["stderr_tail"]
         s = timed(tracker(db, "score", "--format", "json"))
         row.update(score_s=s["seconds"], score_code=s["code"], score_peak_mb=s["peak_rss_mb"],
                    load_after_score=load())
@@ -353,6 +356,8 @@ def main() -> None:
     c = sub.add_parser("curves")
     c.add_argument("--sizes", default="1000,2000,5000,10000")
     c.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4))
+    c.add_argument("--rescore", type=Path, metavar="RUN_DIR",
+                   help="score the databases an earlier `curves` left in RUN_DIR again (no collection)")
     o = sub.add_parser("overhead")
     o.add_argument("--count", type=int, default=1000)
     o.add_argument("--workers", default="1,2")
@@ -361,13 +366,13 @@ def main() -> None:
     if ROOT in root.parents or root == ROOT:
         raise SystemExit(f"--dir {root} is inside the repository; use a folder outside it")
     root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="run-", dir=root))
+    work = a.rescore if getattr(a, "rescore", None) else Path(tempfile.mkdtemp(prefix="run-", dir=root))
     print(f"machine: {machine()}; load average {load()}", flush=True)
     if a.cmd == "generate":
         print(json.dumps(generate(root, a.count, a.seed, a.jobs)))
     elif a.cmd == "curves":
-        rows = curves(root, [int(x) for x in a.sizes.split(",")], a.workers, work)
-        (root / "curves.json").write_text(json.dumps(rows, indent=1))
+        rows = curves(root, [int(x) for x in a.sizes.split(",")], a.workers, work, rescore=bool(a.rescore))
+        (work / ("rescore.json" if a.rescore else "curves.json")).write_text(json.dumps(rows, indent=1))
     else:
         print(json.dumps(overhead(root, a.count, [int(x) for x in a.workers.split(",")], work)))
     print(f"databases in {work} (delete when done)")

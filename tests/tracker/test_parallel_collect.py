@@ -333,3 +333,59 @@ def test_schedule_workers_setting_is_checked(tmp_path):
     conf.write_text("[scheduler]\nworkers = 0\n")
     with pytest.raises(UsageError, match="workers"):
         load(conf, env={})
+
+
+GITHUB_TABLES = ("github_repo_snapshots", "github_releases", "github_issues", "github_contributors",
+                 "github_funding_links", "github_state")
+GITHUB_TIMES = {"collected_at", "fetched_at", "updated_on", "contributors_at", "community_at", "checked_at",
+                "window_start"}          # when each run ran, not what it found
+
+
+def github_rows(store: Store) -> dict[str, list[tuple]]:
+    out = {}
+    for table in GITHUB_TABLES:
+        cols = [c for (c,) in store.all("SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+                                        " ORDER BY ordinal_position", [table]) if c not in GITHUB_TIMES]
+        out[table] = sorted(store.all(f"SELECT {', '.join(cols)} FROM {table}"), key=repr)
+    return out
+
+
+def test_github_with_workers_streams_its_pages_and_stores_what_one_process_stores(make_repo, tmp_path):
+    """GitHub (many batches per project: one per issue page, then the rest) runs on the writer's
+    thread next to the git workers; every page is saved as it comes, and the tables equal a run
+    in one process."""
+    from datetime import timedelta
+
+    from collectors.http import Policy
+    from tests.fakes.github_server import FakeClock, FakeGitHub, FakeRepo, Release, make_items
+
+    now = collect.runs.utcnow().replace(microsecond=0)
+    token = "fake-token-FAKE0for0tests0only0X7qZ"
+    repos = build_repos(make_repo, 3)
+    results = {}
+    for workers in (1, 2):
+        clock = FakeClock(now)
+        with FakeGitHub(clock, token=token) as fake:
+            for k in range(3):
+                fake.add(FakeRepo("o", f"r{k}", 500 + k, stars=10 * k, commits_365d=40,
+                                  items=make_items(230 + 40 * k, now - timedelta(days=200), step=timedelta(hours=12)),
+                                  releases=[Release(j, f"v{j}", now - timedelta(days=90 - j)) for j in range(1, 4)],
+                                  contributors=[{"login": f"dev{i}", "contributions": 9 - i} for i in range(3)]))
+            db = tmp_path / f"gh{workers}.duckdb"
+            cfg = config.Config(db_path=db, github_api_url=fake.api_url, github_token=token)
+            with Store.open(db) as store:
+                track_all(store, repos)
+                err = io.StringIO()
+                outcomes = collect.collect(store, cfg, registry.select(store, None), ["git", "github"],
+                                           Progress(stream=err), {"clock": clock, "sleep": clock.sleep,
+                                                                  "policy": Policy(), "github": {"window_days": 730}},
+                                           workers=workers)
+                assert {(o.source, o.status) for o in outcomes} == {("git", "ok"), ("github", "ok")}, err.getvalue()
+                pages = store.all("SELECT p.slug, r.requests, r.points FROM collection_runs r JOIN projects p"
+                                  " ON p.id = r.project_id WHERE r.source = 'github' ORDER BY p.slug")
+                results[workers] = (github_rows(store), git_rows(store), pages, len(fake.log))
+    assert results[1][0] == results[2][0]
+    assert results[1][1] == results[2][1]
+    assert results[1][2] == results[2][2]          # each run's own requests and points, exactly
+    assert results[1][3] == results[2][3]          # and no request more in all
+    assert sum(len(v) for v in results[2][0].values()) > 700
