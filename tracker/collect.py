@@ -316,8 +316,20 @@ def _collect_one(store: Store, config: Config, source: Source, project: Project,
         job.fail(store, "stopped by the user", "interrupted")
         raise
     except Exception as exc:  # a TrackerError, a bug or an unexpected reply: record it, keep going
+        if _user_stop(exc):
+            job.fail(store, "stopped by the user", "interrupted")
+            raise KeyboardInterrupt from None
         job.fail(store, exc)
     return job.outcome()
+
+
+def _user_stop(exc: BaseException) -> bool:
+    """Ctrl-C that arrived while DuckDB ran a statement: DuckDB stops the statement and raises
+    this instead of KeyboardInterrupt. It is the user's stop, not a failure of the project."""
+    import duckdb
+
+    return isinstance(exc, getattr(duckdb, "InterruptException", ())) or (
+        isinstance(exc, RuntimeError) and str(exc).strip() == "Query interrupted")
 
 
 # -- parallel runs: many fetches at once, one writer ------------------------------------------------
@@ -462,7 +474,9 @@ class Parallel:
             with self.writer(f"starting {len(keys)} fetches") as store, store.transaction():
                 for key in keys:
                     opened.append((key, self.jobs[key].open(store)))
-        except Exception:  # noqa: BLE001 (rolled back: open them one by one to find the culprit)
+        except Exception as exc:  # rolled back: open them one by one to find the culprit
+            if _user_stop(exc):
+                raise KeyboardInterrupt from None
             for key in keys:
                 self.jobs[key].row = None
             opened = []
@@ -477,6 +491,8 @@ class Parallel:
             with self.writer(f"starting {self._label(job)}") as store:
                 return job.open(store)
         except Exception as exc:
+            if _user_stop(exc):
+                raise KeyboardInterrupt from None
             with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
                 job.fail(store, exc)
             self._finish(job)
@@ -549,6 +565,8 @@ class Parallel:
         except KeyboardInterrupt:
             raise
         except Exception as exc:
+            if _user_stop(exc):
+                raise KeyboardInterrupt from None
             with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
                 job.fail(store, exc)
         self.flying.pop(key, None)
@@ -591,6 +609,8 @@ class Parallel:
                         else:
                             job.end(store)
         except Exception as exc:  # a save failed (e.g. the project was removed meanwhile)
+            if _user_stop(exc):
+                raise KeyboardInterrupt from None
             with contextlib.suppress(Exception), self.writer(f"recording {label}") as store:
                 job.fail(store, exc)
             if job.status is None:

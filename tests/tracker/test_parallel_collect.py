@@ -7,6 +7,7 @@ a rerun completes it; a dependant's fetch starts only after its inputs for that 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -389,3 +390,42 @@ def test_github_with_workers_streams_its_pages_and_stores_what_one_process_store
     assert results[1][2] == results[2][2]          # each run's own requests and points, exactly
     assert results[1][3] == results[2][3]          # and no request more in all
     assert sum(len(v) for v in results[2][0].values()) > 700
+
+
+def test_ctrl_c_records_the_collections_in_flight_as_interrupted_and_stops_the_workers(
+        make_repo, tmp_path, db_path, monkeypatch):
+    """Ctrl-C reaches the whole process group (the terminal sends it so): the command exits 130,
+    every run in flight is `interrupted` (never left `running`), what finished is saved."""
+    import subprocess
+    import sys
+
+    repos = build_repos(make_repo, 5)
+    with Store.open(db_path) as store:
+        track_all(store, repos)
+    bindir = _hanging_git(tmp_path, "/r3")
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "--db", str(db_path), "collect", "--source", "git",
+                             "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        worker, sleeper = (int(x) for x in _wait_for(tmp_path / "hanging.pid").split())
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(sleeper, signal.SIGKILL)
+    assert proc.returncode == 130, err.decode()
+    assert "tracker: interrupted" in err.decode()
+    with Store.open(db_path) as store:
+        rows = dict(store.all("SELECT p.slug, r.status FROM collection_runs r JOIN projects p ON p.id = r.project_id"))
+        assert rows["o/r3"] == "interrupted"
+        assert set(rows.values()) <= {"ok", "interrupted"}
+        assert store.scalar("SELECT count(*) FROM collection_runs WHERE status = 'running'") == 0
+        assert store.scalar("SELECT error FROM collection_runs r JOIN projects p ON p.id = r.project_id"
+                            " WHERE p.slug = 'o/r3'") == "stopped by the user"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and Path(f"/proc/{worker}").exists():
+        time.sleep(0.05)
+    assert not Path(f"/proc/{worker}").exists() or "Z" in Path(f"/proc/{worker}/stat").read_text().split()[2]
