@@ -375,6 +375,7 @@ class Parallel:
         self.prepared: deque[tuple[tuple[str, int], Any]] = deque()
         self.remote_busy = False
         self.pool_tasks = 0
+        self.small = False          # at most one portable task: no worker process is worth starting
 
     # -- planning ----------------------------------------------------------------------------
     def add(self, source: Source, project: Project, needs: Iterable[str] = ()) -> bool:
@@ -398,7 +399,9 @@ class Parallel:
 
         if self.workers <= 1 and self.executor == "local":
             return "inline"
-        return "pool" if portable(source) else "remote"
+        if portable(source):
+            return "inline" if self.small else "pool"
+        return "remote"
 
     def _make_ready(self, key: tuple[str, int]) -> None:
         job = self.jobs[key]
@@ -417,6 +420,7 @@ class Parallel:
         if self.executor == "local" and self.follow_ups is None:
             if self.pool_tasks <= 1:
                 # one portable task (or none): a worker process would only add its start-up
+                self.small = True
                 self.ready["inline"].extend(self.ready["pool"])
                 heapq.heapify(self.ready["inline"])
                 self.ready["pool"] = []
@@ -480,6 +484,8 @@ class Parallel:
             for key in keys:
                 self.jobs[key].row = None
             opened = []
+            if self._stopping():
+                return
             for key in keys:
                 state = self._open_one(self.jobs[key])
                 if state is not _FAILED:
@@ -493,6 +499,8 @@ class Parallel:
         except Exception as exc:
             if _user_stop(exc):
                 raise KeyboardInterrupt from None
+            if self._stopping():        # the scheduler is stopping: the task is simply not started
+                return _FAILED
             with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
                 job.fail(store, exc)
             self._finish(job)
@@ -650,7 +658,8 @@ class Parallel:
                     if self.between is not None:
                         self.between(store)
             except Exception as exc:  # noqa: BLE001 (the scheduler logs its own problems)
-                self.progress.warn(f"after {self._label(job)}: {type(exc).__name__}: {exc}")
+                if not self._stopping():
+                    self.progress.warn(f"after {self._label(job)}: {type(exc).__name__}: {exc}")
 
     def _interrupt(self) -> None:
         """Ctrl-C: every run in flight is recorded as interrupted; the workers are stopped."""

@@ -323,15 +323,20 @@ class DaskLane:
         self.run_id = uuid.uuid4().hex[:8]
         self._in_flight = 0
         self._lock = threading.Lock()
+        self._capacity, self._capacity_at = 2, float("-inf")
 
     @property
     def capacity(self) -> int:
-        """Tasks kept in flight: two per worker thread of the cluster, so no thread waits for the writer."""
-        try:
-            threads = sum(self.client.nthreads().values())
-        except Exception:
-            threads = 1
-        return max(2, 2 * threads)
+        """Tasks kept in flight: two per worker thread of the cluster, so no thread waits for the
+        writer (asked of the scheduler every 10 s: workers may join or leave)."""
+        now = time.monotonic()
+        if now - self._capacity_at > 10:
+            try:
+                threads = sum(self.client.nthreads().values())
+            except Exception:
+                threads = 1
+            self._capacity, self._capacity_at = max(2, 2 * threads), now
+        return self._capacity
 
     def free(self) -> int:
         with self._lock:
