@@ -163,7 +163,7 @@ def tree_rss_kb(pid: int) -> int:
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     """Run a command; wall time, exit code and the peak RSS of its process tree."""
-    peak = [0]
+    peak = [0, 0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
@@ -171,6 +171,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], tree_rss_kb(proc.pid))
+            peak[1] = max(peak[1], _rss_kb(proc.pid))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -181,7 +182,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     seconds = time.perf_counter() - t0
     tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
     return {"seconds": round(seconds, 2), "code": proc.returncode, "peak_rss_mb": round(peak[0] / 1024),
-            "stderr_tail": tail}
+            "peak_main_mb": round(peak[1] / 1024), "stderr_tail": tail}
 
 
 def tracker(db: Path, *args: str) -> list[str]:
@@ -255,7 +256,7 @@ def curves(root: Path, size_list: list[int], workers: int, work: Path, rescore: 
             row["register_s"] = round(register(db, root, n), 1)
             c = timed(tracker(db, "collect", "--source", "git", "--workers", str(workers)))
             row.update(collect_s=c["seconds"], collect_code=c["code"], collect_peak_mb=c["peak_rss_mb"],
-                       load_after_collect=load())
+                       collect_writer_peak_mb=c["peak_main_mb"], load_after_collect=load())
             if c["code"] != 0:
                 row["collect_stderr"] = c["stderr_tail"]
         s = timed(tracker(db, "score", "--format", "json"))

@@ -248,6 +248,8 @@ class _Job:
         self.row.store = store
         self.meter()
         _save(store, self.config, self.source, self.project, self.row, batch)
+        if self.last is not None:
+            self.last.data = None       # saved: a long run must not keep every project's history
         self.last = batch
 
     def end(self, store: Store) -> None:
@@ -642,6 +644,8 @@ class Parallel:
         if job.status not in ("ok", "partial") and job.error:
             text = f"{job.status}: {job.error}"
         job.progress = self.progress
+        if job.last is not None:
+            job.last.data = None        # saved (or failed): only its parts and status are kept
         say = self.progress if job.status in ("ok", "partial") else self.progress.warn
         say(f"[{len(self.finished)}/{self.total}] {self._label(job)}: {text}")
         for blocked in self.blocks.pop(key, []):
