@@ -26,9 +26,9 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tracker.score import to_row  # noqa: E402
 from tracker.scoring import score_metrics  # noqa: E402
 from tracker.scoring import weights as weights_mod  # noqa: E402
-from tracker.scoring.run import to_row  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
 NOW = datetime(2026, 11, 1)
@@ -110,7 +110,7 @@ def main() -> None:
     projects = [generate(rng) for _ in range(args.projects)]
     weights = weights_mod.load(None)
     score_metrics(projects[0], weights, NOW)  # warm-up: compiles the scales once
-    # The 10,000 generated inputs stay alive for the whole run (score_all holds one at a time):
+    # The 10,000 generated inputs stay alive for the whole run (the score job holds a chunk at a time):
     # keep the garbage collector from re-walking them, so the figure is scoring's own cost.
     gc.collect()
     gc.freeze()

@@ -3,7 +3,7 @@
 One APScheduler `BlockingScheduler` in the foreground with one job per independent source, at
 intervals from `tracker.schedule_config`. Each job collects every project in turn through
 `tracker.collect.collect_one` (the same entry point as `tracker collect`), then scores
-(`tracker.scoring.score_all`, when that module is installed). A second small job polls
+(`tracker.score.score_all`, when that module is installed). A second small job polls
 `collection_requests`, the app's "track this repo" / "collect now" requests.
 
 Sources that need others (funding needs git and github; opencollective needs git and funding) have
@@ -499,13 +499,13 @@ class Daemon:
         if not self.schedule.score_after_collect:
             return None
         try:
-            from tracker.scoring import score_all
+            from tracker.score import score_all
         except ImportError as exc:
-            if exc.name not in ("tracker.scoring", "tracker"):
+            if exc.name not in ("tracker.score", "tracker.scoring", "tracker"):
                 raise
-            log.info("scoring skipped: tracker.scoring is not installed in this version")
+            log.info("scoring skipped: tracker.score is not installed in this version")
             self.record(SCORE_JOB, last_finished_at=runs.utcnow(), last_status="skipped",
-                        last_error="tracker.scoring is not installed")
+                        last_error="tracker.score is not installed")
             return None
         started = runs.utcnow()
         try:

@@ -14,9 +14,12 @@ Frugal by design (see docs/performance.md for the measured request counts):
 * the first collection of a huge project is bounded to a window (default: the last 2 years of
   issue activity, plus every still-open issue) and says so.
 
-Partial results: the batch has parts `graphql`, `rest` (the repository), `releases`, `issues`,
-`contributors` and `community`. A part that fails (GraphQL down or rejecting the query, a listing
-that keeps failing) is recorded with its reason, what arrived is saved, and the run is `partial`.
+Partial results: the batch has parts `graphql` (the repository's GraphQL fields), `rest` (the
+repository), `releases`, `issues`, `contributors`, `community`, `organisations` (the top
+contributors' company and organisations, GraphQL) and `first_responses` (GraphQL). A part that
+fails (GraphQL down or rejecting its query, a listing that keeps failing) is recorded with its
+reason, what arrived is saved, and the run is `partial`; a GraphQL query that is rejected fails
+only the part it was for.
 A repository that is gone (404) or blocked (451) is recorded as such and the run is an error.
 `state` reads everything the fetch needs beforehand; the fetch touches no store.
 """
@@ -204,8 +207,8 @@ class RepoData:
 
 
 # -- fetching pieces ----------------------------------------------------------------------------
-def _graphql_failed(batch: Batch, progress, exc: Exception, what: str) -> None:
-    batch.fail("graphql", str(exc))
+def _graphql_failed(batch: Batch, progress, exc: Exception, what: str, part: str = "graphql") -> None:
+    batch.fail(part, str(exc))
     batch.counters["graphql_failed"] = batch.counters.get("graphql_failed", 0) + 1
     progress.warn(f"GraphQL unavailable for {what}, its fields stay unknown: {exc}")
 
@@ -318,6 +321,9 @@ def _responses(client: GitHubClient, project: Project, rows: list[dict[str, Any]
         gql.responses_query([r["number"] for r in ask]), {"owner": project.owner, "name": project.name},
         what=f"{project.slug} first responses")
     repo = data.get("repository") or {}
+    if errors and not repo:
+        raise CollectionError(f"{project.slug} first responses: GitHub GraphQL answered no repository "
+                              f"({client.http.redact(_error_text(errors))})")
     if errors:
         progress.warn(f"GraphQL: first responses partly unavailable ({client.http.redact(_error_text(errors))})")
     for r in ask:
@@ -370,7 +376,7 @@ def _page_rows(client: GitHubClient, project: Project, items: Any, prior: Prior,
     except CollectionError as exc:   # the page is still worth saving; its first responses stay unknown
         keep = {r["number"] for r in rows if r["number"] in prior.responded}
         if listing.graphql_ok:
-            _graphql_failed(batch, progress, exc, "first responses")
+            _graphql_failed(batch, progress, exc, "first responses", "first_responses")
         listing.graphql_ok = False
     return rows, keep
 
@@ -492,6 +498,10 @@ def fetch(ctx: FetchContext, project: Project, prior: Prior) -> Iterator[Batch]:
         if graph_errors and graph is not None:
             progress.warn(f"GraphQL returned partial data: {client.http.redact(_error_text(graph_errors))}")
             batch.counters["graphql_errors"] = len(graph_errors)
+        elif graph_errors:   # this repository's node is null: its fields did not arrive
+            _graphql_failed(batch, progress, CollectionError(
+                f"GitHub GraphQL answered no repository ({client.http.redact(_error_text(graph_errors))})"),
+                "the repository")
     else:
         batch.ok("graphql", SKIPPED)
     if graph and graph.get("nameWithOwner") and graph["nameWithOwner"].lower() != project.slug.lower():
@@ -591,7 +601,7 @@ def fetch(ctx: FetchContext, project: Project, prior: Prior) -> Iterator[Batch]:
         except RateLimitStop:
             raise
         except CollectionError as exc:
-            _graphql_failed(batch, progress, exc, "contributors' organisations")
+            _graphql_failed(batch, progress, exc, "contributors' organisations", "organisations")
     if empty is True:
         contributors = {"count": 0, "top": [], "etag": None}
 

@@ -23,7 +23,7 @@ SERIES_MONTHS = 24
 
 QUERY = """
 query FundingStats($slug: String!, $yearAgo: DateTime!, $seriesFrom: DateTime!, $to: DateTime!) {
-  account(slug: $slug) {
+  account(slug: $slug, throwIfMissing: false) {
     slug
     name
     type
@@ -95,7 +95,9 @@ def _not_found(errors: list[Any]) -> bool:
         if not isinstance(e, dict):
             continue
         code = (e.get("extensions") or {}).get("code") if isinstance(e.get("extensions"), dict) else None
-        if code == "NOT_FOUND" or "not found" in str(e.get("message", "")).lower():
+        message = str(e.get("message", "")).lower()
+        # "No collective found with slug x" is what the API says without throwIfMissing: false
+        if code == "NOT_FOUND" or "not found" in message or message.startswith("no collective found"):
             return True
     return False
 

@@ -8,9 +8,11 @@ import logging
 import traceback
 from datetime import timedelta
 
+import graphql
 import pytest
 
 from collectors import sources
+from collectors.github import graphql as gql
 from collectors.github.client import EmptyRepositoryError, GitHubClient
 from collectors.http import HttpSession, Policy
 from tests.fakes.github_server import (
@@ -22,8 +24,10 @@ from tests.fakes.github_server import (
     Item,
     Person,
     Release,
+    commit_dates,
     make_items,
 )
+from tests.fakes.graphql_support import load_schema
 from tests.fakes.loopback import Script, ScriptedHandler, serve
 from tracker import collect, metrics, registry, runs
 from tracker.config import Config
@@ -70,9 +74,12 @@ def client_for(cfg, clock) -> GitHubClient:
 
 
 def widget(now, **kw) -> FakeRepo:
-    """A project with issues/PRs, releases (one draft), contributors, funding and a Sponsors listing."""
+    """A project with issues/PRs, releases (one draft), contributors, funding, a Sponsors listing and
+    a default branch with 520 commits in the last year and 80 older ones."""
     base = dict(
-        stars=1200, forks=80, watchers=40, topics=["ml", "python"], commits_365d=520, security_policy=True,
+        stars=1200, forks=80, watchers=40, topics=["ml", "python"], security_policy=True,
+        commits=commit_dates(520, now - timedelta(days=364), now - timedelta(hours=1))
+        + commit_dates(80, now - timedelta(days=1500), now - timedelta(days=366)),
         license="Apache-2.0", homepage="https://widget.example", created_at=now - timedelta(days=3000),
         pushed_at=now - timedelta(days=2),
         items=make_items(150, now - timedelta(days=80), step=timedelta(hours=12)),
@@ -555,7 +562,9 @@ def test_graphql_down_keeps_rest_data_and_is_tried_at_most_once_more(store, db_p
     outcomes, out = run(store, config(fake, db_path), clock, policy=policy)
 
     assert [o.status for o in outcomes] == ["partial"] * 3, outcomes
-    assert all(list(o.failed) == ["graphql"] for o in outcomes)
+    # each GraphQL query failed its own part: the repository's fields, the first responses, the
+    # contributors' organisations; everything from REST arrived
+    assert all(sorted(o.failed) == ["first_responses", "graphql", "organisations"] for o in outcomes)
     assert all("GitHub GraphQL answered 502" in o.error for o in outcomes)
     assert "partial: what arrived is saved" in out and "GraphQL unavailable" in out
     assert len(graphql_requests(fake)) == policy.max_attempts + 1       # one round, then one probe
@@ -575,6 +584,7 @@ def test_graphql_down_keeps_rest_data_and_is_tried_at_most_once_more(store, db_p
     assert [r["status"] for r in rows] == ["partial"] * 3
     parts = json.loads(rows[0]["parts"])
     assert parts["graphql"]["status"] == "failed" and "502" in parts["graphql"]["reason"]
+    assert parts["first_responses"]["status"] == parts["organisations"]["status"] == "failed"
     assert {parts[k]["status"] for k in ("rest", "releases", "issues", "contributors", "community")} == {"ok"}
     assert json.loads(rows[0]["counters"])["graphql_failed"] >= 1
 
@@ -599,7 +609,7 @@ def test_rejected_graphql_query_is_a_partial_run_naming_graphql(cli, fake, clock
     fake.add(widget(now))
     fake.add(FakeRepo("acme", "w1", 2001, stars=5, items=[], releases=[], contributors=[]))
     people(fake)
-    fake.reject_operations["Repos"] = "fundingLinksV2"
+    fake.removed_fields.add("Repository.fundingLinks")   # a schema change: the field is gone
     monkeypatch.setenv("GITHUB_API_URL", fake.api_url)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     assert cli("add", "acme/widget").code == 0 and cli("add", "acme/w1").code == 0
@@ -608,7 +618,7 @@ def test_rejected_graphql_query_is_a_partial_run_naming_graphql(cli, fake, clock
     assert "2 of 2 collections partial (github graphql failed)" in result.err
     lines = [line for line in result.out.splitlines() if "acme/" in line]
     assert len(lines) == 2 and all(" partial " in line and "graphql:" in line for line in lines)
-    assert "rejected the query: Field 'fundingLinksV2' doesn't exist" in result.out + result.err
+    assert "rejected the query: Field 'fundingLinks' doesn't exist on type 'Repository'" in result.out + result.err
     repos_queries = [r for r in graphql_requests(fake) if "query Repos" in r.body]
     assert len(repos_queries) == 1                                     # not resent in the run
     assert any("query Users" in r.body for r in graphql_requests(fake))  # other queries still asked
@@ -624,6 +634,90 @@ def test_rejected_graphql_query_is_a_partial_run_naming_graphql(cli, fake, clock
     assert {r["result"] for r in github} == {"partial"} and all("graphql:" in r["error"] for r in github)
     table = cli("status").out
     assert " partial " in table and "graphql:" in table
+
+
+def test_the_collectors_queries_select_only_what_githubs_schema_has():
+    """Each GraphQL query the collector sends validates against GitHub's published schema."""
+    schema = load_schema("github")
+    queries = {"Repos": gql.repos_query([("acme", "widget"), ("acme", "w1")], "2024-01-01T00:00:00Z")[0],
+               "Responses": gql.responses_query([1, 2]), "Users": gql.users_query(["alice", "bob"])[0]}
+    problems = {name: [e.message for e in graphql.validate(schema, graphql.parse(q))] for name, q in queries.items()}
+    assert problems == {"Repos": [], "Responses": [], "Users": []}
+
+
+def test_commits_365d_counts_the_commits_of_the_last_365_days(store, db_path, fake, clock, now):
+    """The repository query asks `history(since:)` a year back; the fake counts dated commits from
+    the time it is sent, so commits half a day either side of the edge decide the number."""
+    fake.add(FakeRepo("acme", "edge", 5, items=[], releases=[], contributors=[],
+                      commits=[now - timedelta(days=d) for d in (1, 200, 364.5, 365.5, 366, 2000)]))
+    registry.add(store, "acme/edge")
+    outcomes, _ = run(store, config(fake, db_path), clock)
+    assert outcomes[0].status == "ok"
+    assert store.scalar("SELECT commits_365d FROM github_repo_snapshots") == 3
+
+
+def test_a_rejected_organisations_query_fails_only_the_organisations(store, db_path, fake, clock, now):
+    """GitHub rejecting the contributors' query (schema change) leaves every other part, including
+    the repository's GraphQL fields, as it came; company and organisations stay unknown."""
+    fake.add(widget(now))
+    people(fake)
+    fake.removed_fields.add("User.organizations")
+    registry.add(store, "acme/widget")
+    outcomes, out = run(store, config(fake, db_path), clock)
+    o = outcomes[0]
+    assert o.status == "partial" and list(o.failed) == ["organisations"], o
+    assert ("contributors' organisations: GitHub GraphQL rejected the query: Field 'organizations' doesn't exist "
+            "on type 'User'") in o.error
+    snap = store.dicts("SELECT * FROM github_repo_snapshots")[0]
+    assert (snap["stars"], snap["open_prs"], snap["commits_365d"]) == (1200, 25, 520)   # GraphQL fields arrived
+    people_rows = store.all("SELECT login, company, organizations FROM github_contributors ORDER BY rank")
+    assert len(people_rows) == 5 and all(company is None and orgs is None for _, company, orgs in people_rows)
+    assert store.scalar("SELECT sponsors_count FROM github_sponsors") == 12
+    assert store.scalar("SELECT count(*) FROM github_issues WHERE first_response_at IS NOT NULL") == 150
+    row = store.dicts("SELECT status, parts, counters FROM collection_runs")[0]
+    parts = json.loads(row["parts"])
+    assert row["status"] == "partial" and parts["graphql"] == {"status": "ok"}
+    assert parts["organisations"]["status"] == "failed" and json.loads(row["counters"])["graphql_failed"] == 1
+    assert len([r for r in graphql_requests(fake) if "query Users" in r.body]) == 1
+
+
+def test_a_rejected_first_responses_query_fails_only_the_first_responses(store, db_path, fake, clock, now):
+    """The per-page first-response query rejected: every page is still stored, first responses stay
+    unknown (not 'none'), the query is not sent again for the next page, the rest arrives."""
+    fake.add(widget(now))
+    people(fake)
+    fake.removed_fields.add("PullRequestReview.submittedAt")
+    registry.add(store, "acme/widget")
+    outcomes, out = run(store, config(fake, db_path), clock)
+    o = outcomes[0]
+    assert o.status == "partial" and list(o.failed) == ["first_responses"], o
+    assert "first responses: GitHub GraphQL rejected the query: Field 'submittedAt' doesn't exist" in o.error
+    assert store.scalar("SELECT count(*) FROM github_issues") == 150
+    assert store.scalar("SELECT count(*) FROM github_issues WHERE first_response_at IS NOT NULL OR response_checked"
+                        ) == 0
+    assert store.scalar("SELECT open_prs FROM github_repo_snapshots") == 25
+    assert json.loads(store.scalar("SELECT organizations FROM github_contributors WHERE login = 'alice'")) == \
+        ["acme", "psf"]
+    assert len([r for r in graphql_requests(fake) if "query Responses" in r.body]) == 1   # 2 pages, sent once
+
+
+def test_a_repository_graphql_refuses_fails_only_that_projects_graphql(store, db_path, fake, clock, now):
+    """In a batched query, one repository answered null with an error (an organisation enforcing
+    SAML): that project's GraphQL part fails, the other project of the batch is whole."""
+    fake.add(widget(now))
+    people(fake)
+    fake.add(FakeRepo("sso", "locked", 3001, stars=9, items=[], releases=[], contributors=[], graphql_forbidden=[""]))
+    registry.add(store, "acme/widget")
+    registry.add(store, "sso/locked")
+    outcomes, out = run(store, config(fake, db_path), clock)
+    status = {o.project: o for o in outcomes}
+    assert status["acme/widget"].status == "ok"
+    locked = status["sso/locked"]
+    assert locked.status == "partial" and list(locked.failed) == ["graphql"]
+    assert "GitHub GraphQL answered no repository (Resource protected by organization SAML enforcement" in locked.error
+    assert len([r for r in graphql_requests(fake) if "query Repos" in r.body]) == 1
+    rows = dict(store.all("SELECT full_name, (stars, open_prs) FROM github_repo_snapshots"))
+    assert rows == {"acme/widget": (1200, 25), "sso/locked": (9, None)}   # REST stars; GraphQL-only unknown
 
 
 def test_github_cross_host_redirect_drops_the_token(fake, clock, db_path):

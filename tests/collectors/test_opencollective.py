@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+import json
+import os
+from datetime import date, datetime, timedelta
 
 import pytest
+import requests
 
 from collectors import opencollective
+from collectors.http import HttpSession
+from collectors.opencollective.client import QUERY, NotFound, OpenCollectiveClient
 from tests.fakes.loopback import serve
-from tests.fakes.opencollective_server import Collective, OCHandler, OCState
+from tests.fakes.opencollective_server import Collective, OCHandler, OCState, Txn
 from tracker import collect, config, registry
+from tracker.clock import utcnow
 from tracker.metrics import funding as funding_metrics
 from tracker.progress import Progress
 
@@ -47,12 +53,32 @@ def months_ago(n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def numpy_collective() -> Collective:
-    monthly = {months_ago(30).isoformat()[:7]: 999, months_ago(23).isoformat()[:7]: 4_000_00,
-               months_ago(5).isoformat()[:7]: 3_500_00, months_ago(0).isoformat()[:7]: 1_000_00}
-    return Collective(slug="numpy", name="NumPy", currency="USD", host=("numfocus", "NumFOCUS"),
-                      balance_cents=12_345_67, yearly_budget_cents=50_000_00, received_12m_cents=48_000_00,
-                      spent_12m_cents=30_000_00, contributors=321, monthly_cents=monthly)
+def numpy_collective() -> tuple[Collective, list[tuple[date, float]]]:
+    """NumPy with dated transactions around the 12-month and 24-month edges, and the monthly series
+    the collector should store (received per month, 24 months back from the current month)."""
+    now = utcnow()
+
+    def ago(days: float) -> datetime:
+        return now - timedelta(days=days)
+
+    credits = {900: 9_99,        # 29+ months back: outside the series and the 12 months
+               650: 4_000_00,    # 21 months back: in the 24-month series only
+               380: 2_500_00,
+               365.5: 700_00,    # half a day outside the 12 months (the collector asks for 365 days)
+               364.5: 800_00,    # half a day inside
+               150: 3_500_00,
+               1: 1_000_00}
+    debits = {365.5: 7_000_00, 90: 3_000_00}
+    transactions = [Txn(ago(d), c) for d, c in credits.items()] + [Txn(ago(d), c, "DEBIT") for d, c in debits.items()]
+    series: dict[date, float] = {}
+    for d, cents in credits.items():
+        if d < 900:
+            month = ago(d).date().replace(day=1)
+            series[month] = series.get(month, 0) + cents / 100
+    c = Collective(slug="numpy", name="NumPy", currency="USD", host=("numfocus", "NumFOCUS"),
+                   balance_cents=12_345_67, yearly_budget_cents=50_000_00, contributors=321,
+                   transactions=transactions)
+    return c, sorted(series.items())
 
 
 def run(store, db_path, project, clock=None):
@@ -64,7 +90,7 @@ def run(store, db_path, project, clock=None):
 
 
 def test_collects_figures_series_and_host(store, db_path, oc):
-    oc.collectives["numpy"] = numpy_collective()
+    oc.collectives["numpy"], series = numpy_collective()
     project, _ = registry.add(store, "numpy/numpy", opencollective_slug="numpy")
     outcome, _ = run(store, db_path, project, FakeClock())
     assert outcome.status == "ok" and outcome.counters["collectives"] == 1
@@ -74,11 +100,12 @@ def test_collects_figures_series_and_host(store, db_path, oc):
                                 "contributors_count")} == {
         "slug": "numpy", "status": "ok", "name": "NumPy", "account_type": "COLLECTIVE",
         "fiscal_host_slug": "numfocus", "fiscal_host_name": "NumFOCUS", "currency": "USD", "balance": 12345.67,
-        "yearly_budget": 50000.0, "received_12m": 48000.0, "spent_12m": 30000.0, "contributors_count": 321}
+        "yearly_budget": 50000.0, "received_12m": 800.0 + 3500.0 + 1000.0, "spent_12m": 3000.0,
+        "contributors_count": 321}
     months = store.all("SELECT month, received FROM opencollective_monthly WHERE project_id = ? ORDER BY month",
                        [project.id])
-    # 24 months are asked for; the month 30 months back is outside the window
-    assert months == [(months_ago(23), 4000.0), (months_ago(5), 3500.0), (months_ago(0), 1000.0)]
+    # 24 months are asked for; the credit 900 days back is outside that window
+    assert months == series and months[0][0] >= months_ago(23) and len(months) >= 4
     sent = oc.requests[0]
     assert "Personal-Token" not in sent["headers"]
     v = sent["body"]["variables"]
@@ -88,7 +115,7 @@ def test_collects_figures_series_and_host(store, db_path, oc):
 
     assert funding_metrics.compute(store, project.id, datetime(2020, 1, 1), {})["oc_balance_usd"] is None
     m = funding_metrics.compute(store, project.id, LATER, {})
-    assert (m["oc_balance_usd"], m["oc_yearly_budget_usd"], m["oc_received_12m_usd"]) == (12345.67, 50000.0, 48000.0)
+    assert (m["oc_balance_usd"], m["oc_yearly_budget_usd"], m["oc_received_12m_usd"]) == (12345.67, 50000.0, 5300.0)
 
 
 def test_slug_from_funding_yml_and_euro_conversion(store, db_path, oc, make_repo):
@@ -116,7 +143,7 @@ def test_unknown_slug_is_recorded_as_not_found(store, db_path, oc):
 
 
 def test_429_with_retry_after_waits_on_the_injected_clock(store, db_path, oc):
-    oc.collectives["numpy"] = numpy_collective()
+    oc.collectives["numpy"], _ = numpy_collective()
     oc.failures = [(429, {"Retry-After": "30"}), (502, {})]
     project, _ = registry.add(store, "numpy/numpy", opencollective_slug="numpy")
     clock = FakeClock()
@@ -154,7 +181,7 @@ def test_anonymous_rate_limit_spaces_requests_ten_a_minute(store, db_path, oc):
 def test_token_is_sent_as_personal_token_and_never_stored(store, db_path, oc, monkeypatch):
     secret = "oc-secret-token-123"
     monkeypatch.setenv("OPENCOLLECTIVE_TOKEN", secret)
-    oc.collectives["numpy"] = numpy_collective()
+    oc.collectives["numpy"], _ = numpy_collective()
     project, _ = registry.add(store, "numpy/numpy", opencollective_slug="numpy")
     assert run(store, db_path, project)[0].status == "ok"
     assert oc.requests[0]["headers"]["Personal-Token"] == secret
@@ -175,3 +202,70 @@ def test_graphql_errors_and_no_collective(store, db_path, oc):
     oc.failures = [(400, {})]
     outcome, _ = run(store, db_path, project)
     assert outcome.status == "error" and "Open Collective error (HTTP 400)" in outcome.error
+
+
+# -- the fake is as strict as Open Collective's API ---------------------------------------------------
+def ask(oc_url: str, query: str, variables: dict) -> requests.Response:
+    return requests.post(oc_url, json={"query": query, "variables": variables}, timeout=10)
+
+
+def window(days: float) -> dict[str, str]:
+    now = utcnow()
+    return {"slug": "numpy", "yearAgo": (now - timedelta(days=days)).isoformat() + "Z",
+            "seriesFrom": (now - timedelta(days=days)).isoformat() + "Z", "to": now.isoformat() + "Z"}
+
+
+def test_totals_are_those_of_the_window_sent(monkeypatch, oc):
+    """received/spent are summed from the collective's dated transactions between dateFrom and dateTo:
+    a collector asking for 10 years instead of 12 months gets other numbers."""
+    oc.collectives["numpy"], _ = numpy_collective()
+    url = os.environ["OPENCOLLECTIVE_API_URL"]
+
+    def totals(days: float) -> tuple[int, int]:
+        stats = ask(url, QUERY, window(days)).json()["data"]["account"]["stats"]
+        return stats["received"]["valueInCents"], stats["spent"]["valueInCents"]
+
+    assert totals(365) == (800_00 + 3_500_00 + 1_000_00, -3_000_00)
+    assert totals(366) == (700_00 + 800_00 + 3_500_00 + 1_000_00, -(7_000_00 + 3_000_00))
+    assert totals(3650) == (9_99 + 4_000_00 + 2_500_00 + 700_00 + 800_00 + 3_500_00 + 1_000_00, -10_000_00)
+    by_period = ask(url, "query { account(slug: \"numpy\") { stats { totalAmountReceived(periodInMonths: 12) "
+                         "{ valueInCents } } } }", {}).json()["data"]["account"]["stats"]
+    assert by_period["totalAmountReceived"]["valueInCents"] == 800_00 + 3_500_00 + 1_000_00
+
+
+def test_a_field_open_collective_does_not_have_is_a_400_and_fails_the_collective(store, db_path, oc):
+    oc.collectives["numpy"], _ = numpy_collective()
+    url = os.environ["OPENCOLLECTIVE_API_URL"]
+    reply = ask(url, QUERY.replace("contributorsCount", "contributorCount"), window(365))
+    assert reply.status_code == 400
+    assert reply.json() == {"errors": [{
+        "message": 'Cannot query field "contributorCount" on type "AccountStats". Did you mean "contributorsCount"?',
+        "locations": [{"line": 14, "column": 7}], "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]}
+    missing = ask(url, QUERY, {"slug": "numpy"})
+    assert missing.status_code == 400
+    assert {e["extensions"]["code"] for e in missing.json()["errors"]} == {"BAD_USER_INPUT"}
+    assert 'Variable "$yearAgo" of required type "DateTime!" was not provided.' in \
+        [e["message"] for e in missing.json()["errors"]]
+    # the collector's own query validates, and a schema change that drops a field it asks for fails
+    # that collective (the others of the project would still be read)
+    project, _ = registry.add(store, "numpy/numpy", opencollective_slug="numpy")
+    assert run(store, db_path, project)[0].status == "ok"
+    oc.removed_fields.add("AccountStats.yearlyBudget")
+    outcome, _ = run(store, db_path, project)
+    assert outcome.status == "error" and "collective numpy" in outcome.error and "HTTP 400" in outcome.error
+
+
+def test_the_apis_own_answer_for_an_unknown_slug_is_not_found(oc):
+    """Without `throwIfMissing: false` the API answers an error ('No collective found with slug x')
+    next to `account: null`; the client still reads that as 'no such collective'."""
+    session = HttpSession(clock=FakeClock(), sleep=lambda s: None)
+    client = OpenCollectiveClient(session, os.environ["OPENCOLLECTIVE_API_URL"])
+    plain = QUERY.replace(", throwIfMissing: false", "")
+    reply = ask(client.endpoint.base_url, plain, window(365) | {"slug": "ghost"}).json()
+    assert reply["data"] == {"account": None}
+    assert reply["errors"][0]["message"] == "No collective found with slug ghost"
+    assert reply["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    with pytest.raises(NotFound):
+        client.query(plain, window(365) | {"slug": "ghost"})
+    assert json.dumps(ask(client.endpoint.base_url, QUERY, window(365) | {"slug": "ghost"}).json()) == \
+        '{"data": {"account": null}}'

@@ -8,13 +8,17 @@ empty repositories, 451 for blocked ones, injected faults (5xx, 403/429 with Ret
 secondary limits, redirects), GraphQL partial data with `errors`, and GraphQL queries rejected as
 a whole (HTTP 200, `errors`, no `data`: what GitHub answers after a schema change).
 
-It is our own model written from GitHub's documentation, not recorded data. GraphQL queries are
-recognised by the aliases the collector sends (`rN: repository(...)`, `iN: issueOrPullRequest`,
-`uN: user(...)`); fields are answered in the shapes the queries select.
+It is our own model written from GitHub's documentation, not recorded data. GraphQL is answered by
+tests/fakes/github_graphql.py: each query is parsed, validated against GitHub's published schema
+and executed over the fixtures below with graphql-core, so only the selected fields come back and
+arguments (`first`, `after`, `orderBy`, `states`, `history(since:)`, variables) decide what; a
+query that is not valid gets GitHub's error shape (HTTP 200, `errors`, no `data`).
+`FakeGitHub.removed_fields` plays a schema change: those fields no longer exist.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -26,11 +30,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes import github_graphql
+from tests.fakes.github_graphql import gh_time
+from tracker.clock import utcnow
+
 DOCS = "https://docs.github.com/rest"
-
-
-def gh_time(value: datetime | None) -> str | None:
-    return None if value is None else value.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+__all__ = ["gh_time", "FakeGitHub", "FakeRepo", "FakeClock", "Fault", "Item", "Comment", "Person", "Release",
+           "make_items", "commit_dates"]
 
 
 class FakeClock:
@@ -115,7 +121,8 @@ class FakeRepo:
     description: str | None = "a project"
     empty: bool = False
     security_policy: bool = False
-    commits_365d: int = 0
+    commits: list[datetime] = field(default_factory=list)   # commit times on the default branch
+    commits_365d: dataclasses.InitVar[int] = 0              # shorthand: that many commits in the last year
     items: list[Item] = field(default_factory=list)
     releases: list[Release] = field(default_factory=list)
     contributors: list[dict[str, Any]] = field(default_factory=list)   # {login|None, type, contributions}
@@ -125,7 +132,13 @@ class FakeRepo:
     funding_links: list[dict[str, str]] = field(default_factory=list)
     sponsors: dict[str, Any] | None = None  # has_listing, count, goal {...} | None, tiers [...]
     status: int | None = None               # 404 or 451 for every request
-    graphql_forbidden: list[str] = field(default_factory=list)  # dotted paths answered null + error
+    # GraphQL fields answered null with a FORBIDDEN error: dotted paths below the repository
+    # ('owner.sponsorsListing'), or '' for the repository itself (e.g. an organisation enforcing SAML)
+    graphql_forbidden: list[str] = field(default_factory=list)
+
+    def __post_init__(self, commits_365d: int) -> None:
+        if commits_365d:
+            self.commits = self.commits + commit_dates(commits_365d, utcnow() - timedelta(days=360), utcnow())
 
     @property
     def full_name(self) -> str:
@@ -171,9 +184,9 @@ class FakeGitHub:
         self.redirects: dict[str, int] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.faults: list[Fault] = []
-        # GraphQL operations answered as GitHub answers a query it rejects as a whole (e.g. after a
-        # schema change): HTTP 200, `errors`, no `data`. operation name -> the missing field.
-        self.reject_operations: dict[str, str] = {}
+        # 'Type.field's GitHub's schema no longer has (a schema change): queries selecting them are
+        # rejected as a whole, as GitHub rejects them (HTTP 200, `errors`, no `data`).
+        self.removed_fields: set[str] = set()
         self.echo_auth_in_errors = False   # a hostile server quoting the Authorization header in errors
         self.log: list[Logged] = []
         self.latency = latency
@@ -529,125 +542,21 @@ class _Handler(BaseHTTPRequestHandler):
                               resource="graphql", charge=False)
         try:
             body = json.loads(self._body)
-            query, variables = body["query"], body.get("variables") or {}
-        except (ValueError, KeyError, TypeError):
+            if not isinstance(body, dict):
+                raise TypeError
+        except (ValueError, TypeError):
             return self._send(400, {"message": "Problems parsing JSON", "documentation_url": DOCS},
                               resource="graphql")
-        operation = re.match(r"\s*query\s+(\w+)", query)
-        if operation and operation.group(1) in fake.reject_operations:
-            field_name = fake.reject_operations[operation.group(1)]
-            return self._send(200, {"errors": [{
-                "path": [f"query {operation.group(1)}"], "locations": [{"line": 1, "column": 1}],
-                "extensions": {"code": "undefinedField", "typeName": "Repository", "fieldName": field_name},
-                "message": f"Field '{field_name}' doesn't exist on type 'Repository'"}]}, resource="graphql")
-        data: dict[str, Any] = {}
-        errors: list[dict[str, Any]] = []
-        for alias, ov, nv in re.findall(r"(\w+): repository\(owner: \$(\w+), name: \$(\w+)\)", query):
-            self._graph_repo(alias, variables.get(ov, ""), variables.get(nv, ""), variables, data, errors)
-        m = re.search(r"\n  repository\(owner: \$owner, name: \$name\) \{", query)
-        if m:
-            repo = self._resolve(variables.get("owner", ""), variables.get("name", ""))
-            if repo is None:
-                data["repository"] = None
-                errors.append({"type": "NOT_FOUND", "path": ["repository"], "message": "Could not resolve"})
-            else:
-                data["repository"] = {f"i{n}": self._graph_item(repo, int(n))
-                                      for n in re.findall(r"i\d+: issueOrPullRequest\(number: (\d+)\)", query)}
-        for alias, var in re.findall(r"(\w+): user\(login: \$(\w+)\)", query):
-            login = variables.get(var, "")
-            user = fake.users.get(login.lower())
-            if user is None:
-                data[alias] = None
-                errors.append({"type": "NOT_FOUND", "path": [alias],
-                               "message": f"Could not resolve to a User with the login of '{login}'."})
-            else:
-                data[alias] = {"login": login, "company": user.get("company"),
-                               "organizations": {"nodes": [{"login": o} for o in user.get("orgs", [])]}}
-        if "rateLimit" in query:
-            with fake._lock:
-                limit, remaining, reset = fake._budget("graphql", True)
-            data["rateLimit"] = {"cost": 1, "remaining": remaining - 1, "limit": limit,
-                                 "resetAt": gh_time(datetime.fromtimestamp(reset, UTC).replace(tzinfo=None))}
-        out: dict[str, Any] = {"data": data}
-        if errors:
-            out["errors"] = errors
-        return self._send(200, out, resource="graphql")
+        status, out = github_graphql.answer(fake, body, self.headers.get("Authorization"))
+        return self._send(status, out, resource="graphql")
 
-    def _resolve(self, owner: str, name: str) -> FakeRepo | None:
-        found = self.fake.repo_by_path(owner, name)
-        if isinstance(found, int):
-            found = self.fake.repo_by_id(found)
-        if found is not None and found.status:
-            return None
-        return found
 
-    def _graph_repo(self, alias: str, owner: str, name: str, variables: dict, data: dict, errors: list) -> None:
-        r = self._resolve(owner, name)
-        if r is None:
-            data[alias] = None
-            errors.append({"type": "NOT_FOUND", "path": [alias], "locations": [{"line": 2, "column": 3}],
-                           "message": f"Could not resolve to a Repository with the name '{owner}/{name}'."})
-            return
-        sp = r.sponsors
-        listing = None
-        if sp and sp.get("has_listing"):
-            listing = {"activeGoal": sp.get("goal"),
-                       "tiers": {"nodes": [{"name": t["name"], "monthlyPriceInDollars": t["price"],
-                                            "isOneTime": t.get("one_time", False)} for t in sp.get("tiers", [])]}}
-        rels = sorted((x for x in r.releases if not x.draft), key=lambda x: x.created_at, reverse=True)
-        node = {
-            "nameWithOwner": r.full_name, "databaseId": r.id, "stargazerCount": r.stars, "forkCount": r.forks,
-            "watchers": {"totalCount": r.watchers},
-            "openIssues": {"totalCount": sum(1 for i in r.items if i.kind == "issue" and i.state == "open")},
-            "openPullRequests": {"totalCount": sum(1 for i in r.items if i.kind == "pr" and i.state == "open")},
-            "lastIssue": {"nodes": [{"updatedAt": gh_time(i.updated_at)} for i in sorted(
-                (i for i in r.items if i.kind == "issue"), key=lambda i: i.updated_at, reverse=True)[:1]]},
-            "lastPullRequest": {"nodes": [{"updatedAt": gh_time(i.updated_at)} for i in sorted(
-                (i for i in r.items if i.kind == "pr"), key=lambda i: i.updated_at, reverse=True)[:1]]},
-            "isArchived": r.archived, "isDisabled": r.disabled, "isFork": r.parent is not None,
-            "isEmpty": r.empty, "isSecurityPolicyEnabled": r.security_policy,
-            "parent": {"nameWithOwner": r.parent} if r.parent else None,
-            "licenseInfo": {"spdxId": r.license} if r.license else None,
-            "repositoryTopics": {"nodes": [{"topic": {"name": t}} for t in r.topics]},
-            "primaryLanguage": {"name": r.language} if r.language else None,
-            "createdAt": gh_time(r.created_at), "pushedAt": gh_time(r.pushed_at),
-            "updatedAt": gh_time(r.updated_at()), "homepageUrl": r.homepage, "description": r.description,
-            "defaultBranchRef": None if r.empty else {
-                "name": "main", "target": {"history": {"totalCount": r.commits_365d}}},
-            "fundingLinks": [{"platform": f["platform"], "url": f["url"]} for f in r.funding_links],
-            "releases": {"nodes": [{"databaseId": x.id, "tagName": x.tag} for x in rels[:1]]},
-            "owner": {"__typename": r.owner_type, "login": r.owner,
-                      "hasSponsorsListing": bool(sp and sp.get("has_listing")),
-                      "sponsors": {"totalCount": (sp or {}).get("count", 0)},
-                      "sponsorsListing": listing},
-        }
-        for dotted in r.graphql_forbidden:
-            *parents, leaf = dotted.split(".")
-            target = node
-            for p in parents:
-                target = target[p]
-            target[leaf] = None
-            echo = f" for {self.headers.get('Authorization')}" if self.fake.echo_auth_in_errors else ""
-            errors.append({"type": "FORBIDDEN", "path": [alias, *dotted.split(".")],
-                           "message": f"Resource not accessible by integration ({leaf}){echo}"})
-        data[alias] = node
-
-    def _graph_item(self, r: FakeRepo, number: int) -> dict[str, Any] | None:
-        item = next((i for i in r.items if i.number == number), None)
-        if item is None:
-            return None
-
-        def author(p: Person) -> dict[str, str]:
-            return {"login": p.login, "__typename": "Bot" if p.type == "Bot" else "User"}
-
-        comments = sorted((c for c in item.comments if not c.review), key=lambda c: c.at)
-        node: dict[str, Any] = {"comments": {"nodes": [{"author": author(c.by), "createdAt": gh_time(c.at)}
-                                                       for c in comments[:30]]}}
-        if item.kind == "pr":
-            reviews = sorted((c for c in item.comments if c.review), key=lambda c: c.at)
-            node["reviews"] = {"nodes": [{"author": author(c.by), "submittedAt": gh_time(c.at),
-                                          "createdAt": gh_time(c.at)} for c in reviews[:30]]}
-        return node
+def commit_dates(count: int, start: datetime, end: datetime) -> list[datetime]:
+    """`count` commit times spread evenly from `start` to `end` (both inside)."""
+    if count <= 0:
+        return []
+    step = (end - start) / count
+    return [(start + step * (i + 0.5)).replace(microsecond=0) for i in range(count)]
 
 
 def make_items(count: int, start: datetime, *, prs_every: int = 3, author: str = "reporter",

@@ -19,9 +19,9 @@ def add_grant(store, key, repo, amount, currency, awarded, period=None, precisio
 
 
 def test_metric_names_are_the_contracts():
-    assert funding.NAMES == ["funding_channels_count", "funding_platforms", "oc_yearly_budget_usd",
+    assert funding.NAMES == ("funding_channels_count", "funding_platforms", "oc_yearly_budget_usd",
                              "oc_received_12m_usd", "oc_balance_usd", "grants_total_usd_5y", "grants_active",
-                             "last_grant_at", "funding_per_active_maintainer_usd"]
+                             "last_grant_at", "funding_per_active_maintainer_usd")
     assert "sponsors_count" not in funding.NAMES  # owned by the GitHub provider
     names = metric_names()
     assert len(names) == len(set(names))
@@ -76,9 +76,77 @@ def test_open_collective_latest_snapshot_per_slug_in_dollars(store):
     assert got["funding_per_active_maintainer_usd"] == round(600.55 / 2, 2)
 
 
-def test_sponsors_listing_from_the_github_provider_counts_as_a_channel(store):
+def sponsors(store, pid, listing, at=datetime(2025, 5, 1), login="acme"):
+    store.execute("INSERT INTO github_sponsors (project_id, collected_at, owner_login, owner_type,"
+                  " has_sponsors_listing, sponsors_count) VALUES (?, ?, ?, 'Organization', ?, 12)",
+                  [pid, at, login, listing])
+
+
+def channel(store, pid, platform, account=None, url=None, source="funding_yml", ref=None, identity=None):
+    store.execute("INSERT INTO funding_channels (project_id, platform, account, url, source, ref, collected_at,"
+                  " identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  [pid, platform, account, url, source, ref or account or url, NOW, identity])
+
+
+def test_sponsors_listing_counts_as_a_channel_when_no_channel_names_github(store):
     p, _ = registry.add(store, "a/b")
-    got = funding.compute(store, p.id, NOW, {"has_sponsors_listing": True, "sponsors_count": 12})
+    sponsors(store, p.id, True)
+    got = funding.compute(store, p.id, NOW)
     assert got["funding_channels_count"] == 1 and got["funding_platforms"] == ["github"]
-    none = funding.compute(store, p.id, NOW, {"has_sponsors_listing": False, "sponsors_count": None})
+    # a listing collected after `now` says nothing about `now`: no source looked at by then
+    assert funding.compute(store, p.id, datetime(2025, 1, 1))["funding_channels_count"] is None
+    # a GitHub channel already named (whatever its account): the listing is not counted again
+    channel(store, p.id, "github", "someone-else", "https://github.com/sponsors/someone-else",
+            identity="github:someone-else")
+    channel(store, p.id, "custom", url="https://acme.example/donate", identity="custom:acme.example/donate")
+    got = funding.compute(store, p.id, NOW)
+    assert got["funding_channels_count"] == 2 and got["funding_platforms"] == ["custom", "github"]
+
+
+def test_no_listing_is_zero_channels_once_looked(store):
+    p, _ = registry.add(store, "a/b")
+    sponsors(store, p.id, False)
+    none = funding.compute(store, p.id, NOW)
     assert none["funding_channels_count"] == 0 and none["funding_platforms"] == []
+
+
+def test_channels_are_counted_by_their_identity(store):
+    """The collector's identity decides; rows written before it was filled get the same rule."""
+    p, _ = registry.add(store, "a/b")
+    channel(store, p.id, "github", "Tiangolo", "https://github.com/sponsors/Tiangolo", identity="github:tiangolo")
+    channel(store, p.id, "github", "tiangolo", "https://github.com/tiangolo", source="github_funding_links",
+            identity="github:tiangolo")
+    channel(store, p.id, "github", "TIANGOLO", source="github_sponsors")  # identity not filled yet
+    channel(store, p.id, "custom", url="https://www.Fast.example/Sponsor/", source="funding_yml")
+    channel(store, p.id, "custom", url="http://fast.example:8080/sponsor", source="github_funding_links")
+    channel(store, p.id, "custom", url="https://fast.example/sponsor?tier=gold", source="funding_json")
+    channel(store, p.id, "bank", ref="bank-1", source="funding_json")
+    channel(store, p.id, "bank", ref="bank-2", source="funding_json")
+    got = funding.compute(store, p.id, NOW)
+    # github:tiangolo, custom:fast.example/sponsor, custom:fast.example/sponsor?tier=gold, bank #1, bank #2
+    assert got["funding_channels_count"] == 5
+    assert got["funding_platforms"] == ["bank", "custom", "github"]
+
+
+def test_identity_fallback_is_the_collectors_rule():
+    """The SQL fallback for rows without `identity` gives what collectors.funding.files.Channel does."""
+    import duckdb
+
+    from collectors.funding.files import Channel
+    from tracker.metrics.funding import _IDENTITY
+
+    cases = [("github", "Octo", "https://github.com/sponsors/Octo", "x"),
+             ("custom", None, "https://WWW.Example.ORG/Give/", "u"),
+             ("custom", None, "https://example.org:443/give?x=1#frag", "u"),
+             ("custom", None, "http://donate.example.net", "u"),
+             ("liberapay", "", "https://liberapay.com/who/", "u"),
+             ("bank", None, None, "iban-1")]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE funding_channels (platform VARCHAR, account VARCHAR, url VARCHAR, ref VARCHAR,"
+                " identity VARCHAR)")
+    for platform, account, url, ref in cases:
+        con.execute("INSERT INTO funding_channels VALUES (?, ?, ?, ?, NULL)", [platform, account, url, ref])
+    got = [r[0] for r in con.execute(f"SELECT {_IDENTITY} FROM funding_channels").fetchall()]
+    expected = [":".join(Channel(p, a or None, u, None if (a or u) else r).identity())
+                for p, a, u, r in cases]
+    assert got == expected

@@ -12,10 +12,11 @@ import pytest
 
 from tests.tracker.scoring_helpers import track
 from tracker.commands import badge
-from tracker.scoring import score_all
+from tracker.score import score_all
 from tracker.store import Store
 
 EMAILS = ("ann@example.org", "bob@corp.example.net")
+SUBSCORE_NAMES = ("activity", "contributor_resilience", "responsiveness", "release_cadence", "funding", "hygiene")
 
 
 @pytest.fixture
@@ -202,3 +203,100 @@ def test_report_trend_and_badge_use_the_stored_score(scored_db, cli):
     latest = cli("report", "acme/lib", "--format", "json").json()["scores"]
     svg = cli("badge", "acme/lib").out
     assert f">{latest['health']:.0f} | " in svg
+
+
+def _counting(store, monkeypatch) -> list[str]:
+    """Every statement the store runs from now on."""
+    seen: list[str] = []
+    real = store.execute
+
+    def execute(sql, params=None):
+        seen.append(" ".join(sql.split()))
+        return real(sql, params)
+
+    monkeypatch.setattr(store, "execute", execute)
+    return seen
+
+
+@pytest.fixture
+def six(store, make_repo):
+    repo = make_repo()
+    for month in range(1, 7):
+        repo.commit(f"2026-{month:02d}-10", files={f"f{month}.py": "1"})
+        repo.commit(f"2026-{month:02d}-20", name="Bob", email=EMAILS[1], files={"b.py": str(month)})
+    return [track(store, repo, f"acme/p{i}") for i in range(6)]
+
+
+def test_scoring_runs_the_same_statements_for_two_projects_or_six(store, six, monkeypatch):
+    from tracker.score import score_projects
+
+    seen = _counting(store, monkeypatch)
+    score_projects(store, six[:2], datetime(2026, 7, 1))
+    two = len(seen)
+    seen.clear()
+    score_projects(store, six, datetime(2026, 7, 2))
+    assert len(seen) == two < 40
+    assert sum(s.startswith("INSERT INTO scores") for s in seen) == 1  # one batched write
+
+
+def test_chunks_are_written_in_short_transactions_and_reruns_replace(store, six, monkeypatch):
+    from tracker import score
+
+    monkeypatch.setattr(score, "CHUNK", 4)
+    seen = _counting(store, monkeypatch)
+    lines: list[str] = []
+    run = score.score_projects(store, six, datetime(2026, 7, 1), progress=lines.append)
+    assert run.written == 6 and not run.failures
+    assert sum(s.startswith("INSERT INTO scores") for s in seen) == 2  # 4 + 2
+    assert lines[0] == "computing metrics of projects 1-4 of 6" and lines[-1].startswith("scored 6 of 6 projects")
+    assert [line.split(":")[0] for line in lines if line.startswith("[")] == [f"[{i}/6] acme/p{i - 1}"
+                                                                               for i in range(1, 7)]
+    first = store.all("SELECT project_id, health, metrics FROM scores ORDER BY project_id")
+    score.score_projects(store, six, datetime(2026, 7, 1))
+    assert store.all("SELECT project_id, health, metrics FROM scores ORDER BY project_id") == first
+    assert store.scalar("SELECT count(*) FROM scores") == 6
+    # the JSON columns keep their shapes
+    row = store.dicts("SELECT * FROM scores LIMIT 1")[0]
+    assert set(json.loads(row["subscores"])) == set(SUBSCORE_NAMES)
+    assert json.loads(row["metrics"])["weekly_commits"][0].keys() == {"week", "commits"}
+    assert all({"name", "evidence", "severity"} <= set(f) for f in json.loads(row["flags"]))
+
+
+def test_one_projects_bad_data_fails_alone(store, six, monkeypatch):
+    """If a project's data breaks a set-based statement, its chunk is computed project by project
+    and only that project fails."""
+    from tracker import score
+    from tracker.metrics import funding
+
+    real = funding.compute_many
+    bad = {six[2].id: "unknown currency 'XX'", six[4].id: "amount 'ten' is not a number"}
+
+    def breaks_on_two(store_, ids, now, known):
+        for pid, message in bad.items():
+            if pid in ids:
+                raise ValueError(message)
+        return real(store_, ids, now, known)
+
+    monkeypatch.setattr(funding, "compute_many", breaks_on_two)
+    lines: list[str] = []
+    run = score.score_projects(store, six, datetime(2026, 7, 1), progress=lines.append)
+    assert run.written == 4
+    assert run.failures == [("acme/p2", "ValueError: unknown currency 'XX'"),
+                            ("acme/p4", "ValueError: amount 'ten' is not a number")]
+    assert "[3/6] acme/p2: failed: ValueError: unknown currency 'XX'" in lines
+    assert "[5/6] acme/p4: failed: ValueError: amount 'ten' is not a number" in lines
+    assert store.scalar("SELECT count(*) FROM scores WHERE project_id IN (?, ?)", list(bad)) == 0
+    assert store.scalar("SELECT count(*) FROM scores") == 4
+
+
+def test_metrics_json_is_valid_json_with_iso_times():
+    from tracker.score import to_row
+
+    result = {k: None for k in ("health", "risk_level", "maturity", "criticality", "truck_factor", "funding_need",
+                                "funding_need_reason", "weights_version", "maturity_reason")}
+    result.update(coverage=0.0, subscores={}, flags=[], unchecked=[])
+    row = to_row(1, datetime(2026, 1, 1), result, {"last_commit_at": datetime(2025, 5, 6, 7, 8, 9, 123),
+                                                   "last_grant_at": datetime(2025, 1, 1).date(),
+                                                   "ratio": float("nan"), "series": [{"x": float("inf")}]})
+    assert json.loads(row["metrics"]) == {"last_commit_at": "2025-05-06T07:08:09Z", "last_grant_at": "2025-01-01",
+                                          "ratio": None, "series": [{"x": None}]}

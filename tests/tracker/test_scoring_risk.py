@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from tests.tracker.scoring_helpers import track
-from tracker.scoring import inputs, score_metrics
+from tracker import metrics
+from tracker.scoring import score_metrics
 from tracker.scoring import weights as weights_mod
 
 NOW = datetime(2026, 11, 1)
@@ -20,7 +21,7 @@ PEOPLE = [
 
 
 def _score(store, project):
-    return score_metrics(inputs.gather(store, project.id, NOW), W, NOW)
+    return score_metrics(metrics.compute_all(store, project.id, NOW), W, NOW)
 
 
 def _names(result):

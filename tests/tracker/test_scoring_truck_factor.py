@@ -9,6 +9,7 @@ import pytest
 
 from tests.tracker.scoring_helpers import track
 from tracker import metrics
+from tracker.metrics.truck_factor import for_project
 from tracker.scoring import truck_factor as tf
 
 NOW = datetime(2026, 11, 1)
@@ -30,7 +31,7 @@ def test_one_creator_one_small_fixer(store, make_repo):
     repo.commit("2025-01-01", files={"a.py": "1", "b.py": "1", "c.py": "1"})
     repo.commit("2025-02-01", name="Bob", email="bob@corp.example.net", files={"a.py": "2"})
     p = track(store, repo)
-    assert tf.for_project(store, p.id, NOW) == (1, ["ann@example.org"])
+    assert for_project(store, p.id, NOW) == (1, ["ann@example.org"])
     assert metrics.compute_all(store, p.id, NOW)["truck_factor"] == 1
 
 
@@ -41,7 +42,7 @@ def test_two_owners_of_separate_halves(store, make_repo):
     repo.commit("2025-01-01", files={"a.py": "1", "b.py": "1"})
     repo.commit("2025-01-02", name="Bob", email="bob@corp.example.net", files={"c.py": "1", "d.py": "1"})
     p = track(store, repo)
-    assert tf.for_project(store, p.id, NOW) == (2, ["ann@example.org", "bob@corp.example.net"])
+    assert for_project(store, p.id, NOW) == (2, ["ann@example.org", "bob@corp.example.net"])
 
 
 def test_heavy_maintainer_takes_authorship_bots_vendored_and_deleted_files_left_out(store, make_repo):
@@ -65,7 +66,7 @@ def test_heavy_maintainer_takes_authorship_bots_vendored_and_deleted_files_left_
         repo.commit(f"2025-04-{i + 1:02d}", name=BOT[0], email=BOT[1], files={"b.py": str(i)})
     repo.commit("2025-05-01", name=BOT[0], email=BOT[1], files={"req.txt": "x"})
     p = track(store, repo)
-    value, removed = tf.for_project(store, p.id, NOW)
+    value, removed = for_project(store, p.id, NOW)
     assert value == 2
     assert removed == ["ann@example.org", "bob@corp.example.net"]
 
@@ -122,4 +123,8 @@ def test_store_query_agrees_with_the_pure_function_on_random_histories(store):
             (alive.discard if change == "D" else alive.add)(path)
             store.execute("INSERT INTO git_commit_files VALUES (?, ?, ?, ?)", [project_id, sha, change, path])
             changes.append(tf.Change(path, who, n, change))
-        assert tf.for_project(store, project_id, NOW) == tf.from_changes(changes), project_id
+        assert for_project(store, project_id, NOW) == tf.from_changes(changes), project_id
+    # the vectorised algorithm, all twenty projects at once, agrees with the reference per project
+    together = metrics.compute(store, list(range(1, 21)), NOW)
+    assert {pid: m["truck_factor"] for pid, m in together.items()} == {
+        pid: for_project(store, pid, NOW)[0] for pid in range(1, 21)}

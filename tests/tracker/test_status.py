@@ -101,9 +101,9 @@ def test_scoring_runs_after_collection_when_installed(cli, two_projects, monkeyp
         calls.append(store.scalar("SELECT count(*) FROM git_commits"))
         return 2
 
-    fake = types.ModuleType("tracker.scoring")
+    fake = types.ModuleType("tracker.score")
     fake.score_all = score_all
-    monkeypatch.setitem(sys.modules, "tracker.scoring", fake)
+    monkeypatch.setitem(sys.modules, "tracker.score", fake)
     result = cli("schedule", "--once")
     assert result.code == 0, result.err
     assert calls == [6] and "scored: 2 row(s) written" in result.err
@@ -112,9 +112,9 @@ def test_scoring_runs_after_collection_when_installed(cli, two_projects, monkeyp
 
 
 def test_a_failing_scorer_is_recorded_and_collection_goes_on(cli, two_projects, monkeypatch):
-    fake = types.ModuleType("tracker.scoring")
+    fake = types.ModuleType("tracker.score")
     fake.score_all = lambda store, **kw: 1 / 0
-    monkeypatch.setitem(sys.modules, "tracker.scoring", fake)
+    monkeypatch.setitem(sys.modules, "tracker.score", fake)
     result = cli("schedule", "--once")
     assert result.code == 0, result.err
     assert "scoring failed: ZeroDivisionError" in result.err
@@ -123,10 +123,10 @@ def test_a_failing_scorer_is_recorded_and_collection_goes_on(cli, two_projects, 
 
 
 def test_scoring_is_skipped_and_said_so_when_absent(cli, two_projects, monkeypatch):
-    monkeypatch.setitem(sys.modules, "tracker.scoring", None)  # as if the module did not exist
+    monkeypatch.setitem(sys.modules, "tracker.score", None)  # as if the module did not exist
     result = cli("schedule", "--once")
     assert result.code == 0, result.err
-    assert "scoring skipped: tracker.scoring is not installed" in result.err
+    assert "scoring skipped: tracker.score is not installed" in result.err
     jobs = {j["job_id"]: j for j in cli("status", "--format", "json").json()["jobs"]}
     assert jobs["score"]["last_status"] == "skipped"
 

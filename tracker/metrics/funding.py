@@ -1,82 +1,94 @@
-"""Funding metrics: channels, Open Collective money, grants, and funding per active maintainer.
+"""Funding metrics: channels, Open Collective money, grants, and funding per active maintainer,
+for a whole set of projects in three statements.
 
-Reads `funding_channels` (and GitHub's `github_funding_links` when that table exists),
-`opencollective_snapshots`, and the grants registry; `has_sponsors_listing` and
-`sponsors_count` belong to the GitHub provider and `active_contributors_365d` to the git provider
-(read from `known`; a sponsor count is not money, so it is not turned into dollars). Dollar
-figures use the rates table (tracker/currency.py). Unknown stays None: a project never checked is
-not a project with no funding. See docs/methodology.md, "Funding metrics".
+Channels are the funding collector's `funding_channels`, counted by their `identity` (the
+collector's "same channel" rule, migration 0010), plus the owner's GitHub Sponsors listing
+(`github_sponsors`) when no channel names GitHub. Money comes from `opencollective_snapshots` and
+the grants registry, in dollars from the rates table (tracker/currency.py). `sponsors_count` belongs
+to the GitHub provider and `active_contributors_365d` to the git provider (read from `known`; a
+sponsor count is not money, so it is not turned into dollars). Unknown stays None: a project never
+checked is not a project with no funding. See docs/methodology.md ("Funding metrics").
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from collectors.funding.channels import github_channels, table_exists
-from collectors.funding.files import Channel
+from tracker import catalogue as c
 from tracker.currency import Rates, load_rates
-from tracker.grants import project_grants
+from tracker.metrics.sets import SELECTED, Known, one_project, query
 from tracker.store import Store
+from tracker.windows import GRANT_YEARS, MONTH_DAYS, YEAR
 
-NAMES = [
-    "funding_channels_count",
-    "funding_platforms",
-    "oc_yearly_budget_usd",
-    "oc_received_12m_usd",
-    "oc_balance_usd",
-    "grants_total_usd_5y",
-    "grants_active",
-    "last_grant_at",
-    "funding_per_active_maintainer_usd",
-]
-GRANT_WINDOW_DAYS = round(5 * 365.25)
+NAMES = (
+    c.FUNDING_CHANNELS_COUNT,
+    c.FUNDING_PLATFORMS,
+    c.OC_YEARLY_BUDGET_USD,
+    c.OC_RECEIVED_12M_USD,
+    c.OC_BALANCE_USD,
+    c.GRANTS_TOTAL_USD_5Y,
+    c.GRANTS_ACTIVE,
+    c.LAST_GRANT_AT,
+    c.FUNDING_PER_ACTIVE_MAINTAINER_USD,
+)
 
+# Rows written before the funding collector filled `identity` get the same rule here:
+# "platform:account" (account lower-cased), else "platform:" + the URL without scheme, "www.",
+# port, fragment and trailing slash, host and path lower-cased, else "platform:#" + the channel id.
+_URL = "^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)([^?#]*)(\\?[^#]*)?"
+_IDENTITY = f"""coalesce(identity, platform || ':' || CASE
+    WHEN coalesce(account, '') <> '' THEN lower(account)
+    WHEN coalesce(url, '') <> '' THEN
+        regexp_replace(regexp_replace(lower(regexp_extract(url, '{_URL}', 1)), ':[0-9]*$', ''), '^www\\.', '')
+        || rtrim(lower(regexp_extract(url, '{_URL}', 2)), '/')
+        || CASE WHEN length(regexp_extract(url, '{_URL}', 3)) > 1 THEN regexp_extract(url, '{_URL}', 3) ELSE '' END
+    ELSE '#' || ref END)"""
 
-def channels(store: Store, project_id: int, known: dict[str, Any] | None = None) -> list[Channel] | None:
-    """Distinct funding channels over every source; None when no source was ever looked at.
+# Whether any source was looked at for the project (git, GitHub, a channel), the latest Sponsors
+# listing taken by `now`, and the distinct channels.
+_CHANNELS = f"""
+WITH sel AS (SELECT unnest($ids::INTEGER[]) AS project_id),
+sponsors AS (
+    SELECT project_id, has_sponsors_listing FROM github_sponsors WHERE {SELECTED} AND collected_at <= $now
+    QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY collected_at DESC) = 1
+),
+channels AS (
+    SELECT project_id, count(DISTINCT {_IDENTITY}) AS n, list(DISTINCT platform ORDER BY platform) AS platforms
+    FROM funding_channels WHERE {SELECTED} GROUP BY project_id
+)
+SELECT sel.project_id, ch.n, ch.platforms, sp.has_sponsors_listing,
+       ch.project_id IS NOT NULL OR sp.project_id IS NOT NULL
+       OR sel.project_id IN (SELECT project_id FROM git_repos)
+       OR sel.project_id IN (SELECT project_id FROM github_repo_snapshots) AS looked
+FROM sel LEFT JOIN channels ch USING (project_id) LEFT JOIN sponsors sp USING (project_id)
+"""
 
-    Reads the funding collector's table and, directly, GitHub's tables (so a GitHub collection
-    newer than the last funding run still counts); a Sponsors listing reported by the GitHub
-    provider (`known`) counts as a GitHub channel when no table names it.
-    """
-    known = known or {}
-    rows = store.all("SELECT platform, account, url, ref FROM funding_channels WHERE project_id = ?", [project_id])
-    found = [Channel(p, a, u, None if (a or u) else r) for p, a, u, r in rows]
-    found += [ch for _source, ch in github_channels(store, project_id)]
-    looked = bool(found) or bool(store.scalar("SELECT count(*) FROM git_repos WHERE project_id = ?", [project_id]))
-    if known.get("has_sponsors_listing") is not None:
-        looked = True
-        if known["has_sponsors_listing"] and not any(c.platform == "github" for c in found):
-            found.append(Channel("github", None, None, "sponsors-listing"))
-    if not looked and table_exists(store, "github_repo_snapshots"):
-        looked = bool(store.scalar("SELECT count(*) FROM github_repo_snapshots WHERE project_id = ?", [project_id]))
-    if not looked:
-        return None
-    unique: dict[tuple[str, str], Channel] = {}
-    for ch in found:
-        unique.setdefault(ch.identity(), ch)
-    return list(unique.values())
+# The latest snapshot of each of a project's collectives taken by `now`.
+_OPEN_COLLECTIVE = f"""
+SELECT project_id, status, currency, yearly_budget, received_12m, balance FROM opencollective_snapshots
+WHERE {SELECTED} AND date_trunc('second', collected_at) <= $now
+QUALIFY row_number() OVER (PARTITION BY project_id, slug ORDER BY collected_at DESC) = 1
+ORDER BY project_id, slug
+"""
 
-
-def _oc_figures(store: Store, project_id: int, rates: Rates, now: datetime) -> dict[str, float | None] | None:
-    """Sums in dollars over the project's collectives (latest snapshot of each taken by `now`),
-    None if none found."""
-    rows = store.dicts(
-        "SELECT * FROM opencollective_snapshots WHERE project_id = ? AND date_trunc('second', collected_at) <= ?"
-        " QUALIFY row_number() OVER (PARTITION BY slug ORDER BY collected_at DESC) = 1", [project_id, now])
-    rows = [r for r in rows if r["status"] == "ok"]
-    if not rows:
-        return None
-    out: dict[str, float | None] = {}
-    for column in ("yearly_budget", "received_12m", "balance"):
-        values = [rates.to_usd(r[column], r["currency"]) for r in rows]
-        out[column] = None if any(v is None for v in values) else round(sum(values), 2)
-    return out
+# Grants linked to tracked projects (never those whose repo the curator marked uncertain).
+_GRANTS = """
+SELECT p.id, g.amount, g.currency, g.awarded_on, g.period_months
+FROM grants g JOIN projects p ON p.slug_key = g.recipient_repo_key
+WHERE p.id IN (SELECT unnest($ids::INTEGER[])) AND NOT g.repo_uncertain
+ORDER BY p.id, g.awarded_on NULLS LAST, g.id
+"""
 
 
 def _overlap_days(start: date, end: date, lo: date, hi: date) -> int:
     return max(0, (min(end, hi) - max(start, lo)).days)
+
+
+def grant_end(grant: dict[str, Any]) -> date:
+    return grant["awarded_on"] + timedelta(days=round(grant["period_months"] * MONTH_DAYS))
 
 
 def grant_usd_in(grant: dict[str, Any], lo: date, hi: date, rates: Rates) -> float | None:
@@ -88,46 +100,76 @@ def grant_usd_in(grant: dict[str, Any], lo: date, hi: date, rates: Rates) -> flo
         return None
     if not grant["period_months"]:
         return usd if lo < start <= hi else 0.0
-    end = start + timedelta(days=round(grant["period_months"] * 30.44))
+    end = grant_end(grant)
     total = (end - start).days
     return usd * _overlap_days(start, end, lo, hi) / total if total > 0 else 0.0
 
 
-def compute(store: Store, project_id: int, now: datetime, known: dict[str, Any] | None = None) -> dict[str, Any]:
-    known = known or {}
-    rates = load_rates()
-    m: dict[str, Any] = {}
-    chans = channels(store, project_id, known)
-    m["funding_channels_count"] = len(chans) if chans is not None else None
-    m["funding_platforms"] = sorted({c.platform for c in chans}) if chans is not None else None
+def _open_collective(rows: list[tuple], rates: Rates) -> dict[str, float | None] | None:
+    """Sums in dollars over a project's collectives; None if none was found."""
+    rows = [r for r in rows if r[0] == "ok"]
+    if not rows:
+        return None
+    out: dict[str, float | None] = {}
+    for i, column in enumerate((c.OC_YEARLY_BUDGET_USD, c.OC_RECEIVED_12M_USD, c.OC_BALANCE_USD), 2):
+        values = [rates.to_usd(r[i], r[1]) for r in rows]
+        out[column] = None if any(v is None for v in values) else round(sum(values), 2)
+    return out
 
-    oc = _oc_figures(store, project_id, rates, now)
-    m["oc_yearly_budget_usd"] = oc["yearly_budget"] if oc else None
-    m["oc_received_12m_usd"] = oc["received_12m"] if oc else None
-    m["oc_balance_usd"] = oc["balance"] if oc else None
 
-    today = now.date()
-    grants = [g for g in project_grants(store, project_id) if g["awarded_on"] is None or g["awarded_on"] <= today]
-    window_start = today - timedelta(days=GRANT_WINDOW_DAYS)
+def _grants(grants: list[dict[str, Any]], today: date, rates: Rates) -> dict[str, Any]:
+    window_start = today - timedelta(days=GRANT_YEARS.days)
     in_window = [g for g in grants if g["awarded_on"] is not None and g["awarded_on"] > window_start]
-    amounts = [rates.to_usd(g["amount"], g["currency"]) for g in in_window]
-    amounts = [a for a in amounts if a is not None]
-    m["grants_total_usd_5y"] = round(sum(amounts), 2) if amounts else None
-    if grants:
-        m["grants_active"] = sum(
-            1 for g in grants if g["awarded_on"] is not None and g["period_months"]
-            and g["awarded_on"] <= today < g["awarded_on"] + timedelta(days=round(g["period_months"] * 30.44)))
-    else:
-        m["grants_active"] = None
+    amounts = [a for a in (rates.to_usd(g["amount"], g["currency"]) for g in in_window) if a is not None]
     dated = [g["awarded_on"] for g in grants if g["awarded_on"] is not None]
-    m["last_grant_at"] = max(dated) if dated else None
+    return {
+        c.GRANTS_TOTAL_USD_5Y: round(sum(amounts), 2) if amounts else None,
+        c.GRANTS_ACTIVE: sum(1 for g in grants if g["awarded_on"] is not None and g["period_months"]
+                             and g["awarded_on"] <= today < grant_end(g)) if grants else None,
+        c.LAST_GRANT_AT: max(dated) if dated else None,
+    }
 
-    year_ago = today - timedelta(days=365)
-    parts = [p for p in (grant_usd_in(g, year_ago, today, rates) for g in grants) if p is not None]
-    yearly = None
-    if m["oc_received_12m_usd"] is not None or parts:
-        yearly = (m["oc_received_12m_usd"] or 0.0) + sum(parts)
-    people = known.get("active_contributors_365d")
-    m["funding_per_active_maintainer_usd"] = (
-        round(yearly / people, 2) if yearly is not None and isinstance(people, int) and people > 0 else None)
-    return m
+
+def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known: Known) -> dict[int, dict[str, Any]]:
+    """Funding metrics of every project in `project_ids` (None where nothing is known)."""
+    rates = load_rates()
+    out: dict[int, dict[str, Any]] = {int(pid): dict.fromkeys(NAMES) for pid in project_ids}
+    for pid, n, platforms, listing, looked in query(store, _CHANNELS, project_ids, now=now):
+        if not looked:
+            continue
+        platforms = list(platforms or [])
+        n = n or 0
+        if listing and "github" not in platforms:  # the Sponsors listing is a channel of its own
+            n += 1
+            platforms = sorted([*platforms, "github"])
+        out[pid][c.FUNDING_CHANNELS_COUNT] = n
+        out[pid][c.FUNDING_PLATFORMS] = platforms
+
+    collectives: dict[int, list[tuple]] = defaultdict(list)
+    for pid, *row in query(store, _OPEN_COLLECTIVE, project_ids, now=now):
+        collectives[pid].append(tuple(row))
+    grants: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    today = now.date()
+    for pid, amount, currency, awarded_on, period in query(store, _GRANTS, project_ids):
+        if awarded_on is None or awarded_on <= today:
+            grants[pid].append({"amount": amount, "currency": currency, "awarded_on": awarded_on,
+                                "period_months": period})
+    year_ago = today - timedelta(days=YEAR.days)
+    for pid in set(collectives) | set(grants):
+        m = out[pid]
+        oc = _open_collective(collectives.get(pid, []), rates)
+        if oc:
+            m.update(oc)
+        project_grants = grants.get(pid, [])
+        m.update(_grants(project_grants, today, rates))
+        parts = [x for x in (grant_usd_in(g, year_ago, today, rates) for g in project_grants) if x is not None]
+        yearly = None
+        if m[c.OC_RECEIVED_12M_USD] is not None or parts:
+            yearly = (m[c.OC_RECEIVED_12M_USD] or 0.0) + sum(parts)
+        people = known.get(pid, {}).get(c.ACTIVE_CONTRIBUTORS_365D)
+        m[c.FUNDING_PER_ACTIVE_MAINTAINER_USD] = (
+            round(yearly / people, 2) if yearly is not None and isinstance(people, int) and people > 0 else None)
+    return {pid: m for pid, m in out.items() if any(v is not None for v in m.values())}
+
+
+compute = one_project(compute_many, NAMES)

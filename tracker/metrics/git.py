@@ -1,43 +1,66 @@
-"""Git metrics: activity, people, concentration and tag cadence, from `git_commits`/`git_tags`.
+"""Git metrics: activity, people, concentration, tag cadence and the human-only figures scoring
+judges, from `git_repos`, the read model's `dated_commits`/`human_commits`/`all_releases` views
+and `repo_files`, for a whole set of projects in six statements.
 
-Time windows are on the committer date (when a change landed on the default branch, the date
-`git log --since` filters on) and end at `now`. Commits flagged `date_suspect` (dated before 1990
-or in the future) count in `commits_total` only. Bots are kept apart from people everywhere.
-See docs/methodology.md for each definition.
+Time windows (tracker/windows.py) are on the committer date (when a change landed on the default
+branch, the date `git log --since` filters on) and end at `now`. Commits with implausible dates
+count in `commits_total` only; bots are kept apart from people everywhere (`human_commits`). A
+project whose repository was never collected gets None everywhere; a collected one with no commit
+gets 0 for its counts. See docs/methodology.md ("Git metrics", "Inputs added for scoring").
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
-from datetime import datetime, timedelta
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from tracker import catalogue as c
 from tracker.identity import email_domain
+from tracker.metrics.sets import (
+    SELECTED,
+    Known,
+    gaps_in_days,
+    median,
+    one_project,
+    query,
+    rounded,
+    sorted_list,
+)
 from tracker.store import Store
+from tracker.windows import PREVIOUS_YEAR, RECENT, WEEKS, YEAR
 
-NAMES = [
-    "commits_total",
-    "commits_90d",
-    "commits_365d",
-    "contributors_total",
-    "active_contributors_90d",
-    "active_contributors_365d",
-    "first_commit_at",
-    "last_commit_at",
-    "days_since_last_commit",
-    "weekly_commits",
-    "contributor_absence_factor_365d",
-    "elephant_factor_365d",
-    "new_contributors_365d",
-    "bot_commit_share_365d",
-    "tags_total",
-    "tags_365d",
-    "days_since_last_tag",
-    "median_tag_interval_days",
-]
+NAMES = (
+    c.COMMITS_TOTAL,
+    c.COMMITS_90D,
+    c.COMMITS_365D,
+    c.CONTRIBUTORS_TOTAL,
+    c.ACTIVE_CONTRIBUTORS_90D,
+    c.ACTIVE_CONTRIBUTORS_365D,
+    c.FIRST_COMMIT_AT,
+    c.LAST_COMMIT_AT,
+    c.DAYS_SINCE_LAST_COMMIT,
+    c.WEEKLY_COMMITS,
+    c.CONTRIBUTOR_ABSENCE_FACTOR_365D,
+    c.ELEPHANT_FACTOR_365D,
+    c.NEW_CONTRIBUTORS_365D,
+    c.BOT_COMMIT_SHARE_365D,
+    c.TAGS_TOTAL,
+    c.TAGS_365D,
+    c.DAYS_SINCE_LAST_TAG,
+    c.MEDIAN_TAG_INTERVAL_DAYS,
+    c.LAST_HUMAN_COMMIT_DAYS,
+    c.HUMAN_COMMITS_90D,
+    c.HUMAN_COMMITS_365D,
+    c.HUMAN_ACTIVE_WEEKS_52,
+    c.ACTIVE_CONTRIBUTORS_PREV_365D,
+    c.LEAVING_CONTRIBUTORS_365D,
+    c.PROJECT_AGE_DAYS,
+    c.REPO_FILES,
+)
 
-WEEKS_IN_SERIES = 52
 SHARE_OF_WORK = 0.5  # CHAOSS: the fewest people (or organisations) making 50% of the commits
 
 
@@ -47,90 +70,184 @@ def fewest_for_share(counts: list[int], share: float = SHARE_OF_WORK) -> int | N
     if total <= 0:
         return None
     running = 0
-    for k, c in enumerate(sorted(counts, reverse=True), 1):
-        running += c
+    for k, n in enumerate(sorted(counts, reverse=True), 1):
+        running += n
         if running >= share * total:
             return k
     return len(counts)
 
 
-def weekly_series(store: Store, project_id: int, now: datetime, weeks: int = WEEKS_IN_SERIES) -> list[dict]:
-    """Commits per ISO week (Monday start), oldest first, `weeks` weeks ending with the current one,
-    zero-filled."""
-    this_monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    start = this_monday - timedelta(weeks=weeks - 1)
-    rows = store.all(
-        "SELECT date_trunc('week', committer_at) AS wk, count(*) FROM git_commits"
-        " WHERE project_id = ? AND NOT date_suspect AND committer_at >= ? AND committer_at <= ?"
-        " GROUP BY wk",
-        [project_id, start, now],
-    )
-    counts = {r[0].date(): r[1] for r in rows}
-    return [
-        {"week": (start + timedelta(weeks=i)).date().isoformat(),
-         "commits": counts.get((start + timedelta(weeks=i)).date(), 0)}
-        for i in range(weeks)
-    ]
+@lru_cache(maxsize=200_000)
+def _domain(email: str) -> str | None:
+    return email_domain(email)
 
 
-def compute(store: Store, project_id: int, now: datetime, known: dict[str, Any] | None = None) -> dict[str, Any]:
-    repo = store.one("SELECT is_empty FROM git_repos WHERE project_id = ?", [project_id])
-    if repo is None:
-        return {}  # never collected: everything unknown
-    d90, d365 = now - timedelta(days=90), now - timedelta(days=365)
-    valid = "project_id = ? AND NOT date_suspect AND committer_at <= ?"
-    m: dict[str, Any] = {}
-    (m["commits_total"],) = store.one("SELECT count(*) FROM git_commits WHERE project_id = ?", [project_id])
-    row = store.one(
-        f"SELECT count(*) FILTER (WHERE committer_at > ?), count(*) FILTER (WHERE committer_at > ?),"
-        f" count(DISTINCT author_key) FILTER (WHERE NOT is_bot),"
-        f" count(DISTINCT author_key) FILTER (WHERE NOT is_bot AND committer_at > ?),"
-        f" count(DISTINCT author_key) FILTER (WHERE NOT is_bot AND committer_at > ?),"
-        f" min(committer_at), max(committer_at),"
-        f" count(*) FILTER (WHERE committer_at > ? AND is_bot)"
-        f" FROM git_commits WHERE {valid}",
-        [d90, d365, d90, d365, d365, project_id, now],
-    )
-    (m["commits_90d"], m["commits_365d"], m["contributors_total"], m["active_contributors_90d"],
-     m["active_contributors_365d"], m["first_commit_at"], m["last_commit_at"], bots_365) = row
-    last = m["last_commit_at"]
-    m["days_since_last_commit"] = (now - last).days if last is not None else None
-    m["weekly_commits"] = weekly_series(store, project_id, now)
-    m["bot_commit_share_365d"] = round(bots_365 / m["commits_365d"], 4) if m["commits_365d"] else None
+def _bounds(now: datetime) -> dict[str, datetime]:
+    return {"now": now, "d90": RECENT.start(now), "d365": YEAR.start(now), "d730": PREVIOUS_YEAR.start(now),
+            "weeks_start": WEEKS.start(now)}
 
-    people = store.all(
-        f"SELECT author_key, count(*) FROM git_commits WHERE {valid} AND NOT is_bot AND committer_at > ?"
-        " GROUP BY author_key",
-        [project_id, now, d365],
-    )
-    m["contributor_absence_factor_365d"] = fewest_for_share([c for _, c in people])
 
-    by_email = store.all(
-        f"SELECT author_email, count(*) FROM git_commits WHERE {valid} AND NOT is_bot AND committer_at > ?"
-        " GROUP BY author_email",
-        [project_id, now, d365],
-    )
-    domains: Counter[str] = Counter()
-    for email, c in by_email:
-        dom = email_domain(email)
+# Every commit (commits_total), the plausibly dated ones (windows, first/last), per project.
+_ACTIVITY = f"""
+SELECT r.project_id, r.is_empty, coalesce(t.n, 0), coalesce(d.c90, 0), coalesce(d.c365, 0), d.first, d.last
+FROM git_repos r
+LEFT JOIN (SELECT project_id, count(*) AS n FROM git_commits WHERE {SELECTED} GROUP BY project_id) t
+  USING (project_id)
+LEFT JOIN (SELECT project_id, count(*) FILTER (WHERE committer_at > $d90) AS c90,
+                  count(*) FILTER (WHERE committer_at > $d365) AS c365,
+                  min(committer_at) AS first, max(committer_at) AS last
+           FROM dated_commits WHERE {SELECTED} AND committer_at <= $now GROUP BY project_id) d
+  USING (project_id)
+WHERE r.{SELECTED}
+"""
+
+# People: one row per (project, person) first, then per project; the absence factor ranks people
+# by their commits of the last year (CHAOSS: largest first, until half the commits are reached).
+_PEOPLE = f"""
+WITH person AS (
+    SELECT project_id, author_key, min(committer_at) AS first, max(committer_at) AS last,
+           count(*) FILTER (WHERE committer_at > $d90) AS n90,
+           count(*) FILTER (WHERE committer_at > $d365) AS n365,
+           count(*) FILTER (WHERE committer_at > $d730 AND committer_at <= $d365) AS nprev
+    FROM human_commits WHERE {SELECTED} AND committer_at <= $now
+    GROUP BY project_id, author_key
+),
+ranked AS (
+    SELECT project_id, row_number() OVER w AS k,
+           sum(n365) OVER (w ROWS UNBOUNDED PRECEDING) AS running,
+           sum(n365) OVER (PARTITION BY project_id) AS total
+    FROM person WHERE n365 > 0
+    WINDOW w AS (PARTITION BY project_id ORDER BY n365 DESC)
+),
+absence AS (
+    SELECT project_id, min(k) FILTER (WHERE running >= $share * total) AS factor FROM ranked GROUP BY project_id
+),
+weeks AS (
+    SELECT project_id, count(DISTINCT date_trunc('week', committer_at)) AS active_weeks
+    FROM human_commits WHERE {SELECTED} AND committer_at >= $weeks_start AND committer_at <= $now
+    GROUP BY project_id
+)
+SELECT p.project_id, count(*), count(*) FILTER (WHERE last > $d90), count(*) FILTER (WHERE last > $d365),
+       count(*) FILTER (WHERE first > $d365), max(last), sum(n90), sum(n365),
+       count(*) FILTER (WHERE nprev > 0), count(*) FILTER (WHERE nprev > 0 AND n365 = 0),
+       any_value(a.factor), coalesce(any_value(w.active_weeks), 0)
+FROM person p LEFT JOIN absence a USING (project_id) LEFT JOIN weeks w USING (project_id)
+GROUP BY p.project_id
+"""
+
+# Organisations: human commits of the last year per e-mail (domains are judged in Python, by the
+# one rule in tracker/identity.py).
+_EMAILS = f"""
+SELECT project_id, author_email, count(*) FROM human_commits
+WHERE {SELECTED} AND committer_at > $d365 AND committer_at <= $now
+GROUP BY project_id, author_email
+"""
+
+_WEEKLY = f"""
+SELECT project_id, date_trunc('week', committer_at) AS week, count(*) FROM dated_commits
+WHERE {SELECTED} AND committer_at >= $weeks_start AND committer_at <= $now
+GROUP BY project_id, week
+"""
+
+_TAGS = f"""
+    SELECT project_id, n, n365, last, {median("gaps")}
+    FROM (SELECT project_id, count(*) AS n, count(*) FILTER (WHERE released_at > $d365) AS n365,
+                 max(released_at) AS last, {sorted_list("gap", "gap IS NOT NULL")} AS gaps
+          FROM (SELECT project_id, released_at, {gaps_in_days("released_at")} AS gap
+                FROM all_releases WHERE source = 'git' AND {SELECTED} AND released_at <= $now)
+          GROUP BY project_id)
+"""
+
+
+_FILES = f"SELECT project_id, list(DISTINCT kind ORDER BY kind) FROM repo_files WHERE {SELECTED} GROUP BY project_id"
+
+
+def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known: Known) -> dict[int, dict[str, Any]]:
+    """Git metrics of every project in `project_ids` that has a collected repository."""
+    bounds = _bounds(now)
+    out: dict[int, dict[str, Any]] = {}
+    empty: set[int] = set()
+    for pid, is_empty, total, c90, c365, first, last in query(store, _ACTIVITY, project_ids, **bounds):
+        if is_empty:
+            empty.add(pid)
+        out[pid] = {
+            c.COMMITS_TOTAL: total,
+            c.COMMITS_90D: c90,
+            c.COMMITS_365D: c365,
+            c.CONTRIBUTORS_TOTAL: 0,
+            c.ACTIVE_CONTRIBUTORS_90D: 0,
+            c.ACTIVE_CONTRIBUTORS_365D: 0,
+            c.FIRST_COMMIT_AT: first,
+            c.LAST_COMMIT_AT: last,
+            c.DAYS_SINCE_LAST_COMMIT: (now - last).days if last is not None else None,
+            c.WEEKLY_COMMITS: None,
+            c.CONTRIBUTOR_ABSENCE_FACTOR_365D: None,
+            c.ELEPHANT_FACTOR_365D: None,
+            c.NEW_CONTRIBUTORS_365D: 0,
+            c.BOT_COMMIT_SHARE_365D: None,
+            c.TAGS_TOTAL: 0,
+            c.TAGS_365D: 0,
+            c.DAYS_SINCE_LAST_TAG: None,
+            c.MEDIAN_TAG_INTERVAL_DAYS: None,
+            c.LAST_HUMAN_COMMIT_DAYS: None,
+            c.HUMAN_COMMITS_90D: 0,
+            c.HUMAN_COMMITS_365D: 0,
+            c.HUMAN_ACTIVE_WEEKS_52: 0,
+            c.ACTIVE_CONTRIBUTORS_PREV_365D: 0,
+            c.LEAVING_CONTRIBUTORS_365D: 0,
+            c.PROJECT_AGE_DAYS: (now - first).days if first is not None else None,
+            c.REPO_FILES: None if is_empty else [],
+        }
+    if not out:
+        return out
+    ids = list(out)
+    for pid, people, a90, a365, new, last_human, h90, h365, prev, leaving, factor, weeks in query(
+            store, _PEOPLE, ids, share=SHARE_OF_WORK, **bounds):
+        m = out[pid]
+        m[c.CONTRIBUTORS_TOTAL] = people
+        m[c.ACTIVE_CONTRIBUTORS_90D] = a90
+        m[c.ACTIVE_CONTRIBUTORS_365D] = a365
+        m[c.NEW_CONTRIBUTORS_365D] = new
+        m[c.LAST_HUMAN_COMMIT_DAYS] = (now - last_human).days
+        m[c.HUMAN_COMMITS_90D] = int(h90)
+        m[c.HUMAN_COMMITS_365D] = int(h365)
+        m[c.HUMAN_ACTIVE_WEEKS_52] = weeks
+        m[c.ACTIVE_CONTRIBUTORS_PREV_365D] = prev
+        m[c.LEAVING_CONTRIBUTORS_365D] = leaving
+        m[c.CONTRIBUTOR_ABSENCE_FACTOR_365D] = factor
+    for m in out.values():
+        commits = m[c.COMMITS_365D]
+        m[c.BOT_COMMIT_SHARE_365D] = round((commits - m[c.HUMAN_COMMITS_365D]) / commits, 4) if commits else None
+
+    domains: dict[int, Counter[str]] = defaultdict(Counter)
+    for pid, email, n in query(store, _EMAILS, ids, **bounds):
+        dom = _domain(email)
         if dom:
-            domains[dom] += c
-    m["elephant_factor_365d"] = fewest_for_share(list(domains.values()))
+            domains[pid][dom] += n
+    for pid, counts in domains.items():
+        out[pid][c.ELEPHANT_FACTOR_365D] = fewest_for_share(list(counts.values()))
 
-    m["new_contributors_365d"] = store.scalar(
-        f"SELECT count(*) FROM (SELECT author_key, min(committer_at) AS first FROM git_commits"
-        f" WHERE {valid} AND NOT is_bot GROUP BY author_key) WHERE first > ?",
-        [project_id, now, d365],
-    )
+    mondays = WEEKS.mondays(now)
+    labels = [d.date().isoformat() for d in mondays]
+    weekly: dict[int, dict[datetime, int]] = defaultdict(dict)
+    for pid, week, n in query(store, _WEEKLY, ids, **bounds):
+        weekly[pid][week] = n
+    for pid, m in out.items():
+        counts = weekly.get(pid, {})
+        m[c.WEEKLY_COMMITS] = [{"week": label, "commits": counts.get(monday, 0)}
+                               for label, monday in zip(labels, mondays, strict=True)]
 
-    tag_dates = [r[0] for r in store.all(
-        "SELECT tagged_at FROM git_tags WHERE project_id = ? AND is_release AND tagged_at IS NOT NULL"
-        " AND tagged_at <= ? ORDER BY tagged_at",
-        [project_id, now],
-    )]
-    m["tags_total"] = len(tag_dates)
-    m["tags_365d"] = sum(1 for t in tag_dates if t > d365)
-    m["days_since_last_tag"] = (now - tag_dates[-1]).days if tag_dates else None
-    gaps = [(b - a).total_seconds() / 86400 for a, b in zip(tag_dates, tag_dates[1:], strict=False)]
-    m["median_tag_interval_days"] = round(statistics.median(gaps), 2) if gaps else None
-    return m
+    for pid, n, n365, last, gap in query(store, _TAGS, ids, **bounds):
+        m = out[pid]
+        m[c.TAGS_TOTAL] = n
+        m[c.TAGS_365D] = n365
+        m[c.DAYS_SINCE_LAST_TAG] = (now - last).days
+        m[c.MEDIAN_TAG_INTERVAL_DAYS] = rounded(gap, 2)
+
+    for pid, kinds in query(store, _FILES, ids):
+        if pid not in empty:
+            out[pid][c.REPO_FILES] = list(kinds)
+    return out
+
+
+compute = one_project(compute_many, NAMES)

@@ -1,12 +1,14 @@
-"""Scores: health (weighted sub-scores with coverage), maintenance risk with flags and maturity,
-Avelino truck factor, OpenSSF criticality and funding need. Reads the store, never the network.
+"""Scoring judges metrics; it never reads the store or the network (a test checks its imports).
 
-Public entry points: `score_all` (used by `tracker score` and the scheduler),
-`criticality_score` (the OpenSSF original algorithm) and `score_metrics` (one project, pure).
+Health (weighted sub-scores with coverage), maintenance risk with flags and maturity, funding need,
+all driven by tracker/config/weights.toml; and the pure algorithms some metrics are made with: the
+OpenSSF criticality formula and the Avelino truck factor. The score job that reads metrics and
+writes the `scores` table is tracker/score.py.
+
+Public entry points: `score_metrics` (one project's metrics -> its scores) and `criticality_score`.
 """
 
 from tracker.scoring.card import score_metrics
 from tracker.scoring.criticality import criticality_score
-from tracker.scoring.run import score_all, score_projects
 
-__all__ = ["criticality_score", "score_all", "score_metrics", "score_projects"]
+__all__ = ["criticality_score", "score_metrics"]

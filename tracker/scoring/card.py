@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from tracker import catalogue as cat
 from tracker.scoring import funding_need as need_mod
 from tracker.scoring import risk, subscores
 from tracker.scoring.weights import Weights
@@ -26,8 +27,8 @@ def score_metrics(m: Mapping[str, Any], weights: Weights, now: datetime) -> dict
         "unchecked": assessed["unchecked"],
         "maturity": assessed["maturity"],
         "maturity_reason": assessed["maturity_reason"],
-        "criticality": m.get("criticality"),
-        "truck_factor": m.get("truck_factor"),
+        "criticality": m.get(cat.CRITICALITY),
+        "truck_factor": m.get(cat.TRUCK_FACTOR),
         "funding_need": need,
         "funding_need_reason": need_reason,
         "weights_version": weights.version,

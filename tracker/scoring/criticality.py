@@ -16,14 +16,12 @@ Missing signals (None) are handled as the Go scorer documents for absent fields
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from tracker.identity import email_domain
+from tracker import catalogue as cat
 from tracker.scoring.weights import CRITICALITY_SIGNALS, shipped
-from tracker.store import Store
 
 ALGORITHMS = ("pike", "pike_v2")
 DECIMALS = 5
@@ -70,26 +68,6 @@ def _months(days: float | None, days_per_month: float) -> int | None:
     return None if days is None else round(days / days_per_month)
 
 
-def git_org_count(store: Store, project_id: int, now: datetime) -> int | None:
-    """Organisation domains among the top contributors by commits (humans), as the original counts
-    the companies of the top 15 contributors. None without git data."""
-    top = int(shipped()["criticality"]["signals"]["top_contributors_for_orgs"])
-    rows = store.all(
-        "SELECT author_key, count(*) AS n, min(author_email) FROM git_commits"
-        " WHERE project_id = ? AND NOT is_bot AND NOT date_suspect AND committer_at <= ?"
-        " GROUP BY author_key ORDER BY n DESC, author_key LIMIT ?",
-        [project_id, now, top],
-    )
-    if not rows:
-        return None
-    domains: Counter[str] = Counter()
-    for _, _, email in rows:
-        dom = email_domain(email)
-        if dom:
-            domains[dom] += 1
-    return len(domains)
-
-
 def signals_from_metrics(
     m: Mapping[str, Any], now: datetime, git_orgs: int | None = None
 ) -> tuple[dict[str, float | None], dict[str, str]]:
@@ -97,35 +75,35 @@ def signals_from_metrics(
     Returns (signals, source of each known signal)."""
     cfg = shipped()["criticality"]["signals"]
     dpm, wpy = cfg["days_per_month"], cfg["weeks_per_year"]
-    first = m.get("first_commit_at")
+    first = m.get(cat.FIRST_COMMIT_AT)
     age_days = (now - first).days if isinstance(first, datetime) else None
-    commits_365 = m.get("commits_365d")
+    commits_365 = m.get(cat.COMMITS_365D)
     choices: dict[str, list[tuple[str, Any]]] = {
         "created_since": [
-            ("github created_since_months", m.get("created_since_months")),
+            ("github created_since_months", m.get(cat.CREATED_SINCE_MONTHS)),
             ("git first commit", _months(age_days, dpm)),
         ],
         "updated_since": [
-            ("github updated_since_months", m.get("updated_since_months")),
-            ("git last commit", _months(m.get("days_since_last_commit"), dpm)),
+            ("github updated_since_months", m.get(cat.UPDATED_SINCE_MONTHS)),
+            ("git last commit", _months(m.get(cat.DAYS_SINCE_LAST_COMMIT), dpm)),
         ],
         "contributor_count": [
-            ("github contributor_count", m.get("contributor_count")),
-            ("git contributors_total", m.get("contributors_total")),
+            ("github contributor_count", m.get(cat.CONTRIBUTOR_COUNT)),
+            ("git contributors_total", m.get(cat.CONTRIBUTORS_TOTAL)),
         ],
-        "org_count": [("github org_count", m.get("org_count")), ("git e-mail domains", git_orgs)],
+        "org_count": [("github org_count", m.get(cat.ORG_COUNT)), ("git e-mail domains", git_orgs)],
         "commit_frequency": [
-            ("github commit_frequency_weekly", m.get("commit_frequency_weekly")),
+            ("github commit_frequency_weekly", m.get(cat.COMMIT_FREQUENCY_WEEKLY)),
             ("git commits_365d / 52", None if commits_365 is None else round(commits_365 / wpy, 1)),
         ],
         "recent_releases_count": [
-            ("github recent_releases_count", m.get("recent_releases_count")),
-            ("git tags_365d", m.get("tags_365d")),
+            ("github recent_releases_count", m.get(cat.RECENT_RELEASES_COUNT)),
+            ("git tags_365d", m.get(cat.TAGS_365D)),
         ],
-        "closed_issues_count": [("github closed_issues_count_90d", m.get("closed_issues_count_90d"))],
-        "updated_issues_count": [("github updated_issues_count_90d", m.get("updated_issues_count_90d"))],
-        "comment_frequency": [("github comment_frequency_90d", m.get("comment_frequency_90d"))],
-        "dependents_count": [("dependents_count", m.get("dependents_count"))],
+        "closed_issues_count": [("github closed_issues_count_90d", m.get(cat.CLOSED_ISSUES_COUNT_90D))],
+        "updated_issues_count": [("github updated_issues_count_90d", m.get(cat.UPDATED_ISSUES_COUNT_90D))],
+        "comment_frequency": [("github comment_frequency_90d", m.get(cat.COMMENT_FREQUENCY_90D))],
+        "dependents_count": [("dependents_count", m.get(cat.DEPENDENTS_COUNT))],
     }
     signals: dict[str, float | None] = {}
     sources: dict[str, str] = {}

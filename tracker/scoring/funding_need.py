@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tracker import catalogue as cat
 from tracker.scoring import scales
 from tracker.scoring.weights import Weights
 
@@ -29,18 +30,18 @@ def funding_need(
     c = weights["funding_need"]
     high, low = c["high"] / 100, c["low"] / 100
     parts: list[str] = []
-    crit = m.get("criticality")
+    crit = m.get(cat.CRITICALITY)
     usage_parts = []
-    if m.get("dependents_count") is not None:
+    if m.get(cat.DEPENDENTS_COUNT) is not None:
         usage_parts.append(
             (
-                scales.log_scaled(m["dependents_count"], c["dependents_log_target"]) / 100,
-                f"{m['dependents_count']:,} dependents",
+                scales.log_scaled(m[cat.DEPENDENTS_COUNT], c["dependents_log_target"]) / 100,
+                f"{m[cat.DEPENDENTS_COUNT]:,} dependents",
             )
         )
-    if m.get("stars") is not None:
+    if m.get(cat.STARS) is not None:
         usage_parts.append(
-            (scales.log_scaled(m["stars"], c["stars_log_target"]) / 100, f"{m['stars']:,} stars")
+            (scales.log_scaled(m[cat.STARS], c["stars_log_target"]) / 100, f"{m[cat.STARS]:,} stars")
         )
     usage = max(usage_parts) if usage_parts else None
     known = [v for v in (crit, usage[0] if usage else None) if v is not None]
@@ -66,7 +67,7 @@ def funding_need(
             f" (activity {activity:.0f})" + (", mature and stable" if maturity == "mature-stable" else "")
         )
 
-    factor = m.get("contributor_absence_factor_365d")
+    factor = m.get(cat.CONTRIBUTOR_ABSENCE_FACTOR_365D)
     if factor is None:
         return None, "; ".join(parts) + "; who carries the work is unknown (no human commits counted)"
     strain = scales.piecewise(factor, c["strain_points"])

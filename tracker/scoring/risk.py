@@ -11,24 +11,29 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from tracker import catalogue as cat
 from tracker.scoring.subscores import age_days, days_since_release
 from tracker.scoring.weights import LEVELS, Weights
+from tracker.windows import RECENT, YEAR
+
+# Checked in this order; tracker/catalogue.py labels and describes each.
+MATURITY_CLASSES = ("archived", "abandoned", "mature-stable", "dormant", "young", "active")
 
 
 def _last_commit_days(m: Mapping[str, Any]) -> Any:
-    v = m.get("last_human_commit_days")
-    return v if v is not None else m.get("days_since_last_commit")
+    v = m.get(cat.LAST_HUMAN_COMMIT_DAYS)
+    return v if v is not None else m.get(cat.DAYS_SINCE_LAST_COMMIT)
 
 
 def _human_commits_365(m: Mapping[str, Any]) -> Any:
-    v = m.get("human_commits_365d")
-    return v if v is not None else m.get("commits_365d")
+    v = m.get(cat.HUMAN_COMMITS_365D)
+    return v if v is not None else m.get(cat.COMMITS_365D)
 
 
 def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
     """(class, why): archived | abandoned | mature-stable | dormant | young | active; None if unknown."""
     c = weights["maturity"]
-    if m.get("archived"):
+    if m.get(cat.ARCHIVED):
         return "archived", "the repository is archived"
     last = _last_commit_days(m)
     release, release_text = days_since_release(m)
@@ -42,8 +47,8 @@ def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
     ):
         return "abandoned", f"no human commit for {last} days; " + (release_text or "no release known")
     commits = _human_commits_365(m)
-    weeks = m.get("human_active_weeks_52")
-    open_issues = m.get("open_issues")
+    weeks = m.get(cat.HUMAN_ACTIVE_WEEKS_52)
+    open_issues = m.get(cat.OPEN_ISSUES)
     recent_fix = last is not None and last <= c["mature_recent_fix_days"]
     recent_release = release is not None and release <= c["mature_recent_release_days"]
     if (
@@ -58,7 +63,7 @@ def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
     ):
         issues = "open issues unknown" if open_issues is None else f"{open_issues} open issues"
         return "mature-stable", (
-            f"{age / 365:.0f} years old, {commits} human commits in 12 months over {weeks} weeks, "
+            f"{age / YEAR.days:.0f} years old, {commits} human commits in {YEAR.label} over {weeks} weeks, "
             + (f"last fix {last} days ago" if recent_fix else release_text)
             + f", {issues}"
         )
@@ -72,24 +77,20 @@ def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
 
 
 def _flag(name: str, evidence: str) -> dict[str, str]:
+    if name not in cat.FLAGS:
+        raise KeyError(f"risk flag {name!r} is not in the metric catalogue (tracker/catalogue.py)")
     return {"name": name, "evidence": evidence}
 
 
 def _funding_lapsed(m: Mapping[str, Any], now: datetime, days: float) -> tuple[bool | None, str]:
     """(True, evidence) if funding the project had has stopped; (None, why) when unknown."""
-    names = (
-        "grants_active",
-        "last_grant_at",
-        "oc_received_12m_usd",
-        "oc_balance_usd",
-        "sponsors_count",
-    )
+    names = (cat.GRANTS_ACTIVE, cat.LAST_GRANT_AT, cat.OC_RECEIVED_12M_USD, cat.OC_BALANCE_USD, cat.SPONSORS_COUNT)
     # Declared channels alone say nothing about money stopping: a money signal must be known.
     if all(m.get(n) is None for n in names):
         return None, "funding data not collected"
-    if m.get("oc_balance_usd") is not None and m.get("oc_received_12m_usd") == 0:
-        return True, "an Open Collective exists but received nothing in the last 12 months"
-    last = m.get("last_grant_at")
+    if m.get(cat.OC_BALANCE_USD) is not None and m.get(cat.OC_RECEIVED_12M_USD) == 0:
+        return True, f"an Open Collective exists but received nothing in the last {YEAR.label}"
+    last = m.get(cat.LAST_GRANT_AT)
     if isinstance(last, date) and not isinstance(last, datetime):
         last = datetime(last.year, last.month, last.day)
     if isinstance(last, str):
@@ -97,10 +98,10 @@ def _funding_lapsed(m: Mapping[str, Any], now: datetime, days: float) -> tuple[b
             last = datetime.fromisoformat(last.replace("Z", "+00:00")).replace(tzinfo=None)
         except ValueError:
             last = None
-    active = m.get("grants_active")  # a flag or a count: either way, falsy means none active
+    active = m.get(cat.GRANTS_ACTIVE)  # a flag or a count: either way, falsy means none active
     if isinstance(last, datetime) and active is not None and not active:
         age = (now - last).days
-        other = (m.get("oc_received_12m_usd") or 0) + (m.get("sponsors_count") or 0)
+        other = (m.get(cat.OC_RECEIVED_12M_USD) or 0) + (m.get(cat.SPONSORS_COUNT) or 0)
         if age > days and not other:
             return (
                 True,
@@ -117,9 +118,9 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
     flags: list[dict[str, str]] = []
     unchecked: list[dict[str, str]] = []
 
-    if m.get("archived"):
+    if m.get(cat.ARCHIVED):
         flags.append(_flag("archived", "the repository is archived on GitHub (read-only)"))
-    elif m.get("archived") is None:
+    elif m.get(cat.ARCHIVED) is None:
         unchecked.append({"name": "archived", "reason": "GitHub data not collected"})
     if kind == "abandoned":
         flags.append(_flag("abandoned", why))
@@ -128,19 +129,19 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
     if last is None:
         unchecked.append({"name": "no_commits_12m", "reason": "git history not collected or empty"})
     elif last > f["no_commits_12m"]["days"]:
-        bots = m.get("days_since_last_commit")
+        bots = m.get(cat.DAYS_SINCE_LAST_COMMIT)
         note = f" (a bot committed {bots} days ago)" if bots is not None and bots < last else ""
         flags.append(_flag("no_commits_12m", f"last human commit {last} days ago{note}"))
 
-    factor = m.get("contributor_absence_factor_365d")
+    factor = m.get(cat.CONTRIBUTOR_ABSENCE_FACTOR_365D)
     if factor == 1:
         commits = _human_commits_365(m)
-        tf = m.get("truck_factor")
+        tf = m.get(cat.TRUCK_FACTOR)
         flags.append(
             _flag(
                 "bus_factor_1",
                 (
-                    f"one person made at least half of the {commits} human commits of the last 12 months"
+                    f"one person made at least half of the {commits} human commits of the last {YEAR.label}"
                     " (contributor absence factor 1)" + (f"; truck factor {tf}" if tf is not None else "")
                 ),
             )
@@ -148,8 +149,8 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
     elif factor is None:
         reason = (
             "git history not collected"
-            if m.get("commits_365d") is None
-            else "no human commits in the last 12 months to count"
+            if m.get(cat.COMMITS_365D) is None
+            else f"no human commits in the last {YEAR.label} to count"
         )
         unchecked.append({"name": "bus_factor_1", "reason": reason})
 
@@ -159,7 +160,7 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
     elif release > f["no_release_18m"]["days"]:
         flags.append(_flag("no_release_18m", release_text))
 
-    response = m.get("median_time_to_first_response_hours_90d_issues")
+    response = m.get(cat.MEDIAN_TIME_TO_FIRST_RESPONSE_HOURS_90D_ISSUES)
     if response is None:
         unchecked.append({"name": "issues_unanswered", "reason": "GitHub issue data not collected"})
     elif response > f["issues_unanswered"]["median_first_response_hours"]:
@@ -167,13 +168,13 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
             _flag(
                 "issues_unanswered",
                 (
-                    f"half the issues opened in the last 90 days waited more than {response / 24:.0f} days"
+                    f"half the issues opened in the last {RECENT.label} waited more than {response / 24:.0f} days"
                     " for a first response"
                 ),
             )
         )
 
-    now_people, before = m.get("active_contributors_365d"), m.get("active_contributors_prev_365d")
+    now_people, before = m.get(cat.ACTIVE_CONTRIBUTORS_365D), m.get(cat.ACTIVE_CONTRIBUTORS_PREV_365D)
     cd = f["contributors_declining"]
     if now_people is None or before is None:
         unchecked.append({"name": "contributors_declining", "reason": "git history not collected"})
@@ -182,7 +183,7 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
             _flag(
                 "contributors_declining",
                 (
-                    f"{now_people} people committed in the last 12 months, {before} in the 12 before"
+                    f"{now_people} people committed in the last {YEAR.label}, {before} in the 12 before"
                     f" ({(now_people - before) / before:+.0%})"
                 ),
             )

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tracker import catalogue as cat
 from tracker.scoring import scales
-from tracker.scoring.weights import SUBSCORES, Weights
+from tracker.scoring.weights import SUBSCORES, Weights, shipped
+from tracker.windows import GRANT_YEARS, RECENT, WEEKS, YEAR
 
-DAYS_PER_YEAR = 365
-DAYS_PER_MONTH = 30  # GitHub's created_since_months back to days, as criticality_score counts months
-WEEKS_IN_SERIES = 52
+# GitHub's created_since_months back to days, with the month criticality_score counts (30 days).
+DAYS_PER_MONTH = shipped()["criticality"]["signals"]["days_per_month"]
 
 # A component reads the metrics, records what it read in `inputs` (metric name -> value) and
 # returns (raw value or None when unknown, a phrase explaining it).
@@ -48,40 +49,40 @@ def _num(v: float) -> str:
 
 # -- activity ----------------------------------------------------------------------------------
 def recency(m, inputs):
-    v = _first(m, inputs, "last_human_commit_days", "days_since_last_commit")
+    v = _first(m, inputs, cat.LAST_HUMAN_COMMIT_DAYS, cat.DAYS_SINCE_LAST_COMMIT)
     return v, "" if v is None else f"last human commit {_days(v)} ago"
 
 
 def volume(m, inputs):
-    v = _first(m, inputs, "human_commits_90d", "commits_90d")
-    return v, "" if v is None else f"{_num(v)} human commit{'' if v == 1 else 's'} in 90 days"
+    v = _first(m, inputs, cat.HUMAN_COMMITS_90D, cat.COMMITS_90D)
+    return v, "" if v is None else f"{_num(v)} human commit{'' if v == 1 else 's'} in {RECENT.label}"
 
 
 def activity_regularity(m, inputs):
-    weeks = m.get("human_active_weeks_52")
-    if weeks is None and isinstance(m.get("weekly_commits"), list) and m["weekly_commits"]:
-        weeks = sum(1 for w in m["weekly_commits"] if w.get("commits"))
-    inputs["human_active_weeks_52"] = weeks
+    weeks = m.get(cat.HUMAN_ACTIVE_WEEKS_52)
+    if weeks is None and isinstance(m.get(cat.WEEKLY_COMMITS), list) and m[cat.WEEKLY_COMMITS]:
+        weeks = sum(1 for w in m[cat.WEEKLY_COMMITS] if w.get("commits"))
+    inputs[cat.HUMAN_ACTIVE_WEEKS_52] = weeks
     if weeks is None:
         return None, ""
-    return weeks / WEEKS_IN_SERIES, f"commits in {weeks} of the last {WEEKS_IN_SERIES} weeks"
+    return weeks / WEEKS.weeks, f"commits in {weeks} of the last {WEEKS.label}"
 
 
 # -- contributor resilience --------------------------------------------------------------------
 def absence_factor(m, inputs):
-    v = inputs["contributor_absence_factor_365d"] = m.get("contributor_absence_factor_365d")
+    v = inputs[cat.CONTRIBUTOR_ABSENCE_FACTOR_365D] = m.get(cat.CONTRIBUTOR_ABSENCE_FACTOR_365D)
     if v is None:
         return None, ""
     return v, f"{v} {'person makes' if v == 1 else 'people make'} half the commits (absence factor)"
 
 
 def truck(m, inputs):
-    v = inputs["truck_factor"] = m.get("truck_factor")
+    v = inputs[cat.TRUCK_FACTOR] = m.get(cat.TRUCK_FACTOR)
     return v, "" if v is None else f"truck factor {v}"
 
 
 def elephant(m, inputs):
-    v = inputs["elephant_factor_365d"] = m.get("elephant_factor_365d")
+    v = inputs[cat.ELEPHANT_FACTOR_365D] = m.get(cat.ELEPHANT_FACTOR_365D)
     return (
         v,
         ""
@@ -91,16 +92,16 @@ def elephant(m, inputs):
 
 
 def active_people(m, inputs):
-    v = inputs["active_contributors_365d"] = m.get("active_contributors_365d")
-    return v, "" if v is None else f"{v} active {'person' if v == 1 else 'people'} in 12 months"
+    v = inputs[cat.ACTIVE_CONTRIBUTORS_365D] = m.get(cat.ACTIVE_CONTRIBUTORS_365D)
+    return v, "" if v is None else f"{v} active {'person' if v == 1 else 'people'} in {YEAR.label}"
 
 
 def renewal(m, inputs):
-    new = inputs["new_contributors_365d"] = m.get("new_contributors_365d")
-    leaving = inputs["leaving_contributors_365d"] = m.get("leaving_contributors_365d")
+    new = inputs[cat.NEW_CONTRIBUTORS_365D] = m.get(cat.NEW_CONTRIBUTORS_365D)
+    leaving = inputs[cat.LEAVING_CONTRIBUTORS_365D] = m.get(cat.LEAVING_CONTRIBUTORS_365D)
     if new is None or leaving is None or new + leaving == 0:
         return None, ""
-    return new / (new + leaving), f"{new} joined, {leaving} left in 12 months"
+    return new / (new + leaving), f"{new} joined, {leaving} left in {YEAR.label}"
 
 
 # -- responsiveness ----------------------------------------------------------------------------
@@ -121,28 +122,28 @@ def _ratio(name: str, what: str) -> Component:
 
 
 def open_issue_age(m, inputs):
-    v = inputs["median_open_issue_age_days"] = m.get("median_open_issue_age_days")
+    v = inputs[cat.MEDIAN_OPEN_ISSUE_AGE_DAYS] = m.get(cat.MEDIAN_OPEN_ISSUE_AGE_DAYS)
     return v, "" if v is None else f"open issues wait {_days(v)} (median)"
 
 
 # -- release cadence ---------------------------------------------------------------------------
 def age_days(m: Mapping[str, Any]) -> float | None:
     """Days since the project started: first commit (git) or creation (GitHub)."""
-    v = m.get("project_age_days")
+    v = m.get(cat.PROJECT_AGE_DAYS)
     if v is not None:
         return v
-    months = m.get("created_since_months")
+    months = m.get(cat.CREATED_SINCE_MONTHS)
     return None if months is None else months * DAYS_PER_MONTH
 
 
 def days_since_release(m: Mapping[str, Any]) -> tuple[float | None, str]:
     """Days since the most recent release or release tag. A project with git history and no
     release at all counts from its first commit ('never released'). (None, '') if unknown."""
-    release, tag = m.get("days_since_last_release"), m.get("days_since_last_tag")
+    release, tag = m.get(cat.DAYS_SINCE_LAST_RELEASE), m.get(cat.DAYS_SINCE_LAST_TAG)
     if release is not None or tag is not None:
         v = release if tag is None else tag if release is None else min(release, tag)
         return v, f"last release {_days(v)} ago"
-    never = m.get("tags_total") == 0 and not m.get("releases_365d")
+    never = m.get(cat.TAGS_TOTAL) == 0 and not m.get(cat.RELEASES_365D)
     age = age_days(m)
     if never and age is not None:
         return age, f"no release in the {_days(age)} since the first commit"
@@ -150,26 +151,26 @@ def days_since_release(m: Mapping[str, Any]) -> tuple[float | None, str]:
 
 
 def last_release(m, inputs):
-    inputs["days_since_last_release"] = m.get("days_since_last_release")
-    inputs["days_since_last_tag"] = m.get("days_since_last_tag")
-    inputs["tags_total"] = m.get("tags_total")
+    inputs[cat.DAYS_SINCE_LAST_RELEASE] = m.get(cat.DAYS_SINCE_LAST_RELEASE)
+    inputs[cat.DAYS_SINCE_LAST_TAG] = m.get(cat.DAYS_SINCE_LAST_TAG)
+    inputs[cat.TAGS_TOTAL] = m.get(cat.TAGS_TOTAL)
     return days_since_release(m)
 
 
 def interval(m, inputs):
-    v = _first(m, inputs, "median_release_interval_days", "median_tag_interval_days")
+    v = _first(m, inputs, cat.MEDIAN_RELEASE_INTERVAL_DAYS, cat.MEDIAN_TAG_INTERVAL_DAYS)
     return v, "" if v is None else f"median {_days(v)} between releases"
 
 
 def release_regularity(m, inputs):
-    median = m.get("median_release_interval_days")
+    median = m.get(cat.MEDIAN_RELEASE_INTERVAL_DAYS)
     if median is None:
-        median = m.get("median_tag_interval_days")
-    count = _first(m, inputs, "releases_365d", "tags_365d")
+        median = m.get(cat.MEDIAN_TAG_INTERVAL_DAYS)
+    count = _first(m, inputs, cat.RELEASES_365D, cat.TAGS_365D)
     if median is None or count is None:
         return None, ""
-    expected = DAYS_PER_YEAR / max(median, 1)
-    text = f"{count} release{'' if count == 1 else 's'} in 12 months, ~{expected:.0f} expected"
+    expected = YEAR.days / max(median, 1)
+    text = f"{count} release{'' if count == 1 else 's'} in {YEAR.label}, ~{expected:.0f} expected"
     return min(1.0, count / expected), text
 
 
@@ -185,8 +186,8 @@ def _amount(name: str, what: str, usd: bool = False) -> Component:
 
 
 def grants(m, inputs):
-    total = inputs["grants_total_usd_5y"] = m.get("grants_total_usd_5y")
-    active = inputs["grants_active"] = m.get("grants_active")
+    total = inputs[cat.GRANTS_TOTAL_USD_5Y] = m.get(cat.GRANTS_TOTAL_USD_5Y)
+    active = inputs[cat.GRANTS_ACTIVE] = m.get(cat.GRANTS_ACTIVE)
     if total is None:
         return None, ""
     note = ""
@@ -194,7 +195,7 @@ def grants(m, inputs):
         note = " (one active)"
     elif active:
         note = f" ({active} active)"
-    return total, f"grants ${_num(total)} in 5 years{note}"
+    return total, f"grants ${_num(total)} in {GRANT_YEARS.label}{note}"
 
 
 # -- hygiene -----------------------------------------------------------------------------------
@@ -202,9 +203,9 @@ def _file(kind: str, what: str) -> Component:
     key, missing = f"has_{kind}", f"no {what}"
 
     def component(m, inputs):
-        files = m.get("repo_files")
+        files = m.get(cat.REPO_FILES)
         if files is None:
-            inputs["repo_files"] = None
+            inputs[cat.REPO_FILES] = None
             return None, ""
         if kind in files:
             inputs[key] = True
@@ -225,20 +226,20 @@ COMPONENTS: dict[str, dict[str, Component]] = {
         "renewal": renewal,
     },
     "responsiveness": {
-        "issue_first_response": _hours("median_time_to_first_response_hours_90d_issues", "issues"),
-        "pr_first_response": _hours("median_time_to_first_response_hours_90d_prs", "pull requests"),
-        "change_request_closure": _ratio("change_request_closure_ratio_90d", "change request"),
-        "issue_closure": _ratio("issue_closure_ratio_90d", "issue"),
+        "issue_first_response": _hours(cat.MEDIAN_TIME_TO_FIRST_RESPONSE_HOURS_90D_ISSUES, "issues"),
+        "pr_first_response": _hours(cat.MEDIAN_TIME_TO_FIRST_RESPONSE_HOURS_90D_PRS, "pull requests"),
+        "change_request_closure": _ratio(cat.CHANGE_REQUEST_CLOSURE_RATIO_90D, "change request"),
+        "issue_closure": _ratio(cat.ISSUE_CLOSURE_RATIO_90D, "issue"),
         "open_issue_age": open_issue_age,
     },
     "release_cadence": {"last_release": last_release, "interval": interval, "regularity": release_regularity},
     "funding": {
-        "channels": _amount("funding_channels_count", "funding channels"),
-        "sponsors": _amount("sponsors_count", "GitHub sponsors"),
-        "oc_income": _amount("oc_received_12m_usd", "Open Collective income (12 months)", usd=True),
+        "channels": _amount(cat.FUNDING_CHANNELS_COUNT, "funding channels"),
+        "sponsors": _amount(cat.SPONSORS_COUNT, "GitHub sponsors"),
+        "oc_income": _amount(cat.OC_RECEIVED_12M_USD, f"Open Collective income ({YEAR.label})", usd=True),
         "grants": grants,
         "per_maintainer": _amount(
-            "funding_per_active_maintainer_usd", "a year per active maintainer", usd=True
+            cat.FUNDING_PER_ACTIVE_MAINTAINER_USD, "a year per active maintainer", usd=True
         ),
     },
     "hygiene": {
@@ -252,14 +253,9 @@ COMPONENTS: dict[str, dict[str, Component]] = {
 }
 assert {k: tuple(v) for k, v in COMPONENTS.items()} == SUBSCORES, "components and weights.py disagree"
 
-LABELS = {
-    "activity": "activity",
-    "contributor_resilience": "contributor resilience",
-    "responsiveness": "responsiveness",
-    "release_cadence": "release cadence",
-    "funding": "funding",
-    "hygiene": "community & security hygiene",
-}
+LABELS = {name: cat.SUBSCORES[name].label for name in SUBSCORES}  # from the metric catalogue
+_UNKNOWN_LABELS = {name: {comp: cat.SUBSCORES[name].components[comp].label for comp in comps}
+                   for name, comps in SUBSCORES.items()}
 
 
 _COMPILED: dict[str, dict[str, list[tuple[str, Component, float, Callable[[float], float]]]]] = {}
@@ -294,7 +290,7 @@ def subscore(name: str, m: Mapping[str, Any], weights: Weights) -> dict[str, Any
         total_w += w
         if raw is None:
             if w > 0:
-                unknown.append(comp.replace("_", " "))
+                unknown.append(_UNKNOWN_LABELS[name][comp])
             parts[comp] = None
             continue
         s = scale(raw)

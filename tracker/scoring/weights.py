@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import UsageError
+from tracker.userfiles import read_toml
 
 LEVELS = ("low", "medium", "high", "critical")
 SUBSCORES = {
@@ -99,6 +100,9 @@ class Weights:
         return self.data[key]
 
 
+MAX_WEIGHTS_BYTES = 200_000  # the shipped file is under 10 KB
+
+
 def _shipped_text() -> str:
     return resources.files("tracker").joinpath("config", SHIPPED).read_text(encoding="utf-8")
 
@@ -115,16 +119,8 @@ def load(path: str | Path | None = None) -> Weights:
     """The shipped configuration, with the file at `path` merged over it when given."""
     if path is None:
         return shipped()
-    path = Path(path)
     where = str(path)
-    if not path.is_file():
-        raise UsageError(f"--weights {where}: no such file")
-    try:
-        override = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise UsageError(f"--weights {where}: not a UTF-8 text file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"--weights {where}: not valid TOML ({exc})") from None
+    override = read_toml(path, "--weights", MAX_WEIGHTS_BYTES)
     for table in FIXED_TABLES:
         if table in override:
             raise UsageError(

@@ -1,0 +1,330 @@
+"""Set-based metrics against a hand computation per project, on real git repositories.
+
+Several repositories (people, a bot, an implausible date, a merge that landed after it was
+written, release and non-release tags, vendored and deleted files) are collected by the real git
+collector; the metrics of all of them, computed together in a few SQL statements, must equal what
+plain Python makes of `git log` and `git for-each-ref` for each one alone, and must not depend on
+which other projects share the set.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from collectors.git.repo import EARLIEST_PLAUSIBLE, is_release_tag
+from tests.tracker.scoring_helpers import track
+from tracker import catalogue as c
+from tracker import metrics, registry
+from tracker.identity import author_key, email_domain, is_bot
+from tracker.metrics import git as git_metrics
+from tracker.metrics.truck_factor import for_project
+from tracker.scoring import truck_factor as tf
+
+NOW = datetime(2026, 11, 1, 12, 0)
+BOT = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
+PEOPLE = [
+    ("Ann", "ann@example.org"),
+    ("Bob", "bob@corp.example.net"),
+    ("Cy", "cy@uni.example.edu"),
+    ("Dee", "dee@gmail.com"),
+    ("Eve", "Eve@Corp.Example.net"),
+]
+
+
+def _busy(repo):
+    """Three years of work by five people and a bot, with tags of every kind."""
+    day = datetime(2023, 9, 1, 9)
+    n = 0
+    while day < NOW - timedelta(days=3):
+        who = PEOPLE[(n * 7 + n // 5) % len(PEOPLE) if n % 4 else 0]
+        files = {f"src/m{n % 9}.py": str(n)}
+        if n % 11 == 0:
+            files["vendor/lib.py"] = str(n)
+        if n == 6:
+            files["old.py"] = "x"
+        repo.commit(day.isoformat(), name=who[0], email=who[1], files=files,
+                    delete=["old.py"] if n == 40 else None)
+        if n % 6 == 3:
+            repo.commit((day + timedelta(hours=5)).isoformat(), name=BOT[0], email=BOT[1],
+                        files={"requirements.txt": str(n)})
+        if n % 13 == 12:
+            repo.tag(f"v1.{n}", when=(day + timedelta(days=1)).isoformat(), annotated=n % 2 == 0)
+        if n == 30:
+            repo.tag("v2.0rc1")
+            repo.tag("nightly-1")
+        day += timedelta(days=9 + n % 5, hours=n % 7)
+        n += 1
+
+
+def _quiet(repo):
+    """One person, long ago, one release; then a fix written in 2024 that landed (committer
+    date) a year later, and a commit with an implausible date."""
+    repo.commit("2019-05-01T10:00:00", files={"a.py": "1", "b.py": "1"})
+    repo.commit("2019-06-01T10:00:00", files={"a.py": "2"})
+    repo.tag("1.0", when="2019-06-02", annotated=True)
+    repo.commit("2024-01-10T10:00:00", name="Bob", email="bob@corp.example.net", files={"c.py": "1"},
+                committer_when="2025-12-20T10:00:00", committer=("Ann", "ann@example.org"))
+    repo.commit("1985-01-01T00:00:00", files={"d.py": "1"})
+
+
+def _merged(repo):
+    """A feature branch merged back, and commits after the as-of time (left out of windows)."""
+    repo.commit("2026-03-01T08:00:00", files={"a.py": "1"})
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("2026-03-05T08:00:00", name="Cy", email="cy@uni.example.edu", files={"f.py": "1"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("2026-03-06T08:00:00", files={"a.py": "2"})
+    repo.merge("feature", "2026-03-07T08:00:00")
+    repo.tag("v0.1.0")
+    repo.commit("2026-11-20T08:00:00", name="Dee", email="dee@gmail.com", files={"late.py": "1"})
+
+
+IDENTITIES = [*PEOPLE, ("Ann A.", "ANN@example.org"), ("Fay", "12345+fay@users.noreply.github.com"),
+              ("Fay", "fay@users.noreply.github.com"), ("Gus", "gus@lab.example.com"), BOT,
+              ("renovate[bot]", "bot@renovateapp.com")]
+EDGES = [NOW - timedelta(days=d) for d in (90, 365, 730)] + [
+    datetime(2025, 6, 15, 18, 30) - timedelta(days=d) for d in (90, 365, 730)]
+
+
+def _random(repo, seed: int, commits: int = 400):
+    """A seeded random history written with `git fast-import`: Zipf-like authors (bots, e-mail
+    spellings of one person), times bunched around the windows' edges, author dates that differ
+    from committer dates, files added, changed and deleted (vendored ones too), and tags of every
+    kind, annotated or not."""
+    import random
+
+    rng = random.Random(seed)
+    start = NOW - timedelta(days=3 * 365 + 200)
+    times = sorted({int((start + timedelta(seconds=rng.randrange(int((NOW - start).total_seconds()) + 86400 * 20)))
+                        .replace(tzinfo=UTC).timestamp()) for _ in range(commits - 40)}
+                   | {int((edge + timedelta(seconds=rng.randint(-7200, 7200))).replace(tzinfo=UTC).timestamp())
+                      for edge in EDGES for _ in range(6)})
+    weights = [1 / (k + 1) for k in range(len(IDENTITIES))]
+    alive: list[str] = []
+    out = []
+    for mark, ct in enumerate(times, 1):
+        name, email = rng.choices(IDENTITIES, weights)[0]
+        at = ct - rng.choice([0, 0, 0, 3600, 86400 * 40])
+        if mark == 17:
+            ct = at = int(datetime(1980, 1, 2, tzinfo=UTC).timestamp())  # implausible: counted in the total only
+        ops = []
+        for _ in range(rng.choice([1, 1, 2, 3])):
+            roll = rng.random()
+            if not alive or roll < 0.3:
+                path = f"{rng.choice(['src', 'lib', 'vendor', 'docs'])}/f{mark}_{len(ops)}.py"
+                alive.append(path)
+                ops.append(f"M 100644 inline {path}\ndata 2\n{mark % 10}\n")
+            elif roll < 0.93:
+                path = rng.choice(alive)
+                ops.append(f"M 100644 inline {path}\ndata {len(str(mark)) + 1}\n{mark}\n")
+            else:
+                path = alive.pop(rng.randrange(len(alive)))
+                ops.append(f"D {path}\n")
+        message = f"change {mark}\n"
+        out.append(f"commit refs/heads/main\nmark :{mark}\nauthor {name} <{email}> {at} +0000\n"
+                   f"committer {name} <{email}> {ct} +0000\ndata {len(message)}\n{message}"
+                   + (f"from :{mark - 1}\n" if mark > 1 else "") + "".join(ops) + "\n")
+        if rng.random() < 0.08:
+            tag = rng.choice([f"v{mark}.0", f"{mark}.1", f"v{mark}.0rc1", f"nightly-{mark}", f"release/{mark}",
+                              f"v{mark}.2"])
+            if rng.random() < 0.5:
+                when = ct + rng.choice([0, 3600, 86400 * 3])
+                out.append(f"tag {tag}\nfrom :{mark}\ntagger Rel <rel@example.org> {when} +0000\ndata 4\ntag\n\n")
+            else:
+                out.append(f"reset refs/tags/{tag}\nfrom :{mark}\n\n")
+    repo.git("fast-import", "--quiet", input="".join(out).encode())
+    repo.git("reset", "-q", "--hard", "main")
+
+
+@pytest.fixture
+def projects(store, make_repo):
+    builders = {"acme/busy": _busy, "acme/quiet": _quiet, "acme/merged": _merged,
+                "acme/random1": lambda repo: _random(repo, 1), "acme/random2": lambda repo: _random(repo, 2)}
+    out = {}
+    for slug, build in builders.items():
+        repo = make_repo(slug.split("/")[1])
+        build(repo)
+        out[slug] = (track(store, repo, slug), repo)
+    empty = make_repo("empty")
+    out["acme/empty"] = (track(store, empty, "acme/empty"), empty)
+    out["acme/never"] = (registry.add(store, "acme/never")[0], None)  # git never collected
+    return out
+
+
+def _utc(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
+
+
+def _log(repo) -> list[dict]:
+    """Every commit reachable from HEAD as git reports it (mailmapped author), with its changes."""
+    out = repo.git("log", "--no-renames", "--name-status", "--format=%x01%H%x00%aN%x00%aE%x00%ct", "HEAD")
+    commits = []
+    for block in out.split("\x01")[1:]:
+        head, _, rest = block.partition("\n")
+        sha, name, email, ct = head.split("\x00")
+        changes = [tuple(line.split("\t", 1)) for line in rest.splitlines() if "\t" in line]
+        at = int(ct)
+        commits.append({"sha": sha, "key": author_key(name, email), "email": email, "bot": is_bot(name, email),
+                        "at": _utc(at), "suspect": at < EARLIEST_PLAUSIBLE or at > time.time() + 86400,
+                        "changes": changes})
+    return commits
+
+
+def _fewest(counts) -> int | None:
+    total, running = sum(counts), 0
+    for k, n in enumerate(sorted(counts, reverse=True), 1):
+        running += n
+        if running >= total / 2:
+            return k
+    return None
+
+
+def _median_gap(times) -> float | None:
+    times = sorted(times)
+    gaps = [(b - a).total_seconds() / 86400 for a, b in zip(times, times[1:], strict=False)]
+    return round(statistics.median(gaps), 2) if gaps else None
+
+
+def by_hand(repo, now: datetime) -> dict:
+    """The git metrics of one repository, from git's own output, in plain Python."""
+    empty = repo.git("for-each-ref", "refs/heads") == ""
+    log = [] if empty else _log(repo)
+    if not log:
+        return {c.COMMITS_TOTAL: 0, c.CONTRIBUTORS_TOTAL: 0, c.TAGS_TOTAL: 0, c.TRUCK_FACTOR: None,
+                c.REPO_FILES: None}
+    d90, d365, d730 = (now - timedelta(days=d) for d in (90, 365, 730))
+    dated = [x for x in log if not x["suspect"] and x["at"] <= now]
+    human = [x for x in dated if not x["bot"]]
+    first = {}
+    for x in human:
+        first[x["key"]] = min(first.get(x["key"], x["at"]), x["at"])
+    year = Counter(x["key"] for x in human if x["at"] > d365)
+    domains = Counter()
+    for x in human:
+        if x["at"] > d365 and email_domain(x["email"]):
+            domains[email_domain(x["email"])] += 1
+    prev = {x["key"] for x in human if d730 < x["at"] <= d365}
+    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = monday - timedelta(weeks=51)
+    weeks = Counter((x["at"] - timedelta(days=x["at"].weekday())).date() for x in dated if x["at"] >= start)
+    human_weeks = {(x["at"] - timedelta(days=x["at"].weekday())).date() for x in human if x["at"] >= start}
+    tags = []
+    for line in repo.git("for-each-ref", "refs/tags", "--format=%(refname:short) %(creatordate:unix)").splitlines():
+        name, when = line.rsplit(" ", 1)
+        if is_release_tag(name) and _utc(int(when)) <= now:
+            tags.append(_utc(int(when)))
+    last = max((x["at"] for x in dated), default=None)
+    last_human = max((x["at"] for x in human), default=None)
+    c365 = sum(x["at"] > d365 for x in dated)
+    changes = [tf.Change(path, x["key"], x["at"], status[0]) for x in human for status, path in x["changes"]]
+    return {
+        c.COMMITS_TOTAL: int(repo.git("rev-list", "--count", "HEAD")),
+        c.COMMITS_90D: sum(x["at"] > d90 for x in dated),
+        c.COMMITS_365D: c365,
+        c.CONTRIBUTORS_TOTAL: len({x["key"] for x in human}),
+        c.ACTIVE_CONTRIBUTORS_90D: len({x["key"] for x in human if x["at"] > d90}),
+        c.ACTIVE_CONTRIBUTORS_365D: len(year),
+        c.FIRST_COMMIT_AT: min((x["at"] for x in dated), default=None),
+        c.LAST_COMMIT_AT: last,
+        c.DAYS_SINCE_LAST_COMMIT: (now - last).days if last else None,
+        c.WEEKLY_COMMITS: [{"week": (start + timedelta(weeks=i)).date().isoformat(),
+                            "commits": weeks.get((start + timedelta(weeks=i)).date(), 0)} for i in range(52)],
+        c.CONTRIBUTOR_ABSENCE_FACTOR_365D: _fewest(year.values()),
+        c.ELEPHANT_FACTOR_365D: _fewest(domains.values()),
+        c.NEW_CONTRIBUTORS_365D: sum(f > d365 for f in first.values()),
+        c.BOT_COMMIT_SHARE_365D: round(sum(x["bot"] and x["at"] > d365 for x in dated) / c365, 4) if c365 else None,
+        c.TAGS_TOTAL: len(tags),
+        c.TAGS_365D: sum(t > d365 for t in tags),
+        c.DAYS_SINCE_LAST_TAG: (now - max(tags)).days if tags else None,
+        c.MEDIAN_TAG_INTERVAL_DAYS: _median_gap(tags),
+        c.LAST_HUMAN_COMMIT_DAYS: (now - last_human).days if last_human else None,
+        c.HUMAN_COMMITS_90D: sum(x["at"] > d90 for x in human),
+        c.HUMAN_COMMITS_365D: sum(x["at"] > d365 for x in human),
+        c.HUMAN_ACTIVE_WEEKS_52: len(human_weeks),
+        c.ACTIVE_CONTRIBUTORS_PREV_365D: len(prev),
+        c.LEAVING_CONTRIBUTORS_365D: len(prev - set(year)),
+        c.PROJECT_AGE_DAYS: (now - min(x["at"] for x in dated)).days if dated else None,
+        c.TRUCK_FACTOR: tf.from_changes(changes)[0],
+        "truck_factor_removed": tf.from_changes(changes)[1],
+    }
+
+
+@pytest.mark.parametrize("now", [NOW, datetime(2025, 6, 15, 18, 30)])
+def test_set_based_git_metrics_equal_a_hand_computation_per_project(store, projects, now):
+    ids = [p.id for p, _ in projects.values()]
+    values = metrics.compute(store, ids, now)
+    for slug, (project, repo) in projects.items():
+        got = values[project.id]
+        if repo is None:
+            assert all(got[n] is None for n in git_metrics.NAMES), slug  # never collected: unknown
+            assert got[c.TRUCK_FACTOR] is None
+            continue
+        expected = by_hand(repo, now)
+        removed = expected.pop("truck_factor_removed", [])
+        assert {n: got[n] for n in expected} == expected, slug
+        assert for_project(store, project.id, now) == (expected[c.TRUCK_FACTOR], removed), slug
+    # the cases the histories were built for did happen
+    busy = values[projects["acme/busy"][0].id]
+    if now == NOW:
+        assert busy[c.CONTRIBUTORS_TOTAL] == 5
+        assert busy[c.BOT_COMMIT_SHARE_365D] > 0 and busy[c.TAGS_TOTAL] >= 5
+        assert busy[c.ELEPHANT_FACTOR_365D] is not None and busy[c.TRUCK_FACTOR] >= 1
+        quiet = values[projects["acme/quiet"][0].id]
+        assert quiet[c.COMMITS_TOTAL] == 4 and quiet[c.FIRST_COMMIT_AT] == datetime(2019, 5, 1, 10)
+        assert quiet[c.LAST_HUMAN_COMMIT_DAYS] == (NOW - datetime(2025, 12, 20, 10)).days
+        empty = values[projects["acme/empty"][0].id]
+        assert empty[c.COMMITS_TOTAL] == 0 and empty[c.REPO_FILES] is None and empty[c.TRUCK_FACTOR] is None
+
+
+def test_a_project_gets_the_same_metrics_whatever_set_it_is_computed_in(store, projects):
+    ids = [p.id for p, _ in projects.values()]
+    together = metrics.compute(store, ids, NOW)
+    for pid in ids:
+        assert metrics.compute_all(store, pid, NOW) == together[pid]
+    some = metrics.compute(store, ids[1:3], NOW)
+    assert list(some) == ids[1:3] and all(some[pid] == together[pid] for pid in some)
+    assert metrics.compute(store, [], NOW) == {}
+    assert list(together[ids[0]]) == metrics.metric_names()
+
+
+def test_providers_answer_for_every_project_in_a_few_statements(store, projects):
+    """The number of statements does not grow with the number of projects."""
+    ids = [p.id for p, _ in projects.values()]
+    counted = []
+    real = store.execute
+
+    def counting(sql, params=None):
+        counted.append(sql)
+        return real(sql, params)
+
+    store.execute = counting
+    try:
+        metrics.compute(store, ids[:1], NOW)
+        one = len(counted)
+        counted.clear()
+        metrics.compute(store, ids, NOW)
+        many = len(counted)
+    finally:
+        del store.execute
+    assert many == one <= 25, (one, many)
+
+
+def test_metrics_compute_on_a_read_only_connection(db_path, make_repo):
+    """The app reads with short-lived read-only connections: the set-based path writes nothing,
+    not even a temporary table."""
+    from tracker.store import Store, open_reader
+
+    repo = make_repo()
+    _merged(repo)
+    with Store.open(db_path) as store:
+        project = track(store, repo, "acme/merged")
+        expected = metrics.compute_all(store, project.id, NOW)
+    with open_reader(db_path) as reader:
+        assert reader.read_only
+        assert metrics.compute(reader, [project.id], NOW) == {project.id: expected}
+    assert expected[c.COMMITS_TOTAL] == 5 and expected[c.TRUCK_FACTOR] == 2
