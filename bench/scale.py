@@ -243,7 +243,8 @@ def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def curves(root: Path, size_list: list[int], workers: int, work: Path, rescore: bool = False) -> list[dict]:
+def curves(root: Path, size_list: list[int], workers: int, work: Path, rescore: bool = False,
+           score: bool = True) -> list[dict]:
     """Collect (unless `rescore`: the databases of an earlier run in `work` are scored again),
     score, overview, size."""
     results = []
@@ -259,11 +260,12 @@ def curves(root: Path, size_list: list[int], workers: int, work: Path, rescore: 
                        collect_writer_peak_mb=c["peak_main_mb"], load_after_collect=load())
             if c["code"] != 0:
                 row["collect_stderr"] = c["stderr_tail"]
-        s = timed(tracker(db, "score", "--format", "json"))
-        row.update(score_s=s["seconds"], score_code=s["code"], score_peak_mb=s["peak_rss_mb"],
-                   load_after_score=load())
-        if s["code"] != 0:
-            row["score_stderr"] = s["stderr_tail"]
+        if score:
+            s = timed(tracker(db, "score", "--format", "json"))
+            row.update(score_s=s["seconds"], score_code=s["code"], score_peak_mb=s["peak_rss_mb"],
+                       load_after_score=load())
+            if s["code"] != 0:
+                row["score_stderr"] = s["stderr_tail"]
         o = overview(db)
         row.update(overview_first_s=round(o["first"], 3), overview_best_s=round(o["best"], 3),
                    overview_rows=o["rows"], overview_fn=o["which"])
@@ -357,6 +359,7 @@ def main() -> None:
     c = sub.add_parser("curves")
     c.add_argument("--sizes", default="1000,2000,5000,10000")
     c.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4))
+    c.add_argument("--no-score", action="store_true", help="collect only (score later with --rescore)")
     c.add_argument("--rescore", type=Path, metavar="RUN_DIR",
                    help="score the databases an earlier `curves` left in RUN_DIR again (no collection)")
     o = sub.add_parser("overhead")
@@ -372,7 +375,8 @@ def main() -> None:
     if a.cmd == "generate":
         print(json.dumps(generate(root, a.count, a.seed, a.jobs)))
     elif a.cmd == "curves":
-        rows = curves(root, [int(x) for x in a.sizes.split(",")], a.workers, work, rescore=bool(a.rescore))
+        rows = curves(root, [int(x) for x in a.sizes.split(",")], a.workers, work, rescore=bool(a.rescore),
+                      score=not a.no_score)
         (work / ("rescore.json" if a.rescore else "curves.json")).write_text(json.dumps(rows, indent=1))
     else:
         print(json.dumps(overhead(root, a.count, [int(x) for x in a.workers.split(",")], work)))
