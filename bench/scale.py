@@ -29,6 +29,7 @@ import math
 import os
 import platform
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -161,9 +162,17 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of every finished, waited-for descendant of this process."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict:
-    """Run a command; wall time, exit code and the peak RSS of its process tree."""
+    """Run a command; wall time, CPU time of its whole process tree (every worker and git process
+    is waited for, so it is counted), exit code and the peak RSS of its process tree."""
     peak = [0, 0]
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
@@ -180,8 +189,10 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     done.set()
     sampler.join()
     seconds = time.perf_counter() - t0
+    cpu = _children_cpu() - cpu0
     tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
-    return {"seconds": round(seconds, 2), "code": proc.returncode, "peak_rss_mb": round(peak[0] / 1024),
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "code": proc.returncode,
+            "peak_rss_mb": round(peak[0] / 1024),
             "peak_main_mb": round(peak[1] / 1024), "stderr_tail": tail}
 
 
@@ -321,10 +332,11 @@ def overhead(root: Path, count: int, worker_list: list[int], work: Path) -> dict
         d.mkdir(exist_ok=True)
         os.symlink(repo_path(root, i), d / f"r{k:05d}.git")
     out: dict = {"projects": len(small), "commits": sum(plan[i] for i in small), "load_before": load()}
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _children_cpu()
     for k in range(len(small)):
         git_alone(sub / "repos" / f"{k // 1000:02d}" / f"r{k:05d}.git")
     out["git_alone_s"] = round(time.perf_counter() - t0, 2)
+    out["git_alone_cpu_s"] = round(_children_cpu() - cpu0, 2)
     for w in worker_list:
         db = work / f"overhead-{w}.duckdb"
         for p in work.glob(f"overhead-{w}.duckdb*"):
@@ -332,8 +344,13 @@ def overhead(root: Path, count: int, worker_list: list[int], work: Path) -> dict
         register(db, sub, len(small))
         c = timed(tracker(db, "collect", "--source", "git", "--workers", str(w)))
         per = (c["seconds"] - out["git_alone_s"] / min(w, os.cpu_count() or 1)) / len(small) * 1000
-        out[f"workers_{w}"] = {"seconds": c["seconds"], "code": c["code"], "peak_rss_mb": c["peak_rss_mb"],
-                               "overhead_ms_per_project": round(per, 1), "load_after": load()}
+        cpu_per = (c["cpu_s"] - out["git_alone_cpu_s"]) / len(small) * 1000
+        literal = (c["seconds"] - out["git_alone_s"]) / len(small) * 1000
+        out[f"workers_{w}"] = {"seconds": c["seconds"], "cpu_s": c["cpu_s"], "code": c["code"],
+                               "peak_rss_mb": c["peak_rss_mb"],
+                               "wall_minus_git_ms_per_project": round(literal, 1),
+                               "wall_minus_git_per_core_ms_per_project": round(per, 1),
+                               "cpu_beyond_git_ms_per_project": round(cpu_per, 1), "load_after": load()}
     out["git_alone_ms_per_project"] = round(out["git_alone_s"] / len(small) * 1000, 1)
     return out
 

@@ -131,7 +131,11 @@ def save(store: Store, project: Project, batch: Batch) -> dict[str, Any]:
     Idempotent: an incremental write skips commits already stored."""
     g: GitBatch = batch.data
     con = store.con
-    if g.mode in ("full", "rewritten", "empty"):
+    # A project collected for the first time has no rows yet (its git_repos row and every other
+    # git row are written in one transaction): one lookup instead of five deletes and a count,
+    # a few ms a project at 10,000 projects. Saving the same batch again still replaces it.
+    old = con.execute("SELECT 1 FROM git_repos WHERE project_id = ?", [project.id]).fetchone() is not None
+    if old and g.mode in ("full", "rewritten", "empty"):
         con.execute("DELETE FROM git_commit_files WHERE project_id = ?", [project.id])
         con.execute("DELETE FROM git_commits WHERE project_id = ?", [project.id])
     inserted = 0
@@ -146,7 +150,8 @@ def save(store: Store, project: Project, batch: Batch) -> dict[str, Any]:
             skip, params = "", []  # the project's rows were deleted above
         con.execute("INSERT INTO git_commit_files SELECT * FROM new_files" + skip, params)
         inserted = con.execute("INSERT INTO git_commits SELECT * FROM new_commits" + skip, params).fetchone()[0]
-    con.execute("DELETE FROM git_tags WHERE project_id = ?", [project.id])
+    if old:
+        con.execute("DELETE FROM git_tags WHERE project_id = ?", [project.id])
     if g.tags:
         new_tags = {  # noqa: F841 (scanned by name)
             "project_id": np.full(len(g.tags), project.id, dtype=np.int32),
@@ -158,16 +163,20 @@ def save(store: Store, project: Project, batch: Batch) -> dict[str, Any]:
         con.execute("INSERT INTO git_tags SELECT project_id, name, sha,"
                     " CASE WHEN isnan(tagged_at) THEN NULL"
                     " ELSE make_timestamp(tagged_at::BIGINT * 1000000) END, is_release FROM new_tags")
-    con.execute("DELETE FROM repo_files WHERE project_id = ?", [project.id])
-    if g.files:
-        con.executemany(
-            "INSERT INTO repo_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[project.id, f.kind, f.path, f.size_bytes, f.content, f.truncated, f.problem,
-              f.blob_sha, g.collected_at] for f in g.files])
-    stored = con.execute("SELECT count(*) FROM git_commits WHERE project_id = ?", [project.id]).fetchone()[0]
-    # The whole row is replaced: DELETE + INSERT is what an upsert of every column does, at a third
-    # of DuckDB's ON CONFLICT cost (about 4 ms a project; docs/performance.md, scale).
-    con.execute("DELETE FROM git_repos WHERE project_id = ?", [project.id])
+    if old:
+        con.execute("DELETE FROM repo_files WHERE project_id = ?", [project.id])
+    if g.files:  # one statement for all of them (executemany runs one statement per row)
+        con.execute(
+            "INSERT INTO repo_files VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(g.files)),
+            [v for f in g.files for v in (project.id, f.kind, f.path, f.size_bytes, f.content, f.truncated,
+                                          f.problem, f.blob_sha, g.collected_at)])
+    if old:
+        stored = con.execute("SELECT count(*) FROM git_commits WHERE project_id = ?", [project.id]).fetchone()[0]
+        # The whole row is replaced: DELETE + INSERT is what an upsert of every column does, at a
+        # third of DuckDB's ON CONFLICT cost (about 4 ms a project; docs/performance.md, Scale).
+        con.execute("DELETE FROM git_repos WHERE project_id = ?", [project.id])
+    else:
+        stored = inserted   # nothing was stored before: what was inserted is what is stored
     con.execute("INSERT INTO git_repos (project_id, source, local_path, default_branch, head_sha, is_shallow,"
                 " is_empty, commits_stored, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [project.id, g.source, g.local_path, g.branch, g.head, g.shallow, g.head is None, stored,
