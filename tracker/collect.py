@@ -351,7 +351,8 @@ class Parallel:
     it arrives; each finished task prints one line.
 
     `writer(label)` gives the store for one short unit of writing (the scheduler takes its writer
-    lock there); `follow_ups(store, source, project)` names sources to run next for the project
+    lock there; its errors listed in `fatal` end the run, the runs in flight recorded as
+    interrupted when the writer still can); `follow_ups(store, source, project)` names sources to run next for the project
     (the scheduler's dependants when due); `should_stop()` stops starting new tasks (those in
     flight are finished and saved); `between(store)` runs after each finished task.
     """
@@ -360,8 +361,10 @@ class Parallel:
                  workers: int = 1, executor: str = "local", scheduler: Any = None,
                  follow_ups: Callable[[Store, Source, Project], list[Source]] | None = None,
                  should_stop: Callable[[], bool] | None = None,
-                 between: Callable[[Store], None] | None = None):
+                 between: Callable[[Store], None] | None = None,
+                 fatal: tuple[type[BaseException], ...] = ()):
         self.config, self.run_session, self.progress, self.writer = config, run, progress, writer
+        self.fatal = fatal          # errors of the writer that end the run (e.g. the lock is gone)
         self.workers, self.executor, self.scheduler = workers, executor, scheduler
         self.follow_ups, self.should_stop, self.between = follow_ups, should_stop, between
         self.rank = {name: i for i, name in enumerate(sources())}
@@ -439,6 +442,9 @@ class Parallel:
         except KeyboardInterrupt:
             self._interrupt()
             raise
+        except self.fatal:
+            self._interrupt("the run stopped before it finished")
+            raise
         finally:
             if self.lane is not None:
                 self.lane.close(kill=bool(self.flying))
@@ -483,6 +489,8 @@ class Parallel:
         except Exception as exc:  # rolled back: open them one by one to find the culprit
             if _user_stop(exc):
                 raise KeyboardInterrupt from None
+            if isinstance(exc, self.fatal):
+                raise
             for key in keys:
                 self.jobs[key].row = None
             opened = []
@@ -501,6 +509,8 @@ class Parallel:
         except Exception as exc:
             if _user_stop(exc):
                 raise KeyboardInterrupt from None
+            if isinstance(exc, self.fatal):
+                raise
             if self._stopping():        # the scheduler is stopping: the task is simply not started
                 return _FAILED
             with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
@@ -577,6 +587,8 @@ class Parallel:
         except Exception as exc:
             if _user_stop(exc):
                 raise KeyboardInterrupt from None
+            if isinstance(exc, self.fatal):
+                raise
             with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
                 job.fail(store, exc)
         self.flying.pop(key, None)
@@ -621,6 +633,8 @@ class Parallel:
         except Exception as exc:  # a save failed (e.g. the project was removed meanwhile)
             if _user_stop(exc):
                 raise KeyboardInterrupt from None
+            if isinstance(exc, self.fatal):
+                raise
             with contextlib.suppress(Exception), self.writer(f"recording {label}") as store:
                 job.fail(store, exc)
             if job.status is None:
@@ -662,16 +676,19 @@ class Parallel:
                     if self.between is not None:
                         self.between(store)
             except Exception as exc:  # noqa: BLE001 (the scheduler logs its own problems)
+                if isinstance(exc, self.fatal):
+                    raise
                 if not self._stopping():
                     self.progress.warn(f"after {self._label(job)}: {type(exc).__name__}: {exc}")
 
-    def _interrupt(self) -> None:
-        """Ctrl-C: every run in flight is recorded as interrupted; the workers are stopped."""
+    def _interrupt(self, why: str = "stopped by the user") -> None:
+        """Ctrl-C (or a fatal writer error): every run in flight is recorded as interrupted; the
+        workers are stopped."""
         for key in list(self.flying) + [k for k, _ in self.prepared]:
             job = self.jobs[key]
             if job.status is None:
                 with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
-                    job.fail(store, "stopped by the user", "interrupted")
+                    job.fail(store, why, "interrupted")
         if self.lane is not None:
             self.lane.close(kill=True)
             self.lane = None

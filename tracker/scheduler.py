@@ -489,7 +489,8 @@ class Daemon:
         with collect.RunSession(self.config, None, self.progress, targets) as run:
             engine = collect.Parallel(self.config, run, self.progress, lambda doing: self.writing(doing),
                                       workers=self.schedule.workers, follow_ups=follow_ups,
-                                      should_stop=self.stopping.is_set, between=self.serve_requests)
+                                      should_stop=self.stopping.is_set, between=self.serve_requests,
+                                      fatal=(Stopping, LockHeldError))
             for project in targets:
                 engine.add(source, project)
             return engine.run()
