@@ -281,13 +281,24 @@ class ProcessLane:
         return f"the worker process collecting it died ({how}); nothing of it was saved"
 
     def close(self, kill: bool = False) -> None:
+        """Shut the worker processes down; with `kill` (Ctrl-C, a fatal error) stop them at once:
+        SIGTERM, then SIGKILL for one still there after 3 s, so nothing outlives the command."""
+        procs = []
+        for ex in self._slots:
+            if ex is not None and kill:
+                procs += list((getattr(ex, "_processes", None) or {}).values())
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.join(3)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join(3)
         for i, ex in enumerate(self._slots):
             if ex is None:
                 continue
-            if kill:
-                for proc in list((getattr(ex, "_processes", None) or {}).values()):
-                    with contextlib.suppress(Exception):
-                        proc.terminate()
             with contextlib.suppress(Exception):
                 ex.shutdown(wait=not kill, cancel_futures=True)
             self._slots[i] = None
