@@ -15,6 +15,7 @@ For each source and project (`collect_one`):
    closes the run as `ok`, `partial` (some parts failed: what arrived is saved, the rest stays
    unknown) or `error`.
 A failure is recorded in its run and never raised: one project's failure never stops the others.
+A project removed meanwhile gets nothing, not even its run row: the outcome is `removed`.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from typing import Any
 from collectors import Batch, FetchContext, Source, sources
 from tracker import runs
 from tracker.config import Config, redact
-from tracker.errors import CollectionError, TrackerError, UsageError
+from tracker.errors import TrackerError, UsageError
 from tracker.progress import Progress
 from tracker.registry import Project
+from tracker.runs import ProjectRemoved
 from tracker.store import Store
 
 
@@ -42,7 +44,7 @@ from tracker.store import Store
 class Outcome:
     source: str
     project: str | None
-    status: str                     # ok | partial | error | interrupted
+    status: str                     # ok | partial | error | interrupted | removed
     error: str | None               # the error, or for a partial run what failed
     counters: dict[str, Any]
     failed: dict[str, str] = field(default_factory=dict)   # part -> reason
@@ -197,10 +199,6 @@ def collect_one(
     return _collect_one(store, config, source, project, progress, run)
 
 
-class ProjectRemoved(CollectionError):
-    """The project was removed (`tracker remove`) while it was being collected."""
-
-
 def _read_state(store: Store, source: Source, project: Project) -> Any:
     reader = getattr(source.module, "state", None)
     if reader is None:
@@ -231,8 +229,9 @@ class _Job:
         self.metered = True          # False for a fetch in a worker: the run's HTTP session is not its own
 
     def open(self, store: Store) -> Any:
-        """Open the run row and read the state the fetch needs."""
-        self.row = runs.start(store, self.source.name, self.project.id)
+        """Open the run row and read the state the fetch needs. ProjectRemoved (no row written)
+        when the project is no longer tracked."""
+        self.row = runs.start(store, self.source.name, self.project.id, self.project.slug)
         self.base = self.rs.spent()
         return _read_state(store, self.source, self.project)
 
@@ -267,7 +266,15 @@ class _Job:
         self.error = None if last is None else redact(last.error or last.failure_text() or "", self.config) or None
 
     def fail(self, store: Store | None, exc: BaseException | str, status: str = "error") -> None:
-        """The fetch or a save failed: roll back what is half-done and record why."""
+        """The fetch or a save failed: roll back what is half-done and record why. A project
+        removed meanwhile keeps nothing, not even this run's row (outcome `removed`)."""
+        if isinstance(exc, ProjectRemoved):
+            self.status, self.error = "removed", str(exc)
+            if self.row is not None and store is not None:
+                self.row.store = store
+                _close(store, self.row, "error", self.error, self.last)
+                runs.forget(store, self.row.id)
+            return
         if isinstance(exc, TrackerError) or isinstance(exc, str):
             error = str(exc)
         else:
@@ -285,6 +292,8 @@ class _Job:
         name, slug = self.source.name, self.project.slug
         if not speak:
             pass
+        elif status == "removed":
+            self.progress(error or f"{slug} was removed")
         elif status in ("error", "interrupted") and error:
             self.progress.warn(f"{name} {slug}: {error}")
         elif status == "partial":
@@ -482,10 +491,15 @@ class Parallel:
         keys = [heapq.heappop(self.ready["pool"])[2]
                 for _ in range(min(PREPARE_AHEAD, len(self.ready["pool"])))]
         opened: list[tuple[tuple[str, int], Any]] = []
+        removed: list[_Job] = []
         try:
             with self.writer(f"starting {len(keys)} fetches") as store, store.transaction():
                 for key in keys:
-                    opened.append((key, self.jobs[key].open(store)))
+                    try:
+                        opened.append((key, self.jobs[key].open(store)))
+                    except ProjectRemoved as exc:   # no row was written: nothing to roll back
+                        self.jobs[key].fail(None, exc)
+                        removed.append(self.jobs[key])
         except Exception as exc:  # rolled back: open them one by one to find the culprit
             if _user_stop(exc):
                 raise KeyboardInterrupt from None
@@ -493,7 +507,8 @@ class Parallel:
                 raise
             for key in keys:
                 self.jobs[key].row = None
-            opened = []
+                self.jobs[key].status = self.jobs[key].error = None
+            opened, removed = [], []
             if self._stopping():
                 return
             for key in keys:
@@ -501,6 +516,8 @@ class Parallel:
                 if state is not _FAILED:
                     opened.append((key, state))
         self.prepared.extend(opened)
+        for job in removed:
+            self._finish(job)
 
     def _open_one(self, job: _Job) -> Any:
         try:
@@ -638,7 +655,10 @@ class Parallel:
             with contextlib.suppress(Exception), self.writer(f"recording {label}") as store:
                 job.fail(store, exc)
             if job.status is None:
-                job.status, job.error = "error", redact(f"{type(exc).__name__}: {exc}", self.config)
+                if isinstance(exc, ProjectRemoved):
+                    job.status, job.error = "removed", str(exc)
+                else:
+                    job.status, job.error = "error", redact(f"{type(exc).__name__}: {exc}", self.config)
         self.flying.pop(key, None)
         self._finish(job)
 
@@ -660,7 +680,7 @@ class Parallel:
         job.progress = self.progress
         if job.last is not None:
             job.last.data = None        # saved (or failed): only its parts and status are kept
-        say = self.progress if job.status in ("ok", "partial") else self.progress.warn
+        say = self.progress if job.status in ("ok", "partial", "removed") else self.progress.warn
         say(f"[{len(self.finished)}/{self.total}] {self._label(job)}: {text}")
         for blocked in self.blocks.pop(key, []):
             self.waits[blocked].discard(key)
