@@ -43,7 +43,8 @@ def test_a_dask_cluster_collects_what_a_local_run_collects(cluster, make_repo, t
         with Store.open(db) as store:
             track_all(store, repos)
     here, err_here = _collect(local, workers=1)
-    there, err_there = _collect(remote, workers=2, executor="dask", scheduler=cluster)
+    with distributed.get_task_stream(cluster) as stream:
+        there, err_there = _collect(remote, workers=2, executor="dask", scheduler=cluster)
     assert sorted((o.source, o.project, o.status) for o in here) == \
         sorted((o.source, o.project, o.status) for o in there), err_there
     assert {o.status for o in there} == {"ok"}
@@ -54,9 +55,9 @@ def test_a_dask_cluster_collects_what_a_local_run_collects(cluster, make_repo, t
         assert sum(len(v) for v in rows_b.values()) > 100
         channels = "SELECT p.slug, c.platform, c.account FROM funding_channels c JOIN projects p ON p.id = c.project_id"
         assert sorted(a.all(channels)) == sorted(b.all(channels)) != []
-    # the cluster's workers ran the fetches (not this process)
-    workers = {w["id"] for w in cluster.scheduler_info()["workers"].values()}
-    assert len(workers) == 2
+    # the cluster's workers ran the fetches (not this process): one task per project and source
+    ran = [t["key"] for t in stream.data if str(t["key"]).startswith("tracker-fetch-")]
+    assert sorted(k.split("-")[2] for k in ran) == sorted(o.source for o in there)
 
 
 def test_a_failing_task_on_the_cluster_is_recorded_and_the_others_are_saved(cluster, make_repo, tmp_path, db_path):

@@ -429,3 +429,78 @@ def test_ctrl_c_records_the_collections_in_flight_as_interrupted_and_stops_the_w
     while time.monotonic() < deadline and Path(f"/proc/{worker}").exists():
         time.sleep(0.05)
     assert not Path(f"/proc/{worker}").exists() or "Z" in Path(f"/proc/{worker}/stat").read_text().split()[2]
+
+
+# -- removal is final, with workers too (issue 14 on the parallel path) -----------------------------
+def _rows_of(store: Store, project_id: int) -> dict[str, int]:
+    """Rows, per table, that still name `project_id`."""
+    tables = [t for (t,) in store.all("SELECT DISTINCT c.table_name FROM information_schema.columns c"
+                                      " JOIN information_schema.tables t USING (table_schema, table_name)"
+                                      " WHERE c.column_name = 'project_id' AND t.table_type = 'BASE TABLE'")]
+    found = {}
+    for table in tables:
+        n = store.scalar(f"SELECT count(*) FROM {table} WHERE project_id = ?", [project_id])
+        if n:
+            found[table] = n
+    return found
+
+
+def test_with_workers_a_project_removed_before_its_fetch_gets_not_even_a_run_row(make_repo, db_path):
+    """The run's project list still names o/r1, removed before the run opens its rows (in one
+    transaction for several projects): nothing is written for it, the others are collected."""
+    repos = build_repos(make_repo, 4)
+    err = io.StringIO()
+    with Store.open(db_path) as store:
+        track_all(store, repos)
+        projects = registry.select(store, None)
+        gone = next(p for p in projects if p.slug == "o/r1")
+        registry.remove(store, "o/r1")
+        outcomes = collect.collect(store, config.load(db_path), projects, ["git", "funding"], Progress(stream=err),
+                                   {}, workers=2)
+        by = {(o.source, o.project): o for o in outcomes}
+        assert by[("git", "o/r1")].status == by[("funding", "o/r1")].status == "removed", err.getvalue()
+        assert "was removed" in by[("git", "o/r1")].error
+        assert {o.status for o in outcomes if o.project != "o/r1"} == {"ok"}, err.getvalue()
+        assert _rows_of(store, gone.id) == {}
+        assert store.scalar("SELECT count(*) FROM collection_runs WHERE status = 'ok'") == 2 * (len(repos) - 1)
+    assert "git o/r1: removed: o/r1 was removed" in err.getvalue()
+
+
+def test_with_workers_a_project_removed_while_a_worker_fetches_it_is_not_resurrected(make_repo, db_path):
+    """o/r1's run row is open and its fetch done in a worker process when `tracker remove` gets
+    the database (here: just before the writer saves its batch). Its batch is dropped, its run row
+    is not written back, its dependant (funding) never starts; the other projects are saved."""
+    repos = build_repos(make_repo, 4)
+    err = io.StringIO()
+    with Store.open(db_path) as store:
+        track_all(store, repos)
+        projects = registry.select(store, None)
+        gone = next(p for p in projects if p.slug == "o/r1")
+        removed: list[str] = []
+
+        @contextlib.contextmanager
+        def writer(label: str):
+            if label == "saving git o/r1" and not removed:
+                assert store.scalar("SELECT status FROM collection_runs WHERE project_id = ?", [gone.id]) == "running"
+                registry.remove(store, "o/r1")
+                removed.append(label)
+            yield store
+
+        cfg = config.load(db_path)
+        chosen = collect.select_sources(["git", "funding"])
+        with collect.RunSession(cfg, {}, Progress(stream=err), projects) as run:
+            engine = collect.Parallel(cfg, run, Progress(stream=err), writer, workers=2)
+            for source in chosen:
+                for project in projects:
+                    if source.serves(project):
+                        engine.add(source, project, [n for n in source.needs if n in {"git", "funding"}])
+            outcomes = engine.run()
+        assert removed == ["saving git o/r1"]
+        by = {(o.source, o.project): o for o in outcomes}
+        assert by[("git", "o/r1")].status == "removed", err.getvalue()
+        assert "removed while it was being collected" in by[("git", "o/r1")].error
+        assert by[("funding", "o/r1")].status == "removed"
+        assert {o.status for o in outcomes if o.project != "o/r1"} == {"ok"}, err.getvalue()
+        assert _rows_of(store, gone.id) == {}
+        assert store.scalar("SELECT count(*) FROM projects") == len(repos) - 1
+        assert store.scalar("SELECT count(*) FROM git_repos") == len(repos) - 1
