@@ -504,3 +504,52 @@ def test_with_workers_a_project_removed_while_a_worker_fetches_it_is_not_resurre
         assert _rows_of(store, gone.id) == {}
         assert store.scalar("SELECT count(*) FROM projects") == len(repos) - 1
         assert store.scalar("SELECT count(*) FROM git_repos") == len(repos) - 1
+
+
+def test_partial_runs_with_workers_record_the_same_parts_as_one_process(make_repo, tmp_path):
+    """Page 2 of o/r1's issue listing fails for good: with workers as in one process, that run is
+    `partial` naming the issues part (reason, parts JSON, counters, requests), what arrived
+    is saved, and every other run row is the same too."""
+    from datetime import timedelta
+
+    from collectors.http import Policy
+    from tests.fakes.github_server import FakeClock, FakeGitHub, FakeRepo, Fault, Release, make_items
+
+    now = collect.runs.utcnow().replace(microsecond=0)
+    token = "fake-token-FAKE0for0tests0only0X7qZ"
+    repos = build_repos(make_repo, 3)
+    results = {}
+    for workers in (1, 2):
+        clock = FakeClock(now)
+        with FakeGitHub(clock, token=token) as fake:
+            for k in range(3):
+                fake.add(FakeRepo("o", f"r{k}", 500 + k, stars=10 * k, commits_365d=40,
+                                  items=make_items(230 + 40 * k, now - timedelta(days=200), step=timedelta(hours=12)),
+                                  releases=[Release(j, f"v{j}", now - timedelta(days=90 - j)) for j in range(1, 4)],
+                                  contributors=[{"login": f"dev{i}", "contributions": 9 - i} for i in range(3)]))
+            fake.faults.append(Fault("/repos/o/r1/issues", 502, skip=1, times=50))
+            db = tmp_path / f"partial{workers}.duckdb"
+            cfg = config.Config(db_path=db, github_api_url=fake.api_url, github_token=token)
+            with Store.open(db) as store:
+                track_all(store, repos)
+                err = io.StringIO()
+                outcomes = collect.collect(store, cfg, registry.select(store, None), ["git", "github"],
+                                           Progress(stream=err), {"clock": clock, "sleep": clock.sleep,
+                                                                  "policy": Policy(), "github": {"window_days": 730}},
+                                           workers=workers)
+                by = {(o.source, o.project): o for o in outcomes}
+                r1 = by[("github", "o/r1")]
+                assert r1.status == "partial" and list(r1.failed) == ["issues"], err.getvalue()
+                assert "issues:" in r1.error and "502" in r1.error
+                assert "partial" in err.getvalue()
+                run_rows = store.all(
+                    "SELECT r.source, p.slug, r.status, r.error, r.parts, r.counters, r.requests, r.points,"
+                    " json_keys(r.cursor::JSON)"   # its values hold the run's wall-clock time
+                    " FROM collection_runs r JOIN projects p ON p.id = r.project_id ORDER BY r.source, p.slug")
+                results[workers] = (run_rows, github_rows(store),
+                                    sorted((o.source, o.project, o.status, o.error) for o in outcomes))
+    assert results[1] == results[2]
+    rows = {(r[0], r[1]): r for r in results[2][0]}
+    assert rows[("github", "o/r1")][2] == "partial"
+    assert '"issues": {"status": "failed"' in rows[("github", "o/r1")][4]
+    assert len(results[2][0]) == 6 and {r[2] for r in results[2][0]} <= {"ok", "partial"}
