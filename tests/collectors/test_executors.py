@@ -14,15 +14,19 @@ from tracker.progress import Progress
 from tracker.store import Store
 
 distributed = pytest.importorskip("distributed", reason="the dask extra (pip install '.[dask]') is not installed")
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(300)   # a guard against a hang only
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    """A small cluster of two worker processes (real pickling over TCP), with one thread each."""
+    """A small cluster of two worker processes (real pickling over TCP), with one thread each.
+    Generous connect timeouts: on a loaded 2-core machine starting the workers can be slow, and a
+    slow start must not fail the test (nothing here asserts on time)."""
+    import dask
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with dask.config.set({"distributed.comm.timeouts.connect": "120s", "distributed.comm.timeouts.tcp": "120s"}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                       protocol="tcp", host="127.0.0.1", silence_logs=40) as lc, \
             Client(lc, set_as_default=False) as client:
         yield client
