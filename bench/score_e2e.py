@@ -96,7 +96,7 @@ def generate(path: Path, n: int, seed: int) -> dict[str, int]:
             " CASE WHEN oc THEN 'collective-' || id END, ? FROM p", [NOW - timedelta(days=400)])
         con.execute(
             "INSERT INTO git_repos SELECT id, 'bench', 'bench', 'main', CASE WHEN empty THEN NULL ELSE 'h' END,"
-            " false, empty, CASE WHEN empty THEN 0 ELSE commits END, ? FROM p WHERE has_git", [NOW])
+            " false, empty, CASE WHEN empty THEN 0 ELSE commits END, ?, NULL FROM p WHERE has_git", [NOW])
         # Commits: spread over the project's life, authors skewed (a few people do most of the work),
         # some by bots, one in a few hundred with an implausible date.
         con.execute("""

@@ -225,6 +225,48 @@ def _friendly_clone_error(stderr: bytes) -> str:
     return msg
 
 
+# -- the date of a snapshot --------------------------------------------------------------------
+DATA_DATE_KEY = "tracker.dataDate"   # `git config tracker.dataDate 2024-03-28` dates a copy explicitly
+
+
+def data_date(repo: GitRepo, now: datetime, progress=None) -> datetime:
+    """When a local repository's history was current (naive UTC): its `tracker.dataDate` setting if
+    set, else the newest change of its refs (packed-refs, files under refs/, FETCH_HEAD), never
+    older than HEAD's commit and never later than `now`. A mirror or a copy is a snapshot: what
+    happened upstream after this date is unknown."""
+    text = repo.text("config", "--get", DATA_DATE_KEY, check=False)
+    if text:
+        try:
+            when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            if progress is not None:
+                progress.warn(f"{DATA_DATE_KEY} = {text!r} is not an ISO date; dating the data by its refs")
+        else:
+            when = when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+            return min(when, now)
+    common = repo.text("rev-parse", "--git-common-dir", check=False) or ".git"
+    git_dir = Path(common) if os.path.isabs(common) else repo.path / common
+    stamps = []
+    for path in (git_dir / "packed-refs", git_dir / "FETCH_HEAD"):
+        try:
+            stamps.append(path.stat().st_mtime)
+        except OSError:
+            pass
+    for folder, _dirs, files in os.walk(git_dir / "refs"):
+        for name in files:
+            try:
+                stamps.append(os.stat(os.path.join(folder, name)).st_mtime)
+            except OSError:
+                pass
+    head = repo.text("log", "-1", "--format=%ct", "HEAD", check=False)
+    if head.isdigit():
+        stamps.append(float(head))
+    if not stamps:
+        return now
+    newest = datetime.fromtimestamp(max(stamps), UTC).replace(tzinfo=None)
+    return min(newest, now)
+
+
 # -- reading history --------------------------------------------------------------------------
 @dataclass
 class History:

@@ -21,6 +21,7 @@ from collectors.git.repo import (
     History,
     Tag,
     clone_or_fetch,
+    data_date,
     is_url,
     open_local,
     read_head_files,
@@ -42,6 +43,7 @@ class GitBatch:
     head: str | None
     shallow: bool
     mode: str                   # empty | unchanged | incremental | rewritten | full
+    data_at: datetime | None = None  # when the history read was current (repo.data_date)
     history: History = field(default_factory=History)
     tags: list[Tag] = field(default_factory=list)
     files: list[HeadFile] = field(default_factory=list)
@@ -91,8 +93,10 @@ def fetch(ctx: FetchContext, project: Project, prior: dict[str, Any]) -> Batch:
         history = read_history(repo, head, ctx.now)
         progress(f"{len(history):,} commits, {len(history.file_path):,} paths touched")
 
-    data = GitBatch(ctx.now, project.git_url(ctx.config.github_web_url), str(repo.path), branch, head, shallow,
-                    mode, history, read_tags(repo), read_head_files(repo) if head else [])
+    source = project.git_url(ctx.config.github_web_url)
+    when = ctx.now if is_url(source) else data_date(repo, ctx.now, progress)  # a clone is current at its fetch
+    data = GitBatch(ctx.now, source, str(repo.path), branch, head, shallow, mode, when, history,
+                    read_tags(repo), read_head_files(repo) if head else [])
     return Batch(data, cursor={"head": head})
 
 
@@ -178,9 +182,9 @@ def save(store: Store, project: Project, batch: Batch) -> dict[str, Any]:
     else:
         stored = inserted   # nothing was stored before: what was inserted is what is stored
     con.execute("INSERT INTO git_repos (project_id, source, local_path, default_branch, head_sha, is_shallow,"
-                " is_empty, commits_stored, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " is_empty, commits_stored, collected_at, data_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [project.id, g.source, g.local_path, g.branch, g.head, g.shallow, g.head is None, stored,
-                 g.collected_at])
+                 g.collected_at, g.data_at])
     counters: dict[str, Any] = {"mode": g.mode, "commits_stored": int(stored), "tags": len(g.tags),
                                 "files": len(g.files)}
     if len(g.history):

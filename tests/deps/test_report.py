@@ -196,7 +196,7 @@ def test_formats(scored):
     # one summary line, then the top risks with their evidence
     assert md.startswith("### Dependency risk \u2014 3 dependencies: 1 critical, 1 low, 1 unknown\n\nTop risks:\n\n"
                          "1. **critical** click 8.1.7: archived: archived on GitHub\n")
-    assert "| click | 8.1.7 | critical | archived: archived on GitHub | unknown | pallets/click | 21 |" in md
+    assert "| click | 8.1.7 | critical | archived: archived on GitHub | unknown | pallets/click | 21 \\(coverage 90%\\) |" in md
     assert "<details><summary>2 more (low or unknown risk)</summary>" in md
 
 

@@ -105,7 +105,7 @@ def test_store_query_agrees_with_the_pure_function_on_random_histories(store):
     start = datetime(2020, 1, 1)
     for project_id in range(1, 21):
         store.execute(
-            "INSERT INTO git_repos VALUES (?, 'x', 'x', 'main', 'h', false, false, 0, ?)", [project_id, NOW]
+            "INSERT INTO git_repos VALUES (?, 'x', 'x', 'main', 'h', false, false, 0, ?, NULL)", [project_id, NOW]
         )
         alive: set[str] = set()
         changes = []
