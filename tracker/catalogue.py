@@ -160,13 +160,19 @@ PROJECT_AGE_DAYS = _metric(
     "Whole days since the first plausible commit (bots included).", "git", _SCORES)
 REPO_FILES = _metric(
     "repo_files", "list[str]", None, "Governance files",
-    "Kinds of governance files present in HEAD (license, security, contributing, codeowners, ...).",
+    "Kinds of governance files present in HEAD (license, security, contributing, codeowners, ...),"
+    " the organisation's defaults included.",
     "git", _SCORES)
 GIT_DATA_AT = _metric(
     "git_data_at", "datetime", None, "Git data as of",
     "When the git data was current: the fetch time of a clone, the newest ref change of a local path or"
     " mirror (or its tracker.dataDate setting). Silence after it is unknown, not inactivity.", "git",
     "stale-data-is-not-death")
+ORG_DEFAULT_FILES = _metric(
+    "org_default_files", "list[str]", None, "From the organisation's .github repository",
+    "Kinds of governance and funding files the repository lacks and takes from its owner's .github"
+    " repository, as GitHub does (security, contributing, funding_yml, ...).",
+    "git", "organisation-defaults")
 TRUCK_FACTOR = _metric(
     "truck_factor", "int", "people", "Truck factor",
     "Avelino degree-of-authorship truck factor: people who would have to leave before half the files"

@@ -12,6 +12,7 @@ from typing import Any
 
 from tracker import display, output
 from tracker.deps.report import COLUMNS, LEVELS, RANK, DepsReport, evidence
+from tracker.values import jsonable
 
 FORMATS = ("table", "json", "csv", "markdown", "sarif")
 GROUPS = ("direct",)
@@ -178,7 +179,8 @@ def to_json(report: DepsReport, group_by: str | None = None) -> str:
         data["groups"] = [{"direct": head["package"] if head else None,
                            "risk": _worst([head, *rows] if head else rows),
                            "dependencies": [r["package"] for r in rows]} for head, rows in groups(report)]
-    return json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n"
+    # NaN/inf (a score stored as NaN) become null: JSON has no NaN, and CI tools reject it
+    return json.dumps(jsonable(data), indent=2, default=str, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _worst(rows: list[dict[str, Any]]) -> str | None:

@@ -263,6 +263,9 @@ def money_received(m: Mapping[str, Any], inputs: dict[str, Any] | None = None) -
 
 
 # -- hygiene -----------------------------------------------------------------------------------
+ORG_DEFAULT_SOURCE = "the organisation's .github repository"
+
+
 def _file(kind: str, what: str) -> Component:
     key, missing = f"has_{kind}", f"no {what}"
 
@@ -273,6 +276,9 @@ def _file(kind: str, what: str) -> Component:
             return None, ""
         if kind in files:
             inputs[key] = True
+            if kind in (m.get(cat.ORG_DEFAULT_FILES) or ()):
+                inputs[f"{key}_from"] = ORG_DEFAULT_SOURCE
+                return 1, f"{what} (from the organisation's .github repository)"
             return 1, what
         inputs[key] = False
         return 0, missing

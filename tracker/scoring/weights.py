@@ -93,6 +93,8 @@ CRITICALITY_SIGNALS = (
 )
 # Published constants: a --weights file may not change them (they define the named algorithms).
 FIXED_TABLES = ("truck_factor", "criticality")
+# Applied when git history is collected (tracker/identity.py), not when scoring: shipped file only.
+COLLECTION_TABLES = ("identity",)
 SHIPPED = "weights.toml"
 
 
@@ -137,6 +139,12 @@ def load(path: str | Path | None = None) -> Weights:
         if table in override:
             raise UsageError(
                 f"--weights {where}: [{table}] holds published constants and cannot be overridden"
+            )
+    for table in COLLECTION_TABLES:
+        if table in override:
+            raise UsageError(
+                f"--weights {where}: [{table}] is applied when git history is collected, not when scoring;"
+                f" set it in tracker/config/weights.toml and collect git again"
             )
     data = merge(copy.deepcopy(shipped().data), override)
     validate(data, where)
@@ -225,7 +233,8 @@ def validate(data: dict[str, Any], where: str) -> None:
     c = _Checker(where)
     c.only(
         data,
-        ("version", "evidence", "health", "subscores", "maturity", "risk", "funding_need", *FIXED_TABLES),
+        ("version", "evidence", "health", "subscores", "maturity", "risk", "funding_need", *FIXED_TABLES,
+         *COLLECTION_TABLES),
         "top level",
     )
     if not isinstance(data.get("version"), str) or not data["version"]:
@@ -304,6 +313,12 @@ def validate(data: dict[str, Any], where: str) -> None:
         "coverage",
     ):
         c.number(tf, key, "truck_factor")
+    identity = c.table(data, "identity", "identity")
+    c.only(identity, ("merge_names", "min_name_words"), "identity")
+    if not isinstance(identity.get("merge_names"), bool):
+        c.fail("identity", f"merge_names must be true or false, got {identity.get('merge_names')!r}")
+    if c.number(identity, "min_name_words", "identity", low=1) != int(identity["min_name_words"]):
+        c.fail("identity", "min_name_words must be a whole number")
     if not isinstance(tf.get("exclude_prefixes"), list):
         c.fail("truck_factor", "exclude_prefixes must be a list of path prefixes")
     crit = c.table(data, "criticality", "criticality")
