@@ -227,6 +227,7 @@ class _Job:
         self.error: str | None = None
         self.base = (0, 0)
         self.metered = True          # False for a fetch in a worker: the run's HTTP session is not its own
+        self.state: Any = None       # what the fetch was given (kept for a worker's fetch: `complete`)
 
     def open(self, store: Store) -> Any:
         """Open the run row and read the state the fetch needs. ProjectRemoved (no row written)
@@ -549,6 +550,7 @@ class Parallel:
 
         job = self.jobs[key]
         job.metered = False
+        job.state = state           # for the writer's `complete` of what comes back
         self.flying[key] = "pool"
         task = FetchTask(job.source.name, job.project, state, runs.utcnow(), worker_options(self.run_session.options),
                          job.row.resume_cursor, self._worker_config)
@@ -641,6 +643,7 @@ class Parallel:
                                  "interrupted" if isinstance(error, LaneLost) else "error")
                     else:
                         self._say(job, result.messages)
+                        self._complete(job, result.batches)
                         for batch in result.batches:
                             job.save(store, batch)
                         if result.error is not None:
@@ -661,6 +664,23 @@ class Parallel:
                     job.status, job.error = "error", redact(f"{type(exc).__name__}: {exc}", self.config)
         self.flying.pop(key, None)
         self._finish(job)
+
+    def _complete(self, job: _Job, batches: list[Batch]) -> None:
+        """What a worker's fetch left to the run's session (the source's `complete`), done here."""
+        complete = getattr(job.source.module, "complete", None)
+        if complete is None or not batches:
+            return
+        from tracker.executors import Recorder
+
+        recorder = Recorder()
+        ctx = FetchContext(self.config, runs.utcnow(), recorder, self.run_session.session_for(job.source),
+                           self.run_session.options, job.row.resume_cursor if job.row else None)
+        try:
+            for batch in batches:
+                complete(ctx, job.project, job.state, batch)
+        finally:   # the writer's own work (e.g. cloning an owner's .github once): said as it happens
+            for kind, text in recorder.lines:
+                (self.progress.warn if kind == "warn" else self.progress)(f"{self._label(job)}: {text}")
 
     def _say(self, job: _Job, lines: list[tuple[str, str]]) -> None:
         for kind, text in lines:

@@ -16,8 +16,8 @@ module holds the lanes and the one function that runs a fetch away from the writ
   on the dead process.
 * `DaskLane`: the same tasks submitted to a `dask.distributed` cluster (`pip install '.[dask]'`).
 
-Only *portable* sources go to a lane: those without a run-scoped session (`open_session`), i.e.
-git and funding. Remote sources (GitHub, PyPI, Open Collective) share the run's HTTP session
+Only *portable* sources go to a lane: those without a run-scoped session (`open_session`), or
+whose session is needed only to complete a batch in the writer (`complete`), i.e. git and funding. Remote sources (GitHub, PyPI, Open Collective) share the run's HTTP session
 (circuit breakers, rate-limit budgets, concurrency slots, GitHub's batched GraphQL answers): that
 state lives in the writer and cannot be shared by other processes, so they run on a thread of
 the writer (see docs/scaling.md for why they do not go to Dask).
@@ -98,8 +98,11 @@ class Recorder:
 
 def portable(source: Source) -> bool:
     """A source whose fetch can run in another process or on another machine: one without a
-    run-scoped session shared by the run's projects."""
-    return getattr(source.module, "open_session", None) is None
+    run-scoped session shared by the run's projects, or one whose module has `complete(ctx,
+    project, state, batch)`: its fetch runs without the session (`ctx.session` None) and the
+    writer completes each returned batch with it (git: the owners' `.github` defaults)."""
+    module = source.module
+    return getattr(module, "open_session", None) is None or callable(getattr(module, "complete", None))
 
 
 def worker_config(config: Config) -> Config:

@@ -147,6 +147,14 @@ def fetch(ctx: FetchContext, project: Project, prior: dict[str, Any]) -> Batch:
     return batch
 
 
+def complete(ctx: FetchContext, project: Project, prior: dict[str, Any], batch: Batch) -> None:
+    """The part of a fetch that needs the run's session, done by the writer for a fetch that ran in
+    a worker process or on a Dask worker (there `ctx.session` is None and the owner's `.github`
+    defaults were skipped): read them once per owner and run, as a fetch in this process does."""
+    if batch.data is not None and isinstance(ctx.session, GitSession):
+        _add_org_defaults(ctx, project, prior, batch.data, batch)
+
+
 def identity_rules(ctx: FetchContext) -> IdentityRules:
     """weights.toml [identity], or the run's `identity` option (benchmarks, tests)."""
     return IdentityRules.from_settings(ctx.options.get("identity") or shipped()["identity"])
