@@ -310,11 +310,14 @@ def git_alone(path: Path) -> float:
     t0 = time.perf_counter()
     for args in (["rev-parse", "--git-dir"], ["symbolic-ref", "-q", "--short", "HEAD"],
                  ["rev-parse", "--is-shallow-repository"], ["rev-parse", "-q", "--verify", "HEAD^{commit}"],
-                 ["log", "--no-renames", "--name-status", "-z", "--no-color",
+                 ["log", "-M", "--name-status", "-z", "--no-color",     # a local repository: renames found on the way
                   "--format=%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%at%x1f%ct", "HEAD", "--"],
                  ["for-each-ref", "--format=%(refname:lstrip=2)%00%(objecttype)%00%(objectname)", "refs/tags"],
                  ["ls-tree", "-l", "-z", "HEAD"], ["ls-tree", "-l", "-z", "HEAD:.github"],
-                 ["ls-tree", "-l", "-z", "HEAD:docs"]):
+                 ["ls-tree", "-l", "-z", "HEAD:docs"],
+                 # the data date of a local repository (collectors/git/repo.py data_date)
+                 ["config", "--get", "tracker.dataDate"], ["rev-parse", "--git-common-dir"],
+                 ["log", "-1", "--format=%ct", "HEAD"]):
         subprocess.run(g + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     subprocess.run(g + ["cat-file", "--batch"], input=b"HEAD:README.md\n", stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, env=env)
