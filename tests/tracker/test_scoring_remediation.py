@@ -125,3 +125,20 @@ def test_a_never_released_project_is_told_to_publish_a_first_release():
     step = found(metrics)["release_now"]
     assert step.label == "Publish a release" and step.gain > 0
     assert step.detail.endswith("none yet")
+
+
+@pytest.mark.parametrize("change", [{}, {cat.STARS: 40_000}, {cat.CONTRIBUTOR_ABSENCE_FACTOR_365D: 4},
+                                    {cat.SPONSORS_COUNT: 80, cat.OC_RECEIVED_12M_USD: 50_000.0}])
+def test_need_parts_multiply_to_the_funding_need(change):
+    metrics = {**METRICS, **change}
+    result = score_metrics(metrics, W, NOW)
+    parts = remediation.need_parts(metrics, result["subscores"], result["maturity"], W)
+    assert set(parts) == set(remediation.NEED_PARTS) and all(0 <= v <= 1 for v in parts.values())
+    product = 100 * parts["importance"] * parts["alive"] * parts["strain"] * parts["unfunded"]
+    assert result["funding_need"] == pytest.approx(product, abs=0.051)
+
+
+def test_need_parts_unknown_stay_unknown():
+    parts = remediation.need_parts({}, {}, None, W)
+    assert parts == {"importance": None, "alive": None, "strain": None, "unfunded": None}
+    assert remediation.need_parts({}, {}, "archived", W)["alive"] == 0.0

@@ -113,3 +113,17 @@ def wait_rendered(page, marker: str | None = None, selectors: tuple[str, ...] = 
     for selector in selectors:
         page.locator(selector).first.wait_for(state="visible", timeout=timeout_ms)
     page.wait_for_selector(RENDERED, timeout=timeout_ms)
+
+
+def full_screenshot(page, path, width: int = 1440, max_height: int = 6000) -> None:
+    """A screenshot of the whole page at `width` px: Streamlit scrolls inside its own container, so
+    the viewport is grown to the content's height first (then put back)."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"], "
+        "section.main, .main')].map(e => e.scrollHeight), document.body.scrollHeight)")
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": min(max_height, max(int(height) + 40, 600))})
+    page.wait_for_timeout(400)  # charts re-measure their container
+    page.screenshot(path=str(path), full_page=False)
+    if before:
+        page.set_viewport_size(before)

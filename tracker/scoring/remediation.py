@@ -22,6 +22,7 @@ from typing import Any
 
 from tracker import catalogue as cat
 from tracker import display
+from tracker.scoring import scales
 from tracker.scoring.card import score_metrics
 from tracker.scoring.weights import Weights
 
@@ -343,3 +344,42 @@ def by_subscore(found: list[Step]) -> dict[str, list[Step]]:
     for step in found:
         groups.setdefault(step.subscore, []).append(step)
     return groups
+
+
+# -- the parts of funding need ----------------------------------------------------------------------
+NEED_PARTS = ("importance", "alive", "strain", "unfunded")
+
+
+def need_parts(m: Metrics | None, subscores: Mapping[str, Any] | None, maturity: str | None,
+               weights: Weights) -> dict[str, float | None]:
+    """The four factors of funding need (tracker/scoring/funding_need.py), each 0-1, for showing the
+    need as its parts: importance (criticality and usage), alive (activity; 0 when archived or
+    abandoned), strain (the strain factor from who carries the work) and unfunded (1 - the funding
+    sub-score / 100). need = 100 x their product; a part that is unknown is None. Tests hold the
+    product equal to the need `score_metrics` computes."""
+    m = m or {}
+    subscores = subscores or {}
+    c = weights["funding_need"]
+    crit = _known(m, cat.CRITICALITY)
+    usage = [scales.log_scaled(v, c[target]) / 100 for v, target in (
+        (_known(m, cat.DEPENDENTS_COUNT), "dependents_log_target"), (_known(m, cat.STARS), "stars_log_target"))
+        if v is not None]
+    known = [v for v in (crit, max(usage) if usage else None) if v is not None]
+    importance = sum(known) / len(known) if known else None
+
+    def score(name: str) -> float | None:
+        sub = subscores.get(name)
+        value = sub.get("score") if isinstance(sub, Mapping) else None
+        return None if value is None else float(value)
+
+    activity = score("activity")
+    if maturity in ("archived", "abandoned"):
+        alive: float | None = 0.0
+    else:
+        alive = None if activity is None else c["alive_floor"] + (1 - c["alive_floor"]) * activity / 100
+    factor = _known(m, cat.CONTRIBUTOR_ABSENCE_FACTOR_365D)
+    strain = None if factor is None else \
+        c["strain_floor"] + (1 - c["strain_floor"]) * scales.piecewise(factor, c["strain_points"])
+    funding = score("funding")
+    return {"importance": importance, "alive": alive, "strain": strain,
+            "unfunded": None if funding is None else 1 - funding / 100}
