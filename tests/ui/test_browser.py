@@ -108,7 +108,7 @@ def test_overview_project_funders_compare(server, page):
     assert page.get_by_role("heading", name="Rocket").is_visible()
     assert page.get_by_text(builder.HOSTILE_DESCRIPTION).is_visible()  # shown literally, as text
     assert page.get_by_text("single maintainer").first.is_visible()  # a flag by its words, never its identifier
-    assert page.locator("[data-testid='stVegaLiteChart']").count() == 2
+    assert page.locator("[data-testid='stVegaLiteChart']").count() == 1  # activity and releases, one chart
     shot(page, "2-project")
     assert_inert(page)
     for n, (section, marker) in enumerate([("Responsiveness", "Time to first response"),

@@ -136,7 +136,7 @@ def test_project_page_explains_the_score(page):
     assert "Alice made 60% of commits in 365 days" in body.replace("\\", "")
     assert "**single maintainer**" in body  # a flag name never shows as an identifier
     assert "What would raise this score" in [h.value for h in at.subheader]
-    assert len(at.get("vega_lite_chart")) == 2  # default section: monthly activity and release timeline
+    assert len(at.get("vega_lite_chart")) == 1  # default section: monthly activity and releases, one chart
     at.segmented_control(key="project_section").set_value("Responsiveness").run()
     no_exception(at)
     metrics = {m.label: m.value for m in at.metric}
@@ -176,8 +176,13 @@ def test_project_page_data_for_charts(page):
     from tracker.ui import queries
 
     data = queries.project(queries.database_path(), "acme/rocket")
-    assert not data["weekly"].empty and set(data["weekly"].columns) >= {"week", "commits", "active_contributors"}
-    assert data["weekly"]["active_contributors"].max() == 3  # the bot is not a person
+    monthly = data["monthly"]
+    assert list(monthly.columns) == ["month", "commits", "human_commits", "active_contributors"]
+    assert monthly["active_contributors"].max() == 3  # the bot is not a person
+    assert monthly["commits"].sum() == 104 * 5 + 26  # 5 human commits a week for 104 weeks, a bot every 4th
+    assert monthly["commits"].sum() - monthly["human_commits"].sum() == 26
+    months = pd.to_datetime(monthly["month"])
+    assert (months.diff().dropna() <= pd.Timedelta(days=31)).all()  # every month, zero-filled
     people = data["contributors"]
     assert list(people["contributor"])[:3] == ["Alice Example", "Bob Example", "Carol Example"]
     assert not any("@" in str(v) for v in people.to_numpy().ravel())  # never an e-mail address
@@ -466,3 +471,38 @@ def test_no_grid_shows_none(page, name, query):
             values = frame[column].tolist()
             assert not any(v is None or (isinstance(v, float) and pd.isna(v)) or v == "None" for v in values), \
                 (name, column, values)
+
+
+@pytest.mark.parametrize("name, query", [
+    ("overview", {}), ("funders", {}), ("compare", {"projects": "gamma/new,acme/rocket"}),
+    ("project", {"project": "gamma/new"}), ("project", {"project": "gamma/new", "section": "Health history"}),
+])
+def test_pages_cope_with_insufficient_data_and_legacy_rows(page, app_db, name, query):
+    """A score with risk level `unknown` and no health (too little evidence), and a legacy row with a
+    risk level and flags this app does not know, read as 'insufficient data' and in words."""
+    import json
+
+    from tracker.runs import utcnow
+
+    with Store.open(app_db) as store:
+        pid = store.scalar("SELECT id FROM projects WHERE slug = 'gamma/new'")
+        store.execute("INSERT INTO scores (project_id, computed_at, health, coverage, subscores, risk_level, flags,"
+                      " weights_version, metrics) VALUES (?, ?, NULL, 0.08, ?, 'unknown', ?, 'judge-1', '{}')",
+                      [pid, utcnow(), json.dumps({"activity": {"score": None, "reason": "insufficient data: git "
+                                                               "history not collected", "inputs": {}}}),
+                       json.dumps([{"name": "no_data", "evidence": "nothing collected"}])])
+        rocket = store.scalar("SELECT id FROM projects WHERE slug = 'acme/rocket'")
+        store.execute("UPDATE scores SET risk_level = 'moderate' WHERE project_id = ? AND health = 60", [rocket])
+    at = page(name, **query)
+    no_exception(at)
+    body = texts(at).replace("\\", "")
+    assert "None" not in body
+    if name == "overview":
+        new = overview_rows(at).set_index("project").loc["project?project=gamma/new"]
+        assert list(new["risk"]) == ["insufficient data"] and new["coverage"] == "8%"
+    if name == "project" and not query.get("section"):
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Health"] == "unknown" and metrics["Risk level"] == "insufficient data"
+        assert "no data" in body and "no_data" not in body
+    for df in at.dataframe:
+        assert not df.value.astype(str).isin(["None"]).any().any()

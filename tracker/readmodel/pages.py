@@ -206,8 +206,6 @@ def project_page(store: Store, slug: str, now: datetime) -> dict[str, Any] | Non
         "metrics": score["metrics"] if score else {},
         "metrics_source": f"the scoring run of {score['computed_at']:%Y-%m-%d %H:%M} UTC" if score else None,
         "funding_status": funding.funding_status(score["metrics"] if score else None),
-        "weekly": pd.DataFrame(activity.weekly_series(store, pid, now),
-                               columns=["week", "commits", "active_contributors"]),
         "monthly": monthly_series(store, pid, now),
         "releases": pd.DataFrame(activity.releases(store, pid),
                                  columns=["release", "released_at", "source", "sources", "prerelease"]),
@@ -239,9 +237,14 @@ MONTHLY_COLUMNS = ["month", "commits", "human_commits", "active_contributors"]
 def monthly_series(store: Store, project_id: int, now: datetime) -> pd.DataFrame:
     """Commits, human commits and people committing per month (`monthly_activity`), from the first
     month with a commit to the month of `now`, months without commits as 0 (empty: no commits)."""
+    # monthly_activity's definition, over one project's commits only (the view would aggregate every
+    # project's before the filter reaches it: twice the time on 1.4 million commits)
     rows = store.execute(
-        "SELECT month, commits, human_commits, active_contributors FROM monthly_activity"
-        " WHERE project_id = ? AND month <= ? ORDER BY month", [project_id, now.date()]).df()
+        "SELECT date_trunc('month', committer_at)::DATE AS month, count(*) AS commits,"
+        " count(*) FILTER (WHERE NOT is_bot) AS human_commits,"
+        " count(DISTINCT CASE WHEN NOT is_bot THEN author_key END) AS active_contributors"
+        " FROM dated_commits WHERE project_id = ? AND committer_at <= ? GROUP BY ALL ORDER BY month",
+        [project_id, now]).df()
     if rows.empty:
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
     months = pd.date_range(pd.Timestamp(rows["month"].min()), pd.Timestamp(now.date()).to_period("M").to_timestamp(),

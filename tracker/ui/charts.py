@@ -63,10 +63,7 @@ def time_axis(values: pd.Series, title: str | None = None) -> dict[str, Any]:
     return {"axis": axis, "scale": scale}
 
 
-def monthly_activity(monthly: pd.DataFrame, title_span: str) -> alt.VConcatChart:
-    """Commits per month (bars) above people committing per month (line): two small charts on one
-    time axis, each with its own y axis title, instead of two measures overlaid."""
-    x = time_axis(monthly["month"])
+def _monthly_parts(monthly: pd.DataFrame, title_span: str, x: dict[str, Any]) -> list[alt.Chart]:
     commits = alt.Chart(monthly).mark_bar(color=BLUE, width={"band": 0.8}).encode(
         x=alt.X("month:T", title=None, **x),
         y=alt.Y("commits:Q", title="commits a month"),
@@ -81,18 +78,46 @@ def monthly_activity(monthly: pd.DataFrame, title_span: str) -> alt.VConcatChart
         tooltip=[alt.Tooltip("month:T", title="month", format="%B %Y"),
                  alt.Tooltip("active_contributors:Q", title="people committing")],
     ).properties(height=110, width="container", title="People committing (bots excluded)")
-    return svg(alt.vconcat(commits, people, spacing=12).resolve_scale(x="shared"))
+    return [commits, people]
 
 
-def release_timeline(releases: pd.DataFrame) -> alt.Chart:
-    x = time_axis(releases["released_at"])
-    return svg(alt.Chart(releases).mark_tick(thickness=2, size=22, color=BLUE).encode(
+def _release_part(releases: pd.DataFrame, x: dict[str, Any], title: str | None = None) -> alt.Chart:
+    return alt.Chart(releases).mark_tick(thickness=2, size=22, color=BLUE).encode(
         x=alt.X("released_at:T", title=None, **x),
         y=alt.Y("source:N", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         tooltip=[alt.Tooltip("release:N", title="release"), alt.Tooltip("released_at:T", title="date",
                                                                           format="%Y-%m-%d"),
                  alt.Tooltip("source:N", title="first seen as")],
-    ).properties(height=40 + 30 * max(1, releases["source"].nunique()), width="container"))
+    ).properties(height=30 * max(1, releases["source"].nunique()) + 10, width="container",
+                 title=title or alt.Undefined)
+
+
+def monthly_activity(monthly: pd.DataFrame, title_span: str) -> alt.VConcatChart:
+    """Commits per month (bars) above people committing per month (line): two small charts on one
+    time axis, each with its own y axis title, instead of two measures overlaid."""
+    x = time_axis(monthly["month"])
+    return svg(alt.vconcat(*_monthly_parts(monthly, title_span, x), spacing=12).resolve_scale(x="shared"))
+
+
+def activity_and_releases(monthly: pd.DataFrame, releases: pd.DataFrame, title_span: str) -> alt.VConcatChart:
+    """The monthly activity and, below it on the same time axis, the releases of the period shown:
+    one chart (one Vega view for the browser to build, not two)."""
+    parts: list[alt.Chart] = []
+    if not monthly.empty:
+        start = pd.Timestamp(monthly["month"].min())
+        releases = releases[pd.to_datetime(releases["released_at"]) >= start] if not releases.empty else releases
+        x = time_axis(pd.concat([pd.Series(pd.to_datetime(monthly["month"])),
+                                 pd.Series(pd.to_datetime(releases["released_at"]))]))
+        parts += _monthly_parts(monthly, title_span, x)
+    else:
+        x = time_axis(pd.Series(pd.to_datetime(releases["released_at"])))
+    if not releases.empty:
+        parts.append(_release_part(releases, x, f"Releases, {title_span}" if not monthly.empty else "Releases"))
+    return svg(alt.vconcat(*parts, spacing=12).resolve_scale(x="shared"))
+
+
+def release_timeline(releases: pd.DataFrame) -> alt.Chart:
+    return svg(_release_part(releases, time_axis(releases["released_at"])))
 
 
 def concentration(contributors: pd.DataFrame) -> alt.LayerChart:

@@ -18,13 +18,16 @@ HIDDEN_METRICS = {"weekly_commits"}  # shown as a chart instead
 
 
 def choose_project(db: str) -> str | None:
-    """The project named by the URL (?project=), or picked here (which updates the URL)."""
+    """The project named by the URL (?project=), or picked here (which updates the URL). With a
+    project in the URL the chooser sits in a popover, which the browser draws only when opened."""
     slugs = queries.project_slugs(db)
     wanted = st.query_params.get("project")
     lookup = {s.lower(): s for s in slugs}
     current = lookup.get((wanted or "").strip().lower())
-    choice = st.selectbox("Project", slugs, index=slugs.index(current) if current else None,
-                          key="project_select", placeholder="Choose a project")
+    where = st.popover("Another project", width="content") if current else st.container()
+    with where:
+        choice = st.selectbox("Project", slugs, index=slugs.index(current) if current else None,
+                              key="project_select", placeholder="Choose a project")
     if wanted and current is None:
         st.warning(f"{md(wanted, limit=200)} is not tracked. Add it on the Data & runs page.")
     if choice and choice != current:
@@ -135,30 +138,31 @@ ACTIVITY_SPANS = {"last 3 years": 36, "whole history": None}
 
 def activity(data: dict[str, Any]) -> None:
     st.subheader("Activity")
-    monthly = data["monthly"]
+    monthly, releases = data["monthly"], data["releases"]
     if not data["git_collected"]:
         st.info("Git history not collected yet: activity is unknown.")
     elif monthly.empty:
         st.write("The repository has no commits.")
-    else:
+    span = "last 3 years"
+    if not monthly.empty:
         span = st.segmented_control("Period", list(ACTIVITY_SPANS), default="last 3 years",
                                     key="project_activity_span") or "last 3 years"
         months = ACTIVITY_SPANS[span]
-        shown = monthly.tail(months) if months else monthly
-        st.altair_chart(charts.monthly_activity(shown, span), width="stretch")
-        st.caption(f"{display.count(int(shown['commits'].sum()), 'commit')} in the period shown, "
-                   f"{display.count(int(shown['human_commits'].sum()), 'commit')} of them by people; "
-                   f"first commit {display.date(monthly['month'].min())}.")
+        monthly = monthly.tail(months) if months else monthly
+    if not monthly.empty or not releases.empty:
+        st.altair_chart(charts.activity_and_releases(monthly, releases, span), width="stretch")
+    if not monthly.empty:
+        st.caption(f"{display.count(int(monthly['commits'].sum()), 'commit')} in the period shown, "
+                   f"{display.count(int(monthly['human_commits'].sum()), 'commit')} of them by people; "
+                   f"first commit {display.date(data['monthly']['month'].min())}.")
     st.markdown("**Release timeline**")
-    releases = data["releases"]
     if releases.empty:
         st.write("No releases known (no release tags collected; GitHub releases unknown until collected).")
     else:
-        st.altair_chart(charts.release_timeline(releases), width="stretch")
         m = data["metrics"]
         interval = m.get("median_release_interval_days") or m.get("median_tag_interval_days")
-        st.caption(f"{display.count(len(releases), 'release')} (a tag, its GitHub release and its PyPI upload "
-                   f"count once) · last {fmt(releases['released_at'].max())} · median interval "
+        st.caption(f"{display.count(len(releases), 'release')} in all (a tag, its GitHub release and its PyPI "
+                   f"upload count once) · last {fmt(releases['released_at'].max())} · median interval "
                    f"{display.quantity(interval, 'days')}")
 
 
