@@ -79,7 +79,10 @@ def shot(page, name: str) -> None:
 
 
 def grid_cells(page) -> list[str]:
-    """The text of every data-grid cell the page shows (the grid's accessible cells)."""
+    """The text of every data-grid cell the page shows (the grid's accessible cells, which the grid
+    adds to the page a moment after drawing its canvas)."""
+    if page.locator("[data-testid='stDataFrame']").count():
+        page.locator("[data-testid='stDataFrame'] [role=gridcell]").first.wait_for(state="attached")
     return [t.strip() for t in page.locator("[data-testid='stDataFrame'] [role=gridcell]").all_inner_texts()]
 
 
@@ -106,7 +109,8 @@ def test_overview_headline_and_every_column_at_1440(server, page):
     scroller = page.locator("[data-testid='stDataFrame'] .dvn-scroller").first
     widths = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert widths[0] <= widths[1] + 1, widths
-    headers = page.locator("[data-testid='stDataFrame'] [role=columnheader]").all_inner_texts()
+    page.locator("[data-testid='stDataFrame'] [role=columnheader]").first.wait_for(state="attached")
+    headers = [h.strip() for h in page.locator("[data-testid='stDataFrame'] [role=columnheader]").all_inner_texts()]
     assert {"risk", "health", "coverage", "funding need", "last release", "funding", "data as of"} <= set(headers)
     cells = grid_cells(page)
     # sorted by risk: the three critical projects first, the projects with insufficient data last

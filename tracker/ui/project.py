@@ -42,7 +42,7 @@ def score_card(data: dict[str, Any]) -> None:
         st.info("Not scored yet: health, risk and coverage are unknown until `tracker score` runs "
                 "(the scheduler does it after each collection).")
         return
-    c = st.columns([1, 1, 1.3, 1.1, 1.1, 2.1])
+    c = st.columns([1, 1, 1.25, 1, 1.4, 2.1])
     health = score.get("health")
     c[0].metric("Health", fmt(health, digits=0) if health is not None else "unknown",
                 help="Weighted mean of the known sub-scores below (0-100). "

@@ -167,11 +167,11 @@ def guard(db: str) -> Iterator[None]:
         empty_database(db, missing=True)
         st.stop()
     except SchemaMismatch as exc:
-        st.error(md(str(exc)), icon="⚠️")
+        st.error(md(str(exc)), icon=":material/error:")
         st.stop()
     except queries.DatabaseBusy:
         st.info("The collector is writing to the database right now. This page will show the data in a "
-                "moment.", icon="⏳")
+                "moment.", icon=":material/hourglass_top:")
         st.button("Try again", key="busy_retry")
         st.stop()
 
