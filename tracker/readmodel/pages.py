@@ -184,14 +184,51 @@ def _impact(store: Store, project_id: int, now: datetime) -> tuple[pd.DataFrame 
 
 
 def project_page(store: Store, slug: str, now: datetime) -> dict[str, Any] | None:
-    """Everything the project page shows about one project (None when it is not tracked). Metrics
-    are those stored with the latest score: none until the project is scored."""
+    """Everything the project page shows about one project (None when it is not tracked): its
+    summary and its details in one. Metrics are those stored with the latest score: none until the
+    project is scored."""
+    summary = project_summary(store, slug, now)
+    if summary is None:
+        return None
+    return summary | project_details(store, summary["project"]["id"], now, summary["arrived"])
+
+
+def project_summary(store: Store, slug: str, now: datetime) -> dict[str, Any] | None:
+    """What the project page shows first (score card, what would raise the score, sub-scores,
+    activity and releases): the project, its latest score and metrics, monthly activity, releases
+    and freshness. None when it is not tracked."""
     project = registry.find(store, slug)
     if project is None:
         return None
     pid = project.id
     score = scores.latest_score(store, pid)
-    arrived = freshness.data_at(store, pid)
+    sources = freshness.source_freshness(store, pid)
+    arrived = {r["source"]: r["data_at"] for r in sources}
+    return {
+        "project": project.as_dict(),
+        "about": activity.latest_github(store, pid),
+        "score": score,
+        "metrics": score["metrics"] if score else {},
+        "metrics_source": f"the scoring run of {score['computed_at']:%Y-%m-%d %H:%M} UTC" if score else None,
+        "funding_status": funding.funding_status(score["metrics"] if score else None),
+        "monthly": monthly_series(store, pid, now),
+        "releases": pd.DataFrame(activity.releases(store, pid),
+                                 columns=["release", "released_at", "source", "sources", "prerelease"]),
+        "git_collected": arrived.get("git") is not None,
+        "arrived": arrived,
+        "freshness": sources,
+        "bundle": freshness.project_freshness(store, pid),
+        "now": now,
+    }
+
+
+def project_details(store: Store, project_id: int, now: datetime,
+                    arrived: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The project page's detail sections: health history, contributors, funding (channels,
+    Sponsors, Open Collective, grants, activity around each grant) and first responses."""
+    pid = project_id
+    if arrived is None:
+        arrived = freshness.data_at(store, pid)
     oc_accounts = funding.opencollective(store, pid)
     oc_monthly = funding.opencollective_monthly(store, pid)
     impact, impact_note = _impact(store, pid, now)
@@ -199,16 +236,7 @@ def project_page(store: Store, slug: str, now: datetime) -> dict[str, Any] | Non
     responses = pd.DataFrame(activity.first_responses(store, pid, now),
                              columns=["month", "kind", "median_hours", "opened", "unanswered"])
     return {
-        "project": project.as_dict(),
-        "about": activity.latest_github(store, pid),
-        "score": score,
         "history": _history(store, pid),
-        "metrics": score["metrics"] if score else {},
-        "metrics_source": f"the scoring run of {score['computed_at']:%Y-%m-%d %H:%M} UTC" if score else None,
-        "funding_status": funding.funding_status(score["metrics"] if score else None),
-        "monthly": monthly_series(store, pid, now),
-        "releases": pd.DataFrame(activity.releases(store, pid),
-                                 columns=["release", "released_at", "source", "sources", "prerelease"]),
         "contributors": pd.DataFrame(activity.contributors(store, pid, now),
                                      columns=["contributor", "commits", "share"]),
         "funding": {
@@ -224,10 +252,6 @@ def project_page(store: Store, slug: str, now: datetime) -> dict[str, Any] | Non
             "impact_note": impact_note,
         },
         "responses": responses if not responses.empty or arrived.get("github") is not None else None,
-        "git_collected": arrived.get("git") is not None,
-        "freshness": freshness.source_freshness(store, pid),
-        "bundle": freshness.project_freshness(store, pid),
-        "now": now,
     }
 
 

@@ -351,6 +351,7 @@ SECTIONS = {
     "All metrics": all_metrics,
 }
 DEFAULT = "Activity & releases"
+NEEDS_DETAILS = {"Responsiveness", "Contributors", "Funding", "Health history"}
 
 
 def header(data: dict[str, Any]) -> None:
@@ -386,7 +387,7 @@ def show() -> None:
         if not slug:
             st.info("Choose a project, or open one from the Overview.")
             return
-        data = queries.project(db, slug)
+        data = queries.project_summary(db, slug)
     if data is None:
         st.warning(f"{md(slug)} is no longer tracked.")
         return
@@ -399,4 +400,8 @@ def show() -> None:
                                    key="project_section")
     if section and section != (wanted if wanted in SECTIONS else DEFAULT):
         st.query_params["section"] = section
-    SECTIONS[section or DEFAULT](data)
+    section = section or DEFAULT
+    if section in NEEDS_DETAILS:  # read only when a section shows them: the first view stays quick
+        with render.guard(db):
+            data = data | queries.project_details(db, data["project"]["id"])
+    SECTIONS[section](data)
