@@ -15,6 +15,12 @@ from tracker.ui import charts, queries, render
 from tracker.ui.render import fmt, md
 
 HIDDEN_METRICS = {"weekly_commits"}  # shown as a chart instead
+# Column names of the funding tables, in words (the grids would show the stored names)
+TIER_COLUMNS = {"name": "tier", "monthly_price_usd": "a month (USD)", "is_one_time": "one-time"}
+OC_COLUMNS = {"name": "collective", "status": "status", "fiscal_host_name": "fiscal host", "currency": "currency",
+              "balance": "balance", "yearly_budget": "yearly budget", "received_12m": "received, 12 months",
+              "spent_12m": "spent, 12 months", "contributors_count": "contributors", "collected_at": "collected"}
+GRANT_COLUMNS = {"awarded_on": "awarded", "period_months": "months", "kind": "kind", "note": "note"}
 
 
 def choose_project(db: str) -> str | None:
@@ -90,6 +96,8 @@ def remediation(data: dict[str, Any]) -> None:
     columns = st.columns(2)
     for i, (name, group) in enumerate(groups.items()):
         now = (subs.get(name) or {}).get("score") if isinstance(subs.get(name), dict) else None
+        if now is None:  # a score stored by an older scoring version: the sub-score as scored now
+            now = group[0].subscore_before
         lines = [f"**{md(catalogue.label_or_name(name))}** (now {fmt(now, digits=0)}) · "
                  f"{render.docs_link(name, 'how')}"]
         for step in group:
@@ -255,14 +263,15 @@ def funding(data: dict[str, Any]) -> None:
                          f"{fmt(sponsors.get('goal_percent_complete'))}% complete")
             tiers = [t for t in sponsors.get("tiers") or [] if isinstance(t, dict)]
             if tiers:
-                st.dataframe(render.cells(pd.DataFrame(tiers)), hide_index=True, key="project_tiers")
+                st.dataframe(render.cells(pd.DataFrame(tiers).rename(columns=TIER_COLUMNS)), hide_index=True,
+                             key="project_tiers")
     with right:
         st.markdown("**Open Collective income**")
         oc = f["oc_series"]
         history = data["history"].dropna(subset=["oc_received_12m_usd"])
         if oc is not None and not oc.empty:
             currencies = ", ".join(sorted({str(c) for c in oc["currency"].dropna()})) or "currency unknown"
-            st.altair_chart(charts.series(oc, "month", "received", f"received per month ({currencies})",
+            st.altair_chart(charts.series(oc, "month", "received", f"a month ({currencies})",
                                           color="slug"), width="stretch")
         elif not history.empty:
             st.altair_chart(charts.series(history, "computed_at", "oc_received_12m_usd",
@@ -271,7 +280,8 @@ def funding(data: dict[str, Any]) -> None:
             st.write(f"Received in 12 months: {fmt(m.get('oc_received_12m_usd'), 'USD', 0)}; "
                      f"balance: {fmt(m.get('oc_balance_usd'), 'USD', 0)}")
         if f["oc"] is not None and not f["oc"].empty:
-            st.dataframe(render.cells(f["oc"]), hide_index=True, key="project_oc")
+            st.dataframe(render.cells(f["oc"].drop(columns=["slug"], errors="ignore").rename(columns=OC_COLUMNS)),
+                         hide_index=True, key="project_oc")
         st.markdown("**Grants**")
         grants = f["grants"]
         if grants is None:
@@ -279,10 +289,10 @@ def funding(data: dict[str, Any]) -> None:
         elif grants.empty:
             st.write("No grants recorded for this project.")
         else:
-            shown = render.cells(grants.drop(columns=["source_url"]))
-            shown["source_url"] = [render.safe_url(u) or "" for u in grants["source_url"]]
-            st.dataframe(shown, hide_index=True, key="project_grants", column_config={
-                "source_url": st.column_config.LinkColumn("source")})
+            shown = render.cells(grants.drop(columns=["source_url", "awarded_precision"], errors="ignore"))
+            shown["source"] = [render.safe_url(u) or "" for u in grants["source_url"]]
+            st.dataframe(shown.rename(columns=GRANT_COLUMNS), hide_index=True, key="project_grants",
+                         column_config={"source": st.column_config.LinkColumn("source")})
     st.markdown("**Funding impact**")
     impact = f["impact"]
     if impact is None or impact.empty:
@@ -298,7 +308,7 @@ def funding(data: dict[str, Any]) -> None:
             long["row"] = [f"{m} ({g})" if measured["grant"].nunique() > 1 else m
                            for m, g in zip(long["measure"], long["grant"], strict=True)]
             long["when"] = long["when"].map({"before": "before the grant", "after": "after the grant"})
-            st.altair_chart(charts.grouped_bars(long, "row", "per month", "when", "a month, on average",
+            st.altair_chart(charts.grouped_bars(long, "row", "per month", "when", "on average, each in its own unit",
                                                 value_format=",.1f"), width="stretch")
         notes = impact.dropna(subset=["note"]).drop_duplicates("grant")
         for row in notes.itertuples(index=False):
