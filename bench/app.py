@@ -174,34 +174,54 @@ HELLO_CHART = HELLO + (  # the least a page with an Altair chart can cost: three
 
 
 def measure(db: Path, rounds: int, slugs: list[str], tmp: Path) -> dict[str, list[float]]:
+    """Every figure, each page load paired with a load of the one-line app just before it (its own
+    server, running alongside), so that "above the floor" compares loads made under the same load
+    of the machine: `floor_pairs[key]` holds the floor measured next to each load of `key`."""
     from playwright.sync_api import sync_playwright
 
     times: dict[str, list[float]] = {"load": [os.getloadavg()[0]]}
+    pairs: dict[str, list[float]] = {}
     hello = tmp / "hello.py"
     hello.write_text(HELLO, encoding="utf-8")
     hello_chart = tmp / "hello_chart.py"
     hello_chart.write_text(HELLO_CHART, encoding="utf-8")
     with sync_playwright() as pw:
         browser = launch_chromium(pw)
-        with StreamlitServer(db, script=hello) as url:
-            times["floor"] = [load(browser, url, "hello, world", ()) for _ in range(rounds)]
-        with StreamlitServer(db, script=hello_chart) as url:
-            times["floor_chart"] = [load(browser, url, "hello, world", (CHART,)) for _ in range(rounds)]
-        times["overview_cold"] = []
-        for _ in range(rounds):
-            with StreamlitServer(db) as url:  # a fresh server: no answer cached
-                times["overview_cold"].append(load(browser, url + "/", *OVERVIEW))
-        with StreamlitServer(db) as url:
-            load(browser, url + "/", *OVERVIEW)
-            times["overview_warm"] = [load(browser, url + "/", *OVERVIEW) for _ in range(rounds)]
-            times["project_click"] = click_through(browser, url + "/", slugs[:rounds])
-            times["project_load"] = [load(browser, url + f"/project?project={slug}", *PROJECT)
-                                     for slug in slugs[rounds:2 * rounds]]
-            times["overview_revisit"] = revisit(browser, [url + "/"] * (rounds + 1), *OVERVIEW)
-            times["project_revisit"] = revisit(
-                browser, [url + f"/project?project={slug}" for slug in slugs[2 * rounds:3 * rounds + 1]], *PROJECT)
+        with StreamlitServer(db, script=hello) as floor_url:
+            load(browser, floor_url, "hello, world", ())  # the first load fills the server's caches
+
+            def floor(key: str) -> None:
+                pairs.setdefault(key, []).append(load(browser, floor_url, "hello, world", ()))
+
+            times["floor"] = [load(browser, floor_url, "hello, world", ()) for _ in range(rounds)]
+            with StreamlitServer(db, script=hello_chart) as url:
+                times["floor_chart"] = []
+                for _ in range(rounds):
+                    floor("floor_chart")
+                    times["floor_chart"].append(load(browser, url, "hello, world", (CHART,)))
+            times["overview_cold"] = []
+            for _ in range(rounds):
+                with StreamlitServer(db) as url:  # a fresh server: no answer cached
+                    floor("overview_cold")
+                    times["overview_cold"].append(load(browser, url + "/", *OVERVIEW))
+            with StreamlitServer(db) as url:
+                load(browser, url + "/", *OVERVIEW)
+                times["overview_warm"] = []
+                for _ in range(rounds):
+                    floor("overview_warm")
+                    times["overview_warm"].append(load(browser, url + "/", *OVERVIEW))
+                times["project_click"] = click_through(browser, url + "/", slugs[:rounds])
+                times["project_load"] = []
+                for slug in slugs[rounds:2 * rounds]:
+                    floor("project_load")
+                    times["project_load"].append(load(browser, url + f"/project?project={slug}", *PROJECT))
+                times["overview_revisit"] = revisit(browser, [url + "/"] * (rounds + 1), *OVERVIEW)
+                times["project_revisit"] = revisit(
+                    browser, [url + f"/project?project={slug}" for slug in slugs[2 * rounds:3 * rounds + 1]],
+                    *PROJECT)
         browser.close()
     times["load"].append(os.getloadavg()[0])
+    times["floor_pairs"] = pairs
     return times
 
 
@@ -226,9 +246,16 @@ def verdict(key: str, target: float | None, how: str | None, times: dict) -> tup
     if target is None:
         return "-", "-", None
     if how == "floor":
-        above = median - statistics.median(times["floor"])
+        paired = times["floor_pairs"].get(key)
+        if paired:  # the median of (load - the floor measured just before it)
+            above = statistics.median(t - f for t, f in zip(times[key], paired, strict=True))
+        else:
+            above = median - statistics.median(times["floor"])
         return f"floor + {target:.1f} s", f"floor + {above:.2f} s", above <= target
-    return f"< {target:.0f} s", f"{median / target:.2f}x", median < target
+    paired = times["floor_pairs"].get(key)
+    above = "" if not paired else \
+        f" (floor + {statistics.median(t - f for t, f in zip(times[key], paired, strict=True)):.2f} s)"
+    return f"< {target:.0f} s", f"{median / target:.2f}x{above}", median < target
 
 
 def report(counts: dict[str, int], times: dict, args: argparse.Namespace, size_mb: float, gen_s: float) -> str:
@@ -252,7 +279,10 @@ def report(counts: dict[str, int], times: dict, args: argparse.Namespace, size_m
     for key, label, target, how in ROWS:
         median = statistics.median(times[key])
         goal, against, ok = verdict(key, target, how, times)
-        lines.append(f"| {label} | {goal} | {median:.2f} s | {against} | {', '.join(f'{t:.2f}' for t in times[key])} |")
+        paired = times["floor_pairs"].get(key)
+        runs = ", ".join(f"{t:.2f}" + (f" ({f:.2f})" if paired else "")
+                         for t, f in zip(times[key], paired or times[key], strict=True))
+        lines.append(f"| {label} | {goal} | {median:.2f} s | {against} | {runs} |")
         if ok is not None:
             (met if ok else missed).append(label)
     floor = statistics.median(times["floor"])
@@ -260,8 +290,10 @@ def report(counts: dict[str, int], times: dict, args: argparse.Namespace, size_m
         "",
         "Timed from navigation (or the click) until the script run has finished and the page's last text, data "
         "grid and charts are drawn. Any full page load first pays Streamlit's own start-up in the browser "
-        f"({floor:.2f} s here for a one-line app): the floor, measured in the same run, against which the "
-        "project page's fresh load is judged.",
+        f"({floor:.2f} s here for a one-line app): the floor. It is measured in the same run and, in brackets "
+        "after a figure, again just before that load (a one-line app on its own server beside the tracker's), "
+        "so that \"floor + x\" compares two loads made under the same load of the machine: x is the median of "
+        "those differences.",
         "",
         f"Met: {'; '.join(met) or 'none'}.",
         f"Not met: {'; '.join(missed) or 'none'}.",
