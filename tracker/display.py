@@ -142,7 +142,6 @@ def cell(value: Any) -> str:
     return text(value)
 
 
-<<<<<<< HEAD
 # Singular forms of the metric catalogue's units (tracker/catalogue.py), for `quantity`.
 _SINGULAR_UNITS = {"people": "person", "days": "day", "hours": "hour", "weeks": "week", "months": "month",
                    "commits": "commit", "channels": "channel", "forks": "fork", "grants": "grant",
@@ -173,7 +172,8 @@ def quantity(value: Any, unit: str | None = None, digits: int | None = None) -> 
     if not unit:
         return shown
     return f"{shown} {_SINGULAR_UNITS.get(unit, unit) if value == 1 else unit}"
-=======
+
+
 def terminal(text: str, keep: str = "\n\t") -> str:
     """`text` safe to print: control characters dropped (escape sequences lose their ESC and show
     as plain text), except the line breaks and tabs in `keep`; a line break or tab not kept, and a
@@ -189,4 +189,3 @@ def plain(text: str) -> str:
     nothing XML 1.0 forbids (lone surrogates, U+FFFE, U+FFFF): labels, badge text."""
     text = terminal(text, keep="")
     return "".join(c for c in text if not (0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0xFFFE, 0xFFFF)))
->>>>>>> main
