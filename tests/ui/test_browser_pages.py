@@ -144,13 +144,13 @@ def test_project_page_says_what_would_raise_the_score(server, page):
     assert page.get_by_text("mature and stable", exact=True).is_visible()  # maturity in full, never "mature..."
     # the activity chart: 3 years by month, dated axes, one measure per axis
     texts = chart_texts(page, 0)
-    assert "Commits a month, last 3 years" in texts and "People committing (bots excluded)" in texts
+    assert "Commits a month and releases, last 3 years" in texts and "commits a month" in texts
     assert [t for t in texts if re.fullmatch(r"(Jan|Jul) \d{4}", t)], texts
     assert not [t for t in texts if TIME_NOT_DATE.fullmatch(t)], texts
     shot(page, "project")
     assert_clean(page)
     page.get_by_role("radio", name="whole history").click()
-    wait_rendered(page, "Commits a month, whole history", (CHART,))
+    wait_rendered(page, "Commits a month and releases, whole history", (CHART,))
     texts = chart_texts(page, 0)
     assert [t for t in texts if re.fullmatch(r"(Jan |Jul )?20\d\d", t)], texts
     # every methodology link of the page opens the app's own copy at its section

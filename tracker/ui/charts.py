@@ -63,61 +63,35 @@ def time_axis(values: pd.Series, title: str | None = None) -> dict[str, Any]:
     return {"axis": axis, "scale": scale}
 
 
-def _monthly_parts(monthly: pd.DataFrame, title_span: str, x: dict[str, Any]) -> list[alt.Chart]:
-    commits = alt.Chart(monthly).mark_bar(color=BLUE, width={"band": 0.8}).encode(
-        x=alt.X("month:T", title=None, **x),
-        y=alt.Y("commits:Q", title="commits a month"),
-        tooltip=[alt.Tooltip("month:T", title="month", format="%B %Y"), alt.Tooltip("commits:Q", title="commits"),
-                 alt.Tooltip("human_commits:Q", title="by people"),
-                 alt.Tooltip("active_contributors:Q", title="people committing")],
-    ).properties(height=170, width="container", title=f"Commits a month, {title_span}")
-    people = alt.Chart(monthly).mark_line(
-        color=ORANGE, point=alt.OverlayMarkDef(color=ORANGE) if len(monthly) <= 40 else False).encode(
-        x=alt.X("month:T", title=None, **x),
-        y=alt.Y("active_contributors:Q", title="people", axis=alt.Axis(tickMinStep=1)),
-        tooltip=[alt.Tooltip("month:T", title="month", format="%B %Y"),
-                 alt.Tooltip("active_contributors:Q", title="people committing")],
-    ).properties(height=110, width="container", title="People committing (bots excluded)")
-    return [commits, people]
-
-
-def _release_part(releases: pd.DataFrame, x: dict[str, Any], title: str | None = None) -> alt.Chart:
-    return alt.Chart(releases).mark_tick(thickness=2, size=22, color=BLUE).encode(
-        x=alt.X("released_at:T", title=None, **x),
-        y=alt.Y("source:N", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-        tooltip=[alt.Tooltip("release:N", title="release"), alt.Tooltip("released_at:T", title="date",
-                                                                          format="%Y-%m-%d"),
-                 alt.Tooltip("source:N", title="first seen as")],
-    ).properties(height=30 * max(1, releases["source"].nunique()) + 10, width="container",
-                 title=title or alt.Undefined)
-
-
-def monthly_activity(monthly: pd.DataFrame, title_span: str) -> alt.VConcatChart:
-    """Commits per month (bars) above people committing per month (line): two small charts on one
-    time axis, each with its own y axis title, instead of two measures overlaid."""
-    x = time_axis(monthly["month"])
-    return svg(alt.vconcat(*_monthly_parts(monthly, title_span, x), spacing=12).resolve_scale(x="shared"))
-
-
-def activity_and_releases(monthly: pd.DataFrame, releases: pd.DataFrame, title_span: str) -> alt.VConcatChart:
-    """The monthly activity and, below it on the same time axis, the releases of the period shown:
-    one chart (one Vega view for the browser to build, not two)."""
-    parts: list[alt.Chart] = []
-    if not monthly.empty:
+def activity_and_releases(monthly: pd.DataFrame, releases: pd.DataFrame, title_span: str) -> alt.LayerChart:
+    """Commits a month (bars, one measure on one axis) with each release of the period as a thin
+    vertical line: one view for the browser to build. People committing a month are in each bar's
+    tooltip (and the page's caption), not on a second axis."""
+    if not monthly.empty and not releases.empty:
         start = pd.Timestamp(monthly["month"].min())
-        releases = releases[pd.to_datetime(releases["released_at"]) >= start] if not releases.empty else releases
-        x = time_axis(pd.concat([pd.Series(pd.to_datetime(monthly["month"])),
-                                 pd.Series(pd.to_datetime(releases["released_at"]))]))
-        parts += _monthly_parts(monthly, title_span, x)
-    else:
-        x = time_axis(pd.Series(pd.to_datetime(releases["released_at"])))
+        releases = releases[pd.to_datetime(releases["released_at"]) >= start]
+    dates = pd.concat([pd.Series(pd.to_datetime(monthly["month"]), dtype="datetime64[ns]"),
+                       pd.Series(pd.to_datetime(releases["released_at"]), dtype="datetime64[ns]")])
+    x = time_axis(dates)
+    layers: list[alt.Chart] = []
     if not releases.empty:
-        parts.append(_release_part(releases, x, f"Releases, {title_span}" if not monthly.empty else "Releases"))
-    return svg(alt.vconcat(*parts, spacing=12).resolve_scale(x="shared"))
-
-
-def release_timeline(releases: pd.DataFrame) -> alt.Chart:
-    return svg(_release_part(releases, time_axis(releases["released_at"])))
+        layers.append(alt.Chart(releases.assign(what="release")).mark_rule(color=ORANGE, opacity=0.55, strokeWidth=1.5)
+                      .encode(x=alt.X("released_at:T", title=None, **x),
+                              color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["release"],
+                                                                                     range=[ORANGE]),
+                                              legend=alt.Legend(orient="top-right")),
+                              tooltip=[alt.Tooltip("release:N", title="release"),
+                                       alt.Tooltip("released_at:T", title="date", format="%Y-%m-%d"),
+                                       alt.Tooltip("source:N", title="first seen as")]))
+    if not monthly.empty:
+        layers.append(alt.Chart(monthly).mark_bar(color=BLUE, width={"band": 0.8}).encode(
+            x=alt.X("month:T", title=None, **x),
+            y=alt.Y("commits:Q", title="commits a month"),
+            tooltip=[alt.Tooltip("month:T", title="month", format="%B %Y"),
+                     alt.Tooltip("commits:Q", title="commits"), alt.Tooltip("human_commits:Q", title="by people"),
+                     alt.Tooltip("active_contributors:Q", title="people committing")]))
+    title = f"Commits a month and releases, {title_span}" if not monthly.empty else "Releases"
+    return svg(alt.layer(*layers).properties(height=230, width="container", title=title))
 
 
 def concentration(contributors: pd.DataFrame) -> alt.LayerChart:

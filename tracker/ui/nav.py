@@ -43,8 +43,9 @@ def _render_fn(key: str):
 def pages() -> dict[str, Any]:
     """The app's pages as `st.Page` objects, keyed by page module name."""
     return {
-        key: st.Page(_render_fn(key), title=title, icon=icon, url_path=path, default=(key == "overview"))
-        for key, title, icon, path in PAGES
+        # no icons: the words say it, and the icon font is one download and layout fewer per page load
+        key: st.Page(_render_fn(key), title=title, url_path=path, default=(key == "overview"))
+        for key, title, _icon, path in PAGES
     }
 
 
