@@ -145,6 +145,7 @@ def test_project_page_says_what_would_raise_the_score(server, page):
     # the activity chart: 3 years by month, dated axes, one measure per axis
     texts = chart_texts(page, 0)
     assert "Commits a month and releases, last 3 years" in texts and "commits a month" in texts
+    assert "release" in texts  # the release lines' legend
     assert [t for t in texts if re.fullmatch(r"(Jan|Jul) \d{4}", t)], texts
     assert not [t for t in texts if TIME_NOT_DATE.fullmatch(t)], texts
     shot(page, "project")

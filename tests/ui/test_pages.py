@@ -137,6 +137,9 @@ def test_project_page_explains_the_score(page):
     assert "**single maintainer**" in body  # a flag name never shows as an identifier
     assert "What would raise this score" in [h.value for h in at.subheader]
     assert len(at.get("vega_lite_chart")) == 1  # default section: monthly activity and releases, one chart
+    # the chart's caption: its totals (bots counted apart) and the people committing a month
+    assert re.search(r"546 commits in the period shown, 520 of them by people; people committing in a month: "
+                     r"\d+ typically, 3 at most", body), body
     at.segmented_control(key="project_section").set_value("Responsiveness").run()
     no_exception(at)
     metrics = {m.label: m.value for m in at.metric}

@@ -74,15 +74,6 @@ def activity_and_releases(monthly: pd.DataFrame, releases: pd.DataFrame, title_s
                        pd.Series(pd.to_datetime(releases["released_at"]), dtype="datetime64[ns]")])
     x = time_axis(dates)
     layers: list[alt.Chart] = []
-    if not releases.empty:
-        layers.append(alt.Chart(releases.assign(what="release")).mark_rule(color=ORANGE, opacity=0.55, strokeWidth=1.5)
-                      .encode(x=alt.X("released_at:T", title=None, **x),
-                              color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["release"],
-                                                                                     range=[ORANGE]),
-                                              legend=alt.Legend(orient="top-right")),
-                              tooltip=[alt.Tooltip("release:N", title="release"),
-                                       alt.Tooltip("released_at:T", title="date", format="%Y-%m-%d"),
-                                       alt.Tooltip("source:N", title="first seen as")]))
     if not monthly.empty:
         layers.append(alt.Chart(monthly).mark_bar(color=BLUE, width={"band": 0.8}).encode(
             x=alt.X("month:T", title=None, **x),
@@ -90,8 +81,17 @@ def activity_and_releases(monthly: pd.DataFrame, releases: pd.DataFrame, title_s
             tooltip=[alt.Tooltip("month:T", title="month", format="%B %Y"),
                      alt.Tooltip("commits:Q", title="commits"), alt.Tooltip("human_commits:Q", title="by people"),
                      alt.Tooltip("active_contributors:Q", title="people committing")]))
+    if not releases.empty:  # drawn over the bars, its legend above the plot (never over a bar)
+        layers.append(alt.Chart(releases.assign(what="release")).mark_rule(color=ORANGE, opacity=0.8, strokeWidth=1.5)
+                      .encode(x=alt.X("released_at:T", title=None, **x),
+                              color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["release"],
+                                                                                     range=[ORANGE]),
+                                              legend=alt.Legend(orient="top", direction="horizontal")),
+                              tooltip=[alt.Tooltip("release:N", title="release"),
+                                       alt.Tooltip("released_at:T", title="date", format="%Y-%m-%d"),
+                                       alt.Tooltip("source:N", title="first seen as")]))
     title = f"Commits a month and releases, {title_span}" if not monthly.empty else "Releases"
-    return svg(alt.layer(*layers).properties(height=230, width="container", title=title))
+    return svg(alt.layer(*layers).properties(height=270, width="container", title=title))
 
 
 def concentration(contributors: pd.DataFrame) -> alt.LayerChart:

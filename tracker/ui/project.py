@@ -163,7 +163,7 @@ def activity(data: dict[str, Any]) -> None:
     if not monthly.empty:
         people = monthly["active_contributors"]
         st.caption(f"{display.count(int(monthly['commits'].sum()), 'commit')} in the period shown, "
-                   f"{display.count(int(monthly['human_commits'].sum()), 'commit')} of them by people; "
+                   f"{display.number(int(monthly['human_commits'].sum()))} of them by people; "
                    f"people committing in a month: {int(people.median())} typically, {int(people.max())} at most "
                    f"(bots excluded; each bar's tooltip has its month's); first commit "
                    f"{display.date(data['monthly']['month'].min())}. Orange lines: releases.")
