@@ -139,7 +139,7 @@ def next_run_text(source: str, data: dict[str, Any], now) -> str:
     running = data.get("scheduler_running")
     schedule = data["schedule"]
     if not running:
-        return "not scheduled: the scheduler is not running (`tracker serve` or `tracker schedule`)"
+        return "not scheduled: the scheduler is not running (start it with tracker schedule)"
     if schedule is None or schedule.empty:
         return "unknown: the scheduler has not published its timetable yet"
     job = schedule[schedule["job_id"] == f"collect:{source}"]
@@ -157,7 +157,7 @@ def sources_section(data: dict[str, Any], now) -> None:
     st.subheader("Sources")
     sources = data["sources"]
     if not sources:
-        st.write("No collection has run yet. Run `tracker collect`, or start `tracker serve`.")
+        st.write("No collection has run yet. Run `tracker collect`, or start the scheduler: `tracker schedule`.")
         return
     about = descriptions()
     seen = {r["source"] for r in sources}
