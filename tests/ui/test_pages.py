@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pandas as pd
@@ -63,6 +64,17 @@ def test_overview_shows_every_project_with_unknown_as_unknown(page):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["high risk"] == "1" and metrics["medium risk"] == "1" and metrics["insufficient data"] == "1"
     assert metrics["critical risk"] == "0" and metrics["median health"] == "54"  # (72 + 35) / 2, rounded
+
+
+def test_overview_colours_risk_safely_and_health_by_value(page):
+    columns = json.loads(page("overview").dataframe[0].proto.columns)
+    risk = {o["value"]: o["color"] for o in columns["risk"]["type_config"]["options"]}
+    # Paul Tol's "bright" palette (distinct for the common colour blindnesses); the level is written too
+    assert risk == {"critical": "#AA3377", "high": "#EE6677", "medium": "#CCBB44", "low": "#4477AA",
+                    "insufficient data": "#BBBBBB"}
+    health = columns["health"]["type_config"]
+    assert health["type"] == "progress" and health["color"] == "auto"  # coloured by its value
+    assert (health["min_value"], health["max_value"]) == (0, 100)
 
 
 @pytest.mark.parametrize(
