@@ -8,6 +8,7 @@ installed by .ci/run); Playwright's own browser download is not needed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -113,6 +114,18 @@ def wait_rendered(page, marker: str | None = None, selectors: tuple[str, ...] = 
     for selector in selectors:
         page.locator(selector).first.wait_for(state="visible", timeout=timeout_ms)
     page.wait_for_selector(RENDERED, timeout=timeout_ms)
+    if CHART in selectors:  # every chart of the finished run drawn, not only the first (each draws on its own)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll(\"[data-testid='stVegaLiteChart']\")]"
+            ".every(c => c.querySelector('svg text, canvas'))", timeout=timeout_ms)
+
+
+def wait_chart_text(page, text: str | re.Pattern, timeout_ms: float = 60_000) -> None:
+    """Wait until a chart shows `text` (a whole SVG text, or matching the pattern): after a change
+    that redraws a chart in place, its old drawing stays until the new one replaces it."""
+    pattern = text if isinstance(text, re.Pattern) else re.compile(rf"^\s*{re.escape(text)}\s*$")
+    page.locator("[data-testid='stVegaLiteChart'] svg text").filter(has_text=pattern).first.wait_for(
+        state="attached", timeout=timeout_ms)
 
 
 def full_screenshot(page, path, width: int = 1440, max_height: int = 6000) -> None:

@@ -23,6 +23,7 @@ from tests.ui.server import (
     browser_missing,
     full_screenshot,
     launch_chromium,
+    wait_chart_text,
     wait_rendered,
 )
 from tests.ui.test_browser import chart_texts
@@ -157,9 +158,11 @@ def test_project_page_says_what_would_raise_the_score(server, page):
     # every methodology link of the page opens the app's own copy at its section
     hrefs = page.locator("a[href*='methodology#']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert "methodology#sub-scores-0-100-and-health" in hrefs and "methodology#truck-factor" in hrefs
-    for section, marker in (("Contributors", "Top contributor's share"), ("Health history", "scoring runs from")):
+    for section, marker, drawn in (("Contributors", "Top contributor's share", "share of the human commits, last 365 days"),
+                                   ("Health history", "scoring runs from", "health")):
         page.get_by_role("radio", name=section, exact=True).click()
         wait_rendered(page, marker, (CHART,))
+        wait_chart_text(page, drawn)  # the section's own chart, not the one it replaced
         texts = chart_texts(page)
         assert not [t for t in texts if TIME_NOT_DATE.fullmatch(t)], texts
         if section == "Contributors":
@@ -204,6 +207,7 @@ def test_funders_scatter_is_labelled_and_reasons_readable(server, page):
     assert_clean(page)
     page.get_by_text("money received, USD a year (log scale)").click()
     wait_rendered(page, "bottom line", (CHART,))
+    wait_chart_text(page, "$100")  # redrawn in place: the log scale's ticks, not the linear chart's
     ticks = chart_texts(page, 0)
     assert {"$100", "$1,000", "$10,000", "$100,000"} <= set(ticks), ticks
     assert_clean(page)
