@@ -202,6 +202,8 @@ def test_funders_scatter_is_labelled_and_reasons_readable(server, page):
     assert page.get_by_text("Hide mature and stable projects").is_visible()
     body = page.locator("[data-testid='stMain']").inner_text()
     assert re.search(r"1\. evalkit/harness \(need \d+\.\d\): important", body), body[:2000]
+    # the same number in the same format in the heading and at the end of its reason
+    assert re.search(r"1\. evalkit/harness \(need (\d+\.\d)\): important[^\n]*need \1/100", body), body[:2000]
     assert not re.search(r"\d+\.\d\d\b(?!%)", " ".join(grid_cells(page)).replace("0.", "")), grid_cells(page)
     shot(page, "funders")
     assert_clean(page)
