@@ -65,7 +65,9 @@ def test_contributor_resilience_by_hand():
 def test_responsiveness_by_hand():
     # issues 48 h -> 90, PRs 12 h -> 100, closure 0.8 -> 80 and 0.5 -> 50, issue age 145 d -> 68.
     # 22.5 + 25 + 16 + 7.5 + 10.2 = 81.2
-    assert subscores.subscore("responsiveness", METRICS, W)["score"] == 81.2
+    s = subscores.subscore("responsiveness", METRICS, W)
+    assert s["score"] == 81.2
+    assert "change request closure ratio 80%; issue closure ratio 50%" in s["reason"]  # as pages show ratios
 
 
 def test_release_cadence_by_hand():
@@ -82,6 +84,9 @@ def test_funding_partly_known_by_hand():
     assert s["score"] == pytest.approx((80 + 100 * math.log(10) / math.log(101)) / 2, abs=0.05)
     assert s["known_share"] == 0.4
     assert "unknown: oc income, grants, per maintainer" in s["reason"]
+    assert s["reason"].startswith("2 funding channels; 9 GitHub sponsors")
+    one = subscores.subscore("funding", METRICS | {"funding_channels_count": 1, "sponsors_count": 1}, W)
+    assert one["reason"].startswith("1 funding channel; 1 GitHub sponsor ")  # plurals right
 
 
 def test_hygiene_by_hand():

@@ -116,7 +116,7 @@ def _hours(name: str, what: str) -> Component:
 def _ratio(name: str, what: str) -> Component:
     def component(m, inputs):
         v = inputs[name] = m.get(name)
-        return v, "" if v is None else f"{what} closure ratio {_num(v)}"
+        return v, "" if v is None else f"{what} closure ratio {v:.0%}"  # as the inputs and pages show it
 
     return component
 
@@ -175,12 +175,14 @@ def release_regularity(m, inputs):
 
 
 # -- funding -----------------------------------------------------------------------------------
-def _amount(name: str, what: str, usd: bool = False) -> Component:
+def _amount(name: str, what: str, usd: bool = False, one: str | None = None) -> Component:
+    """`what` is the plural of a count; `one` its singular ("1 funding channel")."""
+
     def component(m, inputs):
         v = inputs[name] = m.get(name)
         if v is None:
             return None, ""
-        return v, f"{what} ${_num(v)}" if usd else f"{_num(v)} {what}"
+        return v, f"{what} ${_num(v)}" if usd else f"{_num(v)} {one if one and v == 1 else what}"
 
     return component
 
@@ -234,8 +236,8 @@ COMPONENTS: dict[str, dict[str, Component]] = {
     },
     "release_cadence": {"last_release": last_release, "interval": interval, "regularity": release_regularity},
     "funding": {
-        "channels": _amount(cat.FUNDING_CHANNELS_COUNT, "funding channels"),
-        "sponsors": _amount(cat.SPONSORS_COUNT, "GitHub sponsors"),
+        "channels": _amount(cat.FUNDING_CHANNELS_COUNT, "funding channels", one="funding channel"),
+        "sponsors": _amount(cat.SPONSORS_COUNT, "GitHub sponsors", one="GitHub sponsor"),
         "oc_income": _amount(cat.OC_RECEIVED_12M_USD, f"Open Collective income ({YEAR.label})", usd=True),
         "grants": grants,
         "per_maintainer": _amount(
