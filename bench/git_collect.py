@@ -4,9 +4,11 @@
 
 PATH is a local clone or bare mirror (default: $BENCH_REPO, else the numpy mirror that the search
 tool's fetch leaves in /work/.mirror). Each round times, side by side:
-  1. `git log --no-renames --name-only HEAD` alone, output discarded (the reference);
-  2. a full collection (`collect --full`: git log with --name-status, parsing, the DuckDB write,
-     tags and governance files) into a fresh database, in a child process;
+  1. `git log --no-renames --name-only HEAD` alone, output discarded (the reference), and
+     `git log -M --name-status HEAD` (the same with git's rename detection, which the collector
+     asks for: the second reference);
+  2. a full collection (`collect --full`: git log -M with --name-status, parsing, people merged,
+     the DuckDB write, tags and governance files) into a fresh database, in a child process;
   3. a re-run with no new commits;
   4. the whole process as a user runs it: `tracker -q collect --source git --full` on a database
      where the project was added beforehand (interpreter start-up, imports, opening the database,
@@ -33,10 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REPO = Path("/work/.mirror/numpy+numpy/repo")
 
 
-def raw_git_log(repo: Path) -> float:
+def raw_git_log(repo: Path, *options: str) -> float:
     t0 = time.perf_counter()
-    subprocess.run(["git", "-C", str(repo), "log", "--no-renames", "--name-only", "HEAD"],
-                   stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(["git", "-C", str(repo), "log", *options, "HEAD"], stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - t0
 
 
@@ -98,9 +99,10 @@ def main() -> None:
         sys.exit(f"{repo}: not a git repository (fetch numpy/numpy with the search tool, or pass --repo)")
     expected = int(subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"],
                                   capture_output=True, text=True, check=True).stdout)
-    raw, full, rerun, rss, imports, process = [], [], [], [], [], []
+    raw, raw_m, full, rerun, rss, imports, process = [], [], [], [], [], [], []
     for i in range(args.rounds):
-        raw.append(raw_git_log(repo))
+        raw.append(raw_git_log(repo, "--no-renames", "--name-only"))
+        raw_m.append(raw_git_log(repo, "-M", "--name-status"))
         with tempfile.TemporaryDirectory() as tmp:
             out = subprocess.run([sys.executable, __file__, "--child", str(repo), f"{tmp}/b.duckdb"],
                                  capture_output=True, text=True, check=True).stdout
@@ -113,7 +115,7 @@ def main() -> None:
         rerun.append(r["rerun"])
         rss.append(r["maxrss_mb"])
         imports.append(r["imports"])
-        print(f"round {i + 1}: git log {raw[-1]:.2f}s | collection {r['full']:.2f}s "
+        print(f"round {i + 1}: git log {raw[-1]:.2f}s | git log -M {raw_m[-1]:.2f}s | collection {r['full']:.2f}s "
               f"({r['commits']:,} commits, {r['paths']:,} paths) | re-run {r['rerun']:.3f}s | "
               f"peak {r['maxrss_mb']:.0f} MB | imports {r['imports']:.2f}s | whole process {process[-1]:.2f}s")
     med = statistics.median
@@ -121,7 +123,9 @@ def main() -> None:
           f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}")
     print(f"repository: {repo} ({expected:,} commits on HEAD)")
     print(f"median raw git log:        {med(raw):.2f} s")
-    print(f"median full collection:    {med(full):.2f} s  -> ratio {med(full) / med(raw):.2f}x (target <= 1.5x)")
+    print(f"median raw git log -M:     {med(raw_m):.2f} s")
+    print(f"median full collection:    {med(full):.2f} s  -> ratio {med(full) / med(raw):.2f}x (target <= 1.5x), "
+          f"{med(full) / med(raw_m):.2f}x against git log -M")
     print(f"median whole process:      {med(process):.2f} s  -> ratio {med(process) / med(raw):.2f}x "
           "(tracker collect --source git --full, start to exit; target <= 1.5x)")
     print(f"median unchanged re-run:   {med(rerun):.3f} s (target < 1 s)")

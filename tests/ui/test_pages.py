@@ -60,7 +60,7 @@ def test_overview_shows_every_project_with_unknown_as_unknown(page):
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", rocket["last release"]) and new["last release"] == "unknown"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", rocket["data as of"]) and new["data as of"] == "unknown"
     body = texts(at)
-    assert "health unknown (empty bar) for 1" in body and "1 project with insufficient data, listed last" in body
+    assert "health unknown (empty bar) for 1" in body and "1 project with insufficient data is listed last" in body
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["high risk"] == "1" and metrics["medium risk"] == "1" and metrics["insufficient data"] == "1"
     assert metrics["critical risk"] == "0" and metrics["median health"] == "54"  # (72 + 35) / 2, rounded
@@ -502,7 +502,8 @@ def test_pages_cope_with_insufficient_data_and_legacy_rows(page, app_db, name, q
     with Store.open(app_db) as store:
         pid = store.scalar("SELECT id FROM projects WHERE slug = 'gamma/new'")
         store.execute("INSERT INTO scores (project_id, computed_at, health, coverage, subscores, risk_level, flags,"
-                      " weights_version, metrics) VALUES (?, ?, NULL, 0.08, ?, 'unknown', ?, 'judge-1', '{}')",
+                      " weights_version, metrics, health_reason) VALUES (?, ?, NULL, 0.08, ?, 'unknown', ?, 'judge-1', '{}',"
+                      " 'insufficient data: git history not collected')",
                       [pid, utcnow(), json.dumps({"activity": {"score": None, "reason": "insufficient data: git "
                                                                "history not collected", "inputs": {}}}),
                        json.dumps([{"name": "no_data", "evidence": "nothing collected"}])])
@@ -517,7 +518,20 @@ def test_pages_cope_with_insufficient_data_and_legacy_rows(page, app_db, name, q
         assert list(new["risk"]) == ["insufficient data"] and new["coverage"] == "8%"
     if name == "project" and not query.get("section"):
         metrics = {m.label: m.value for m in at.metric}
-        assert metrics["Health"] == "unknown" and metrics["Risk level"] == "insufficient data"
+        assert metrics["Health"] == "insufficient data" and metrics["Risk level"] == "insufficient data"
+        assert "insufficient data: git history not collected" in body  # why, under the card
         assert "no data" in body and "no_data" not in body
     for df in at.dataframe:
         assert not df.value.astype(str).isin(["None"]).any().any()
+
+
+def test_compare_says_insufficient_data_not_unknown_below_the_evidence_rule():
+    from tracker.ui import compare
+
+    bundles = {"acme/thin": {"score": {"health": None, "coverage": 0.04, "risk_level": "unknown", "flags": [],
+                                       "health_reason": "insufficient data: git history not collected"},
+                             "metrics": {}},
+               "acme/new": {"score": None, "metrics": {}}}
+    table = compare.side_by_side(bundles).set_index("measure")
+    assert table.loc["Health (0-100)"].tolist() == ["insufficient data", "unknown"]
+    assert table.loc["Coverage"].tolist() == ["4%", "unknown"]

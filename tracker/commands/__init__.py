@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "add": ("registry", "track a project (OWNER/REPO or GitHub URL), or a curated list"),
-    "list": ("registry", "list tracked projects"),
+    "list": ("registry", "list tracked projects with their latest health (and its coverage) and risk"),
     "remove": ("registry", "stop tracking a project and delete its collected data"),
     "collect": ("collect", "collect data for tracked projects from every source (or some)"),
     "score": ("score", "score every tracked project (health, risk, criticality, funding need)"),

@@ -32,7 +32,8 @@ def side_by_side(bundles: dict[str, dict[str, Any]]) -> pd.DataFrame:
 
     for slug, data in bundles.items():
         score = data["score"] or {}
-        put("Health (0-100)", slug, display.number(score.get("health"), 0))
+        put("Health (0-100)", slug, "insufficient data" if score.get("health") is None and score.get("health_reason")
+            else display.number(score.get("health"), 0))
         put("Coverage", slug, display.percent(score.get("coverage")))
         put("Maintenance risk", slug, render.risk_label(score.get("risk_level")) if score else display.UNKNOWN)
         put("Maturity", slug, catalogue.label_or_name(score["maturity"]) if score.get("maturity") else display.UNKNOWN)

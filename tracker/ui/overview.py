@@ -90,7 +90,8 @@ COLUMNS = {
              "or too little data). The project page says why and what would raise it."),
     "coverage": st.column_config.TextColumn(
         "coverage", width=80, help="Share of the health weight whose inputs were known: health at 40% coverage "
-                                   "rests on less than health at 90%."),
+                                   "rests on less than health at 90%. Below 50% (or without git activity) there is "
+                                   "no health: the risk column says 'insufficient data'."),
     "trend (90 d)": st.column_config.TextColumn("trend (90 d)", width=90,
                                                 help="Health change against the score 90 days before"),
     "funding need": st.column_config.TextColumn(
@@ -184,7 +185,7 @@ def show() -> None:
     st.caption(f"{len(shown)} of {len(df)} projects shown"
                + (f" (filtered by {', '.join(active)})" if active else "")
                + " · sorted by risk, then funding need"
-               + (f" · {display.count(unknown, 'project')} with insufficient data, listed last" if unknown else "")
+               + (f" · {display.unranked(unknown)}" if unknown else "")
                + (f" · health unknown (empty bar) for {no_health}" if no_health else ""),
                help="Data is re-read at most every minute. Click a column header to sort by it.")
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []

@@ -52,7 +52,8 @@ def score_card(data: dict[str, Any]) -> None:
     # under the card links each number to its method instead.
     c = st.columns([1, 1, 1.25, 1, 1.4, 2.1])
     health = score.get("health")
-    c[0].metric("Health", fmt(health, digits=0) if health is not None else "unknown")
+    insufficient = health is None and score.get("health_reason")  # below the evidence rule
+    c[0].metric("Health", "insufficient data" if insufficient else fmt(health, digits=0))
     c[1].metric("Coverage", display.percent(score.get("coverage")))
     c[2].metric("Risk level", render.risk_label(score.get("risk_level")))
     c[3].metric("Criticality", fmt(score.get("criticality"), digits=2))
@@ -64,7 +65,8 @@ def score_card(data: dict[str, Any]) -> None:
         st.caption(md(score.get("maturity_reason") or (catalogue.description(maturity) if maturity else
                                                        "not enough history to tell")))
     st.caption("Health: the weighted mean of the known sub-scores (0-100)"
-               + ("" if health is not None else "; unknown: too little data was collected to judge")
+               + ("" if health is not None else f"; {md(score['health_reason'])}" if insufficient
+                  else "; unknown: too little data was collected to judge")
                + ". Coverage: the share of that weight whose inputs were known. Risk: "
                + md(catalogue.LEVELS[render.risk_key(score.get("risk_level"))].description)
                + " Criticality: how much depends on it (OpenSSF, 0-1). Truck factor: "
