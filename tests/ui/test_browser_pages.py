@@ -118,7 +118,12 @@ def test_overview_headline_and_every_column_at_1440(server, page):
     risks = [c for c in cells if c in ("critical", "high", "medium", "low", "insufficient data")]
     order = ["critical", "high", "medium", "low", "insufficient data"]
     assert risks == sorted(risks, key=order.index) and risks[:3] == ["critical"] * 3, risks
-    assert "56%" in cells  # coverage beside health
+    # coverage beside health: a percentage on every row, the health bar empty where data is insufficient
+    columns = len(headers)
+    rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
+    health, coverage, risk = headers.index("health"), headers.index("coverage"), headers.index("risk")
+    assert rows and all(re.fullmatch(r"\d+%", r[coverage]) for r in rows), rows
+    assert all((r[health] == "") == (r[risk] == "insufficient data") for r in rows), rows
     shot(page, "overview")
     assert_clean(page)
 
@@ -187,8 +192,12 @@ def test_funders_scatter_is_labelled_and_reasons_readable(server, page):
     wait_rendered(page, "Why each project ranks", (GRID, CHART))
     banner = page.locator("[data-testid='stAlert']").filter(has_text="Funding data:")
     assert banner.is_visible() and re.search(r"money figures .* for \d+ of 15 projects", banner.inner_text())
+    body = page.locator("[data-testid='stMain']").inner_text()
+    # the same need in the same format in the heading and at the end of its reason
+    top = re.search(r"1\. (\S+/\S+) \(need (\d+\.\d)\): important[^\n]*need \2/100", body)
+    assert top, body[:2000]
     texts = chart_texts(page, 0)
-    assert "important and under-funded" in texts and "evalkit/harness" in texts  # the top candidate is named
+    assert "important and under-funded" in texts and top.group(1) in texts  # the top candidate is named
     # no two labels overlap
     boxes = page.locator("[data-testid='stVegaLiteChart'] svg .mark-text text").evaluate_all(
         "ts => ts.map(t => { const b = t.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom, "
@@ -200,10 +209,6 @@ def test_funders_scatter_is_labelled_and_reasons_readable(server, page):
             overlap = a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
             assert not overlap, (a, b)
     assert page.get_by_text("Hide mature and stable projects").is_visible()
-    body = page.locator("[data-testid='stMain']").inner_text()
-    assert re.search(r"1\. evalkit/harness \(need \d+\.\d\): important", body), body[:2000]
-    # the same number in the same format in the heading and at the end of its reason
-    assert re.search(r"1\. evalkit/harness \(need (\d+\.\d)\): important[^\n]*need \1/100", body), body[:2000]
     assert not re.search(r"\d+\.\d\d\b(?!%)", " ".join(grid_cells(page)).replace("0.", "")), grid_cells(page)
     shot(page, "funders")
     assert_clean(page)
@@ -222,7 +227,9 @@ def test_compare_uses_human_labels_and_one_percent_format(server, page):
     assert "contributor resilience" in texts and "community & security hygiene" in texts, texts
     assert not [t for t in texts if "_" in t], texts
     cells = grid_cells(page)
-    assert "Contributor absence factor" in cells and "90%" in cells
+    assert "Contributor absence factor" in cells
+    coverage = cells.index("Coverage")  # one row per measure: its label, then one cell per project
+    assert all(re.fullmatch(r"\d+%", c) for c in cells[coverage + 1:coverage + 3]), cells  # "77%", never 0.77
     assert not [c for c in cells if re.fullmatch(r"0\.\d+", c) and c not in ("0.69", "0.42")], cells  # criticality
     shot(page, "compare")
     assert_clean(page)
