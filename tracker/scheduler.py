@@ -449,17 +449,22 @@ class Daemon:
                 log.info("job %s resumes where it stopped: %d project(s) left", job_id, len(targets))
             else:
                 log.info("job %s: %d project(s)", job_id, len(targets))
-            with collect.RunSession(self.config, None, self.progress, targets) as run:
-                for i, project in enumerate(targets, 1):
-                    if self.stopping.is_set():
-                        status = "stopped"
-                        break
-                    label = f"{name} {project.slug}"
-                    with self.writing(f"collecting {label}") as store:
-                        self.serve_requests(store)
-                        child = self.progress.child(f"[{i}/{len(targets)}] {label}: ")
-                        outcomes.append(collect.collect_one(store, self.config, source, project, child, run=run))
-                        outcomes += self.run_dependants(store, source, project, run, f"[{i}/{len(targets)}] {label}")
+            if self.schedule.workers > 1:
+                outcomes = self.run_parallel(source, targets)
+                if self.stopping.is_set():
+                    status = "stopped"
+            else:
+                with collect.RunSession(self.config, None, self.progress, targets) as run:
+                    for i, project in enumerate(targets, 1):
+                        if self.stopping.is_set():
+                            status = "stopped"
+                            break
+                        label = f"{name} {project.slug}"
+                        with self.writing(f"collecting {label}") as store:
+                            self.serve_requests(store)
+                            child = self.progress.child(f"[{i}/{len(targets)}] {label}: ")
+                            outcomes.append(collect.collect_one(store, self.config, source, project, child, run=run))
+                            outcomes += self.run_dependants(store, source, project, run, f"[{i}/{len(targets)}] {label}")
         except Stopping:
             status = "stopped"
         except LockHeldError as exc:
@@ -478,6 +483,24 @@ class Daemon:
         if outcomes and status != "stopped" and not self.stopping.is_set():
             self.score()
         return outcomes
+
+    def run_parallel(self, source: collectors.Source, targets: list[Project]) -> list[collect.Outcome]:
+        """A job's projects with `workers` worker processes for portable fetches: the writer lock is
+        taken for each short write (opening runs, saving a batch), requests from the app are
+        served between projects, and dependants run for a project when due, after its inputs."""
+        def follow_ups(store: Store, done: collectors.Source, project: Project) -> list[collectors.Source]:
+            return [dep for dep in collectors.dependants(done.name)
+                    if self.enabled(dep.name) and dep.serves(project)
+                    and self.dependant_due(store, dep, project) is None]
+
+        with collect.RunSession(self.config, None, self.progress, targets) as run:
+            engine = collect.Parallel(self.config, run, self.progress, lambda doing: self.writing(doing),
+                                      workers=self.schedule.workers, follow_ups=follow_ups,
+                                      should_stop=self.stopping.is_set, between=self.serve_requests,
+                                      fatal=(Stopping, LockHeldError))
+            for project in targets:
+                engine.add(source, project)
+            return engine.run()
 
     def score(self) -> int | None:
         """Recompute scores after a collection, if the scoring module is installed."""

@@ -45,7 +45,7 @@ def track(store, tmp_path, name: str) -> tuple[GitRepo, registry.Project]:
 
 
 def collect(cli) -> None:
-    result = cli("-q", "collect", "--source", "git")
+    result = cli("-q", "collect", "--source", "git", "--workers", "1")  # spawned workers re-run an AppTest script as __main__
     assert result.code == 0, result.err
 
 
