@@ -297,7 +297,7 @@ def labelled_scatter(df: pd.DataFrame, y: str, y_title: str, y_kind: str, label:
 def calibration(frame: pd.DataFrame) -> alt.Chart:
     """The observed share that became unmaintained per risk level at the date, one bar per corpus
     part (the Validation page): it should rise from low to critical."""
-    order = ["low", "medium", "high", "critical", "unknown"]
+    order = RISK_DOMAIN
     levels = [lv for lv in order if lv in set(frame["risk at the date"])]
     return svg(alt.Chart(frame).mark_bar().encode(
         x=alt.X("risk at the date:N", sort=levels, title="risk at the date", axis=alt.Axis(labelAngle=0)),

@@ -18,8 +18,7 @@ from tracker.ui import charts, queries, render
 from tracker.ui.render import md
 
 HOW = ("`tracker backtest --as-of 2023-03-15 --horizon 12m --corpus data/backtest_corpus.csv` computes every"
-       " verdict from what existed at the date only, then checks it against what happened next. See"
-       " docs/methodology.md, 'Backtest'.")
+       " verdict from what existed at the date only, then checks it against what happened next.")
 
 
 MISS_COLUMNS = {"kind": "wrong call", "part": "set", "risk": "risk at the date",
@@ -33,7 +32,7 @@ def _run_label(r: dict) -> str:
 
 def calibration_frame(summaries: list[dict]) -> pd.DataFrame:
     """One row per part and risk level with projects: level, part, projects, became, share."""
-    rows = [{"risk at the date": c["level"], "set": s["part"], "projects": c["n"],
+    rows = [{"risk at the date": render.risk_label(c["level"]), "set": s["part"], "projects": c["n"],
              "became unmaintained": c["became_unmaintained"], "share": c["share"]}
             for s in summaries for c in s["calibration"] if c["n"]]
     return pd.DataFrame(rows, columns=["risk at the date", "set", "projects", "became unmaintained", "share"])
@@ -42,7 +41,7 @@ def calibration_frame(summaries: list[dict]) -> pd.DataFrame:
 def show() -> None:
     st.title("Validation")
     st.caption("Would the maintenance-risk verdict have come true? Verdicts computed as of a past date, "
-               "checked against what happened next.")
+               "checked against what happened next. " + render.docs_link("backtest", "How the backtest works"))
     db = queries.database_path()
     with render.guard(db):
         render.require_projects(db)
@@ -50,7 +49,8 @@ def show() -> None:
     with_git = data["with_git"]
     if data["run"] is None:
         st.info(md("No backtest has been run on this database yet; "
-                   f"{display.count(len(with_git), 'tracked project')} with git history can be backtested. " + HOW))
+                   f"{display.count(len(with_git), 'tracked project')} with git history can be backtested. " + HOW)
+                + " " + render.docs_link("backtest", "How the backtest works"))
         st.stop()
     runs = data["runs"]
     if len(runs) > 1:
