@@ -18,7 +18,7 @@ from tracker.readmodel import backtests
 from tracker.scoring import weights as weights_mod
 
 DATE = datetime(2023, 3, 15)
-PEOPLE = (("Ann", "ann@acme.org"), ("Bob", "bob@uni.edu"), ("Cid", "cid@example.com"))
+PEOPLE = (("Ann Lee", "ann@acme.org"), ("Bob Stone", "bob@uni.edu"), ("Cid Moreau", "cid@example.com"))
 
 
 def monthly(repo: GitRepo, start: tuple[int, int], end: tuple[int, int], day: int = 3, people=PEOPLE) -> None:
@@ -51,7 +51,8 @@ def collect(cli) -> None:
 
 def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp_path, cli, db_path):
     repo, project = track(store, tmp_path, "lib")
-    repo.commit("2020-01-10T09:00:00", files={"LICENSE": "MIT\n", ".github/FUNDING.yml": "github: ann\n",
+    repo.commit("2020-01-10T09:00:00", name="Ann Lee", email="ann@acme.org",
+                files={"LICENSE": "MIT\n", ".github/FUNDING.yml": "github: ann\n",
                                               "SECURITY.md": "mail ann\n"})
     monthly(repo, (2020, 2), (2023, 2))
     repo.tag("v1.0", "2022-06-01", annotated=True, ref="HEAD~9")
@@ -80,6 +81,8 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
     # History after the date: new people, bots, a rebased commit (authored before, committed after),
     # files changed and deleted, new tags, and a tag made after the date on an old commit.
     repo.commit("2023-01-01T10:00:00", name="Dee", email="dee@acme.org", committer_when="2023-06-01T10:00:00")
+    # an alias first used after the date: Ann's name with Bob's e-mail (merges them in the full history)
+    repo.commit("2023-04-20T10:00:00", name="Ann Lee", email="bob@uni.edu")
     repo.commit("2023-04-02T10:00:00", name="dependabot[bot]", email="49699333+dependabot[bot]@users.noreply.github.com")
     repo.commit("2023-05-05T10:00:00", files={"SECURITY.md": "a new policy\n", "CODE_OF_CONDUCT.md": "be kind\n",
                                               ".github/FUNDING.yml": "open_collective: lib\n"})
@@ -90,6 +93,11 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
     collect(cli)
 
     inputs2, values2, scores2, after2 = at_date()
+    from tracker.store import Store
+
+    with Store.open(db_path) as s:  # the full history does merge them ...
+        assert s.scalar("SELECT count(DISTINCT author_key) FROM human_commits WHERE committer_at <= ?", [DATE]) == 2
+    assert values["contributors_total"] == 3  # ... the world at the date does not
     assert inputs2 == inputs
     assert values2 == values
     assert scores2 == scores

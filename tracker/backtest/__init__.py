@@ -29,6 +29,7 @@ from tracker.backtest import outcomes as outcomes_mod
 from tracker.backtest import report as report_mod
 from tracker.backtest.outcomes import NOT_CREATED
 from tracker.errors import UsageError
+from tracker.identity import IdentityRules
 from tracker.score import grace_days
 from tracker.scoring import score_metrics
 from tracker.scoring import weights as weights_mod
@@ -65,7 +66,7 @@ def verdicts(world: asof_mod.AsOf, project_ids: Sequence[int], weights: weights_
 def _judge(store: Store, ids: list[int], as_of: datetime, weights: weights_mod.Weights,
            say: Callable[[str], None]) -> tuple[dict, dict, dict, dict]:
     """(metrics, scores, commit at the date, file problems) of `ids`, from one world at `as_of`."""
-    world = asof_mod.build(store, ids, as_of, say)
+    world = asof_mod.build(store, ids, as_of, say, IdentityRules.from_settings(weights["identity"]))
     try:
         values, scores = verdicts(world, ids, weights)
         return values, scores, dict(world.commit_at_date), dict(world.file_problems)

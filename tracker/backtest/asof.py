@@ -22,9 +22,10 @@ What is copied, per source:
   collector derives from today's files, and the default community files of the owner's `.github`
   repository (another repository, read at its HEAD).
 
-Known residue (docs/methodology.md, "Backtest"): people are identified with the mailmap and identity
-rules of collection time (an alias merge, never a count of later work), and a PyPI release yanked
-after DATE is missing at DATE.
+People are merged again from the aliases seen up to DATE (an alias first used later cannot join
+people who were apart then). Known residue (docs/methodology.md, "Backtest"): names and e-mails are
+as the repository's `.mailmap` at collection time maps them, and a PyPI release yanked after DATE is
+missing at DATE.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tracker.identity import IdentityRules, merge_people
+from tracker.scoring.weights import shipped
 from tracker.store import Store
 
 _IDS = "project_id IN (SELECT unnest($ids::INTEGER[]))"
@@ -146,9 +149,38 @@ def _files_at(target: Store, project_id: int, local_path: str, sha: str, as_of: 
              for f in files])
 
 
+def merge_people_at_date(target: Store, rules: IdentityRules) -> None:
+    """People as they could be told apart at the date: the aliases of each project's commits up to
+    it merged again (tracker.identity.merge_people), so an alias first seen later (a name used with
+    another person's e-mail) cannot join people who were apart at the date."""
+    import numpy as np
+
+    pairs: dict[int, list[tuple[str, str]]] = {}
+    for pid, name, email in target.all("SELECT DISTINCT project_id, author_name, author_email FROM git_commits"):
+        pairs.setdefault(pid, []).append((name, email))
+    rows = [(pid, name, email, key) for pid, mine in pairs.items()
+            for (name, email), key in merge_people(mine, rules).items()]
+    if not rows:
+        return
+    keys = {  # noqa: F841 (scanned by name)
+        "project_id": np.array([r[0] for r in rows], dtype=np.int32),
+        "author_name": np.array([r[1] for r in rows], dtype=object),
+        "author_email": np.array([r[2] for r in rows], dtype=object),
+        "author_key": np.array([r[3] for r in rows], dtype=object),
+    }
+    target.con.register("asof_keys", keys)
+    try:
+        target.execute("UPDATE git_commits SET author_key = k.author_key FROM asof_keys k"
+                       " WHERE git_commits.project_id = k.project_id AND git_commits.author_name = k.author_name"
+                       " AND git_commits.author_email = k.author_email")
+    finally:
+        target.con.unregister("asof_keys")
+
+
 def build(source: Store, project_ids: Sequence[int], as_of: datetime,
-          progress: Callable[[str], None] | None = None) -> AsOf:
-    """A fresh in-memory store holding what existed at `as_of` for `project_ids` (see the module)."""
+          progress: Callable[[str], None] | None = None, identity: IdentityRules | None = None) -> AsOf:
+    """A fresh in-memory store holding what existed at `as_of` for `project_ids` (see the module);
+    people merged with `identity` (default: the shipped [identity] rules)."""
     ids = [int(i) for i in project_ids]
     target = Store.open(":memory:")
     world = AsOf(target, as_of)
@@ -158,6 +190,7 @@ def build(source: Store, project_ids: Sequence[int], as_of: datetime,
             copy_rows(source, target, table, sql, values)
         for sql in MASKS:
             target.execute(sql, _params(sql, values))
+        merge_people_at_date(target, identity or IdentityRules.from_settings(shipped()["identity"]))
         repos = source.all(f"SELECT project_id, local_path, head_sha FROM git_repos WHERE {_IDS.replace('$ids', '?')}",
                            [ids])
         for pid, local_path, head in repos:
