@@ -24,8 +24,9 @@ What is copied, per source:
 
 People are merged again from the aliases seen up to DATE (an alias first used later cannot join
 people who were apart then). Known residue (docs/methodology.md, "Backtest"): names and e-mails are
-as the repository's `.mailmap` at collection time maps them, and a PyPI release yanked after DATE is
-missing at DATE.
+as the repository's `.mailmap` at collection time maps them; a lightweight tag is dated by its commit
+(git keeps no date for it), so one made after DATE on an older commit counts from that commit's
+date; a PyPI release yanked after DATE is missing at DATE.
 """
 
 from __future__ import annotations
