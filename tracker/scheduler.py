@@ -47,7 +47,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import collectors
-from tracker import collect, registry, requests, runs
+from tracker import collect, failures, registry, requests, runs
 from tracker.config import Config, redact
 from tracker.errors import TrackerError
 from tracker.lock import FileLock, Holder, LockHeldError, StopWaiting, lock_path
@@ -65,6 +65,8 @@ REQUESTS_JOB = "requests"
 YIELD_SECONDS = 5.0          # how long the daemon waits between projects for a waiting writer
 MIN_LOCK_WAIT = 300.0        # a job waits at least this long for the writer lock
 DB_LOCK_WAIT = 120.0         # how long a short write waits for DuckDB's own lock (a reader/app write)
+RETRY_FIRST = 300.0          # a job whose hosts cannot be reached tries again after this, doubling
+DAY = 86400.0
 
 
 def collect_job_id(source: str) -> str:
@@ -112,7 +114,7 @@ class Daemon:
     """The scheduler process: locks, recovery, jobs, requests, signals."""
 
     def __init__(self, config: Config, schedule: ScheduleConfig, command: str = "tracker schedule",
-                 progress: Progress | None = None):
+                 progress: Progress | None = None, on_signal: Callable[[int], None] | None = None):
         self.config = config
         self.schedule = schedule
         self.command = command
@@ -130,6 +132,8 @@ class Daemon:
         self._active_cv = threading.Condition()
         self._old_handlers: dict[int, Any] = {}
         self._loop_done = threading.Event()
+        self.on_signal = on_signal            # `tracker serve`: passes the signal on to the app
+        self._backoff: dict[str, float] = {}  # source -> seconds until the next try while its host is down
 
     # -- locks and short writes ------------------------------------------------------------
     def _store(self) -> ShortStore:
@@ -204,6 +208,9 @@ class Daemon:
 
     def _on_signal(self, signum: int, frame: Any) -> None:
         name = signal.Signals(signum).name
+        if self.on_signal is not None:
+            with contextlib.suppress(Exception):
+                self.on_signal(signum)
         if self.stopping.is_set():
             log.warning("second %s: exiting at once (every write is a transaction: nothing half-written"
                         " is kept; the interrupted run is redone on the next start)", name)
@@ -213,6 +220,10 @@ class Daemon:
             os._exit(128 + signum)
         log.info("%s received: finishing the current project's write, then stopping"
                  " (send it again to exit at once)", name)
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop after the current project's write (from any thread; what a first signal does)."""
         self.stopping.set()
         if self.scheduler is not None:
             threading.Thread(target=self._shutdown_scheduler, name="scheduler-stop", daemon=True).start()
@@ -370,13 +381,33 @@ class Daemon:
     def _projects_for(self, store: Store, source: collectors.Source,
                       since: datetime | None) -> list[Project]:
         projects = [p for p in registry.all_projects(store) if source.serves(p)]
-        if since is None:
+        if since is not None:
+            done = {pid for (pid,) in store.all(
+                "SELECT project_id FROM collection_runs WHERE source = ? AND started_at >= ?"
+                " QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY started_at DESC, id DESC) = 1"
+                " AND status IN ('ok', 'partial', 'error')", [source.name, since])}
+            projects = [p for p in projects if p.id not in done]
+        return self.order(store, source, projects)
+
+    def order(self, store: Store, source: collectors.Source, projects: list[Project]) -> list[Project]:
+        """Smallest work first, so the most projects get fresh data soonest. git: fewest commits
+        stored first (a history read in full costs about its size; a repository never read, whose
+        size nobody knows yet, last). github without a token (60 requests an hour): the most
+        critical projects first, as last scored. Other sources cost about the same per project:
+        those never collected first, then the ones collected longest ago."""
+        if not projects:
             return projects
-        done = {pid for (pid,) in store.all(
-            "SELECT project_id FROM collection_runs WHERE source = ? AND started_at >= ?"
-            " QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY started_at DESC, id DESC) = 1"
-            " AND status IN ('ok', 'partial', 'error')", [source.name, since])}
-        return [p for p in projects if p.id not in done]
+        if source.name == "git":
+            stored = dict(store.all("SELECT project_id, commits_stored FROM git_repos"))
+            return sorted(projects, key=lambda p: (stored.get(p.id) is None, stored.get(p.id) or 0, p.slug.lower()))
+        if source.name == "github" and not self.config.github_token:
+            critical = {pid: c for pid, c in store.all("SELECT project_id, criticality FROM latest_scores")
+                        if c is not None}
+            return sorted(projects, key=lambda p: (-critical.get(p.id, -1.0), p.slug.lower()))
+        last = dict(store.all("SELECT project_id, max(started_at) FROM data_runs WHERE source = ? GROUP BY ALL",
+                              [source.name]))
+        return sorted(projects, key=lambda p: (last.get(p.id) is not None, last.get(p.id) or datetime.min,
+                                               p.slug.lower()))
 
     def _last_run(self, store: Store, source: str, project_id: int) -> datetime | None:
         """Start of the source's last finished run for the project (ok, partial or error: a run
@@ -423,7 +454,8 @@ class Daemon:
         return outcomes
 
     def run_source(self, name: str, resume_since: datetime | None = None) -> list[collect.Outcome]:
-        """One run of a source's job: every project in turn (or those not reached last time)."""
+        """One run of a source's job: every project in turn (or those not reached last time),
+        smallest work first; each project is scored as soon as its collection brought data."""
         job_id = collect_job_id(name)
         source = collectors.sources().get(name)
         if source is None:
@@ -432,17 +464,21 @@ class Daemon:
         started = runs.utcnow()
         outcomes: list[collect.Outcome] = []
         status = "ok"
+        # One printer family per job run: a host that cannot be reached is said once, by the job.
+        progress = self.progress.fresh(hide=failures.unreachable)
+        targets: list[Project] = []
         try:
             with self.writing(f"starting {job_id}") as store:
+                targets = list(self._projects_for(store, source, resume_since))
                 self._record(store, job_id, source=name, interval_seconds=self.schedule.interval_for(name),
                              last_started_at=started, last_finished_at=None, last_status="running",
-                             last_error=None, next_run_at=self._next_run(job_id))
-                targets = list(self._projects_for(store, source, resume_since))
+                             last_error=None, next_run_at=self._next_run(job_id), progress_done=0,
+                             progress_total=len(targets), current=None)
             if resume_since is not None:
                 log.info("job %s resumes where it stopped: %d project(s) left", job_id, len(targets))
             else:
                 log.info("job %s: %d project(s)", job_id, len(targets))
-            with collect.RunSession(self.config, None, self.progress, targets) as run:
+            with collect.RunSession(self.config, self._options(), progress, targets) as run:
                 for i, project in enumerate(targets, 1):
                     if self.stopping.is_set():
                         status = "stopped"
@@ -450,9 +486,13 @@ class Daemon:
                     label = f"{name} {project.slug}"
                     with self.writing(f"collecting {label}") as store:
                         self.serve_requests(store)
-                        child = self.progress.child(f"[{i}/{len(targets)}] {label}: ")
-                        outcomes.append(collect.collect_one(store, self.config, source, project, child, run=run))
-                        outcomes += self.run_dependants(store, source, project, run, f"[{i}/{len(targets)}] {label}")
+                        self._record(store, job_id, progress_done=i - 1, current=project.slug)
+                        child = progress.child(f"[{i}/{len(targets)}] {label}: ")
+                        mine = [collect.collect_one(store, self.config, source, project, child, run=run)]
+                        mine += self.run_dependants(store, source, project, run, f"[{i}/{len(targets)}] {label}")
+                        outcomes += mine
+                        if any(o.status in ("ok", "partial") for o in mine) and not self.stopping.is_set():
+                            self.score_projects(store, [project])
         except Stopping:
             status = "stopped"
         except LockHeldError as exc:
@@ -463,21 +503,96 @@ class Daemon:
         self.failures += len(failed)
         if status == "ok" and (failed or partial):
             status = "error" if failed else "partial"
-        error = "; ".join(f"{o.source} {o.project}: {o.error or o.status}" for o in failed + partial)[:2000] or None
-        log.info("job %s %s: %d collected%s, %d failed", job_id, status, len(outcomes) - len(failed),
-                 f" ({len(partial)} partial)" if partial else "", len(failed))
+        error = "; ".join(f.line() for f in failures.group(failed + partial, ("error", "partial")))[:2000] or None
+        notice = self._offline(name, outcomes) if status != "stopped" else None
+        if notice is None:
+            log.info("job %s %s: %d collected%s, %d failed", job_id, status, len(outcomes) - len(failed),
+                     f" ({len(partial)} partial)" if partial else "", len(failed))
+            for failure in failures.group(failed):
+                log.warning("%s", failure.line())
         self.record(job_id, last_finished_at=runs.utcnow(), last_status=status, last_error=error,
-                    next_run_at=self._next_run(job_id))
-        if outcomes and status != "stopped" and not self.stopping.is_set():
-            self.score()
+                    next_run_at=self._next_run(job_id), current=None, notice=notice,
+                    **({"progress_done": len(targets)} if status in ("ok", "partial", "error") else {}))
         return outcomes
 
+    def _options(self) -> dict[str, Any] | None:
+        """The run's options: without a GitHub token the HTTP layer stops (the next run resumes)
+        rather than waiting an hour for the anonymous budget of 60 requests to come back."""
+        if self.config.github_token:
+            return None
+        from collectors.http import Policy
+
+        policy = Policy.from_env()
+        policy.on_low_budget = "stop"
+        return {"policy": policy}
+
+    def _offline(self, name: str, outcomes: list[collect.Outcome]) -> str | None:
+        """When every collection of the job failed because a host cannot be reached: say so in one
+        line, keep what is stored, and try again sooner than the interval, backing off (5 minutes,
+        doubling up to the interval). None when the job reached its hosts."""
+        interval = self.schedule.interval_for(name) or DAY
+        down = [o for o in outcomes if o.status == "error" and failures.unreachable(o.error)]
+        if not outcomes or len(down) < len(outcomes):
+            self._backoff.pop(name, None)
+            return None
+        wait = min(self._backoff.get(name, RETRY_FIRST / 2) * 2, interval)
+        self._backoff[name] = wait
+        retry_at = runs.utcnow() + timedelta(seconds=wait)
+        what = failures.describe(down[0].error)
+        notice = (f"{name}: {what}; {len(down)} project{'s' if len(down) != 1 else ''} not collected, what is "
+                  f"stored stays; next try at {retry_at:%H:%M} UTC")
+        log.warning("%s (then every %s at most)", notice, _human(interval))
+        if self.scheduler is not None and self.scheduler.get_job(collect_job_id(name)) is not None:
+            with contextlib.suppress(Exception):
+                self.scheduler.modify_job(collect_job_id(name), next_run_time=retry_at.replace(tzinfo=UTC))
+        return notice
+
+    def score_projects(self, store: Store, projects: list[Project]) -> int:
+        """Score these projects now, each as of its data date (a project still showing the bundled
+        snapshot is scored as of the date its history was taken: silence after it is unknown, not
+        inactivity). The caller holds the writer lock. A scoring error never stops collection."""
+        if not self.schedule.score_after_collect or not projects:
+            return 0
+        try:
+            from tracker.score import score_projects
+        except ImportError as exc:
+            if exc.name not in ("tracker.score", "tracker.scoring", "tracker"):
+                raise
+            return 0
+        from tracker.readmodel.snapshot import score_dates
+
+        started = runs.utcnow()
+        written = 0
+        try:
+            with store.held() if hasattr(store, "held") else contextlib.nullcontext():
+                dates = score_dates(store, [p.id for p in projects], started)
+                by_date: dict[datetime, list[Project]] = {}
+                for p in projects:
+                    by_date.setdefault(dates[p.id], []).append(p)
+                for when, group in by_date.items():
+                    result = score_projects(store, group, when, keep_results=False)
+                    written += result.written
+                    for slug, problem in result.failures:
+                        log.error("scoring %s failed: %s", slug, redact(problem, self.config))
+                self._record(store, SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
+                             last_status="ok", last_error=None,
+                             current=", ".join(p.slug for p in projects[:3]) + (" ..." if len(projects) > 3 else ""))
+        except Exception as exc:  # a scoring bug must not stop collection
+            message = redact(f"{type(exc).__name__}: {exc}", self.config)
+            log.error("scoring failed: %s", message)
+            with contextlib.suppress(Exception):
+                self._record(store, SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
+                             last_status="error", last_error=message)
+            return 0
+        log.debug("scored %s", ", ".join(p.slug for p in projects))
+        return written
+
     def score(self) -> int | None:
-        """Recompute scores after a collection, if the scoring module is installed."""
+        """Score every tracked project (each as of its data date), if the scoring module is installed."""
         if not self.schedule.score_after_collect:
             return None
         try:
-            from tracker.score import score_all
+            from tracker.score import score_all  # noqa: F401 (is scoring installed?)
         except ImportError as exc:
             if exc.name not in ("tracker.score", "tracker.scoring", "tracker"):
                 raise
@@ -485,26 +600,19 @@ class Daemon:
             self.record(SCORE_JOB, last_finished_at=runs.utcnow(), last_status="skipped",
                         last_error="tracker.score is not installed")
             return None
-        started = runs.utcnow()
         try:
-            with self.writing("scoring") as store, store.held():
-                rows = int(score_all(store) or 0)
-                self._record(store, SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
-                             last_status="ok", last_error=None)
+            with self.writing("scoring") as store:
+                rows = self.score_projects(store, registry.all_projects(store))
         except (Stopping, LockHeldError) as exc:
             log.warning("scoring skipped: %s", exc)
-            return None
-        except Exception as exc:  # a scoring bug must not stop collection
-            message = redact(f"{type(exc).__name__}: {exc}", self.config)
-            log.error("scoring failed: %s", message)
-            self.record(SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
-                        last_status="error", last_error=message)
             return None
         log.info("scored: %d row(s) written", rows)
         return rows
 
     def serve_requests(self, store: Store) -> int:
-        """Carry out pending requests from the app. The caller holds the writer lock."""
+        """Carry out pending requests from the app, source by source, scoring the project after.
+        The caller holds the writer lock. A request is `done` when at least one source brought
+        data (what failed is in its error), `error` when none did."""
         handled = 0
         for req in requests.pending(store):
             if self.stopping.is_set():
@@ -525,12 +633,30 @@ class Daemon:
                 # "every source" means every source this schedule has switched on
                 wanted = [req["source"]] if req["source"] else [
                     name for name in collectors.sources() if self.schedule.interval_for(name) is not None]
-                outcomes = collect.collect(store, self.config, [project], wanted,
-                                           self.progress.child(f"request {rid} {project.slug}: "))
-                failed = [o for o in outcomes if o.status not in ("ok", "partial")]
-                partial = [o for o in outcomes if o.status == "partial"]
-                error = "; ".join(f"{o.source}: {o.error or o.status}" for o in failed + partial)[:2000] or None
-                requests.mark(store, rid, "error" if failed else "done", error)
+                chosen = [s for s in collect.select_sources(wanted) if s.serves(project)]
+                progress = self.progress.fresh()
+                outcomes: list[collect.Outcome] = []
+                with collect.RunSession(self.config, self._options(), progress, [project]) as run:
+                    for k, source in enumerate(chosen, 1):
+                        if self.stopping.is_set():
+                            break
+                        self._record(store, REQUESTS_JOB, current=f"request {rid}: {source.name} {project.slug}",
+                                     progress_done=k - 1, progress_total=len(chosen), last_started_at=runs.utcnow(),
+                                     last_status="running")
+                        outcomes.append(collect.collect_one(store, self.config, source, project,
+                                                            progress.child(f"request {rid} {source.name}: "),
+                                                            run=run))
+                brought = [o for o in outcomes if o.status in ("ok", "partial")]
+                if brought:
+                    self.score_projects(store, [project])
+                problems = failures.group(outcomes, ("error", "partial", "interrupted"))
+                error = "; ".join(f"{f.source}: {f.text}" for f in problems)[:2000] or None
+                if outcomes and not brought:
+                    requests.mark(store, rid, "error", error)
+                else:
+                    requests.mark(store, rid, "done", error)
+                self._record(store, REQUESTS_JOB, current=None, progress_done=len(chosen),
+                             last_finished_at=runs.utcnow(), last_status="ok")
             except TrackerError as exc:
                 requests.mark(store, rid, "error", redact(str(exc), self.config))
             except Exception as exc:  # a bug: record it and keep serving
@@ -551,8 +677,6 @@ class Daemon:
                 return 0
         finally:
             self.writer.release()
-        if handled and not self.stopping.is_set():
-            self.score()
         return handled
 
     # -- running ---------------------------------------------------------------------------
@@ -578,6 +702,15 @@ class Daemon:
             except Exception:
                 log.exception("serving requests failed")
 
+    def token_notice(self) -> str | None:
+        """One line when GitHub is collected without a token: what stays unknown, how to set one."""
+        if self.config.github_token or not self.enabled("github"):
+            return None
+        return ("no GITHUB_TOKEN: GitHub allows 60 requests an hour without one, spent on the repository "
+                "details of the most critical projects first; issues, first responses, contributors, "
+                "funding links and Sponsors stay unknown. Set GITHUB_TOKEN (a token without scopes is enough) "
+                "in the environment of `tracker serve` or `tracker schedule`")
+
     def stop_record(self, status: str = "stopped") -> None:
         self.record(DAEMON_JOB, last_finished_at=runs.utcnow(), last_status=status)
 
@@ -594,9 +727,7 @@ class Daemon:
                     self.run_source(plan.source, None)
             if not self.stopping.is_set():
                 with self.writing("serving requests") as store:
-                    handled = self.serve_requests(store)
-                if handled:
-                    self.score()
+                    self.serve_requests(store)
             self.stop_record()
         except Stopping:
             self.stop_record()
@@ -615,6 +746,10 @@ class Daemon:
         try:
             self.start()
             log.info("scheduler started on %s (pid %d)", self.db_path, os.getpid())
+            notice = self.token_notice()
+            if notice:
+                log.warning("%s", notice)
+            self.record(DAEMON_JOB, notice=notice)
             self.recover()
             if self.stopping.is_set():
                 self.stop_record()

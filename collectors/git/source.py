@@ -27,6 +27,8 @@ from collectors.git.repo import (
     read_history,
     read_tags,
 )
+from tracker import failures
+from tracker.errors import CollectionError
 from tracker.registry import Project
 from tracker.store import Store
 
@@ -52,10 +54,32 @@ def state(store: Store, project: Project) -> dict[str, Any]:
     return {"head": store.scalar("SELECT head_sha FROM git_repos WHERE project_id = ?", [project.id])}
 
 
+@dataclass
+class GitSession:
+    """What the git fetches of one run share: hosts found unreachable (offline, no route), which
+    the run's other projects on that host do not try again (one failure, not one per project)."""
+
+    unreachable: dict[str, str] = field(default_factory=dict)   # host -> the first error
+
+
+def open_session(run) -> GitSession:
+    return GitSession()
+
+
 def _open(ctx: FetchContext, project: Project) -> GitRepo:
     source = project.git_url(ctx.config.github_web_url)
     if is_url(source):
-        return clone_or_fetch(source, ctx.config.git_cache, project, ctx.progress)
+        session = ctx.session if isinstance(ctx.session, GitSession) else GitSession()
+        host = failures.host_of(source) or source
+        if host in session.unreachable:
+            raise CollectionError(f"not tried: {host} could not be reached earlier in this run "
+                                  f"({session.unreachable[host]})")
+        try:
+            return clone_or_fetch(source, ctx.config.git_cache, project, ctx.progress)
+        except CollectionError as exc:
+            if failures.unreachable(str(exc)):
+                session.unreachable[host] = failures.reason_of(str(exc))
+            raise
     return open_local(source)
 
 
