@@ -439,8 +439,9 @@ class Daemon:
         return None
 
     def run_dependants(self, store: Store, source: collectors.Source, project: Project,
-                       run: collect.RunSession, label: str) -> list[collect.Outcome]:
+                       run: collect.RunSession, label: str, progress: Progress | None = None) -> list[collect.Outcome]:
         """Right after `source` collected `project`: the sources that need it, when due."""
+        progress = progress or self.progress
         outcomes = []
         for dep in collectors.dependants(source.name):
             if not self.enabled(dep.name) or not dep.serves(project) or self.stopping.is_set():
@@ -449,9 +450,20 @@ class Daemon:
             if why_not is not None:
                 log.debug("%s %s not run after %s: %s", dep.name, project.slug, source.name, why_not)
                 continue
-            child = self.progress.child(f"{label} -> {dep.name}: ")
+            child = progress.child(f"{label} -> {dep.name}: ")
             outcomes.append(collect.collect_one(store, self.config, dep, project, child, run=run))
         return outcomes
+
+    def host(self, source: collectors.Source, project: Project) -> str | None:
+        """The host a source reaches for a project (None: local, e.g. a repository on disk)."""
+        from collectors.git.repo import is_url
+
+        if source.name == "git":
+            url = project.git_url(self.config.github_web_url)
+            return failures.host_of(url) if is_url(url) else None
+        urls = {"github": self.config.github_api_url, "pypi": self.config.pypi_url,
+                "opencollective": self.config.opencollective_api_url}
+        return failures.host_of(urls[source.name]) if source.name in urls else None
 
     def run_source(self, name: str, resume_since: datetime | None = None) -> list[collect.Outcome]:
         """One run of a source's job: every project in turn (or those not reached last time),
@@ -465,8 +477,9 @@ class Daemon:
         outcomes: list[collect.Outcome] = []
         status = "ok"
         # One printer family per job run: a host that cannot be reached is said once, by the job.
-        progress = self.progress.fresh(hide=failures.unreachable)
+        progress = self.progress.fresh(hide=_said_by_the_daemon)
         targets: list[Project] = []
+        skipped: list[str] = []
         try:
             with self.writing(f"starting {job_id}") as store:
                 targets = list(self._projects_for(store, source, resume_since))
@@ -478,18 +491,29 @@ class Daemon:
                 log.info("job %s resumes where it stopped: %d project(s) left", job_id, len(targets))
             else:
                 log.info("job %s: %d project(s)", job_id, len(targets))
+            down: dict[str, collect.Outcome] = {}   # hosts found unreachable in this run
             with collect.RunSession(self.config, self._options(), progress, targets) as run:
                 for i, project in enumerate(targets, 1):
                     if self.stopping.is_set():
                         status = "stopped"
                         break
+                    host = self.host(source, project)
+                    if host in down:   # not tried again in this run: said once, at the end
+                        skipped.append(project.slug)
+                        continue
                     label = f"{name} {project.slug}"
                     with self.writing(f"collecting {label}") as store:
                         self.serve_requests(store)
                         self._record(store, job_id, progress_done=i - 1, current=project.slug)
                         child = progress.child(f"[{i}/{len(targets)}] {label}: ")
-                        mine = [collect.collect_one(store, self.config, source, project, child, run=run)]
-                        mine += self.run_dependants(store, source, project, run, f"[{i}/{len(targets)}] {label}")
+                        first = collect.collect_one(store, self.config, source, project, child, run=run)
+                        mine = [first]
+                        if first.status == "error" and failures.unreachable(first.error):
+                            if host:   # nothing new came in: what needs it has nothing new to read
+                                down[host] = first
+                        else:
+                            mine += self.run_dependants(store, source, project, run,
+                                                        f"[{i}/{len(targets)}] {label}", progress)
                         outcomes += mine
                         if any(o.status in ("ok", "partial") for o in mine) and not self.stopping.is_set():
                             self.score_projects(store, [project])
@@ -504,7 +528,7 @@ class Daemon:
         if status == "ok" and (failed or partial):
             status = "error" if failed else "partial"
         error = "; ".join(f.line() for f in failures.group(failed + partial, ("error", "partial")))[:2000] or None
-        notice = self._offline(name, outcomes) if status != "stopped" else None
+        notice = self._offline(name, outcomes, len(skipped)) if status != "stopped" else None
         if notice is None:
             log.info("job %s %s: %d collected%s, %d failed", job_id, status, len(outcomes) - len(failed),
                      f" ({len(partial)} partial)" if partial else "", len(failed))
@@ -520,28 +544,28 @@ class Daemon:
         rather than waiting an hour for the anonymous budget of 60 requests to come back."""
         if self.config.github_token:
             return None
+        from dataclasses import replace
+
         from collectors.http import Policy
 
-        policy = Policy.from_env()
-        policy.on_low_budget = "stop"
-        return {"policy": policy}
+        return {"policy": replace(Policy.from_env(), on_low_budget="stop")}
 
-    def _offline(self, name: str, outcomes: list[collect.Outcome]) -> str | None:
+    def _offline(self, name: str, outcomes: list[collect.Outcome], skipped: int = 0) -> str | None:
         """When every collection of the job failed because a host cannot be reached: say so in one
         line, keep what is stored, and try again sooner than the interval, backing off (5 minutes,
         doubling up to the interval). None when the job reached its hosts."""
         interval = self.schedule.interval_for(name) or DAY
         down = [o for o in outcomes if o.status == "error" and failures.unreachable(o.error)]
-        if not outcomes or len(down) < len(outcomes):
+        if not down or len(down) < len([o for o in outcomes if o.source == name]):
             self._backoff.pop(name, None)
             return None
         wait = min(self._backoff.get(name, RETRY_FIRST / 2) * 2, interval)
         self._backoff[name] = wait
         retry_at = runs.utcnow() + timedelta(seconds=wait)
-        what = failures.describe(down[0].error)
-        notice = (f"{name}: {what}; {len(down)} project{'s' if len(down) != 1 else ''} not collected, what is "
-                  f"stored stays; next try at {retry_at:%H:%M} UTC")
-        log.warning("%s (then every %s at most)", notice, _human(interval))
+        missed = len(down) + skipped
+        notice = (f"{name}: {failures.describe(down[0].error)}; {missed} project{'s' if missed != 1 else ''} not "
+                  f"collected, what is stored stays; next try at {retry_at:%H:%M} UTC")
+        log.warning("%s (then less often, at least every %s)", notice, _human(interval))
         if self.scheduler is not None and self.scheduler.get_job(collect_job_id(name)) is not None:
             with contextlib.suppress(Exception):
                 self.scheduler.modify_job(collect_job_id(name), next_run_time=retry_at.replace(tzinfo=UTC))
@@ -795,6 +819,12 @@ class Daemon:
     def _release_daemon_lock(self) -> None:
         if self.daemon_lock.held:
             self.daemon_lock.release()
+
+
+def _said_by_the_daemon(message: str) -> bool:
+    """Messages a job leaves out of the log because the daemon says them once itself: a host that
+    cannot be reached (the job's one line), and the missing token (said at start)."""
+    return failures.unreachable(message) or message.startswith("no GITHUB_TOKEN")
 
 
 def _human(seconds: float) -> str:

@@ -17,6 +17,8 @@ import os
 import signal
 import subprocess
 import threading
+import time
+import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,6 +28,7 @@ from tracker.errors import TrackerError
 log = logging.getLogger("tracker.serve")
 DEFAULT_ADDRESS = "127.0.0.1"
 APP_STOP_WAIT = 10.0   # seconds the app gets to stop after the signal before it is killed
+APP_START_WAIT = 60.0  # seconds the app gets to answer before the scheduler starts anyway
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -81,6 +84,7 @@ class AppProcess:
         self.env = env
         self.popen: subprocess.Popen[bytes] | None = None
         self.stopping = False
+        self.signalled = False
         self.exited = threading.Event()
 
     def start(self) -> None:
@@ -89,8 +93,25 @@ class AppProcess:
     def signal(self, signum: int) -> None:
         """Pass a stop signal on, as SIGTERM (a terminal's Ctrl-C may have reached it already)."""
         self.stopping = True
-        if self.popen is not None and self.popen.poll() is None:
+        if self.popen is not None and self.popen.poll() is None and not self.signalled:
+            self.signalled = True
             self.popen.send_signal(signal.SIGTERM)
+
+    def wait_ready(self, address: str, port: int, timeout: float) -> bool:
+        """Wait until the app answers its health check (False: it exited, or `timeout` passed)."""
+        host = "127.0.0.1" if address in ("0.0.0.0", "", "localhost") else "::1" if address == "::" else address
+        url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/_stcore/health"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen is None or self.popen.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 (our own loopback URL)
+                    if resp.status == 200:
+                        return True
+            except OSError:
+                time.sleep(0.2)
+        return False
 
     def watch(self, on_exit) -> None:
         """Call `on_exit(returncode)` from a thread when the app exits."""
@@ -107,7 +128,9 @@ class AppProcess:
             return None
         self.stopping = True
         if self.popen.poll() is None:
-            self.popen.terminate()
+            if not self.signalled:
+                self.signalled = True
+                self.popen.terminate()
             try:
                 self.popen.wait(wait)
             except subprocess.TimeoutExpired:
@@ -127,6 +150,7 @@ def cmd_serve(ctx) -> int:
         logging.getLogger(name).setLevel(logging.INFO)
     schedule = schedule_config.load(a.config)
     app: AppProcess | None = None
+    previous = _stop_on_sigterm()
     try:
         _first_start(ctx)
         command = app_command(ctx)
@@ -134,6 +158,12 @@ def cmd_serve(ctx) -> int:
         app = AppProcess(command, env)
         app.start()
         address = a.address or DEFAULT_ADDRESS
+        # The app starts first and the scheduler once it answers: the two cores go to the app's
+        # start-up, and its warm-up reads the database before the first collection writes.
+        if not app.wait_ready(address, a.port, APP_START_WAIT):
+            if app.popen is not None and app.popen.poll() is not None:
+                raise TrackerError(f"the app did not start (exit code {app.popen.returncode}); see the lines above")
+            log.warning("the app did not answer within %.0fs; starting the scheduler anyway", APP_START_WAIT)
         log.info("the app: http://%s:%d (database %s)", "localhost" if address in ("127.0.0.1", "::1")
                  else address, a.port, ctx.config.db_path)
         if address not in ("127.0.0.1", "::1", "localhost"):
@@ -161,8 +191,22 @@ def cmd_serve(ctx) -> int:
     finally:
         if app is not None:
             app.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         for name in ("tracker", "apscheduler"):
             logging.getLogger(name).removeHandler(handler)
+
+
+def _stop_on_sigterm():
+    """Until the scheduler installs its own handlers: SIGTERM stops like Ctrl-C (the app is
+    stopped on the way out) instead of killing this process and leaving the app behind."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _app_only(app: AppProcess) -> int:
