@@ -66,6 +66,7 @@ YIELD_SECONDS = 5.0          # how long the daemon waits between projects for a 
 MIN_LOCK_WAIT = 300.0        # a job waits at least this long for the writer lock
 DB_LOCK_WAIT = 120.0         # how long a short write waits for DuckDB's own lock (a reader/app write)
 RETRY_FIRST = 300.0          # a job whose hosts cannot be reached tries again after this, doubling
+QUICK_ATTEMPTS = 2           # attempts per HTTP request while a person waits (the app's requests)
 DAY = 86400.0
 
 
@@ -492,7 +493,11 @@ class Daemon:
             else:
                 log.info("job %s: %d project(s)", job_id, len(targets))
             down: dict[str, collect.Outcome] = {}   # hosts found unreachable in this run
-            with collect.RunSession(self.config, self._options(), progress, targets) as run:
+            # A host found down in the last run, or that takes no connection now, gets two attempts,
+            # not six: the answer (still down, or back) comes in a second, not half a minute.
+            quick = name in self._backoff or (source.name != "git" and bool(targets) and not _connects(
+                self.host(source, targets[0])))
+            with collect.RunSession(self.config, self._options(quick=quick), progress, targets) as run:
                 for i, project in enumerate(targets, 1):
                     if self.stopping.is_set():
                         status = "stopped"
@@ -539,16 +544,23 @@ class Daemon:
                     **({"progress_done": len(targets)} if status in ("ok", "partial", "error") else {}))
         return outcomes
 
-    def _options(self) -> dict[str, Any] | None:
-        """The run's options: without a GitHub token the HTTP layer stops (the next run resumes)
-        rather than waiting an hour for the anonymous budget of 60 requests to come back."""
-        if self.config.github_token:
+    def _options(self, quick: bool = False) -> dict[str, Any] | None:
+        """The run's options. Without a GitHub token the HTTP layer stops (the next run resumes)
+        rather than waiting an hour for the anonymous budget of 60 requests to come back. `quick`
+        (a request from the app, which a person is waiting for): a failing request is tried twice,
+        not six times, so an answer comes in seconds."""
+        if self.config.github_token and not quick:
             return None
         from dataclasses import replace
 
         from collectors.http import Policy
 
-        return {"policy": replace(Policy.from_env(), on_low_budget="stop")}
+        policy = Policy.from_env()
+        if not self.config.github_token:
+            policy = replace(policy, on_low_budget="stop")
+        if quick:
+            policy = replace(policy, max_attempts=min(policy.max_attempts, QUICK_ATTEMPTS))
+        return {"policy": policy}
 
     def _offline(self, name: str, outcomes: list[collect.Outcome], skipped: int = 0) -> str | None:
         """When every collection of the job failed because a host cannot be reached: say so in one
@@ -658,9 +670,9 @@ class Daemon:
                 wanted = [req["source"]] if req["source"] else [
                     name for name in collectors.sources() if self.schedule.interval_for(name) is not None]
                 chosen = [s for s in collect.select_sources(wanted) if s.serves(project)]
-                progress = self.progress.fresh()
+                progress = self.progress.fresh(hide=_said_by_the_daemon)
                 outcomes: list[collect.Outcome] = []
-                with collect.RunSession(self.config, self._options(), progress, [project]) as run:
+                with collect.RunSession(self.config, self._options(quick=True), progress, [project]) as run:
                     for k, source in enumerate(chosen, 1):
                         if self.stopping.is_set():
                             break
@@ -675,10 +687,10 @@ class Daemon:
                     self.score_projects(store, [project])
                 problems = failures.group(outcomes, ("error", "partial", "interrupted"))
                 error = "; ".join(f"{f.source}: {f.text}" for f in problems)[:2000] or None
-                if outcomes and not brought:
-                    requests.mark(store, rid, "error", error)
-                else:
-                    requests.mark(store, rid, "done", error)
+                status = "error" if outcomes and not brought else "done"
+                requests.mark(store, rid, status, error)
+                log.info("request %s %s: %d of %d sources brought data%s", rid, status, len(brought),
+                         len(outcomes), f"; {error}" if error else "")
                 self._record(store, REQUESTS_JOB, current=None, progress_done=len(chosen),
                              last_finished_at=runs.utcnow(), last_status="ok")
             except TrackerError as exc:
@@ -779,6 +791,7 @@ class Daemon:
                 self.stop_record()
                 return 0
             executors = {"default": ThreadPoolExecutor(1), "collect": ThreadPoolExecutor(1)}
+            logging.getLogger("apscheduler.scheduler").addFilter(_busy_poll)
             self.scheduler = BlockingScheduler(
                 timezone=UTC, executors=executors,
                 job_defaults={"coalesce": True, "max_instances": 1,
@@ -819,6 +832,23 @@ class Daemon:
     def _release_daemon_lock(self) -> None:
         if self.daemon_lock.held:
             self.daemon_lock.release()
+
+
+def _busy_poll(record: logging.LogRecord) -> bool:
+    """APScheduler warns each time the request poll falls due while the previous poll is still
+    carrying out a request (it then simply runs later): not worth a line every five seconds."""
+    return not (REQUESTS_JOB in record.getMessage() and "maximum number of running instances" in record.getMessage())
+
+
+def _connects(host: str | None, port: int = 443, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to the host can be made now (no host: a local source)."""
+    if not host:
+        return True
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def _said_by_the_daemon(message: str) -> bool:

@@ -19,9 +19,9 @@ from tracker.deps.formats import SUPPORTED, decode, memory_loader, parse_text
 from tracker.deps.model import ParseResult
 from tracker.deps.report import LEVELS, DepsReport, build
 from tracker.errors import TrackerError
-from tracker.requests import request_track
 from tracker.runs import utcnow
 from tracker.store import Store, open_reader
+from tracker.ui import requests_panel
 from tracker.ui.render import cells as render_cells
 
 PASTE_KINDS = {"detect from content": None, "requirements.txt": "requirements", "pyproject.toml": "pyproject",
@@ -95,18 +95,7 @@ def _track_button(report: DepsReport) -> None:
     if not missing:
         return
     if st.button(f"Ask the collector to track the {len(missing)} repositories not tracked yet", key="deps_track"):
-        cfg = config_mod.load()
-        try:
-            store = Store.open(cfg.db_path, lock_timeout=5)
-        except TrackerError as exc:
-            st.error(str(exc))
-            return
-        try:
-            for slug in missing:
-                request_track(store, slug, requested_by="app: dependencies")
-        finally:
-            store.close()
-        st.success(f"Requested: {len(missing)} repositories. The scheduler tracks and scores them on its next run.")
+        requests_panel.track_many(str(config_mod.load().db_path), missing)
 
 
 def render() -> None:
