@@ -73,6 +73,8 @@ def key(error: str | None, project: str | None = None) -> str:
     reached, the host."""
     if unreachable(error):
         return f"unreachable {host_of(error)}"
+    if error and "no GITHUB_TOKEN" in error:
+        return "no github token"
     return _COUNT.sub("N", describe(error, project)).lower()
 
 

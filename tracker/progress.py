@@ -92,8 +92,10 @@ class Progress:
         if self._shared.hide is not None and self._shared.hide(message):
             self._shared.repeated += 1
             return
+        item = _ITEM.match(self.prefix)
+        if item and message.startswith(f"{item.group(3)} {item.group(4)}: "):
+            message = message[len(item.group(3)) + len(item.group(4)) + 3:]   # the prefix says it already
         if not self.repeat:
-            item = _ITEM.match(self.prefix)
             project = item.group(4) if item else None
             kind = failures.key(message, project)
             with self._shared.lock:
