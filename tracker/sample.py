@@ -591,8 +591,9 @@ def first_start(db_path: Path, directory: Path | None = None, *, use_sample: boo
             return load_if_empty(db_path, directory, say=say)
         except SampleError as exc:
             (warn or say)(f"{exc}; starting without it: the curated list is tracked and collected")
-    curated = REPO_ROOT / "data" / "projects.yaml"
-    if not curated.is_file():
+    curated = next((p for p in (REPO_ROOT / "data" / "projects.yaml", Path.cwd() / "data" / "projects.yaml")
+                    if p.is_file()), None)
+    if curated is None:
         return None
     writer = lock.acquire_writer(db_path, "tracker serve: tracking the curated list")
     try:
