@@ -204,6 +204,10 @@ class RequestsTransport:
     def __init__(self, session: requests.Session | None = None):
         self.session = session or requests.Session()
         self.session.trust_env = False  # no ~/.netrc credentials added behind our back
+        # ...but the CA bundle the environment names still applies (a TLS-inspecting company proxy)
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle and session is None:
+            self.session.verify = bundle
 
     def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
              timeout: float, max_bytes: int) -> tuple[int, dict[str, str], bytes]:

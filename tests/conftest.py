@@ -33,8 +33,9 @@ def _clean_env(monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_GIT_CACHE", str(tmp_path / "git-cache"))
     # Every remote base URL points at a closed loopback port unless a test starts a fake server:
     # nothing can reach the internet by accident.
-    for name in ("GITHUB_API_URL", "GITHUB_SERVER_URL", "PYPI_URL", "OPENCOLLECTIVE_API_URL"):
+    for name in ("GITHUB_API_URL", "GITHUB_SERVER_URL", "PYPI_URL", "OPENCOLLECTIVE_API_URL", "NPM_REGISTRY_URL"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.setenv("TRACKER_INDEX_CACHE", str(tmp_path / "index-cache.sqlite"))
 
 
 @pytest.fixture

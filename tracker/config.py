@@ -26,6 +26,8 @@ class Config:
     github_web_url: str = "https://github.com"
     github_api_url: str = "https://api.github.com"
     pypi_url: str = "https://pypi.org"
+    npm_url: str = "https://registry.npmjs.org"
+    index_cache: Path | None = None     # package-index answers (tracker deps); None: next to the database
     opencollective_api_url: str = "https://api.opencollective.com/graphql/v2"
     rates_path: Path | None = None      # currency rates table overriding the shipped one
     # Secrets are excluded from repr so they never reach a log line or a traceback.
@@ -44,6 +46,15 @@ class Config:
             return base[: -len("/v3")] + "/graphql"
         return base + "/graphql"
 
+    @property
+    def index_cache_path(self) -> Path:
+        """The package-index cache file (`tracker deps`, the app's Dependencies page): a SQLite
+        file of its own beside the database, never inside it (see tracker/deps/indexcache.py)."""
+        if self.index_cache is not None:
+            return self.index_cache
+        folder = Path("data") if str(self.db_path) == ":memory:" else Path(self.db_path).parent
+        return folder / "index-cache.sqlite"
+
     def secrets(self) -> list[str]:
         return [s for s in (self.github_token, self.opencollective_token) if s]
 
@@ -57,6 +68,8 @@ def load(db_path: str | os.PathLike[str] | None = None) -> Config:
         github_web_url=(_env("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
         github_api_url=(_env("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
         pypi_url=(_env("PYPI_URL") or "https://pypi.org").rstrip("/"),
+        npm_url=(_env("NPM_REGISTRY_URL") or "https://registry.npmjs.org").rstrip("/"),
+        index_cache=Path(_env("TRACKER_INDEX_CACHE")) if _env("TRACKER_INDEX_CACHE") else None,
         opencollective_api_url=(_env("OPENCOLLECTIVE_API_URL")
                                 or "https://api.opencollective.com/graphql/v2").rstrip("/"),
         rates_path=Path(_env("TRACKER_RATES")) if _env("TRACKER_RATES") else None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -63,6 +64,16 @@ def _github_slug(url: str) -> str | None:
     return f"{owner}/{repo}"
 
 
+@dataclass
+class Answer:
+    """One answer of a conditional GET: 200 with the document, 304 (unchanged: no body) or 404,
+    with the response headers (lower-case names) that say how long it may be reused."""
+
+    status: int
+    data: dict[str, Any] | None
+    headers: dict[str, str]
+
+
 class PyPIClient:
     """GETs the JSON API through the shared HTTP layer (retries on 429/5xx with Retry-After, the
     run's breaker, a size cap). Standalone (`tracker deps`) it makes an HTTP session of its own;
@@ -94,6 +105,21 @@ class PyPIClient:
         if not isinstance(data, dict) or not isinstance(data.get("info"), dict):
             raise CollectionError(f"PyPI answer for {name} has no 'info'")
         return data
+
+    def conditional(self, name: str, etag: str | None = None, last_modified: str | None = None) -> Answer:
+        """GET the package's JSON with the validators of a cached copy (`If-None-Match`,
+        `If-Modified-Since`): 304 means the copy still holds. Raises CollectionError otherwise."""
+        headers = {"If-Modified-Since": last_modified} if last_modified else None
+        resp = self.endpoint.request("GET", f"/pypi/{quote(name, safe='')}/json", etag=etag, headers=headers,
+                                     what=name)
+        if resp.status in (304, 404):
+            return Answer(resp.status, None, resp.headers)
+        if resp.status != 200:
+            raise CollectionError(f"PyPI answered HTTP {resp.status} for {name}")
+        data = resp.data
+        if not isinstance(data, dict) or not isinstance(data.get("info"), dict):
+            raise CollectionError(f"PyPI answer for {name} is not a package document")
+        return Answer(200, data, resp.headers)
 
 
 def _time(text: Any) -> datetime | None:

@@ -30,7 +30,8 @@ def test_json_report_of_an_sbom(cli, db_path):
     rows = {r["package"]: r for r in data["dependencies"]}
     assert rows["pallets/click"]["risk"] == "critical" and rows["requests"]["risk"] == "high"
     assert rows["urllib3"]["direct"] is False
-    assert data["summary"]["unsupported"] == {"invalid purl": 1, "maven": 1, "no purl": 1, "npm": 1}
+    assert data["summary"]["unsupported"] == {"invalid purl": 1, "maven": 1, "no purl": 1}
+    assert rows["@babel/core"]["ecosystem"] == "npm" and rows["@babel/core"]["index_status"] == "unknown"
     assert "warning: " in result.err and "components[9] has no name" in result.err
 
 
@@ -70,10 +71,10 @@ def test_bad_input_exits_2_with_one_line(cli, db_path, tmp_path):
 def test_markdown_and_csv(cli, db_path):
     setup_db(db_path)
     md = cli("deps", str(FILES / "poetry.lock"), "--offline", "--format", "markdown")
-    assert md.code == 0 and md.out.startswith("### Dependency risk")
-    assert "| click | 8.1.7 | yes | pallets/click | 20 | critical | archived | 1 |" in md.out
+    assert md.code == 0 and md.out.startswith("### Dependency risk \u2014 8 dependencies: 1 critical")
+    assert "| click | 8.1.7 | critical | archived: archived | direct | pallets/click | 20 |" in md.out
     csv_out = cli("deps", str(FILES / "poetry.lock"), "--offline", "--format", "csv")
-    assert csv_out.out.splitlines()[0].startswith("package,ecosystem,version,direct,groups,repo")
+    assert csv_out.out.splitlines()[0].startswith("package,ecosystem,version,direct,via,pulled_in_by,groups,repo")
 
 
 def test_track_adds_unknown_repositories(cli, db_path, tmp_path):
@@ -95,4 +96,4 @@ def test_offline_without_a_database(cli, db_path):
     result = cli("deps", str(FILES / "sbom.spdx.json"), "--offline", "--format", "json")
     assert result.code == 0
     assert not db_path.exists()
-    assert result.json()["summary"]["risk"]["unknown"] == 4
+    assert result.json()["summary"]["risk"]["unknown"] == 5

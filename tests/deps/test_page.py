@@ -1,5 +1,7 @@
-"""The app's Dependencies page through Streamlit's AppTest: upload, paste, the report, downloads,
-and the "track these" request (the app writes requests, never collected data)."""
+"""The app's Dependencies page through Streamlit's AppTest: upload, paste, the report assessed at
+once from the package indexes (loopback fakes), the risk chart, rows riskiest first and explained,
+downloads, and "track all" (the app writes requests, never collected data; the index cache is a
+file of its own)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.deps.index_fill import fill
 from tests.deps.scores import add_score
+from tests.fakes.npm_server import recorded as npm_recorded
+from tracker.deps.formats import parse_path
 from tracker.requests import pending
 from tracker.store import Store
 
@@ -45,11 +50,49 @@ def test_upload_a_lock_file(app):
     assert not app.exception
     frame = table(app)
     assert list(frame["package"][:2]) == ["click", "requests"]
-    assert frame["risk"][0] == "critical" and frame["flags"][0] == "archived"
+    assert frame["risk"][0] == "critical" and frame["evidence"][0] == "archived: archived on GitHub"
     assert [m.value for m in app.metric][:2] == ["8", "1"]
-    assert {b.label for b in app.download_button} == {"Download JSON", "Download CSV", "Download Markdown"}
+    assert {b.label for b in app.download_button} == {"Download JSON", "Download CSV", "Download Markdown",
+                                                      "Download SARIF"}
     app.selectbox(key="deps_min_level").set_value("high").run()
     assert list(table(app)["package"]) == ["click"]
+
+
+def test_an_upload_is_assessed_at_once_from_the_indexes(app, npm_api, tmp_path):
+    lock = Path(__file__).parent / "files" / "real" / "package-lock.json"
+    fill([parse_path(lock)], npm_state=npm_api)
+    app.file_uploader(key="deps_upload").set_value(("package-lock.json", lock.read_bytes(), "application/json"))
+    app.run()
+    assert not app.exception
+    frame = table(app)
+    assert len(frame) == 124 and list(frame["risk"][:2]) == ["critical", "critical"]   # riskiest first
+    assert set(frame["package"][:2]) == {"left-pad", "request"}
+    assert (frame["risk"] != "unknown").all()               # every package assessed by npm's signals
+    assert len(npm_api.requests) == 124
+    # the risk distribution as a chart
+    assert len(app.get("vega_lite_chart")) == 1
+    # changing a filter or the row to explain asks nothing again (the report is held per input)
+    app.selectbox(key="deps_min_level").set_value("high").run()
+    assert list(table(app)["package"]) == ["left-pad", "request"] and len(npm_api.requests) == 124
+    # each row in plain words
+    explained = " ".join(m.value for m in app.markdown)
+    assert "is at **critical** risk, from what the npm registry says about the package." in explained
+    assert "**Deprecated package** (high): npm marks the latest version 1.3.0 deprecated: use" in explained
+    assert "It is a **direct** dependency" in explained
+    app.selectbox(key="deps_explain").set_value(1).run()
+    explained = " ".join(m.value for m in app.markdown)
+    assert "request has been deprecated" in explained
+    # the index cache is a file of its own, never the database
+    assert (tmp_path / "index-cache.sqlite").exists()
+
+
+def test_the_page_can_use_the_index_cache_only(app, npm_api):
+    npm_api.packages["left-pad"] = npm_recorded("left-pad")
+    app.checkbox(key="deps_look_up").uncheck()
+    app.text_area(key="deps_paste").input('{"lockfileVersion": 3, "packages": {"": {"dependencies": {"left-pad":'
+                                          ' "^1"}}, "node_modules/left-pad": {"version": "1.3.0"}}}').run()
+    assert not app.exception and npm_api.requests == []
+    assert table(app)["risk"][0] == "unknown"
 
 
 def test_uploaded_includes_resolve_among_the_uploads(app):
@@ -73,10 +116,10 @@ def test_paste_with_bad_lines_and_unknown_formats(app):
 def test_paste_with_a_chosen_format(app):
     app.selectbox(key="deps_paste_kind").set_value("CycloneDX / SPDX JSON")
     app.text_area(key="deps_paste").input((FILES / "sbom.spdx.json").read_text()).run()
-    assert set(table(app)["package"]) == {"requests", "idna", "pytest", "someone/tiny-helper"}
+    assert set(table(app)["package"]) == {"requests", "idna", "pytest", "someone/tiny-helper", "left-pad"}
 
 
-def test_track_button_files_requests(app, db_path):
+def test_track_all_files_requests(app, db_path):
     app.text_area(key="deps_paste").input("tiny @ git+https://github.com/someone/tiny-helper\n").run()
     app.button(key="deps_track").click().run()
     assert not app.exception

@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 from tests.deps.scores import add_score, create_scores
+from tests.fakes.pypi_server import package_doc, release_file
 from tracker import config
 from tracker.deps import accepted as accepted_mod
 from tracker.deps import render
@@ -52,17 +53,24 @@ def scored(store):
               metrics={"oc_yearly_budget_usd": 150000.0, "funding_channels_count": 3}, pypi="Django")
     from tracker import registry
     registry.add(store, "someone/tiny-helper")   # tracked, not scored yet
-    store.execute("INSERT INTO pypi_packages (package, repo_slug, fetched_at, status) VALUES"
-                  " ('flask', 'pallets/flask', ?, 'ok'), ('ghost-package', NULL, ?, 'not_found'),"
-                  " ('internal-lib', 'someone/wrong', ?, 'ok')", [NOW, NOW, NOW])
-    store.execute("INSERT INTO pypi_releases (package, version, uploaded_at, yanked, files) VALUES"
-                  " ('flask', '3.0.2', '2024-02-03 10:00:00', false, 2),"
-                  " ('flask', '9.9.9', '2026-05-01 10:00:00', true, 1)")
     return store
 
 
+@pytest.fixture(autouse=True)
+def index(pypi_api):
+    """PyPI knows flask (its newest upload is yanked) and internal-lib; every other name is a 404."""
+    pypi_api.packages["flask"] = package_doc(
+        "Flask", "3.0.2", {"Source": "https://github.com/pallets/flask"},
+        {"3.0.2": [release_file("3.0.2", "2024-02-03T10:00:00Z")],
+         "9.9.9": [release_file("9.9.9", "2026-05-01T10:00:00Z", yanked=True, reason="mistake")]})
+    pypi_api.packages["internal-lib"] = package_doc(
+        "internal-lib", "3.0", {"Source": "https://github.com/someone/wrong"},
+        {"3.0": [release_file("3.0", "2026-03-01T00:00:00Z")]})
+    return pypi_api
+
+
 def report_for(store, text=REQS, **kw):
-    return build(store, config.load(), [parse(text, "requirements.txt")], NOW, offline=True, **kw)
+    return build(store, config.load(), [parse(text, "requirements.txt")], NOW, **kw)
 
 
 def test_rows_scores_and_mapping_precedence(scored, tmp_path):
@@ -71,7 +79,7 @@ def test_rows_scores_and_mapping_precedence(scored, tmp_path):
     report = report_for(scored, overrides=load_overrides(overrides_file))
     rows = {r["package"]: r for r in report.rows}
     # riskiest first
-    assert [r["package"] for r in report.rows[:3]] == ["click", "django", "requests"]
+    assert [r["package"] for r in report.rows[:4]] == ["click", "django", "flask", "requests"]
     req = rows["requests"]
     assert (req["repo"], req["mapped_by"], req["risk"], req["health"]) == ("psf/requests", "tracked", "low", 82.5)
     assert req["last_release"] == "2026-04-01"
@@ -93,16 +101,21 @@ def test_rows_scores_and_mapping_precedence(scored, tmp_path):
     assert rows["internal-lib"]["repo"] is None and "says it has no repository" in rows["internal-lib"]["why"]
     assert (rows["flask"]["repo"], rows["flask"]["mapped_by"]) == ("pallets/flask", "pypi")
     assert rows["flask"]["last_release"] == "2024-02-03"   # yanked uploads do not count
-    assert "not on PyPI" in rows["ghost-package"]["why"]
-    assert "not in the PyPI cache (--offline)" in rows["numpy"]["why"]
+    # the package index gives flask a risk of its own at once: no release for over two years
+    assert (rows["flask"]["risk"], rows["flask"]["risk_basis"]) == ("medium", "index")
+    assert rows["flask"]["evidence"].startswith("no release for 2.3 years (last: 3.0.2 on 2024-02-03)")
+    assert "not on PyPI" in rows["ghost-package"]["why"] and rows["ghost-package"]["risk"] is None
+    # a tracked project's risk stands when the index has nothing to add
+    assert (req["risk_basis"], req["index_status"]) == ("project", "not_found")
 
 
 def test_summary(scored):
     s = report_for(scored).summary
     assert s["dependencies"] == 9
-    assert s["risk"] == {"critical": 1, "high": 1, "medium": 0, "low": 1, "unknown": 6}
+    assert s["risk"] == {"critical": 1, "high": 1, "medium": 1, "low": 2, "unknown": 4}
     assert s["critical_or_high"] == 2
-    assert [r["package"] for r in s["riskiest"]] == ["click", "django"]
+    assert [r["package"] for r in s["riskiest"]] == ["click", "django", "flask"]
+    assert s["index_assessed"] == 2                                # flask and internal-lib
     assert s["one_person"] == [{"package": "click", "repo": "pallets/click"}]
     assert s["unfunded_important"] == [{"package": "click", "repo": "pallets/click", "criticality": 0.71}]
     assert s["not_tracked"] == ["pallets/flask", "someone/wrong"]
@@ -153,7 +166,7 @@ def test_bad_override_files(tmp_path):
 
 def test_no_database_and_no_scores_table(store):
     report = build(None, config.load(), [parse("six==1.16.0\n", "r.txt")], NOW, offline=True)
-    assert report.rows[0]["risk"] is None and "no PyPI cache" in report.rows[0]["why"]
+    assert report.rows[0]["risk"] is None and "not in the index cache (--offline)" in report.rows[0]["why"]
     # a database where scoring never ran: still a report, risk unknown
     report = report_for(store, "click @ git+https://github.com/pallets/click\n")
     assert report.rows[0]["repo"] == "pallets/click" and report.rows[0]["risk"] is None
@@ -180,8 +193,10 @@ def test_formats(scored):
     assert table.splitlines()[0].split()[:3] == ["package", "version", "direct"]
     assert "carried by one person (truck factor 1): click" in table
     md = render.markdown(report)
-    assert md.startswith("### Dependency risk\n")
-    assert "| click | 8.1.7 | unknown | pallets/click | 21 | critical |" in md
+    # one summary line, then the top risks with their evidence
+    assert md.startswith("### Dependency risk \u2014 3 dependencies: 1 critical, 1 low, 1 unknown\n\nTop risks:\n\n"
+                         "1. **critical** click 8.1.7: archived: archived on GitHub\n")
+    assert "| click | 8.1.7 | critical | archived: archived on GitHub | unknown | pallets/click | 21 |" in md
     assert "<details><summary>2 more (low or unknown risk)</summary>" in md
 
 

@@ -36,11 +36,15 @@ def test_cyclonedx():
     assert click.ecosystem == "github" and click.version == "8.1.7" and click.direct is True
     assert deps["six"].direct is False                          # nested component
     assert deps["requests"].line == 24
+    babel = deps["@babel/core"]                                  # npm components are assessed
+    assert (babel.ecosystem, babel.version) == ("npm", "7.24.0")
     unsupported = {(u.kind, u.name) for u in result.unsupported}
-    assert unsupported == {("npm", "@babel/core"), ("maven", "spring-core"), ("no purl", "vendored-blob"),
-                           ("invalid purl", "broken")}
+    assert unsupported == {("maven", "spring-core"), ("no purl", "vendored-blob"), ("invalid purl", "broken")}
+    assert all("not assessed" in u.reason or "unknown" in u.reason for u in result.unsupported)
     messages = [w.message for w in result.warnings]
-    assert "'broken': 'not-a-purl' is not a valid package URL; listed as unsupported" in messages
+    assert "'broken': 'not-a-purl' is not a valid package URL; listed as not assessed" in messages
+    # the graph: who depends on whom, beyond the direct ones
+    assert result.graph and ("pypi", "urllib3") in result.edges[("pypi", "requests")]
     assert "components[9] has no name; skipped" in messages
 
 
@@ -58,13 +62,15 @@ def test_spdx():
     assert deps["pytest"].direct is True and deps["pytest"].groups == ("dev",)   # DEV_DEPENDENCY_OF
     tiny = deps["someone/tiny-helper"]                          # no purl, but a GitHub download location
     assert tiny.ecosystem == "github" and tiny.direct is True
-    assert {(u.kind, u.name) for u in result.unsupported} == {("npm", "left-pad"), ("no purl", "mystery")}
+    assert deps["left-pad"].ecosystem == "npm"
+    assert {(u.kind, u.name) for u in result.unsupported} == {("no purl", "mystery")}
 
 
 @pytest.mark.parametrize("name, expected", [
     ("requirements-dev.txt", "requirements"), ("dev-requirements.txt", "requirements"),
     ("requirements.in", "requirements"), ("pyproject.toml", "pyproject"), ("uv.lock", "uv"),
-    ("poetry.lock", "poetry"), ("Pipfile.lock", "pipfile")])
+    ("poetry.lock", "poetry"), ("Pipfile.lock", "pipfile"), ("package-lock.json", "npm"),
+    ("npm-shrinkwrap.json", "npm")])
 def test_detect_by_name(name, expected):
     assert detect(name, "") == expected
 
@@ -79,7 +85,8 @@ def test_detect_by_content():
 
 @pytest.mark.parametrize("name, text, words", [
     ("setup.py", "from setuptools import setup\nsetup(install_requires=['x'])\n", "never run"),
-    ("package.json", '{"dependencies": {}}', "npm"),
+    ("package.json", '{"dependencies": {}}', "give package-lock.json"),
+    ("yarn.lock", "# yarn lockfile v1\n", "npm's package-lock.json is"),
     ("bom.xml", '<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5"></bom>', "CycloneDX XML"),
     ("sbom.spdx", "SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n", "SPDX tag-value"),
     ("sbom.json", '{"@context": "https://spdx.org/rdf/3.0.0/spdx-context.jsonld", "@graph": []}', "SPDX 3"),

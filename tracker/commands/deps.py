@@ -10,7 +10,9 @@ from tracker import registry
 from tracker.config import redact
 from tracker.deps import accepted as accepted_mod
 from tracker.deps import render
+from tracker.deps import thresholds as thresholds_mod
 from tracker.deps.formats import SUPPORTED, parse_path
+from tracker.deps.lookup import IndexLookup
 from tracker.deps.mapping import load_overrides
 from tracker.deps.report import LEVELS, build
 from tracker.deps.sources import MAX_BYTES, MAX_ENTRIES, DiskIncludes
@@ -24,6 +26,14 @@ MAX_RUN_ENTRIES = 50_000     # dependencies over all the files of one run (memor
 
 EPILOG = f"""\
 files: {', '.join(SUPPORTED)}. Nothing in them is ever executed.
+
+what is asked: PyPI (PYPI_URL) and the npm registry (NPM_REGISTRY_URL) for every PyPI and npm
+  dependency, several at a time; answers are kept in the index cache (TRACKER_INDEX_CACHE,
+  default: index-cache.sqlite beside the database) and reused while fresh, then revalidated
+  (If-None-Match). Their signals (deprecated, yanked version in use, no recent release, far
+  behind the latest, inactive, Python ceiling, ...) give each dependency a risk at once; a
+  tracked and scored repository adds the project's own risk (the higher one counts).
+  Thresholds: tracker/config/deps.toml (--thresholds FILE overrides).
 
 what is read: the files named, and the -r/-c files they include, but only inside the
   repository holding the named file or the working directory (never by URL, never .git/ or a
@@ -48,29 +58,41 @@ ignore file (--ignore, YAML list):   - package: six
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "deps", help="risk report of the dependencies in requirements/lock files and SBOMs (CI gate)",
-        description="Read dependency files, map each package to its repository, and report health, risk,"
-        " truck factor, last release and funding per dependency, riskiest first.",
+        description="Read dependency files, look every package up on its index (PyPI, npm), map it to its"
+        " repository, and report risk with its evidence, health, truck factor, last release, funding and"
+        " who pulls it in, riskiest first.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", metavar="FILE", help="requirements*.txt, pyproject.toml, uv.lock,"
-                   " poetry.lock, Pipfile.lock, CycloneDX or SPDX JSON")
+                   " poetry.lock, Pipfile.lock, package-lock.json, CycloneDX or SPDX JSON")
     p.add_argument("--format", choices=render.FORMATS, default="table",
-                   help="table (default), json, csv, or markdown (for a pull-request comment)")
+                   help="table (default), json, csv, markdown (a pull-request comment: one summary line and the"
+                   " top risks first) or sarif (SARIF 2.1.0 for code scanning)")
+    p.add_argument("--group-by", choices=render.GROUPS, dest="group_by",
+                   help="direct: group the report by the direct dependency that pulls each package in"
+                   " (lock files and SBOMs with a dependency graph)")
     p.add_argument("--fail-on", choices=LEVELS, metavar="LEVEL",
                    help=f"exit {GATE_EXIT} if a dependency is at or above this risk: high or critical (also low, medium)")
     p.add_argument("--ignore", metavar="FILE", help="accepted risks: YAML list of package/repo, reason, until")
     p.add_argument("--overrides", metavar="FILE", help="YAML map package -> OWNER/REPO (or none)")
     p.add_argument("--track", action="store_true",
                    help="add the repositories not tracked yet to the registry (the next collection scores them)")
-    p.add_argument("--offline", action="store_true", help="do not ask PyPI; map from the cache only")
-    p.add_argument("--as-of", metavar="DATE", help="evaluate accepted-risk expiry as of this date")
+    p.add_argument("--offline", action="store_true",
+                   help="ask no index: use the index cache only, however old (no signals for packages not in it)")
+    p.add_argument("--refresh", action="store_true",
+                   help="revalidate every cached index answer now, even fresh ones (conditional requests)")
+    p.add_argument("--thresholds", metavar="FILE",
+                   help="TOML merged over tracker/config/deps.toml (signal levels and thresholds, cache TTL)")
+    p.add_argument("--as-of", metavar="DATE",
+                   help="judge as of this date: accepted-risk expiry, and release ages (releases after it do not count)")
     p.set_defaults(func=cmd_deps)
 
 
 def _store(ctx) -> Store | None:
-    """Read-only when nothing will be written; no database at all is fine offline."""
+    """Read-only unless --track writes the registry (the index cache is a file of its own), so the
+    report never waits for `tracker schedule`'s writer lock; no database at all is fine."""
     a = ctx.args
-    if a.offline and not a.track:
-        if not ctx.config.db_path.exists():
+    if not a.track:
+        if str(ctx.config.db_path) != ":memory:" and not ctx.config.db_path.exists():
             return None
         return ctx.store(read_only=True)
     return ctx.store()
@@ -101,9 +123,15 @@ def cmd_deps(ctx) -> int:
     results = _parse_all(a.files)
     overrides = load_overrides(a.overrides) if a.overrides else {}
     accepted = accepted_mod.load(a.ignore) if a.ignore else []
+    thresholds = thresholds_mod.load(a.thresholds)
     store = _store(ctx)
-    report = build(store, ctx.config, results, ctx.now, overrides=overrides, accepted=accepted,
-                   offline=a.offline, progress=Progress(quiet=a.quiet))
+    progress = Progress(quiet=a.quiet)
+    lookup = IndexLookup(ctx.config, thresholds, offline=a.offline, refresh=a.refresh, progress=progress)
+    try:
+        report = build(store, ctx.config, results, ctx.now, overrides=overrides, accepted=accepted,
+                       offline=a.offline, thresholds=thresholds, lookup=lookup, progress=progress)
+    finally:
+        lookup.close()
     for warning in report.warnings:
         print(f"warning: {redact(warning, ctx.config)}", file=sys.stderr)
     if a.track and report.summary["not_tracked"]:
@@ -116,7 +144,7 @@ def cmd_deps(ctx) -> int:
                 added += registry.add(store, slug, pypi_package=packages.get(slug))[1]
         print(f"tracked {added} new repositories; run `tracker collect` then `tracker score` to score them",
               file=sys.stderr)
-    sys.stdout.write(redact(render.render(report, a.format), ctx.config))
+    sys.stdout.write(redact(render.render(report, a.format, a.group_by), ctx.config))
     if a.fail_on and report.unread:
         # fail closed: a report that could not read every input cannot pass a gate
         count = len(report.unread)

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tracker.deps.names import normalise, valid_name
+from tracker.deps.npm import valid_name as valid_npm_name
 from tracker.errors import UsageError
 from tracker.registry import parse_repo
 from tracker.userfiles import read_yaml
@@ -26,11 +27,12 @@ MAX_REASON = 500
 
 @dataclass(frozen=True)
 class Accepted:
-    package: str | None    # normalised PyPI name
+    package: str | None    # normalised PyPI name, or the npm name
     repo: str | None       # lower-case OWNER/REPO
     reason: str
     until: date
     entry: int             # 1-based position in the file, for messages
+    written: str | None = None   # the package name as the file spells it (npm names compare as written)
 
     def expired(self, today: date) -> bool:
         return self.until < today
@@ -69,7 +71,8 @@ def load(path: str | Path) -> list[Accepted]:
         package, repo = item.get("package"), item.get("repo")
         if (package is None) == (repo is None):
             raise UsageError(f"{where}: give exactly one of 'package' or 'repo'")
-        if package is not None and (not isinstance(package, str) or not valid_name(package)):
+        if package is not None and (not isinstance(package, str)
+                                    or not (valid_name(package) or valid_npm_name(package))):
             raise UsageError(f"{where}: {package!r} is not a valid package name")
         if repo is not None:
             if not isinstance(repo, str):
@@ -81,15 +84,17 @@ def load(path: str | Path) -> list[Accepted]:
             raise UsageError(f"{where}: a 'reason' is required (why is this risk accepted?)")
         if "until" not in item:
             raise UsageError(f"{where}: an 'until' date is required (when to look again)")
-        out.append(Accepted(normalise(package) if package else None, repo, reason.strip()[:MAX_REASON],
-                            _date(item["until"], where), i))
+        key = (normalise(package) if valid_name(package) else package) if package else None
+        out.append(Accepted(key, repo, reason.strip()[:MAX_REASON], _date(item["until"], where), i,
+                            package if package else None))
     return out
 
 
 def match(entries: list[Accepted], package_key: str, repo: str | None) -> Accepted | None:
     """The entry for this dependency: an active one wins over an expired one."""
     found = [e for e in entries
-             if (e.package and e.package == package_key) or (e.repo and repo and e.repo == repo.lower())]
+             if (package_key and package_key in (e.package, e.written))
+             or (e.repo and repo and e.repo == repo.lower())]
     if not found:
         return None
     return max(found, key=lambda e: e.until)

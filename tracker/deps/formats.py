@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from tracker.deps import locks, pyproject, requirements, sbom
+from tracker.deps import locks, npmlock, pyproject, requirements, sbom
 from tracker.deps.model import ParseResult
 from tracker.deps.sources import MAX_BYTES, MAX_ENTRIES, DiskIncludes, Includes, UploadIncludes, decode
 from tracker.errors import UsageError
@@ -19,7 +19,7 @@ from tracker.userfiles import FileProblem, load_toml, read_bytes
 __all__ = ["MAX_BYTES", "SUPPORTED", "KINDS", "UnknownFormat", "decode", "detect", "memory_loader", "parse_path",
            "parse_text"]
 SUPPORTED = ("requirements*.txt (and *.in, constraints files)", "pyproject.toml", "uv.lock", "poetry.lock",
-             "Pipfile.lock", "CycloneDX JSON", "SPDX 2.x JSON")
+             "Pipfile.lock", "package-lock.json (v2/v3)", "CycloneDX JSON", "SPDX 2.x JSON")
 
 # Files we recognise but do not read (yet), with what to give instead.
 _NAMED_UNSUPPORTED = {
@@ -30,19 +30,18 @@ _NAMED_UNSUPPORTED = {
     "pdm.lock": "pdm.lock is not supported yet; export it (pdm export -o requirements.txt)",
     "environment.yml": "conda environment files are not supported yet",
     "environment.yaml": "conda environment files are not supported yet",
-    "package.json": "npm packages are not supported yet (Python only)",
-    "package-lock.json": "npm lock files are not supported yet (Python only)",
-    "yarn.lock": "yarn lock files are not supported yet (Python only)",
-    "pnpm-lock.yaml": "pnpm lock files are not supported yet (Python only)",
-    "go.mod": "Go modules are not supported yet (Python only)",
-    "go.sum": "Go modules are not supported yet (Python only)",
-    "cargo.toml": "Rust crates are not supported yet (Python only)",
-    "cargo.lock": "Rust crates are not supported yet (Python only)",
-    "gemfile": "Ruby gems are not supported yet (Python only)",
-    "gemfile.lock": "Ruby gems are not supported yet (Python only)",
-    "pom.xml": "Maven projects are not supported yet (Python only)",
-    "composer.json": "PHP packages are not supported yet (Python only)",
-    "composer.lock": "PHP packages are not supported yet (Python only)",
+    "package.json": "package.json has ranges, not versions, and no graph; give package-lock.json",
+    "yarn.lock": "yarn lock files are not supported yet (npm's package-lock.json is)",
+    "pnpm-lock.yaml": "pnpm lock files are not supported yet (npm's package-lock.json is)",
+    "go.mod": "Go modules are not supported yet (Python and npm only)",
+    "go.sum": "Go modules are not supported yet (Python and npm only)",
+    "cargo.toml": "Rust crates are not supported yet (Python and npm only)",
+    "cargo.lock": "Rust crates are not supported yet (Python and npm only)",
+    "gemfile": "Ruby gems are not supported yet (Python and npm only)",
+    "gemfile.lock": "Ruby gems are not supported yet (Python and npm only)",
+    "pom.xml": "Maven projects are not supported yet (Python and npm only)",
+    "composer.json": "PHP packages are not supported yet (Python and npm only)",
+    "composer.lock": "PHP packages are not supported yet (Python and npm only)",
 }
 
 
@@ -55,12 +54,12 @@ def _unknown(name: str, why: str) -> UnknownFormat:
 
 
 def detect(name: str, text: str) -> str:
-    """The format of a file: 'requirements', 'pyproject', 'uv', 'poetry', 'pipfile', 'sbom'."""
+    """The format of a file: 'requirements', 'pyproject', 'uv', 'poetry', 'pipfile', 'npm', 'sbom'."""
     base = PurePath(name).name.lower()
     if base in _NAMED_UNSUPPORTED:
         raise _unknown(name, _NAMED_UNSUPPORTED[base])
     by_name = {"pyproject.toml": "pyproject", "uv.lock": "uv", "poetry.lock": "poetry",
-               "pipfile.lock": "pipfile"}
+               "pipfile.lock": "pipfile", "package-lock.json": "npm", "npm-shrinkwrap.json": "npm"}
     if base in by_name:
         return by_name[base]
     head = text.lstrip()[:4096]
@@ -101,7 +100,9 @@ def _detect_json(name: str, text: str) -> str:
         raise _unknown(name, f"SPDX {version or '3'} JSON-LD is not supported yet; export SPDX 2.3 JSON")
     if "_meta" in loaded and ("default" in loaded or "develop" in loaded):
         return "pipfile"
-    raise _unknown(name, "a JSON file that is not a CycloneDX or SPDX SBOM or a Pipfile.lock")
+    if "lockfileVersion" in loaded and ("packages" in loaded or "dependencies" in loaded):
+        return "npm"
+    raise _unknown(name, "a JSON file that is not a CycloneDX or SPDX SBOM, a Pipfile.lock or a package-lock.json")
 
 
 def _detect_toml(name: str, text: str) -> str:
@@ -157,6 +158,8 @@ def parse_text(text: str, name: str, includes: Includes | None = None,
         result = locks.parse_poetry(text, name)
     elif kind == "pipfile":
         result = locks.parse_pipfile_lock(text, name)
+    elif kind == "npm":
+        result = npmlock.parse_package_lock(text, name)
     elif kind == "sbom":
         loaded = sbom.load_json(text, name)
         if isinstance(loaded, ParseResult):
@@ -171,7 +174,7 @@ def parse_text(text: str, name: str, includes: Includes | None = None,
     return result
 
 
-KINDS = ("requirements", "pyproject", "uv", "poetry", "pipfile", "sbom")
+KINDS = ("requirements", "pyproject", "uv", "poetry", "pipfile", "npm", "sbom")
 
 
 def parse_path(path: str | os.PathLike[str], includes: Includes | None = None) -> ParseResult:

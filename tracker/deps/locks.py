@@ -116,6 +116,11 @@ def parse_uv(text: str, file: str) -> ParseResult:
             direct=(key in direct_groups) if roots else None,
             groups=tuple(sorted(direct_groups.get(key, ()))), repo=github_repo(url),
             url=url if isinstance(url, str) else None, file=file, line=line))
+        for _, items in _uv_edges(pkg):
+            for item in items:
+                if isinstance(item, dict) and isinstance(item.get("name"), str) and normalise(item["name"]) in locked:
+                    result.edge(("pypi", key), ("pypi", normalise(item["name"])))
+    result.graph = bool(roots)
     return result
 
 
@@ -162,7 +167,8 @@ def parse_poetry(text: str, file: str) -> ParseResult:
     if not valid:
         result.unreadable(None, "no [[package]] with a name: not a complete lock file")
         return result
-    _missing(result, {normalise(pkg["name"]) for _, pkg in valid}, needs)
+    locked = {normalise(pkg["name"]) for _, pkg in valid}
+    _missing(result, locked, needs)
     for line, pkg in valid:
         key = normalise(pkg["name"])
         source = pkg.get("source") if isinstance(pkg.get("source"), dict) else {}
@@ -179,6 +185,11 @@ def parse_poetry(text: str, file: str) -> ParseResult:
             name=pkg["name"], key=key, version=_str(pkg.get("version")),
             direct=True if key not in required else None,
             groups=tuple(str(g) for g in groups), repo=github_repo(url), url=url, file=file, line=line))
+        deps = pkg.get("dependencies") if isinstance(pkg.get("dependencies"), dict) else {}
+        for name in deps:
+            if isinstance(name, str) and normalise(name) in locked:
+                result.edge(("pypi", key), ("pypi", normalise(name)))
+    result.graph = True
     return result
 
 

@@ -16,7 +16,7 @@ class Dependency:
 
     name: str
     key: str
-    ecosystem: str = "pypi"              # 'pypi' | 'github'
+    ecosystem: str = "pypi"              # 'pypi' | 'npm' | 'github'
     version: str | None = None           # the exact version when pinned or locked
     specifier: str | None = None         # a version constraint as written ('>=2,<3', '^1.2')
     direct: bool | None = None           # None: the file does not say
@@ -58,6 +58,9 @@ class Unsupported:
     reason: str = ""
 
 
+Node = tuple[str, str]     # (ecosystem, key): a package in a dependency graph
+
+
 @dataclass
 class ParseResult:
     file: str
@@ -65,6 +68,15 @@ class ParseResult:
     dependencies: list[Dependency] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     unsupported: list[Unsupported] = field(default_factory=list)
+    # who depends on whom, when the file says (uv.lock, poetry.lock, package-lock.json, CycloneDX
+    # `dependencies`, SPDX relationships): package -> the packages it needs. The direct ones are
+    # the dependencies with direct=True.
+    edges: dict[Node, set[Node]] = field(default_factory=dict)
+    graph: bool = False
+
+    def edge(self, parent: Node, child: Node) -> None:
+        if parent != child:
+            self.edges.setdefault(parent, set()).add(child)
 
     def add(self, dep: Dependency) -> None:
         if looks_like_secret(dep.name):

@@ -1,6 +1,8 @@
-"""The dependency report as text: an aligned table, JSON, CSV or Markdown (for a pull-request
-comment). Markdown escapes every value (package names, flag evidence) so a dependency file
-cannot inject HTML, links or @-mentions into the comment."""
+"""The dependency report as text: an aligned table, JSON, CSV, Markdown (for a pull-request
+comment) or SARIF (tracker.deps.sarif, for code-scanning UIs); optionally grouped by the direct
+dependency that pulls each package in. Markdown escapes every value (package names, evidence from
+the index, flag evidence) so a dependency file or a package page cannot inject HTML, links or
+@-mentions into the comment."""
 
 from __future__ import annotations
 
@@ -9,22 +11,36 @@ import re
 from typing import Any
 
 from tracker import output
-from tracker.deps.report import COLUMNS, DepsReport
+from tracker.deps.report import COLUMNS, LEVELS, RANK, DepsReport, evidence
 
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "sarif")
+GROUPS = ("direct",)
 MARKDOWN_LIMIT = 60_000   # GitHub caps a comment at 65,536 characters
-CSV_COLUMNS = ["package", "ecosystem", "version", "direct", "groups", "repo", "mapped_by", "tracked", "health",
-               "coverage", "risk", "flags", "truck_factor", "criticality", "last_release", "funding", "accepted",
+TOP = 5
+CSV_COLUMNS = ["package", "ecosystem", "version", "direct", "via", "pulled_in_by", "groups", "repo", "mapped_by",
+               "tracked", "risk", "risk_basis", "index_risk", "project_risk", "evidence", "findings", "latest",
+               "version_age_days",
+               "releases_behind", "last_release", "releases_12m", "cadence_days", "requires_python",
+               "funding_links", "health", "coverage", "flags", "truck_factor", "criticality", "funding", "accepted",
                "why", "found_in"]
 
 
+def _cut(text: str | None, limit: int) -> str | None:
+    return text if text is None or len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
 def flat(row: dict[str, Any]) -> dict[str, Any]:
-    """Lists joined with '; ' and the accepted note in place of the dict, for tables and CSV."""
+    """Lists joined with '; ' (a path with ' > '), findings as 'level: evidence', and the accepted
+    note in place of the dict, for tables and CSV."""
     out = dict(row)
-    for key in ("flags", "groups", "found_in"):
-        out[key] = "; ".join(row[key]) if row[key] else None
-    if row["risk"] is not None and not row["flags"]:
+    for key in ("flags", "groups", "found_in", "pulled_in_by", "funding_links"):
+        out[key] = "; ".join(row.get(key) or []) or None
+    out["via"] = " > ".join(row["via"]) if row.get("via") else None
+    out["findings"] = "; ".join(f"{f['level']}: {f['evidence']}" for f in row.get("findings") or []) or None
+    if row.get("project_risk") is not None and not row["flags"]:
         out["flags"] = "none"
+    out["evidence"] = evidence(row) or row["why"]
+    out["evidence_short"] = _cut(out["evidence"], 100)
     out["accepted"] = row["accepted_note"]
     out["risk"] = row["risk"] if not row["accepted"] else f"{row['risk']} (accepted)"
     return out
@@ -41,17 +57,30 @@ def unread_line(report: DepsReport) -> str | None:
             f" {shown}{more}")
 
 
-def summary_lines(report: DepsReport) -> list[str]:
+def headline(report: DepsReport) -> str:
+    """The one-line summary: how many dependencies, and how many at each risk level."""
     s = report.summary
     risk = s["risk"]
-    lines = [f"{s['dependencies']} dependencies ({s['direct']} direct, {s['transitive']} transitive,"
-             f" {s['dependencies'] - s['direct'] - s['transitive']} not said): critical {risk['critical']},"
-             f" high {risk['high']}, medium {risk['medium']}, low {risk['low']}, unknown {risk['unknown']}"]
+    levels = ", ".join(f"{risk[level]} {level}" for level in ("critical", "high", "medium", "low") if risk[level])
+    total = s["dependencies"]
+    line = f"{total} {'dependency' if total == 1 else 'dependencies'}: {levels or 'no risk found'}"
+    if risk["unknown"]:
+        line += f", {risk['unknown']} unknown"
+    if s["unsupported"]:
+        count = sum(s["unsupported"].values())
+        line += f"; {count} not assessed"
+    return line
+
+
+def summary_lines(report: DepsReport) -> list[str]:
+    s = report.summary
+    lines = [headline(report) + f" ({s['direct']} direct, {s['transitive']} transitive,"
+             f" {s['dependencies'] - s['direct'] - s['transitive']} not said)"]
     unread = unread_line(report)
     if unread:
         lines.append(unread)
     if s["riskiest"]:
-        lines.append("riskiest: " + ", ".join(f"{r['package']} ({r['risk']}, health {_num(r['health'])})"
+        lines.append("riskiest: " + ", ".join(f"{r['package']} ({r['risk']}: {r['evidence'] or 'see why'})"
                                               for r in s["riskiest"]))
     if s["one_person"]:
         lines.append("carried by one person (truck factor 1): " + ", ".join(r["package"] for r in s["one_person"]))
@@ -60,14 +89,14 @@ def summary_lines(report: DepsReport) -> list[str]:
     if s["not_mapped"]:
         lines.append(f"{s['not_mapped']} without a known repository (see 'why'; an --overrides file can map them)")
     if s["not_tracked"]:
-        lines.append(f"{len(s['not_tracked'])} repositories not tracked yet: rerun with --track, then"
-                     " tracker collect && tracker score")
+        lines.append(f"{len(s['not_tracked'])} repositories not tracked yet: their risk comes from the package index"
+                     " only; --track, then tracker collect && tracker score, for the projects' full health")
     if s["not_scored"]:
         lines.append(f"{s['not_scored']} tracked but not scored yet: tracker collect && tracker score")
     if s["accepted"]:
         lines.append(f"{s['accepted']} accepted risks (--ignore)")
     if s["unsupported"]:
-        lines.append("not yet supported (listed, not assessed): "
+        lines.append("not assessed (listed, not judged): "
                      + ", ".join(f"{n} {k}" for k, n in sorted(s["unsupported"].items())))
     return lines
 
@@ -76,20 +105,85 @@ def _num(value: Any) -> str:
     return "unknown" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def table(report: DepsReport) -> str:
-    rows = [flat(r) for r in report.rows]
+def groups(report: DepsReport) -> list[tuple[dict[str, Any] | None, list[dict[str, Any]]]]:
+    """(direct dependency row, the rows it pulls in) per direct dependency, riskiest group first
+    (a group's risk is its worst member's); then (None, rows no direct dependency leads to). A
+    package several direct dependencies pull in is listed under each."""
+    by_name = {r["package"]: r for r in report.rows if r["direct"] is True}
+    members: dict[str, list[dict[str, Any]]] = {name: [] for name in by_name}
+    loose = []
+    for r in report.rows:
+        if r["direct"] is True:
+            continue
+        heads = [h for h in r.get("pulled_in_by") or [] if h in members]
+        for head in heads:
+            members[head].append(r)
+        if not heads:
+            loose.append(r)
+
+    def worst(head: str) -> tuple:
+        rows = [by_name[head], *members[head]]
+        return (-max(RANK.get(x["risk"] or "", 0) for x in rows), head.lower())
+
+    out: list[tuple[dict[str, Any] | None, list[dict[str, Any]]]] = [
+        (by_name[h], members[h]) for h in sorted(members, key=worst)]
+    if loose:
+        out.append((None, loose))
+    return out
+
+
+def _group_title(head: dict[str, Any] | None, rows: list[dict[str, Any]]) -> str:
+    if head is None:
+        return f"not traced to a direct dependency ({len(rows)})"
+    everything = [head, *rows]
+    top = max((RANK.get(x["risk"] or "", 0) for x in everything), default=0)
+    worst = LEVELS[top - 1] if top else "unknown"
+    return (f"{head['package']} {head['version'] or ''}".strip()
+            + f": worst risk {worst}, pulls in {len(rows)} {'package' if len(rows) == 1 else 'packages'}")
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """The aligned table with the main reason cut to 100 characters (the full text is in JSON/CSV)."""
+    flats = [dict(f, evidence=f["evidence_short"]) for f in (flat(r) for r in rows)]
+    return output.table(flats, columns)
+
+
+def table(report: DepsReport, group_by: str | None = None) -> str:
     columns = COLUMNS + (["accepted"] if any(r["accepted_note"] for r in report.rows) else [])
-    text = output.table(rows, columns)
+    if group_by == "direct":
+        parts = []
+        for head, rows in groups(report):
+            shown = ([head] if head else []) + rows
+            parts.append(_group_title(head, rows) + "\n" + _table(shown, columns))
+        text = "\n".join(parts)
+    else:
+        text = _table(report.rows, columns)
     if report.unsupported:
-        text += "\nnot yet supported:\n" + output.table(report.unsupported, ["kind", "name", "version", "file", "reason"])
+        text += "\nnot assessed:\n" + output.table(report.unsupported, ["kind", "name", "version", "file", "reason"])
     return text + "\n" + "\n".join(summary_lines(report)) + "\n"
 
 
-def to_json(report: DepsReport) -> str:
-    return json.dumps(report.as_dict(), indent=2, default=str, ensure_ascii=False) + "\n"
+def to_json(report: DepsReport, group_by: str | None = None) -> str:
+    data = report.as_dict()
+    if group_by == "direct":
+        data["groups"] = [{"direct": head["package"] if head else None,
+                           "risk": _worst([head, *rows] if head else rows),
+                           "dependencies": [r["package"] for r in rows]} for head, rows in groups(report)]
+    return json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n"
 
 
-def to_csv(report: DepsReport) -> str:
+def _worst(rows: list[dict[str, Any]]) -> str | None:
+    top = max((RANK.get(x["risk"] or "", 0) for x in rows), default=0)
+    return LEVELS[top - 1] if top else None
+
+
+def to_csv(report: DepsReport, group_by: str | None = None) -> str:
+    if group_by == "direct":
+        lines = []
+        for head, rows in groups(report):
+            for r in ([head] if head else []) + rows:
+                lines.append({"group": head["package"] if head else None, **flat(r)})
+        return output.to_csv(lines, ["group", *CSV_COLUMNS])
     return output.to_csv([flat(r) for r in report.rows], CSV_COLUMNS)
 
 
@@ -110,16 +204,17 @@ def md(value: Any) -> str:
     return text.replace("@", "@\u200b").replace("://", ":\u200b//")
 
 
-_MD_HEADER = ["| package | version | direct | repo | health | risk | flags | truck factor | last release"
-              " | funding | why |", "|---|---|---|---|---:|---|---|---:|---|---|---|"]
+_MD_HEADER = ["| package | version | risk | evidence | pulled in by | repo | health | last release | funding |",
+              "|---|---|---|---|---|---|---:|---|---|"]
 
 
 def _md_row(r: dict[str, Any]) -> str:
     f = flat(r)
-    why = f["why"] + (f"; {f['accepted']}" if f["accepted"] else "")
+    main = f["evidence"] + (f"; {f['accepted']}" if f["accepted"] else "")
+    via = " > ".join(r["via"][:-1]) if len(r.get("via") or []) > 1 else ("direct" if r["direct"] else None)
     return "| " + " | ".join(md(v) for v in (
-        f["package"], f["version"], f["direct"], f["repo"], f["health"], f["risk"], f["flags"] or "",
-        f["truck_factor"], f["last_release"], f["funding"], why)) + " |"
+        f["package"], f["version"], f["risk"], main, via, f["repo"], f["health"], f["last_release"],
+        f["funding"])) + " |"
 
 
 def _md_rows(rows: list[dict[str, Any]], budget: int) -> tuple[list[str], int]:
@@ -135,10 +230,27 @@ def _md_rows(rows: list[dict[str, Any]], budget: int) -> tuple[list[str], int]:
     return lines, 0
 
 
-def markdown(report: DepsReport, title: str = "Dependency risk") -> str:
-    """A pull-request comment: summary, the rows at medium risk or above, the rest folded away,
-    warnings folded too; cut to stay under GitHub's comment limit (the cut is said)."""
-    head = [f"### {md(title)}", ""] + [f"- {md(line)}" for line in summary_lines(report)] + [""]
+def _top_risks(report: DepsReport) -> list[str]:
+    rows = [r for r in report.rows if r["risk"] in ("medium", "high", "critical") and not r["accepted"]][:TOP]
+    out = []
+    for r in rows:
+        via = f" (via {' > '.join(r['via'][:-1])})" if len(r.get("via") or []) > 1 else ""
+        out.append(f"**{md(r['risk'])}** {md(r['package'])} {md(r['version'] or '')}{md(via)}:"
+                   f" {md(evidence(r) or r['why'])}")
+    return out
+
+
+def markdown(report: DepsReport, title: str = "Dependency risk", group_by: str | None = None) -> str:
+    """A pull-request comment: one summary line, the top risks, the rest of the summary, the rows at
+    medium risk or above (or every group, with --group-by direct), the rest folded away, warnings
+    folded too; cut to stay under GitHub's comment limit (the cut is said)."""
+    top = _top_risks(report)
+    head = [f"### {md(title)} \u2014 {md(headline(report))}", ""]
+    if top:
+        head += ["Top risks:", "", *[f"{i}. {line}" for i, line in enumerate(top, 1)], ""]
+    else:
+        head += ["No dependency at medium risk or above.", ""]
+    head += [f"- {md(line)}" for line in summary_lines(report)[1:]] + [""]
     tail = []
     if report.warnings:
         shown = [f"- {md(w[:300])}" for w in report.warnings[:50]]
@@ -146,17 +258,24 @@ def markdown(report: DepsReport, title: str = "Dependency risk") -> str:
         tail = ["", "", f"<details><summary>{len(report.warnings)} warnings</summary>", "", *shown,
                 *([f"- … {more} more in the JSON report"] if more else []), "", "</details>"]
     budget = MARKDOWN_LIMIT - len("\n".join(head)) - len("\n".join(tail)) - 400
+    body = list(head)
+    if group_by == "direct":
+        for group_head, rows in groups(report):
+            lines, cut = _md_rows(([group_head] if group_head else []) + rows, budget)
+            budget -= sum(len(x) + 1 for x in lines)
+            body += ["", f"<details><summary>{md(_group_title(group_head, rows))}</summary>", "", *lines,
+                     *([f"\n{cut} more: see the JSON or CSV report."] if cut else []), "", "</details>"]
+            if budget <= 0:
+                break
+        return "\n".join(body + tail) + "\n"
     attention = [r for r in report.rows if r["risk"] in ("medium", "high", "critical")]
     rest = [r for r in report.rows if r["risk"] not in ("medium", "high", "critical")]
-    body = list(head)
     if attention:
         lines, cut = _md_rows(attention, budget)
         body += lines
         budget -= sum(len(x) + 1 for x in lines)
         if cut:
             body.append(f"\n{cut} more at medium risk or above: see the JSON or CSV report.")
-    else:
-        body.append("No dependency at medium risk or above.")
     if rest:
         lines, cut = _md_rows(rest, budget)
         note = f"; {cut} not shown, see the JSON or CSV report" if cut else ""
@@ -165,11 +284,15 @@ def markdown(report: DepsReport, title: str = "Dependency risk") -> str:
     return "\n".join(body + tail) + "\n"
 
 
-def render(report: DepsReport, fmt: str) -> str:
+def render(report: DepsReport, fmt: str, group_by: str | None = None) -> str:
     if fmt == "json":
-        return to_json(report)
+        return to_json(report, group_by)
     if fmt == "csv":
-        return to_csv(report)
+        return to_csv(report, group_by)
     if fmt == "markdown":
-        return markdown(report)
-    return table(report)
+        return markdown(report, group_by=group_by)
+    if fmt == "sarif":
+        from tracker.deps import sarif
+
+        return sarif.render(report)
+    return table(report, group_by)

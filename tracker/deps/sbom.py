@@ -1,11 +1,12 @@
 """SBOMs in JSON: CycloneDX (1.2-1.6) and SPDX 2.x.
 
 Components are identified by their package URL (purl, github.com/package-url/purl-spec):
-`pkg:pypi/NAME@VERSION` and `pkg:github/OWNER/REPO@VERSION` are assessed; every other type
-(npm, maven, golang, ...) and every component without a purl is listed as not yet supported.
-Direct vs transitive comes from the dependency graph when the SBOM has one: CycloneDX
-`dependencies` of the `metadata.component`, SPDX DEPENDS_ON / *_DEPENDENCY_OF relationships of
-the package the document DESCRIBES.
+`pkg:pypi/NAME@VERSION`, `pkg:npm/[%40SCOPE/]NAME@VERSION` and `pkg:github/OWNER/REPO@VERSION` are
+assessed; every other type (maven, golang, ...) and every component without a purl is listed as
+not assessed, with its kind, and counted. Direct vs transitive comes from the dependency graph
+when the SBOM has one: CycloneDX `dependencies` of the `metadata.component`, SPDX DEPENDS_ON /
+*_DEPENDENCY_OF relationships of the package the document DESCRIBES; the rest of the graph says
+who pulls in each transitive dependency.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from tracker.deps.model import Dependency, ParseResult, Unsupported
+from tracker.deps.model import Dependency, Node, ParseResult, Unsupported
 from tracker.deps.names import normalise, valid_name
+from tracker.deps.npm import valid_name as valid_npm_name
 from tracker.deps.urls import github_repo
 from tracker.userfiles import BadDocument, redact_secrets
 from tracker.userfiles import load_json as load_json_text
 
-SUPPORTED_PURL_TYPES = ("pypi", "github")
+SUPPORTED_PURL_TYPES = ("pypi", "npm", "github")
 _PURL_LINE = re.compile(r'"(?:purl|referenceLocator)"\s*:\s*"(pkg:[^"]*)"')
 
 
@@ -61,36 +63,44 @@ def _line_index(text: str) -> dict[str, int]:
 
 def _add_component(result: ParseResult, name: str, version: str | None, purl_text: str | None,
                    repo_hint: str | None, direct: bool | None, line: int | None,
-                   groups: tuple[str, ...] = ()) -> None:
-    """Turn one SBOM component into a dependency, or an unsupported entry."""
+                   groups: tuple[str, ...] = ()) -> Node | None:
+    """Turn one SBOM component into a dependency (returns its graph node), or a not-assessed entry."""
     purl = parse_purl(purl_text) if purl_text else None
     if purl_text and purl is None:
-        result.warn(line, f"{name!r}: {purl_text!r} is not a valid package URL; listed as unsupported")
+        result.warn(line, f"{name!r}: {purl_text!r} is not a valid package URL; listed as not assessed")
     if purl is not None and purl.type == "pypi" and valid_name(purl.name):
         result.add(Dependency(
             name=purl.name, key=normalise(purl.name), version=purl.version or version, direct=direct,
             groups=groups, repo=repo_hint, file=result.file, line=line))
-        return
+        return ("pypi", normalise(purl.name))
+    if purl is not None and purl.type == "npm":
+        npm_name = f"{purl.namespace}/{purl.name}" if purl.namespace else purl.name
+        if valid_npm_name(npm_name):
+            result.add(Dependency(
+                name=npm_name, key=npm_name, ecosystem="npm", version=purl.version or version, direct=direct,
+                groups=groups, repo=repo_hint, file=result.file, line=line))
+            return ("npm", npm_name)
     if purl is not None and purl.type == "github" and purl.namespace:
         repo = github_repo(f"https://github.com/{purl.namespace}/{purl.name}")
         if repo:
             result.add(Dependency(
                 name=repo, key=repo.lower(), ecosystem="github", version=purl.version or version,
                 direct=direct, groups=groups, repo=repo, file=result.file, line=line))
-            return
+            return ("github", repo.lower())
     if purl is None and repo_hint:
         result.add(Dependency(
             name=repo_hint, key=repo_hint.lower(), ecosystem="github", version=version, direct=direct,
             groups=groups, repo=repo_hint, url=None, file=result.file, line=line))
-        return
+        return ("github", repo_hint.lower())
     if purl is not None:
-        kind, reason = purl.type, f"{purl.type} packages are not yet supported (only pypi and github)"
+        kind, reason = purl.type, f"{purl.type} packages are not assessed (only pypi, npm and github)"
     elif purl_text:
         kind, reason = "invalid purl", "its package URL is not valid, so its ecosystem is unknown"
     else:
         kind, reason = "no purl", "no package URL (purl), so its ecosystem is unknown"
     result.add_unsupported(Unsupported(result.file, kind, redact_secrets(name), version,
                                           redact_secrets(purl_text) if purl_text else None, reason))
+    return None
 
 
 def parse_cyclonedx(text: str, file: str, data: dict[str, Any]) -> ParseResult:
@@ -104,6 +114,7 @@ def parse_cyclonedx(text: str, file: str, data: dict[str, Any]) -> ParseResult:
         if isinstance(entry, dict) and isinstance(entry.get("ref"), str):
             graph[entry["ref"]] = [d for d in entry.get("dependsOn") or [] if isinstance(d, str)]
     direct_refs = set(graph.get(root_ref, [])) if root_ref in graph else None
+    nodes: dict[str, Node] = {}
 
     def walk(components: Any, where: str) -> None:
         if components is None:
@@ -127,11 +138,20 @@ def parse_cyclonedx(text: str, file: str, data: dict[str, Any]) -> ParseResult:
             direct = None if direct_refs is None else ref in direct_refs
             scope = comp.get("scope")
             groups = (scope,) if isinstance(scope, str) and scope != "required" else ()
-            _add_component(result, comp["name"], comp.get("version") if isinstance(comp.get("version"), str)
-                           else None, purl, hint, direct, lines.get(purl) if purl else None, groups)
+            node = _add_component(result, comp["name"], comp.get("version") if isinstance(comp.get("version"), str)
+                                  else None, purl, hint, direct, lines.get(purl) if purl else None, groups)
+            if node is not None and isinstance(ref, str):
+                nodes[ref] = node
             walk(comp.get("components"), f"{where}[{i}].components")
 
     walk(data.get("components"), "components")
+    if direct_refs is not None:
+        result.graph = True
+        for ref, needs in graph.items():
+            if ref in nodes:
+                for child in needs:
+                    if child in nodes:
+                        result.edge(nodes[ref], nodes[child])
     return result
 
 
@@ -167,6 +187,7 @@ def parse_spdx(text: str, file: str, data: dict[str, Any]) -> ParseResult:
             parent, child = (b, a) if reverse else (a, b)
             edges.setdefault(parent, {})[child] = group
     has_graph = any(r in edges for r in roots)
+    nodes: dict[str, Node] = {}
     direct_of: dict[str, str] = {}
     for r in roots:
         direct_of.update(edges.get(r, {}))
@@ -185,8 +206,17 @@ def parse_spdx(text: str, file: str, data: dict[str, Any]) -> ParseResult:
         direct = (spdx_id in direct_of) if has_graph else None
         group = direct_of.get(spdx_id)
         version = pkg.get("versionInfo") if isinstance(pkg.get("versionInfo"), str) else None
-        _add_component(result, pkg["name"], version, purl, hint, direct, lines.get(purl) if purl else None,
-                       (group,) if group and group != "main" else ())
+        node = _add_component(result, pkg["name"], version, purl, hint, direct, lines.get(purl) if purl else None,
+                              (group,) if group and group != "main" else ())
+        if node is not None and isinstance(spdx_id, str):
+            nodes[spdx_id] = node
+    if has_graph:
+        result.graph = True
+        for parent, children in edges.items():
+            if parent in nodes:
+                for child in children:
+                    if child in nodes:
+                        result.edge(nodes[parent], nodes[child])
     return result
 
 
