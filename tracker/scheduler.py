@@ -135,6 +135,7 @@ class Daemon:
         self._loop_done = threading.Event()
         self.on_signal = on_signal            # `tracker serve`: passes the signal on to the app
         self._backoff: dict[str, float] = {}  # source -> seconds until the next try while its host is down
+        self._said_no_scoring = False
 
     # -- locks and short writes ------------------------------------------------------------
     def _store(self) -> ShortStore:
@@ -594,6 +595,12 @@ class Daemon:
         except ImportError as exc:
             if exc.name not in ("tracker.score", "tracker.scoring", "tracker"):
                 raise
+            if not self._said_no_scoring:
+                self._said_no_scoring = True
+                log.info("scoring skipped: tracker.score is not installed in this version")
+                with contextlib.suppress(Exception):
+                    self._record(store, SCORE_JOB, last_finished_at=runs.utcnow(), last_status="skipped",
+                                 last_error="tracker.score is not installed")
             return 0
         from tracker.readmodel.snapshot import score_dates
 
@@ -610,6 +617,8 @@ class Daemon:
                     written += result.written
                     for slug, problem in result.failures:
                         log.error("scoring %s failed: %s", slug, redact(problem, self.config))
+                    log.info("scored %s%s", ", ".join(p.slug for p in group[:5]) + (" ..." if len(group) > 5 else ""),
+                             "" if when == started else f" as of {when:%Y-%m-%d} (its data date)")
                 self._record(store, SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
                              last_status="ok", last_error=None,
                              current=", ".join(p.slug for p in projects[:3]) + (" ..." if len(projects) > 3 else ""))
@@ -620,21 +629,11 @@ class Daemon:
                 self._record(store, SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
                              last_status="error", last_error=message)
             return 0
-        log.debug("scored %s", ", ".join(p.slug for p in projects))
         return written
 
     def score(self) -> int | None:
         """Score every tracked project (each as of its data date), if the scoring module is installed."""
         if not self.schedule.score_after_collect:
-            return None
-        try:
-            from tracker.score import score_all  # noqa: F401 (is scoring installed?)
-        except ImportError as exc:
-            if exc.name not in ("tracker.score", "tracker.scoring", "tracker"):
-                raise
-            log.info("scoring skipped: tracker.score is not installed in this version")
-            self.record(SCORE_JOB, last_finished_at=runs.utcnow(), last_status="skipped",
-                        last_error="tracker.score is not installed")
             return None
         try:
             with self.writing("scoring") as store:
