@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 # Why a host could not be reached, most specific first (the first found is the reason given).
 _REASONS = (
@@ -22,10 +23,12 @@ _REASONS = (
      "no connection"),
 )
 _UNREACHABLE = re.compile("|".join(f"(?:{p})" for p, _ in _REASONS), re.IGNORECASE)
-_HOST = (re.compile(r"resolve host:?\s*'?([A-Za-z0-9.-]+\.[A-Za-z]{2,})", re.I),
-         re.compile(r"(?:https?|ssh|git)://(?:[^@/\s]+@)?([A-Za-z0-9.-]+\.[A-Za-z]{2,})", re.I),
-         re.compile(r"git@([A-Za-z0-9.-]+\.[A-Za-z]{2,}):", re.I),
-         re.compile(r"([A-Za-z0-9.-]+\.[A-Za-z]{2,}) (?:could not|cannot) be reached", re.I))
+_NAME = r"((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|\d{1,3}(?:\.\d{1,3}){3}|localhost)"
+_HOST = (re.compile(r"resolve host:?\s*'?" + _NAME, re.I),
+         re.compile(r"(?:https?|ssh|git)://(?:[^@/\s]+@)?" + _NAME, re.I),
+         re.compile(r"git@" + _NAME + ":", re.I),
+         re.compile(_NAME + r" (?:could not|cannot) be reached", re.I),
+         re.compile(r"connect to " + _NAME, re.I))
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: UTC)?\b")
 _COUNT = re.compile(r"\b\d+\b")
 SHOWN_PROJECTS = 5
@@ -46,6 +49,16 @@ def host_of(error: str | None) -> str | None:
         if m:
             return m.group(1).lower()
     return None
+
+
+def url_host(url: str) -> str | None:
+    """The host of a URL (https://, ssh://, git@host:path), lower case; None for a local path."""
+    m = re.match(r"^[\w.-]+@([\w.-]+):", url)
+    if m:
+        return m.group(1).lower()
+    if "://" not in url:
+        return None
+    return urlsplit(url).hostname
 
 
 def reason_of(error: str) -> str:

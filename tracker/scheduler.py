@@ -462,10 +462,10 @@ class Daemon:
 
         if source.name == "git":
             url = project.git_url(self.config.github_web_url)
-            return failures.host_of(url) if is_url(url) else None
+            return failures.url_host(url) if is_url(url) else None
         urls = {"github": self.config.github_api_url, "pypi": self.config.pypi_url,
                 "opencollective": self.config.opencollective_api_url}
-        return failures.host_of(urls[source.name]) if source.name in urls else None
+        return failures.url_host(urls[source.name]) if source.name in urls else None
 
     def run_source(self, name: str, resume_since: datetime | None = None) -> list[collect.Outcome]:
         """One run of a source's job: every project in turn (or those not reached last time),

@@ -70,7 +70,7 @@ def _open(ctx: FetchContext, project: Project) -> GitRepo:
     source = project.git_url(ctx.config.github_web_url)
     if is_url(source):
         session = ctx.session if isinstance(ctx.session, GitSession) else GitSession()
-        host = failures.host_of(source) or source
+        host = failures.url_host(source) or source
         if host in session.unreachable:
             raise CollectionError(f"not tried: {host} could not be reached earlier in this run "
                                   f"({session.unreachable[host]})")
