@@ -91,8 +91,11 @@ class AppProcess:
         self.popen = subprocess.Popen(self.command, env=self.env)
 
     def signal(self, signum: int) -> None:
-        """Pass a stop signal on, as SIGTERM (a terminal's Ctrl-C may have reached it already)."""
+        """Pass SIGTERM on. SIGINT is not passed on: a terminal's Ctrl-C reaches the app by itself,
+        and one sent to this process alone stops the app on the way out (`stop`)."""
         self.stopping = True
+        if signum == signal.SIGINT:
+            return
         if self.popen is not None and self.popen.poll() is None and not self.signalled:
             self.signalled = True
             self.popen.send_signal(signal.SIGTERM)
