@@ -199,6 +199,11 @@ def test_load_marks_projects_bundled_and_dates_their_scores(cli, portfolio, pypi
         summary = snapshot.summary(store)
         assert (summary["projects"], summary["still_bundled"], summary["data_from"], summary["data_to"]) == \
             (3, 3, LEGACY_DATE, MIRROR_DATE)
+    rescored = cli("score")                        # `tracker score` keeps each project on its data date
+    assert rescored.code == 0, rescored.err
+    with Store.open(db_path) as store:
+        assert store.all("SELECT DISTINCT computed_at FROM scores WHERE project_id = ?", [rocket]) == [(MIRROR_DATE,)]
+        now = utcnow()
         # a fresh git collection replaces the snapshot for that project only
         store.execute("INSERT INTO collection_runs (source, project_id, started_at, finished_at, status)"
                       " VALUES ('git', ?, ?, ?, 'ok')", [rocket, now, now])

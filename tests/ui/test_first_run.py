@@ -94,6 +94,14 @@ def test_first_run_shows_real_projects_and_answers_collect_now(served):
             assert narrowed.startswith("1 of ") and "health unknown" not in narrowed
         assert page.get_by_text("Deploy", exact=True).count() == 0  # the viewer toolbar
 
+        # a seed's page: its health with its coverage, and the date its data is as of
+        page.goto(url + f"/project?project={SEEDS[0]}")
+        coverage = page.locator("[data-testid='stMetric']").filter(has_text="Coverage").first
+        coverage.wait_for(timeout=60_000)
+        assert re.search(r"\d+(\.\d+)?\s*%", coverage.inner_text())
+        assert re.search(r"git history as of \d{4}-\d\d-\d\d, scored as of that date",
+                         page.locator("[data-testid='stMain']").inner_text())
+
         # the scheduler runs: "collect now" is carried out and answered on the page
         page.goto(url + "/runs")
         wait_rendered(page, "Collect now")
