@@ -138,6 +138,10 @@ class Policy:
 _UNPARSED = object()
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 @dataclass
 class Response:
     """A final answer (redirects already followed). Header names are lower case."""
@@ -153,7 +157,9 @@ class Response:
         """The body as JSON, or None (no body, or not JSON)."""
         if self._data is _UNPARSED:
             try:
-                self._data = json.loads(self.body) if self.body else None
+                # NaN and Infinity are not JSON: an answer carrying them is not JSON either (such a
+                # number must never reach the database)
+                self._data = json.loads(self.body, parse_constant=_not_json) if self.body else None
             except ValueError:
                 self._data = None
         return self._data

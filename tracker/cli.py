@@ -1,7 +1,9 @@
 """The `tracker` command line. Each module in tracker/commands/ adds its subcommands.
 
-Errors meant for the user print as one line on stderr with a non-zero exit (2 for bad input);
-secrets are stripped from every message.
+Errors meant for the user print as one line on stderr with a non-zero exit (2 for bad input).
+Everything a command prints goes through tracker.output.TerminalStream: secrets are redacted and
+control characters a terminal would obey are dropped, whatever the text's origin (a repository, a
+server, the database). A damaged database file is one clear line too, never "internal error".
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ import importlib
 import os
 import pkgutil
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from tracker import __version__
+import duckdb
+
+from tracker import __version__, output
 from tracker import commands as commands_pkg
 from tracker import config as config_mod
 from tracker import lock as lock_mod
 from tracker.clock import utcnow
 from tracker.errors import TrackerError, UsageError
-from tracker.store import Store, open_reader
+from tracker.store import Store, damaged, is_damage, open_reader
 
 DESCRIPTION = """\
 Track the health, maintenance risk and funding of open-source projects.
@@ -45,7 +50,9 @@ class Context:
     Commands that only read declare it (`set_defaults(read_only=True)`): their store is opened
     read-only without the writer lock (tracker.lock), so they never queue behind `tracker schedule`
     and work on a read-only file or folder; while a writer holds the database they wait (up to
-    TRACKER_LOCK_TIMEOUT seconds), saying so once on stderr. Every other command is a writer.
+    TRACKER_LOCK_TIMEOUT seconds), saying so once on stderr. Every other command is a writer: it
+    takes the writer lock and, before anything else, deletes rows of projects that are no longer
+    tracked (tracker.doctor.clean_orphans; what it deleted is in `cleaned`).
     """
 
     def __init__(self, args: argparse.Namespace):
@@ -53,6 +60,7 @@ class Context:
         self.config = config_mod.load(args.db)
         self._store: Store | None = None
         self._lock: lock_mod.FileLock | None = None
+        self.cleaned: dict[str, int] = {}
         self.now = parse_as_of(getattr(args, "as_of", None))
 
     @property
@@ -73,6 +81,10 @@ class Context:
                 # Writers take the writer lock first, so they never interleave with `tracker schedule`.
                 self._lock = lock_mod.acquire_writer(path, f"tracker {self.args.command}")
             self._store = Store.open(path, read_only=read_only, lock_timeout=0 if read_only else 30)
+            if not read_only:
+                from tracker import doctor
+
+                self.cleaned = doctor.clean_orphans(self._store)
         return self._store
 
     def _waiting(self) -> None:
@@ -90,15 +102,23 @@ class Context:
             self._lock = None
 
 
+EARLIEST_AS_OF = datetime(1970, 1, 1)
+LATEST_AS_OF = datetime(9000, 12, 31, 23, 59, 59)
+
+
 def parse_as_of(text: str | None) -> datetime:
+    """--as-of as naive UTC, from 1970 to the year 9000 (windows reach years back and ahead of it)."""
     if not text:
         return utcnow()
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         raise UsageError(f"--as-of {text!r} is not an ISO date (e.g. 2026-01-31)") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+    if not EARLIEST_AS_OF <= value <= LATEST_AS_OF:
+        raise UsageError(f"--as-of {text}: out of range; give a date between {EARLIEST_AS_OF:%Y-%m-%d} "
+                         f"and {LATEST_AS_OF:%Y-%m-%d}")
     return value
 
 
@@ -118,8 +138,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -127,25 +145,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     ctx = None
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = output.TerminalStream(sys.stdout), output.TerminalStream(sys.stderr)
     try:
         ctx = Context(args)
+        sys.stdout, sys.stderr = (output.TerminalStream(streams[0], ctx.config),
+                                  output.TerminalStream(streams[1], ctx.config))
         return int(args.func(ctx) or 0)
     except TrackerError as exc:
-        cfg = ctx.config if ctx else None
-        print(f"tracker: error: {config_mod.redact(str(exc), cfg)}", file=sys.stderr)
+        print(f"tracker: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except duckdb.Error as exc:
+        if not is_damage(exc):
+            return _internal(exc, ctx)
+        print(f"tracker: error: {damaged(ctx.config.db_path if ctx else '?', exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: one line by default, the traceback with TRACKER_DEBUG=1
-        if os.environ.get("TRACKER_DEBUG"):
-            raise
-        cfg = ctx.config if ctx else None
-        msg = config_mod.redact(f"{type(exc).__name__}: {exc}", cfg)
-        print(f"tracker: internal error: {msg} (set TRACKER_DEBUG=1 for details)", file=sys.stderr)
-        return 1
+        return _internal(exc, ctx)
     finally:
-        if ctx is not None:
-            ctx.close()
+        try:
+            if ctx is not None:
+                ctx.close()
+        finally:
+            sys.stdout, sys.stderr = streams
+
+
+def _internal(exc: Exception, ctx: Context | None) -> int:
+    """A bug: one redacted line (the traceback with TRACKER_DEBUG=1, redacted as it is printed)."""
+    if os.environ.get("TRACKER_DEBUG"):
+        traceback.print_exception(exc, file=sys.stderr)  # through the redacting stream, not sys.excepthook
+        return 1
+    print(f"tracker: internal error: {type(exc).__name__}: {exc} (set TRACKER_DEBUG=1 for details)",
+          file=sys.stderr)
+    return 1

@@ -15,6 +15,7 @@ For each source and project (`collect_one`):
    closes the run as `ok`, `partial` (some parts failed: what arrived is saved, the rest stays
    unknown) or `error`.
 A failure is recorded in its run and never raised: one project's failure never stops the others.
+A project removed meanwhile gets nothing, not even its run row: the outcome is `removed`.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from typing import Any
 from collectors import Batch, FetchContext, Source, sources
 from tracker import runs
 from tracker.config import Config, redact
-from tracker.errors import CollectionError, TrackerError, UsageError
+from tracker.errors import TrackerError, UsageError
 from tracker.progress import Progress
 from tracker.registry import Project
+from tracker.runs import ProjectRemoved
 from tracker.store import Store
 
 
@@ -38,7 +40,7 @@ from tracker.store import Store
 class Outcome:
     source: str
     project: str | None
-    status: str                     # ok | partial | error | interrupted
+    status: str                     # ok | partial | error | interrupted | removed
     error: str | None               # the error, or for a partial run what failed
     counters: dict[str, Any]
     failed: dict[str, str] = field(default_factory=dict)   # part -> reason
@@ -171,10 +173,6 @@ def collect_one(
     return _collect_one(store, config, source, project, progress, run)
 
 
-class ProjectRemoved(CollectionError):
-    """The project was removed (`tracker remove`) while it was being collected."""
-
-
 def _read_state(store: Store, source: Source, project: Project) -> Any:
     reader = getattr(source.module, "state", None)
     if reader is None:
@@ -193,7 +191,11 @@ def _batches(result: Batch | Iterator[Batch]) -> Iterator[Batch]:
 
 def _collect_one(store: Store, config: Config, source: Source, project: Project, progress: Progress,
                  rs: RunSession) -> Outcome:
-    row = runs.start(store, source.name, project.id)
+    try:
+        row = runs.start(store, source.name, project.id, project.slug)
+    except ProjectRemoved as exc:
+        progress(str(exc))
+        return Outcome(source.name, project.slug, "removed", str(exc), {})
     rs.speak_to(progress)
     requests0, points0 = rs.spent()
 
@@ -220,6 +222,11 @@ def _collect_one(store: Store, config: Config, source: Source, project: Project,
         meter()
         _close(store, row, "interrupted", "stopped by the user")
         raise
+    except ProjectRemoved as exc:
+        _close(store, row, "error", str(exc), last)
+        runs.forget(store, row.id)
+        progress(str(exc))
+        return Outcome(source.name, project.slug, "removed", str(exc), {})
     except TrackerError as exc:
         status, error = "error", redact(str(exc), config)
         meter()

@@ -1,11 +1,15 @@
 """Configuration in one place: environment variables with defaults that work out of the box.
 
-Tokens are read here and only here, and are never written anywhere (see `redact`).
+Tokens are read here and only here, and are never written anywhere. `redact` is the one place
+secrets are taken out of text: the configured tokens, published token formats and passwords in
+URLs (any server text printed or stored), and `redact_patterns` (also NAME=value pairs) for text
+read out of a user's file (tracker.userfiles.redact_secrets).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,9 +82,48 @@ def load(db_path: str | os.PathLike[str] | None = None) -> Config:
     )
 
 
-def redact(text: str, config: Config | None = None) -> str:
-    """Remove every configured secret from `text` (error messages, logs)."""
-    secrets = (config or load()).secrets()
-    for secret in secrets:
-        text = text.replace(secret, "***")
+# Published token formats (GitHub, GitLab, Slack, AWS, PyPI, npm, Hugging Face, Google, OpenAI-style
+# "sk-" keys), private key blocks, passwords in URLs and NAME=value lines whose name says secret.
+_TOKEN_PATTERNS = [
+    re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"),
+    re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"),
+    re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+    re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    re.compile(r"\bpypi-[A-Za-z0-9_-]{40,}"),
+    re.compile(r"\bnpm_[A-Za-z0-9]{30,}"),
+    re.compile(r"\bhf_[A-Za-z0-9]{30,}"),
+    re.compile(r"\bAIza[0-9A-Za-z_-]{35}"),
+    re.compile(r"\bsk-[A-Za-z0-9_-]{20,}"),
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+]
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,30}://)[^/@\s:]{1,200}:[^/@\s]{1,200}@")
+_NAMED_SECRET = re.compile(   # no dots in the name: 'secret.txt: it was not uploaded' is prose
+    r"(?i)\b([A-Z0-9_-]{0,60}(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH)"
+    r"[A-Z0-9_-]{0,60})(\s{0,10}[=:]\s{0,10})[^\s'\"]{1,}")
+MIN_SECRET_LENGTH = 8  # a configured "token" shorter than this would blank ordinary words: not replaced
+
+
+def redact_patterns(text: str, named: bool = True) -> str:
+    """`text` with anything shaped like a secret replaced by '***': published token formats,
+    private key blocks, user names and passwords in URLs (`https://***@host`) and, when `named`, NAME=value
+    pairs whose name says token/secret/password/key (for text read out of files: servers' prose
+    such as '401 Unauthorized: Bad credentials' keeps its words)."""
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    if named:
+        text = _NAMED_SECRET.sub(r"\1\2***", text)
+    for pattern in _TOKEN_PATTERNS:
+        text = pattern.sub("***", text)
     return text
+
+
+def redact(text: str, config: Config | None = None) -> str:
+    """`text` without secrets: every configured token (GITHUB_TOKEN/GH_TOKEN, OPENCOLLECTIVE_TOKEN;
+    read from the environment when no `config` is given), published token formats and passwords
+    in URLs. Used for every message that can carry a server's or a repository's text, wherever it
+    is printed (tracker.output.TerminalStream) or stored (tracker.runs, the scheduler's records)."""
+    if not text:
+        return text
+    for secret in (config or load()).secrets():
+        if len(secret) >= MIN_SECRET_LENGTH:
+            text = text.replace(secret, "***")
+    return redact_patterns(text, named=False)

@@ -4,8 +4,9 @@ and the app.
 Unknown (None, NaN, pandas' NA and NaT) reads "unknown", never "None", "nan" or 0; booleans read
 yes / no; shares are percentages one way ("60%"); counts carry the right plural ("1 channel",
 "3 channels"); dates are ISO ("2026-01-31") and times UTC to the minute ("2026-01-31 10:05 UTC");
-dollars "$1,200", other currencies "1,200 EUR". Text is returned as is: escaping for Markdown or a
-terminal is the caller's (tracker.ui.render.md).
+dollars "$1,200", other currencies "1,200 EUR". Text is returned as is: escaping for Markdown is
+the caller's (tracker.ui.render.md); `terminal` and `plain` strip the control characters a terminal
+or an XML reader would act on (tracker.output applies `terminal` to everything the CLI prints).
 
 Imports nothing heavy (no pandas), so every command can use it.
 """
@@ -14,11 +15,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date as _date
 from datetime import datetime as _datetime
 from typing import Any
 
 UNKNOWN = "unknown"
+# C0 controls, DEL, C1 controls (0x9b is a one-byte CSI in some terminals) and the bidirectional
+# overrides that make text display in another order than it reads ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SPACING = "\n\t\r"
 _NA_TYPES = ("NAType", "NaTType")  # pandas.NA and pandas.NaT, recognised without importing pandas
 
 
@@ -134,3 +140,20 @@ def text(value: Any, unit: str = "", digits: int | None = None) -> str:
 def cell(value: Any) -> str:
     """A table cell for people (CLI tables): `text` without units."""
     return text(value)
+
+
+def terminal(text: str, keep: str = "\n\t") -> str:
+    """`text` safe to print: control characters dropped (escape sequences lose their ESC and show
+    as plain text), except the line breaks and tabs in `keep`; a line break or tab not kept, and a
+    carriage return, become a space."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else (" " if m.group() in _SPACING else ""),
+                        text)
+
+
+def plain(text: str) -> str:
+    """One line of text with no control character at all (line breaks and tabs become spaces) and
+    nothing XML 1.0 forbids (lone surrogates, U+FFFE, U+FFFF): labels, badge text."""
+    text = terminal(text, keep="")
+    return "".join(c for c in text if not (0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0xFFFE, 0xFFFF)))

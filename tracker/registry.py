@@ -19,6 +19,10 @@ _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _GITHUB_HOSTS = {"github.com", "www.github.com"}
 MAX_LIST_BYTES = 1_000_000
 CATEGORY = re.compile(r"^[\w .&/+-]{1,60}$")
+PYPI_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$")   # PEP 508 names
+MAX_NAME = 200
+GIT_SCHEMES = ("https", "http", "ssh", "git", "file", "git+ssh", "ssh+git")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,7 @@ def add(
     slug = f"{owner}/{repo}"
     if git_source is not None:
         git_source = normalise_git_source(git_source)
+    check_details(category=category, pypi_package=pypi_package, display_name=display_name)
     existing = find(store, slug)
     if existing is not None:
         changes = {
@@ -188,12 +193,49 @@ def rename(store: Store, project: Project, new_slug: str) -> Project:
     return get(store, slug)
 
 
+def check_details(category: str | None = None, pypi_package: str | None = None,
+                  display_name: str | None = None) -> None:
+    """A project's details as given (--category, --pypi, a list's `name`): a clear error for a
+    package name that is not a PyPI name, text too long, and any control character (they would
+    reach terminals and files as escape sequences). Lists also keep categories to CATEGORY."""
+    if category is not None and (_CONTROL.search(category) or not category.strip() or len(category) > 60):
+        raise UsageError(f"category {category[:80]!r} is not allowed: 1 to 60 characters, no control characters")
+    if pypi_package is not None and not PYPI_NAME.match(pypi_package):
+        raise UsageError(f"PyPI package {pypi_package[:80]!r} is not a package name (letters, digits, . _ -)")
+    if display_name is not None and (_CONTROL.search(display_name) or len(display_name) > MAX_NAME):
+        raise UsageError(f"name {display_name[:80]!r} has control characters or is longer than {MAX_NAME}"
+                         " characters")
+
+
 def normalise_git_source(source: str) -> str:
-    """A --git value: a URL (kept as given) or a local path (made absolute; must exist)."""
+    """A --git value: a URL (kept as given) or a local path (made absolute; must exist).
+
+    Values given to git are never options: one starting with '-' is refused (git would read
+    `-u...` as --upload-pack), and so is a URL whose user or host starts with '-' (ssh would read
+    it as an option) or that uses another scheme than https, http, ssh, git or file."""
     source = source.strip()
     if not source:
         raise UsageError("--git is empty: give a clone URL or a local path")
-    if re.match(r"^[a-z][a-z0-9+.-]*://", source) or re.match(r"^[\w.-]+@[\w.-]+:", source):
+    if _CONTROL.search(source):
+        raise UsageError(f"--git {source[:80]!r} contains control characters")
+    if source.startswith("-"):
+        raise UsageError(f"--git {source[:80]!r} starts with '-', which git would read as an option: "
+                         "give a clone URL or a local path (./-name for a folder named so)")
+    url = re.match(r"^([a-z][a-z0-9+.-]*)://", source, re.I)
+    scp = re.match(r"^([^/@:\s]+)@([^/:\s]+):(.*)$", source)
+    if url:
+        if url.group(1).lower() not in GIT_SCHEMES:
+            raise UsageError(f"--git {source[:80]!r}: unsupported scheme {url.group(1)!r} "
+                             f"(use {', '.join(GIT_SCHEMES[:5])})")
+        parts = urlsplit(source)
+        if any(p.startswith("-") for p in (parts.username or "", parts.netloc.rsplit("@", 1)[-1], parts.path)):
+            raise UsageError(f"--git {source[:80]!r}: a user, host or path starting with '-' would be read "
+                             "as an option")
+        return source
+    if scp:
+        if any(p.startswith("-") for p in scp.groups()):
+            raise UsageError(f"--git {source[:80]!r}: a user, host or path starting with '-' would be read "
+                             "as an option")
         return source
     path = Path(source).expanduser()
     if not path.exists():
@@ -254,13 +296,20 @@ def load_list(path: str | Path) -> list[dict[str, Any]]:
             raise UsageError(f"{path}: entry {i} has no 'repo: OWNER/REPO'")
         for key in ("pypi", "category", "name", "git", "opencollective"):
             if item.get(key) is not None and not isinstance(item[key], str):
-                raise UsageError(f"{path}: entry {i} ({item['repo']}): '{key}' must be text")
-        if item.get("category") and not CATEGORY.match(item["category"]):
-            raise UsageError(f"{path}: entry {i} ({item['repo']}): category {item['category']!r} is not allowed")
+                raise UsageError(f"{path}: entry {i} ({item['repo'][:80]!r}): '{key}' must be text")
         try:
             parse_repo(item["repo"])
         except UsageError as exc:
             raise UsageError(f"{path}: entry {i}: {exc}") from None
+        if item.get("category") and not CATEGORY.match(item["category"]):
+            raise UsageError(f"{path}: entry {i} ({item['repo']}): category {item['category'][:80]!r} is not allowed")
+        try:
+            check_details(category=item.get("category"), pypi_package=item.get("pypi"),
+                          display_name=item.get("name"))
+            if item.get("git") is not None:
+                normalise_git_source(item["git"])
+        except UsageError as exc:
+            raise UsageError(f"{path}: entry {i} ({item['repo']}): {exc}") from None
         entries.append(item)
     return entries
 

@@ -6,30 +6,118 @@ transaction as the collected data, so the database never claims data it does not
 records per part what arrived and what failed, with the reason. A row left `running` by a killed
 process is marked `interrupted` on the next start of that source; its cursor tells the collector
 where to resume.
+
+A run records its process: pid, host and the process's start time (`process_start`), so a pid the
+system has since given to another process is not mistaken for the one that opened the run
+(`process_state`). Errors and part reasons are redacted before they are stored (tracker.config.redact):
+they often quote a server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+import subprocess
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.clock import utcnow  # noqa: F401 (re-exported: runs.utcnow)
+from tracker.config import redact
+from tracker.errors import CollectionError
 from tracker.store import Store
 
+START_TOLERANCE = 1.5  # seconds: two readings of one process's start time agree within this
 
-def _pid_alive(pid: int | None, host: str | None) -> bool:
-    if not pid or host != socket.gethostname():
-        return False
+
+class ProjectRemoved(CollectionError):
+    """The project was removed (`tracker remove`) while it was being collected."""
+
+
+# -- whose process ---------------------------------------------------------------------------------
+def _start_from_proc(pid: int) -> float | None:
+    """Linux: the start time from /proc/<pid>/stat (clock ticks after boot) and the boot time."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+        with open("/proc/stat", "rb") as f:
+            boot = next(int(line.split()[1]) for line in f.read().decode("ascii", "replace").splitlines()
+                        if line.startswith("btime "))
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])   # field 22, counted after "pid (comm)"
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def _start_from_ps(pid: int) -> float | None:
+    """Elsewhere (macOS, the BSDs): `ps -o lstart=` gives the start time to the second."""
+    try:
+        out = subprocess.run(["ps", "-o", "lstart=", "-p", str(int(pid))], capture_output=True, text=True,
+                             timeout=5, env={**os.environ, "LC_ALL": "C", "LANG": "C"}, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = " ".join(out.stdout.split())
+    if out.returncode != 0 or not text:
+        return None
+    try:
+        return time.mktime(time.strptime(text, "%a %b %d %H:%M:%S %Y"))
+    except (ValueError, OverflowError):
+        return None
+
+
+def process_start(pid: int) -> float | None:
+    """When process `pid` started (epoch seconds), or None if there is no such process or it
+    cannot be told on this system (Windows)."""
+    if os.path.isdir("/proc/self"):
+        started = _start_from_proc(pid)
+        if started is not None or not os.path.isdir(f"/proc/{pid}"):
+            return started
+    return _start_from_ps(pid)
+
+
+_OWN_START: dict[int, float | None] = {}
+
+
+def own_start() -> float | None:
+    """This process's start time (cached: it does not change)."""
+    pid = os.getpid()
+    if pid not in _OWN_START:
+        _OWN_START[pid] = process_start(pid)
+    return _OWN_START[pid]
+
+
+def process_state(pid: int | None, host: str | None, started: float | None) -> str:
+    """'alive' when the process that recorded (pid, host, start time) is still running here,
+    'gone' when it is not (no such pid, or the pid now belongs to a process started at another
+    time), 'elsewhere' when it ran on another host (it cannot be checked from here)."""
+    if not pid:
+        return "gone"
+    if host != socket.gethostname():
+        return "elsewhere"
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
+        return "gone"
     except PermissionError:
-        return True
-    return True
+        pass  # someone else's process: it exists
+    except (OSError, OverflowError):
+        return "gone"
+    if started is not None:
+        now = process_start(pid)
+        if now is not None and abs(now - started) > START_TOLERANCE:
+            return "gone"  # the pid was reused
+    return "alive"
+
+
+def process_alive(pid: int | None, host: str | None, started: float | None) -> bool:
+    """True only when the recording process is known to be running on this host."""
+    return process_state(pid, host, started) == "alive"
+
+
+def _pid_alive(pid: int | None, host: str | None, started: float | None = None) -> bool:
+    return process_alive(pid, host, started)
 
 
 @dataclass
@@ -49,7 +137,8 @@ class Run:
         self.counters[name] = self.counters.get(name, 0) + n
 
     def save_cursor(self, cursor: Any, parts: dict[str, Any] | None = None) -> None:
-        """Record a resume point. Call inside the transaction that writes the matching data."""
+        """Record a resume point. Call inside the transaction that writes the matching data
+        (part reasons are redacted)."""
         self.store.execute(
             "UPDATE collection_runs SET cursor = ?, counters = ?, requests = ?, points = ?, parts = ?"
             " WHERE id = ?",
@@ -59,7 +148,9 @@ class Run:
 
     def finish(self, status: str = "ok", error: str | None = None, parts: dict[str, Any] | None = None,
                cursor: Any = None) -> None:
-        """Close the run (ok, partial, error, interrupted); a cursor given is stored with it."""
+        """Close the run (ok, partial, error, interrupted); a cursor given is stored with it. The
+        error and the part reasons are redacted first."""
+        error = redact(error) if error else error
         self.store.execute(
             "UPDATE collection_runs SET finished_at = ?, status = ?, error = ?, counters = ?,"
             " requests = ?, points = ?, parts = coalesce(?, parts), cursor = coalesce(?, cursor) WHERE id = ?",
@@ -77,18 +168,18 @@ def _parts_json(parts: dict[str, Any] | None) -> str | None:
     for name, part in parts.items():
         status = getattr(part, "status", None) or (part.get("status") if isinstance(part, dict) else str(part))
         reason = getattr(part, "reason", None) if not isinstance(part, dict) else part.get("reason")
-        out[name] = {"status": status, **({"reason": reason} if reason else {})}
+        out[name] = {"status": status, **({"reason": redact(str(reason))} if reason else {})}
     return json.dumps(out)
 
 
 def mark_interrupted(store: Store, source: str | None = None) -> int:
     """Close runs left `running` by processes that are gone. Returns how many."""
     rows = store.all(
-        "SELECT id, pid, host FROM collection_runs WHERE status = 'running'"
+        "SELECT id, pid, host, pid_started FROM collection_runs WHERE status = 'running'"
         + (" AND source = ?" if source else ""),
         [source] if source else None,
     )
-    stale = [r[0] for r in rows if not _pid_alive(r[1], r[2])]
+    stale = [r[0] for r in rows if not process_alive(r[1], r[2], r[3])]
     for run_id in stale:
         store.execute(
             "UPDATE collection_runs SET status = 'interrupted', finished_at = ?,"
@@ -98,8 +189,11 @@ def mark_interrupted(store: Store, source: str | None = None) -> int:
     return len(stale)
 
 
-def start(store: Store, source: str, project_id: int | None) -> Run:
-    """Open a run (committed at once) and pick up the cursor of an interrupted predecessor."""
+def start(store: Store, source: str, project_id: int | None, slug: str | None = None) -> Run:
+    """Open a run (committed at once) and pick up the cursor of an interrupted predecessor.
+
+    The row is written only while the project is tracked (checked in the same statement):
+    ProjectRemoved when `tracker remove` got there first, so a removed project never gets a run."""
     mark_interrupted(store, source)
     resume = store.scalar(
         "SELECT cursor FROM collection_runs WHERE source = ? AND project_id IS NOT DISTINCT FROM ?"
@@ -107,12 +201,23 @@ def start(store: Store, source: str, project_id: int | None) -> Run:
         [source, project_id],
     )
     run_id = store.scalar(
-        "INSERT INTO collection_runs (source, project_id, started_at, status, pid, host)"
-        " VALUES (?, ?, ?, 'running', ?, ?) RETURNING id",
-        [source, project_id, utcnow(), os.getpid(), socket.gethostname()],
+        "INSERT INTO collection_runs (source, project_id, started_at, status, pid, host, pid_started)"
+        " SELECT ?, ?, ?, 'running', ?, ?, ?"
+        " WHERE ?::INTEGER IS NULL OR EXISTS (SELECT 1 FROM projects WHERE id = ?) RETURNING id",
+        [source, project_id, utcnow(), os.getpid(), socket.gethostname(), own_start(), project_id, project_id],
     )
+    if run_id is None:
+        raise ProjectRemoved(f"{slug or f'project {project_id}'} was removed before it was collected; "
+                             "nothing written")
     return Run(store, run_id, source, project_id,
                resume_cursor=json.loads(resume) if resume else None)
+
+
+def forget(store: Store, run_id: int) -> None:
+    """Delete a run row whose project has been removed (nothing of it may stay behind)."""
+    with contextlib.suppress(Exception):
+        store.execute("DELETE FROM collection_runs WHERE id = ? AND project_id IS NOT NULL"
+                      " AND project_id NOT IN (SELECT id FROM projects)", [run_id])
 
 
 def last_runs(store: Store) -> list[dict[str, Any]]:

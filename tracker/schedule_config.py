@@ -22,6 +22,7 @@ TRACKER_SCHEDULE_SCORE (1/0).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -41,6 +42,7 @@ DEFAULT_INTERVALS: dict[str, float] = {
     "opencollective": DAY,
 }
 DEFAULT_INTERVAL = DAY       # any other source
+MAX_DURATION = 365 * DAY     # longer is surely a mistake (and far enough to overflow a timer or a date)
 MAX_CONFIG_BYTES = 100_000
 _UNITS = {"s": 1, "m": 60, "h": HOUR, "d": DAY, "w": 7 * DAY}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
@@ -65,7 +67,8 @@ class ScheduleConfig:
 
 
 def parse_duration(value: Any, what: str, allow_off: bool = False) -> float | None:
-    """Seconds from 90, "90s", "15m", "6h", "1d", "1h30m"; None for "off" when allowed."""
+    """Seconds from 90, "90s", "15m", "6h", "1d", "1h30m" (more than 0, at most 365 days); None for
+    "off" when allowed."""
     if isinstance(value, bool):
         raise UsageError(f"{what}: {value!r} is not a duration (e.g. 90, \"15m\", \"6h\", \"1d\")")
     if isinstance(value, int | float):
@@ -85,6 +88,8 @@ def parse_duration(value: Any, what: str, allow_off: bool = False) -> float | No
             seconds = sum(float(n) * _UNITS[u] for n, u in parts)
     else:
         raise UsageError(f"{what}: {value!r} is not a duration")
+    if not math.isfinite(seconds) or seconds > MAX_DURATION:
+        raise UsageError(f"{what}: {str(value)[:40]!r} is not a duration between 1s and 365d")
     if seconds <= 0:
         raise UsageError(f"{what}: must be more than 0 seconds" + (" (or \"off\")" if allow_off else ""))
     return seconds

@@ -25,7 +25,8 @@ How it stays correct for months without a person watching:
   daemon waits or reads from the network no connection is open, so the app's readers get in.
 * On start, runs left `running` by a killed process are marked `interrupted` and redone first (the
   collector resumes from the stored cursor); a job cut short resumes with the projects it had not
-  reached; requests left `running` go back to `pending`.
+  reached; requests left `running` go back to `pending`; rows of projects that are no longer
+  tracked are deleted (tracker.doctor). A project removed while a job runs gets nothing written.
 * SIGTERM/SIGINT: the current project's write is finished, the state recorded, exit 0. A second
   signal exits at once; every write is one transaction, so the file stays consistent.
 * Each job run is one collection run (`tracker.collect.RunSession`): its projects and their
@@ -180,7 +181,7 @@ class Daemon:
 
     def _record(self, store: Store, job_id: str, **fields: Any) -> None:
         row = {"job_id": job_id, **fields, "pid": os.getpid(), "host": socket.gethostname(),
-               "updated_at": runs.utcnow()}
+               "pid_started": runs.own_start(), "updated_at": runs.utcnow()}
         store.upsert("scheduler_jobs", [row], key=["job_id"])
 
     def record(self, job_id: str, **fields: Any) -> None:
@@ -300,6 +301,12 @@ class Daemon:
             if marked or own:
                 log.info("%d run(s) left running by a stopped process marked interrupted",
                          marked + len(own))
+            from tracker import doctor
+
+            cleaned = doctor.clean_orphans(store)   # rows of projects removed under an older version
+            if cleaned:
+                log.info("deleted %d row(s) of projects that are no longer tracked (%s)", sum(cleaned.values()),
+                         ", ".join(f"{t}: {n}" for t, n in sorted(cleaned.items())))
 
     def interrupted_pairs(self, store: Store) -> list[tuple[str, int | None]]:
         """(source, project_id) whose latest run was interrupted: to be redone from its cursor."""

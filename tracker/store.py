@@ -42,6 +42,40 @@ def _is_lock_error(exc: Exception) -> bool:
     return any(hint in str(exc) for hint in _LOCK_HINTS)
 
 
+class DatabaseDamaged(TrackerError):
+    """The database file is not a DuckDB database, or cannot be read to the end (cut short by a
+    full disk or a bad copy, or damaged)."""
+
+
+_DAMAGE_HINTS = ("not a valid DuckDB database", "Could not read enough bytes", "checksum", "corrupt",
+                 "Corrupt", "INTERNAL Error", "Serialization Error", "truncated")
+# IO errors are damage only with one of the hints above (a refused lock or permission is not)
+_DAMAGE_TYPES = tuple(getattr(duckdb, name) for name in ("SerializationException", "InternalException",
+                                                          "FatalException") if hasattr(duckdb, name))
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True when a DuckDB error says the file itself is unreadable (not a lock, not a query bug)."""
+    if not isinstance(exc, duckdb.Error) or _is_lock_error(exc):
+        return False
+    return isinstance(exc, _DAMAGE_TYPES) or any(hint in str(exc) for hint in _DAMAGE_HINTS)
+
+
+def damaged(path: str | Path, exc: BaseException) -> DatabaseDamaged:
+    """The one message for an unreadable database file (CLI and app), in words."""
+    text = " ".join(str(exc).split())
+    if "not a valid DuckDB database" in text:
+        reason = "it is not a DuckDB database file"
+    elif "Could not read enough bytes" in text:
+        reason = "the file ends early: it was cut short, by a full disk or an interrupted copy"
+    else:
+        reason = "DuckDB cannot read it: " + re.sub(r"^[A-Za-z ]*Error: ", "", text)[:160]
+    return DatabaseDamaged(
+        f"the database {path} is damaged or is not a tracker database ({reason}). Restore it from a "
+        "backup, or move it away and start again with `tracker add`; `tracker doctor` checks a "
+        "database that opens")
+
+
 class Store:
     """A connection to the tracker database. Use `Store.open(...)` or `with Store.open(...) as s`."""
 
@@ -80,6 +114,8 @@ class Store:
                     con = duckdb.connect(str(path))
                     break
                 if not _is_lock_error(exc):
+                    if is_damage(exc):
+                        raise damaged(path, exc) from None
                     raise TrackerError(f"cannot open database {path}: {exc}") from None
                 if time.monotonic() >= deadline:
                     waited = f" and stayed locked for {lock_timeout:.0f}s" if lock_timeout >= 1 else ""
@@ -94,7 +130,13 @@ class Store:
                 delay = min(delay * 2, 0.5)
         store = cls(con, path, read_only)
         if not read_only:
-            store.migrate()
+            try:
+                store.migrate()
+            except duckdb.Error as exc:
+                store.close()
+                if is_damage(exc):
+                    raise damaged(path, exc) from None
+                raise
         return store
 
     def close(self) -> None:
@@ -248,6 +290,11 @@ def open_reader(path: str | Path, timeout: float = READER_TIMEOUT,
     store = Store.open(path, read_only=True, lock_timeout=max(0.0, timeout), on_wait=on_wait)
     try:
         check_schema(store)
+    except duckdb.Error as exc:
+        store.close()
+        if is_damage(exc):
+            raise damaged(path, exc) from None
+        raise
     except BaseException:
         store.close()
         raise

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from tracker.config import redact_patterns
 from tracker.errors import UsageError
 
 MAX_FILE_BYTES = 2_000_000
@@ -294,34 +295,11 @@ def read_yaml(path: str | Path, what: str = "", max_bytes: int = MAX_FILE_BYTES,
 
 # ---- secrets in text read from files ---------------------------------------------------------
 
-# Published token formats (GitHub, GitLab, Slack, AWS, PyPI, npm, Hugging Face, Google, OpenAI-style
-# "sk-" keys), private key blocks, passwords in URLs and NAME=value lines whose name says secret.
-_SECRET_PATTERNS = [
-    re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"),
-    re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"),
-    re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-    re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    re.compile(r"\bpypi-[A-Za-z0-9_-]{40,}"),
-    re.compile(r"\bnpm_[A-Za-z0-9]{30,}"),
-    re.compile(r"\bhf_[A-Za-z0-9]{30,}"),
-    re.compile(r"\bAIza[0-9A-Za-z_-]{35}"),
-    re.compile(r"\bsk-[A-Za-z0-9_-]{20,}"),
-    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-]
-_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,30}://)[^/@\s:]{1,200}:[^/@\s]{1,200}@")
-_NAMED_SECRET = re.compile(   # no dots in the name: 'secret.txt: it was not uploaded' is prose
-    r"(?i)\b([A-Z0-9_-]{0,60}(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH)"
-    r"[A-Z0-9_-]{0,60})(\s{0,10}[=:]\s{0,10})[^\s'\"]{1,}")
-
-
 def redact_secrets(text: str) -> str:
     """`text` with anything that looks like a secret replaced by '***' (for text read out of a file
-    and shown back: warnings, reports, PR comments)."""
-    text = _URL_PASSWORD.sub(r"\1***@", text)
-    text = _NAMED_SECRET.sub(r"\1\2***", text)
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub("***", text)
-    return text
+    and shown back: warnings, reports, PR comments). The patterns live with the configured tokens'
+    redaction in tracker.config, the one place secrets are taken out of text."""
+    return redact_patterns(text)
 
 
 def looks_like_secret(text: str) -> bool:

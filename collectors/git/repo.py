@@ -148,6 +148,16 @@ def is_url(source: str) -> bool:
     return bool(re.match(r"^[a-z][a-z0-9+.-]*://", source) or re.match(r"^[\w.-]+@[\w.-]+:", source))
 
 
+def refuse_option(value: str) -> str:
+    """`value` (a URL or path given to git) unless git could read it as an option: a value starting
+    with '-' (`-u...` is --upload-pack) is refused before any git runs. Commands also put it after
+    `--`. The registry refuses such values when a project is added (tracker.registry)."""
+    if value.lstrip().startswith("-"):
+        raise CollectionError(f"git source {value[:80]!r} starts with '-', which git would read as an option;"
+                              " refused (fix it with: tracker add OWNER/REPO --git URL_OR_PATH)")
+    return value
+
+
 def open_local(path: str) -> GitRepo:
     p = Path(path)
     if not p.exists():
@@ -166,11 +176,12 @@ def _cache_dir(cache: Path, project: Project) -> Path:
 
 def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo:
     """Clone `url` once as a bare blob-less partial clone; afterwards fetch what is new."""
+    refuse_option(url)
     target = _cache_dir(cache, project)
     if (target / "HEAD").exists():
         repo = GitRepo(target, offline=False)
         if repo.text("config", "--get", "remote.origin.url", check=False) != url:
-            repo.run("remote", "set-url", "origin", url)
+            repo.run("remote", "set-url", "--", "origin", url)
         progress(f"fetching {url}")
         try:
             repo.run("fetch", "--quiet", "--prune", "--no-tags", "--filter=blob:none", "origin",
@@ -189,7 +200,7 @@ def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo
     progress(f"cloning {url} (bare, without file contents)")
     try:
         proc = subprocess.run(
-            ["git", *_BASE_CONFIG, "clone", "--quiet", "--bare", "--filter=blob:none", url, str(tmp / "r")],
+            ["git", *_BASE_CONFIG, "clone", "--quiet", "--bare", "--filter=blob:none", "--", url, str(tmp / "r")],
             capture_output=True, env=_git_env(), check=False,
         )
         if proc.returncode != 0:

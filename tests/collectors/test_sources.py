@@ -208,7 +208,7 @@ def test_a_project_removed_while_it_is_collected_gets_nothing_written(store, wor
 
     monkeypatch.setattr(git.module, "fetch", fetch_then_removed)
     outcome = collect.collect_one(store, world["cfg"], git, project, Progress(io.StringIO()))
-    assert outcome.status == "error" and "was removed while it was being collected" in outcome.error
+    assert outcome.status == "removed" and "was removed while it was being collected" in outcome.error
     assert store.scalar("SELECT count(*) FROM git_commits") == 0
     assert store.scalar("SELECT count(*) FROM git_repos") == 0
     assert store.scalar("SELECT count(*) FROM collection_runs WHERE project_id = ?", [project.id]) == 0

@@ -12,6 +12,7 @@ from tracker import display, readmodel
 COLOURS = {"low": "#4c1", "medium": "#dfb317", "high": "#fe7d37", "critical": "#e05d44", None: "#9f9f9f"}
 CHAR_WIDTH = 7  # px per character of 11px Verdana, the width shields.io badges assume on average
 PADDING = 10  # px around each half's text
+MAX_TEXT = 60  # characters of each half
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def render(label: str, value: str, colour: str) -> str:
-    """The SVG text. Label and value are escaped: they may come from user input."""
+    """The SVG text. Label and value may come from user input: every character XML 1.0 forbids
+    (control characters, lone surrogates, U+FFFE/U+FFFF) is removed, the text capped, then escaped."""
+    label, value = display.plain(label)[:MAX_TEXT], display.plain(value)[:MAX_TEXT]
     lw = len(label) * CHAR_WIDTH + PADDING
     vw = len(value) * CHAR_WIDTH + PADDING
     total = lw + vw

@@ -1,15 +1,22 @@
 """tracker export: projects, metrics and the scores history as CSV, Parquet or JSON files.
 
 Never exports raw e-mail addresses: the metrics and scores carry none, and every text cell is
-scrubbed of anything shaped like an address as a second line of defence.
+scrubbed of anything shaped like an address (and of secrets: tracker.config.redact) as a second
+line of defence. CSV cells go through the shared writer (formulas neutralised), JSON has no NaN.
+
+Each file is written to a new temporary file in the target folder, created exclusively with a
+random name (O_EXCL|O_NOFOLLOW: never an existing file or symlink), then renamed over the target,
+so a planted `NAME.EXT.tmp` symlink is never written through and a reader never sees half a file.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tracker import metrics, output, readmodel
+from tracker.config import redact
 from tracker.errors import UsageError
 from tracker.scoring.weights import SUBSCORES
 from tracker.store import Store
@@ -70,8 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def scrub(value: Any) -> Any:
-    """Text with e-mail addresses replaced; other values unchanged."""
-    return EMAIL.sub("[e-mail removed]", value) if isinstance(value, str) else value
+    """Text with e-mail addresses and secrets replaced; other values unchanged."""
+    return redact(EMAIL.sub("[e-mail removed]", value)) if isinstance(value, str) else value
 
 
 def _cell(value: Any, nested: bool) -> Any:
@@ -122,12 +130,23 @@ def tables(store: Store, now: datetime, nested: bool) -> dict[str, tuple[list[di
 
 
 def _write(path: Path, data: bytes | str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
-    else:
-        tmp.write_bytes(data)
-    os.replace(tmp, path)
+    """Write `path` through a new temporary file beside it (see the module's docstring)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    # mkstemp opens with O_CREAT|O_EXCL|O_NOFOLLOW and a random name, mode 0600
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            f.flush()
+            umask = os.umask(0)
+            os.umask(umask)
+            with contextlib.suppress(OSError):   # an ordinary file, as the user's umask makes them
+                os.fchmod(f.fileno(), 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def write(folder: Path, fmt: str, name: str, rows: Sequence[dict[str, Any]], cols: list[str]) -> Path:
@@ -135,7 +154,7 @@ def write(folder: Path, fmt: str, name: str, rows: Sequence[dict[str, Any]], col
     if fmt == "csv":
         _write(path, output.to_csv(rows, cols))
     elif fmt == "json":
-        _write(path, json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n")
+        _write(path, output.dumps(list(rows)) + "\n")
     else:
         table = (
             pa.Table.from_pylist(list(rows), schema=None)
@@ -154,8 +173,12 @@ def cmd_export(ctx) -> int:
         raise UsageError(f"{folder} exists and is not a folder")
     store = ctx.store()
     data = tables(store, ctx.now, nested=ctx.args.format == "json")
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, (rows, cols) in data.items():
-        path = write(folder, ctx.args.format, name, rows, cols)
-        print(f"{path}: {len(rows)} rows")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, (rows, cols) in data.items():
+            path = write(folder, ctx.args.format, name, rows, cols)
+            print(f"{path}: {len(rows)} rows")
+    except OSError as exc:
+        where = getattr(exc, "filename2", None) or exc.filename or folder
+        raise UsageError(f"cannot write the export to {where}: {exc.strerror or exc}") from None
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from tracker import funding_impact, grants, output, readmodel
@@ -86,7 +85,7 @@ def cmd_impact(ctx) -> int:
     if a.format == "json":
         doc = {"as_of": ctx.now.isoformat() + "Z", "window_months": a.months, "caveat": funding_impact.CAVEAT,
                "grants_without_usable_date": skipped, "grants": results}
-        sys.stdout.write(json.dumps(doc, indent=2, default=str, ensure_ascii=False) + "\n")
+        sys.stdout.write(output.dumps(doc) + "\n")
         return 0
     rows = []
     for r in results:

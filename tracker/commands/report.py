@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from tracker import readmodel, report
+from tracker import output, readmodel, report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +21,7 @@ def cmd_report(ctx) -> int:
     project = readmodel.project(store, ctx.args.repo)
     data = report.build(store, project, ctx.now)
     if ctx.args.format == "json":
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(output.dumps(data) + "\n")   # never NaN: null
     else:
         sys.stdout.write(report.render_text(data))
     return 0

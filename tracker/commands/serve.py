@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -23,10 +24,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from tracker import schedule_config
+from tracker.commands import app as app_cmd
 from tracker.errors import TrackerError
 
 log = logging.getLogger("tracker.serve")
-DEFAULT_ADDRESS = "127.0.0.1"
+DEFAULT_ADDRESS = app_cmd.DEFAULT_ADDRESS   # the app's binding: this machine only unless told otherwise
 APP_STOP_WAIT = 10.0   # seconds the app gets to stop after the signal before it is killed
 APP_START_WAIT = 60.0  # seconds the app gets to answer before the scheduler starts anyway
 
@@ -56,8 +58,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def app_command(ctx) -> list[str]:
     """`tracker app`'s command line for these options (headless: the address is printed)."""
-    from tracker.commands import app as app_cmd
-
     args = SimpleNamespace(port=ctx.args.port, address=ctx.args.address or DEFAULT_ADDRESS, headless=True)
     return app_cmd.command(SimpleNamespace(args=args, config=ctx.config))
 
@@ -152,6 +152,10 @@ def cmd_serve(ctx) -> int:
     for name in ("tracker.serve", "tracker.sample"):
         logging.getLogger(name).setLevel(logging.INFO)
     schedule = schedule_config.load(a.config)
+    address = a.address or DEFAULT_ADDRESS
+    if not app_cmd.is_loopback(address):   # `tracker app`'s warning, said before anything starts
+        print(app_cmd.NO_LOGIN.format(address=address, port=a.port).replace("tracker app:", "tracker serve:", 1),
+              file=sys.stderr)
     app: AppProcess | None = None
     previous = _stop_on_sigterm()
     try:
@@ -160,7 +164,6 @@ def cmd_serve(ctx) -> int:
         env = dict(os.environ, TRACKER_DB=str(Path(ctx.config.db_path).resolve()))
         app = AppProcess(command, env)
         app.start()
-        address = a.address or DEFAULT_ADDRESS
         # The app starts first and the scheduler once it answers: the two cores go to the app's
         # start-up, and its warm-up reads the database before the first collection writes.
         if not app.wait_ready(address, a.port, APP_START_WAIT):
@@ -169,9 +172,6 @@ def cmd_serve(ctx) -> int:
             log.warning("the app did not answer within %.0fs; starting the scheduler anyway", APP_START_WAIT)
         log.info("the app: http://%s:%d (database %s)", "localhost" if address in ("127.0.0.1", "::1")
                  else address, a.port, ctx.config.db_path)
-        if address not in ("127.0.0.1", "::1", "localhost"):
-            log.warning("the app has no login: anyone who can reach %s:%d can read every project and ask for "
-                        "repositories to be tracked and collected", address, a.port)
         holder = scheduler_holder(ctx.config.db_path)
         if holder is not None:
             log.warning("a scheduler is already running on this database (%s): serving the app only; it "

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from tracker import output, readmodel
+from tracker.config import redact
 from tracker.values import iso, jsonable
 
 COLUMNS = ["source", "project", "last_run", "finished", "result", "data_as_of", "error", "next_run"]
@@ -30,7 +30,7 @@ def _when(value) -> str | None:
 def cmd_status(ctx) -> int:
     data = readmodel.collection_status(ctx.store(), ctx.config.db_path)
     if ctx.args.format == "json":
-        sys.stdout.write(json.dumps(jsonable(data), indent=2, default=str, ensure_ascii=False) + "\n")
+        sys.stdout.write(output.dumps(jsonable(data)) + "\n")
         return 0
     s = data["scheduler"]
     if s["running"]:
@@ -45,8 +45,8 @@ def cmd_status(ctx) -> int:
         print(f"pending requests: {data['pending_requests']}")
     rows = []
     for r in data["runs"]:
-        error = r["error"]
-        if error and len(error) > ERROR_WIDTH:
+        error = redact(r["error"], ctx.config) if r["error"] else r["error"]  # before cutting: a cut
+        if error and len(error) > ERROR_WIDTH:                                # token would not be found
             error = error[: ERROR_WIDTH - 3] + "..."
         rows.append({**r, "project": r["project"] or "(all)", "last_run": _when(r["last_run"]),
                      "finished": _when(r["finished"]), "data_as_of": _when(r["data_at"]) or "never",

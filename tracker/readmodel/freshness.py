@@ -62,6 +62,16 @@ def requests(store: Store, limit: int = 50) -> list[dict[str, Any]]:
                        " FROM collection_requests ORDER BY id DESC LIMIT ?", [limit])
 
 
+def running_runs(store: Store) -> list[dict[str, Any]]:
+    """Runs recorded as `running`, each with the process that opened it (pid, host, start time)."""
+    return store.dicts("SELECT r.id, r.source, p.slug AS project, r.pid, r.host, r.pid_started"
+                       " FROM collection_runs r LEFT JOIN projects p ON p.id = r.project_id"
+                       " WHERE r.status = 'running'")
+
+
+GONE = "interrupted (process gone)"
+
+
 def pending_requests(store: Store) -> int:
     return store.scalar("SELECT count(*) FROM collection_requests WHERE status = 'pending'")
 
@@ -98,6 +108,18 @@ def collection_status(store: Store, db_path: str | os.PathLike[str]) -> dict[str
         if key not in seen and (key[1] is None or key[1] in slugs):
             rows.append(_status_row(key[0], key[1], run, next_run(key[0])))
     rows.sort(key=lambda r: (r["source"], r["project"] or ""))
+    # A `running` row whose process is gone (killed; or its pid now belongs to another process) reads
+    # as interrupted; the row itself is closed by the next writer (tracker.runs.mark_interrupted).
+    from tracker.runs import process_state
+
+    gone = {(r["source"], r["project"]) for r in running_runs(store)
+            if process_state(r["pid"], r["host"], r["pid_started"]) == "gone"}
+    for row in rows:
+        if row["result"] == "running" and (row["source"], row["project"]) in gone:
+            row["result"] = GONE
+    daemon_status = daemon.get("last_status")
+    if daemon_status == "running" and not running:
+        daemon_status = GONE  # the scheduler's lock is free: its process stopped without closing
     return {
         "scheduler": {
             "running": running,
@@ -107,7 +129,7 @@ def collection_status(store: Store, db_path: str | os.PathLike[str]) -> dict[str
             "command": holder.command if holder else None,
             "last_started_at": daemon.get("last_started_at"),
             "last_stopped_at": daemon.get("last_finished_at"),
-            "last_status": daemon.get("last_status"),
+            "last_status": daemon_status,
         },
         "pending_requests": pending_requests(store),
         "jobs": [{k: j[k] for k in ("job_id", "source", "interval_seconds", "last_started_at",

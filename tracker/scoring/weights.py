@@ -101,6 +101,10 @@ class Weights:
 
 
 MAX_WEIGHTS_BYTES = 200_000  # the shipped file is under 10 KB
+# Bounds on every number, far beyond any sensible value and far below where sums and ratios of them
+# overflow to infinity (1e308 weights made health NaN). Weights may not exceed MAX_WEIGHT.
+MAX_NUMBER = 1e9
+MAX_WEIGHT = 1e6
 
 
 def _shipped_text() -> str:
@@ -161,11 +165,14 @@ class _Checker:
         return value
 
     def number(
-        self, table: dict[str, Any], key: str, name: str, low: float | None = None, positive: bool = False
+        self, table: dict[str, Any], key: str, name: str, low: float | None = None, positive: bool = False,
+        high: float = MAX_NUMBER,
     ) -> float:
         value = table.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             self.fail(name, f"{key} must be a number, got {value!r}")
+        if abs(value) > high:
+            self.fail(name, f"{key} must be between {-high:g} and {high:g}, got {value!r}")
         if low is not None and value < low:
             self.fail(name, f"{key} must be >= {low}, got {value!r}")
         if positive and value <= 0:
@@ -196,6 +203,8 @@ class _Checker:
         )
         if not ok:
             self.fail(name, f"{key} must be a list of at least two [x, score] pairs of numbers")
+        if any(abs(v) > MAX_NUMBER for p in value for v in p):
+            self.fail(name, f"{key}: numbers must be between {-MAX_NUMBER:g} and {MAX_NUMBER:g}")
         xs = [p[0] for p in value]
         if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
             self.fail(name, f"{key}: x values must be strictly ascending, got {xs}")
@@ -216,7 +225,7 @@ def validate(data: dict[str, Any], where: str) -> None:
     weights = c.table(c.table(data, "health", "health"), "weights", "health.weights")
     c.only(weights, tuple(SUBSCORES), "health.weights")
     for name in SUBSCORES:
-        c.number(weights, name, "health.weights", low=0)
+        c.number(weights, name, "health.weights", low=0, high=MAX_WEIGHT)
     if sum(weights.values()) <= 0:
         c.fail("health.weights", "at least one sub-score weight must be > 0")
     subs = c.table(data, "subscores", "subscores")
@@ -229,7 +238,7 @@ def validate(data: dict[str, Any], where: str) -> None:
             name = f"subscores.{sub}.{comp}"
             spec = c.table(table, comp, name)
             c.only(spec, ("weight", "points", "log_target"), name)
-            total += c.number(spec, "weight", name, low=0)
+            total += c.number(spec, "weight", name, low=0, high=MAX_WEIGHT)
             if ("points" in spec) == ("log_target" in spec):
                 c.fail(name, "needs exactly one scale: points = [[x, score], ...] or log_target = N")
             if "points" in spec:

@@ -20,7 +20,6 @@ EXPORT_COLUMNS = ["rank", "slug", "name", "category", "funding_need", "funding_n
                   "health", "coverage", "risk_level", "maturity", "truck_factor", "flags", "has_funding",
                   "asks_for_funding", "funding_channels_count", "sponsors_count", "oc_received_12m_usd", "grants_total_usd_5y",
                   "computed_at", "project_page"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -56,13 +55,6 @@ def shortlist(df: pd.DataFrame) -> pd.DataFrame:
     return ranked
 
 
-def _cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in untrusted text (a cell starting '=' runs in Excel)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def shortlist_csv(ranked: pd.DataFrame, base_url: str = "") -> str:
     """The shortlist as CSV, with the funding-need reason and the flags' evidence per project."""
     rows = []
@@ -71,7 +63,8 @@ def shortlist_csv(ranked: pd.DataFrame, base_url: str = "") -> str:
         row["flags"] = r["evidence"]
         row["funding_need_reason"] = r["why"]
         row["project_page"] = base_url + render.project_link(r["slug"])
-        rows.append({k: _cell(display.UNKNOWN if not isinstance(v, list | dict) and display.is_unknown(v) else v)
+        # formulas in untrusted text are neutralised by the shared CSV writer (tracker.output.csv_cell)
+        rows.append({k: display.UNKNOWN if not isinstance(v, list | dict) and display.is_unknown(v) else v
                      for k, v in row.items()})
     return output.to_csv(rows, EXPORT_COLUMNS)
 

@@ -29,7 +29,12 @@ def _render_fn(key: str):
     def run() -> None:
         import importlib
 
-        importlib.import_module(f"tracker.ui.{key}").show()
+        from tracker.ui import queries, render
+
+        # Each page guards its own reads; this catches a database problem anywhere else on the page
+        # (a damaged file, a schema mismatch) so that it reads as words, never as a traceback.
+        with render.guard(queries.database_path()):
+            importlib.import_module(f"tracker.ui.{key}").show()
 
     run.__name__ = key
     return run

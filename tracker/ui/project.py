@@ -163,8 +163,10 @@ def funding(data: dict[str, Any]) -> None:
             st.write("None recorded (not collected yet, or the project lists none).")
         else:
             for row in channels.to_dict("records"):
+                # a column with gaps comes back from pandas with NaN in them: unknown, never "nan"
+                row = {k: None if display.is_unknown(v) else v for k, v in row.items()}
                 label = f"{row.get('platform')}: {row.get('account') or row.get('url') or ''}"
-                sources = ", ".join(str(s) for s in row.get("sources") if s) or None
+                sources = ", ".join(str(s) for s in row.get("sources") or [] if s) or None
                 st.markdown(f"- {render.link(label, row.get('url'))} (from {md(sources)})")
         st.markdown("**GitHub Sponsors**")
         sponsors = f["sponsors"]

@@ -25,7 +25,7 @@ from tracker.errors import StoreLockedError, TrackerError
 from tracker.readmodel import pages
 from tracker.readmodel.pages import RISK_LEVELS  # noqa: F401 (the pages' risk levels, re-exported)
 from tracker.runs import utcnow
-from tracker.store import SchemaMismatch, open_reader  # noqa: F401 (SchemaMismatch: for the pages)
+from tracker.store import DatabaseDamaged, SchemaMismatch, damaged, is_damage, open_reader  # noqa: F401
 
 TTL_SECONDS = 60
 LOCK_WAIT_SECONDS = 5.0  # how long a read waits for a writer's lock before the last good answer
@@ -46,7 +46,8 @@ def database_path() -> str:
 
 
 def read(db: str, fn: Callable[..., Any], *args: Any, timeout: float = LOCK_WAIT_SECONDS) -> Any:
-    """Run `fn(store, *args)` (a read-model function) on a fresh read-only connection, then close it."""
+    """Run `fn(store, *args)` (a read-model function) on a fresh read-only connection, then close it.
+    A file that is not a DuckDB database or cannot be read to the end is DatabaseDamaged."""
     if not Path(db).exists():
         raise NoDatabase(f"no database at {db}")
     try:
@@ -55,6 +56,10 @@ def read(db: str, fn: Callable[..., Any], *args: Any, timeout: float = LOCK_WAIT
         raise DatabaseBusy("the collector is writing to the database right now") from None
     try:
         return fn(store, *args)
+    except Exception as exc:
+        if is_damage(exc):
+            raise damaged(db, exc) from None
+        raise
     finally:
         store.close()
 
@@ -134,7 +139,18 @@ def funders(db: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=5, show_spinner=False)
 def _runs_cached(db: str) -> dict[str, Any]:
-    return read(db, pages.runs_page)
+    return redacted(read(db, pages.runs_page))
+
+
+def redacted(data: dict[str, Any]) -> dict[str, Any]:
+    """The runs page's tables with secrets taken out of every error (they quote servers, and a
+    database written by an older version may hold one): tracker.config.redact."""
+    secrets = config.load()
+    for frame in data.values():
+        if isinstance(frame, pd.DataFrame):
+            for column in [c for c in frame.columns if "error" in str(c)]:
+                frame[column] = [config.redact(v, secrets) if isinstance(v, str) else v for v in frame[column]]
+    return data
 
 
 def runs(db: str) -> dict[str, Any]:

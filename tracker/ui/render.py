@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import display
-from tracker.store import SchemaMismatch
+from tracker.store import DatabaseDamaged, SchemaMismatch
 from tracker.ui import queries
 
 UNKNOWN = display.UNKNOWN
@@ -111,13 +111,14 @@ def project_link(slug: str) -> str:
 
 @contextlib.contextmanager
 def guard(db: str) -> Iterator[None]:
-    """Turn a missing or busy database into words on the page (never a lock error or traceback)."""
+    """Turn a missing, busy, damaged or mismatched database into words on the page (never a lock
+    error or a traceback)."""
     try:
         yield
     except queries.NoDatabase:
         empty_database(db, missing=True)
         st.stop()
-    except SchemaMismatch as exc:
+    except (SchemaMismatch, DatabaseDamaged) as exc:
         st.error(md(str(exc)), icon="⚠️")
         st.stop()
     except queries.DatabaseBusy:
