@@ -794,8 +794,7 @@ class Daemon:
             self.record(DAEMON_JOB, notice=notice)
             self.recover()
             if self.stopping.is_set():
-                self.stop_record()
-                return 0
+                return self._stopped()
             executors = {"default": ThreadPoolExecutor(1), "collect": ThreadPoolExecutor(1)}
             logging.getLogger("apscheduler.scheduler").addFilter(_busy_poll)
             self.scheduler = BlockingScheduler(
@@ -824,16 +823,19 @@ class Daemon:
             for executor in executors.values():
                 executor.shutdown(wait=True)
             self._wait_until_idle()
-            self.stop_record()
-            log.info("scheduler stopped cleanly")
-            return 0
-        except Stopping:
-            self.stop_record()
-            return 0
+            return self._stopped()
+        except Stopping:   # asked to stop while it waited (for a lock, during start-up)
+            return self._stopped()
         finally:
             self._loop_done.set()
             self._release_daemon_lock()
             self.restore_signals()
+
+    def _stopped(self) -> int:
+        """A graceful stop, whenever the signal came: recorded and said."""
+        self.stop_record()
+        log.info("scheduler stopped cleanly")
+        return 0
 
     def _release_daemon_lock(self) -> None:
         if self.daemon_lock.held:
