@@ -7,9 +7,10 @@ a first start shows real projects with real numbers within seconds, before any c
 **Build** tracks the curated list in a scratch database, reads each repository from a local mirror
 (`--mirrors DIR`, laid out `DIR/OWNER+NAME/repo`, also under the name a project had before a rename,
 `formerly` in projects.yaml) or clones it from the network, imports the grants file, runs the
-tracker's own collectors (git, funding, pypi by default; none needs a token), scores each project
-as of its own data date, and writes what the app and the scores need as Parquet files plus
-`manifest.json`. A mirror is a snapshot of some date (the mtime of its `packed-refs`): silence
+tracker's own collectors (git, funding, pypi by default; none needs a token) and writes the
+collected data the metrics need as Parquet files plus `manifest.json`. Scores are not stored: the
+loader computes them with the scoring of the tracker that loads the snapshot (so a change to the
+metrics or the judging applies to the bundled projects at once, without a rebuild). A mirror is a snapshot of some date (the mtime of its `packed-refs`): silence
 after that date is unknown, not inactivity, so the project is scored as of that date and the date
 is recorded with it.
 
@@ -30,7 +31,10 @@ compares every project's metrics with the full data's; any difference fails the 
 
 **Load** (into an empty database only) adds the projects, inserts the rows, records one finished
 collection run per project and source dated as its data is, and a `bundled_snapshot` row per
-project, so every page can say "bundled snapshot of DATE" until fresh collections replace it.
+project, so every page can say "bundled snapshot of DATE" until fresh collections replace it; then
+it scores every project as of its data date (the day its history was taken; without a git history,
+the day the snapshot was built), all in one transaction. A `scores` file in an older snapshot is
+ignored.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 DEFAULT_SOURCES = ("git", "funding", "pypi")
 SKIP_TABLES = frozenset({"github_etags", "github_state"})   # caches and cursors: collect afresh
+COMPUTED_TABLES = frozenset({"scores"})   # computed by the loader, never taken from a snapshot
 FUNDING_KINDS = ("funding_yml", "funding_json")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 EMAIL_REMOVED = "[e-mail address removed]"
@@ -152,8 +157,6 @@ def build(config: Config, out_dir: Path, *, projects_file: Path, grants_file: Pa
             outcomes = collect.collect(store, config, projects, chosen, progress, options)
             _dates(store, plans, outcomes, started)
             failures = [o for o in outcomes if o.status == "error"]
-            say(f"scoring {len(projects)} projects, each as of its data date")
-            _score(store, projects, plans, started)
             staged = out_dir.with_name(out_dir.name + ".new")
             manifest = _export(store, staged, plans, chosen, started, command)
             manifest["collection_failures"] = [
@@ -212,16 +215,25 @@ def score_date(plan: Plan, started: datetime) -> datetime:
     return plan.data_at or started
 
 
-def _score(store: Store, projects: list[registry.Project], plans: dict[str, Plan], started: datetime) -> None:
+def score_loaded(store: Store, now: datetime | None = None) -> tuple[int, list[tuple[str, str]]]:
+    """Score every project still showing the snapshot, each as of its data date, with this
+    tracker's scoring (what `load` does last). Returns (projects scored, [(project, problem)])."""
+    from tracker.readmodel.snapshot import score_dates
     from tracker.score import score_projects
 
+    now = now or utcnow()
+    ids = {pid for (pid,) in store.all("SELECT project_id FROM bundled_projects WHERE still_bundled")}
+    projects = [p for p in registry.all_projects(store) if p.id in ids]
+    dates = score_dates(store, [p.id for p in projects], now)
     by_date: dict[datetime, list[registry.Project]] = {}
     for p in projects:
-        by_date.setdefault(score_date(plans[p.slug], started), []).append(p)
+        by_date.setdefault(dates[p.id], []).append(p)
+    written, failures = 0, []
     for when, group in sorted(by_date.items()):
         run = score_projects(store, group, when, keep_results=False)
-        if run.failures:
-            raise SampleError("could not score " + "; ".join(f"{s}: {e}" for s, e in run.failures))
+        written += run.written
+        failures += run.failures
+    return written, failures
 
 
 def _project_tables(store: Store) -> list[str]:
@@ -245,12 +257,12 @@ def _columns(store: Store, table: str) -> list[str]:
 
 
 def _export_tables(chosen: Sequence[str]) -> list[str]:
-    """Tables the chosen sources own, plus scores and grants, in a stable order."""
+    """Tables the chosen sources own, plus grants, in a stable order (scores are computed on load)."""
     import collectors
 
     tables = [t for s in collectors.sources().values() if s.name in chosen for t in s.tables
               if t not in SKIP_TABLES]
-    return [*tables, "grants", "scores"]
+    return [*tables, "grants"]
 
 
 def _export(store: Store, out: Path, plans: dict[str, Plan], chosen: Sequence[str], started: datetime,
@@ -476,10 +488,11 @@ def _parse(text: Any) -> datetime | None:
 def load(store: Store, directory: Path | None = None, *, require_empty: bool = True,
          say: Say | None = None) -> dict[str, Any]:
     """Load the bundled snapshot into `store` (which must track no project yet) in one transaction.
-    Returns {projects, rows, built_at, data_from, data_to}."""
+    Returns {projects, rows, built_at, data_from, data_to, scored, score_failures, directory}."""
     directory = Path(directory) if directory else sample_dir()
     manifest = read_manifest(directory)
-    files = {t: directory / f"{t}.parquet" for t in manifest.get("tables", {}) if _IDENT.match(t)}
+    files = {t: directory / f"{t}.parquet" for t in manifest.get("tables", {})
+             if _IDENT.match(t) and t not in COMPUTED_TABLES}
     total = sum(f.stat().st_size for f in files.values() if f.is_file())
     if total > MAX_SAMPLE_BYTES:
         raise SampleError(f"the snapshot at {directory} is {total / 1e6:.0f} MB, more than a bundled snapshot may be")
@@ -515,13 +528,16 @@ def load(store: Store, directory: Path | None = None, *, require_empty: bool = T
             "INSERT INTO collection_runs (source, project_id, started_at, finished_at, status, counters, host)"
             " VALUES (?, ?, ?, ?, 'ok', ?, 'bundled snapshot')", runs)
         store.con.executemany("INSERT INTO bundled_snapshot VALUES (?, ?, ?, ?, ?)", bundled)
+        scored, score_failures = score_loaded(store, now)
     dates = [d for d in (_parse(e.get("data_at")) for e in entries) if d is not None]
     summary = {"projects": len(entries), "rows": rows, "built_at": built_at,
                "data_from": min(dates) if dates else None, "data_to": max(dates) if dates else None,
-               "directory": str(directory)}
+               "scored": scored, "score_failures": score_failures, "directory": str(directory)}
     if say:
         say(f"loaded the bundled snapshot of {built_at:%Y-%m-%d} ({directory}): {len(entries)} projects, "
-            f"{rows:,} rows")
+            f"{rows:,} rows; {scored} scored as of their data dates")
+        for slug, problem in score_failures:
+            say(f"could not score {slug}: {problem}")
     return summary
 
 

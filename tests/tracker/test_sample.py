@@ -214,6 +214,39 @@ def test_load_marks_projects_bundled_and_dates_their_scores(cli, portfolio, pypi
     assert again.code == 1 and "only loaded into an empty database" in again.err
 
 
+def test_the_snapshot_holds_collected_data_and_the_loader_scores_it(cli, portfolio, pypi, tmp_path, db_path):
+    """Scores are never frozen in the snapshot: a later tracker's metrics and judging apply to the
+    bundled projects on load (a scores file left in an older snapshot is ignored)."""
+    out = tmp_path / "sample"
+    assert build(cli, portfolio, out).code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "scores" not in manifest["tables"] and not (out / "scores.parquet").exists()
+    # an older snapshot's scores file, with numbers no scoring gives: not loaded
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT 'acme/rocket' AS project, TIMESTAMP '2020-01-01' AS computed_at, 1.5 AS health)"
+                f" TO '{out / 'scores.parquet'}' (FORMAT parquet)")
+    con.close()
+    manifest["tables"]["scores"] = {"rows": 1, "bytes": (out / "scores.parquet").stat().st_size}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    loaded = cli("sample", "load", "--dir", str(out))
+    assert loaded.code == 0, loaded.err
+    assert "3 scored as of their data dates" in loaded.out
+    built_at = datetime.fromisoformat(manifest["built_at"].replace("Z", ""))
+    with Store.open(db_path, read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM scores WHERE health = 1.5 OR computed_at < '2021-01-01'") == 0
+        dated = dict(store.all("SELECT p.slug, s.computed_at FROM latest_scores s JOIN projects p ON p.id = s.project_id"))
+        before = dict(store.all("SELECT p.slug, s.health FROM latest_scores s JOIN projects p ON p.id = s.project_id"))
+    # each as of its data date; without a git history, as of the day the snapshot was built
+    assert dated == {"acme/rocket": MIRROR_DATE, "new/quiet": LEGACY_DATE, "gone/nomirror": built_at}
+    assert before["acme/rocket"] is not None
+    rescored = cli("score")          # what the loader computed is what `tracker score` computes
+    assert rescored.code == 0, rescored.err
+    with Store.open(db_path, read_only=True) as store:
+        after = dict(store.all("SELECT p.slug, s.health FROM latest_scores s JOIN projects p ON p.id = s.project_id"))
+        assert store.scalar("SELECT count(*) FROM scores") == 3        # the same dates: replaced, not added
+    assert after == before
+
+
 def test_rebuilds_replace_the_snapshot_only_when_they_succeed(cli, portfolio, pypi, tmp_path):
     out = tmp_path / "sample"
     (tmp_path / "sample.new").mkdir()            # left by a build that was killed
@@ -254,9 +287,7 @@ def test_shipped_snapshot_covers_the_curated_list_small_and_without_email():
     size = sum(p.stat().st_size for p in SHIPPED.iterdir())
     assert size < 5_000_000
     assert [c for c in text_values(SHIPPED) if EMAIL.search(c[2])] == []
-    scored = parquet_rows(SHIPPED / "scores.parquet", "SELECT project, health, coverage FROM t")
-    with_health = {p for p, health, coverage in scored if health is not None and coverage > 0}
-    assert len(with_health) >= 30 and SEEDS <= with_health
+    assert not (SHIPPED / "scores.parquet").exists()                # scores are computed on load
     dated = {p["repo"]: p["data_at"] for p in manifest["projects"]}
     assert all(dated[p] is not None for p in SEEDS)                 # each scored as of its own data date
 
@@ -265,5 +296,9 @@ def test_shipped_snapshot_loads_into_an_empty_database(tmp_path):
     with Store.open(tmp_path / "t.duckdb") as store:
         summary = sample_mod.load(store)
         assert summary["projects"] == len(registry.all_projects(store)) >= 40
-        assert store.scalar("SELECT count(*) FROM latest_scores WHERE health IS NOT NULL") >= 30
+        scored = store.all("SELECT p.slug FROM latest_scores s JOIN projects p ON p.id = s.project_id"
+                           " WHERE s.health IS NOT NULL AND s.coverage > 0")
+        with_health = {slug for (slug,) in scored}
+        assert summary["scored"] == summary["projects"] and summary["score_failures"] == []
+        assert len(with_health) >= 30 and SEEDS <= with_health
         assert store.scalar("SELECT count(*) FROM git_commits WHERE author_email LIKE '%@%.%@%'") == 0

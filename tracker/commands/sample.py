@@ -16,8 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sample", help="the bundled snapshot (data/sample/): build it, load it, describe it",
         description="The bundled snapshot is real data of the curated portfolio, collected by the tracker's "
-        "own collectors and scored, that `tracker serve` loads into an empty database so the app shows real "
-        "projects at once. See docs/operations.md (\"The bundled snapshot\").")
+        "own collectors, that `tracker serve` loads into an empty database and scores with this tracker's scoring, so "
+        "the app shows real projects with real numbers at once. See docs/operations.md (\"The bundled snapshot\").")
     ssub = p.add_subparsers(dest="sample_command", metavar="ACTION")
 
     q = ssub.add_parser(
@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Track the curated list in a scratch database, read each repository from a local mirror "
         "(--mirrors DIR, laid out DIR/OWNER+NAME/repo; a project's former name, `formerly` in projects.yaml, "
         "is looked for too) or clone it from the network, import the grants file, collect (default: git, "
-        "funding, pypi: no token needed), score each project as of its own data date (a mirror's snapshot "
-        "date: the mtime of its packed-refs), and write Parquet files and manifest.json into --out. No e-mail "
+        "funding, pypi: no token needed), record each project's data date (a mirror's snapshot "
+        "date: the mtime of its packed-refs), and write the collected data as Parquet files and manifest.json into --out. No e-mail "
         "address is kept (authors are pseudonymised so that every metric stays the same; the build checks "
         "it by comparing every metric before and after). Re-runnable: the output folder is replaced only when "
         "the new snapshot passed its checks. The database given with --db is not touched.")
@@ -44,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = ssub.add_parser("load", help="load the bundled snapshot into the database (an empty one only)",
                         description="Load the bundled snapshot into the database given by --db or TRACKER_DB. "
                         "Only into a database that tracks no project yet; `tracker serve` does this by itself "
-                        "on its first start.")
+                        "on its first start. Every project is then scored by this tracker, as of its data date "
+                        "(the snapshot holds collected data, not scores).")
     q.add_argument("--dir", metavar="DIR", default=None, help="the snapshot (default: data/sample)")
     q.set_defaults(func=cmd_load)
 
@@ -92,7 +93,10 @@ def cmd_load(ctx) -> int:
     span = (f", data dates {summary['data_from']:%Y-%m-%d} to {summary['data_to']:%Y-%m-%d}"
             if summary["data_from"] else "")
     print(f"loaded the bundled snapshot of {summary['built_at']:%Y-%m-%d} into {ctx.config.db_path}: "
-          f"{summary['projects']} projects, {summary['rows']:,} rows{span}")
+          f"{summary['projects']} projects, {summary['rows']:,} rows{span}; {summary['scored']} scored as of their "
+          "data dates")
+    for slug, problem in summary["score_failures"]:
+        print(f"tracker: warning: could not score {slug}: {problem}", file=sys.stderr)
     return 0
 
 

@@ -16,12 +16,13 @@ from tracker.store import Store
 
 
 def score_dates(store: Store, project_ids: Sequence[int], now: datetime) -> dict[int, datetime]:
-    """{project_id: the moment to score it as of}: its data date while it still shows the bundled
-    snapshot's git history, else `now`."""
+    """{project_id: the moment to score it as of}: while it still shows the bundled snapshot, its
+    data date (the day its git history was taken; without one, the day the snapshot was built, when
+    its other data was collected), else `now`."""
     if not project_ids:
         return {}
     bundled = dict(store.all(
-        "SELECT project_id, data_at FROM bundled_projects WHERE still_bundled AND data_at IS NOT NULL"
+        "SELECT project_id, coalesce(data_at, built_at) FROM bundled_projects WHERE still_bundled"
         " AND project_id IN (SELECT unnest(?::INTEGER[]))", [list(project_ids)]))
     return {pid: min(bundled.get(pid, now), now) for pid in project_ids}
 
