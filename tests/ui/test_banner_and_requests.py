@@ -77,6 +77,18 @@ def test_banner_says_the_snapshot_date_the_collection_in_progress_and_what_faile
            "(2 projects: acme/rocket, beta/quiet)" in texts(expander).replace("\\", "")
 
 
+def test_banner_shows_the_schedulers_notices_offline_and_no_token(snap_db, scheduler):
+    no_token = ("no GITHUB_TOKEN: GitHub allows 60 requests an hour without one; issues, contributors and "
+                "Sponsors stay unknown. Set GITHUB_TOKEN")
+    offline = "github.com cannot be reached: offline, or blocked; next try at 09:36 UTC"
+    with Store.open(snap_db) as store:
+        store.execute("UPDATE scheduler_jobs SET notice = ? WHERE job_id = 'collect:pypi'", [offline])
+        store.execute("INSERT INTO scheduler_jobs (job_id, notice, updated_at) VALUES ('scheduler', ?, ?)",
+                      [no_token, utcnow()])
+    text = texts(run_banner()).replace("\\", "")
+    assert offline in text and no_token in text
+
+
 def test_banner_without_a_scheduler_says_nothing_is_collected(snap_db):
     text = texts(run_banner())
     assert "no scheduler is running on this database, so nothing is collected" in text
