@@ -100,6 +100,8 @@ def test_first_start_loads_the_snapshot_and_sigterm_stops_everything(served):
     assert len(members) == 2 and any("tracker.ui.serve" in cmd for _, cmd in members)   # the scheduler and the app
     log = serve.text()
     assert "loaded the bundled snapshot of" in log and "the app: http://localhost:" in log
+    app_cmd = next(cmd for _, cmd in members if "tracker.ui.serve" in cmd)
+    assert "--server.address 127.0.0.1 " in app_cmd + " " and "no login" not in log   # `tracker app`'s binding
     assert query(serve.db, "SELECT count(*) FROM bundled_snapshot")[0][0] >= 40
     serve.popen.send_signal(signal.SIGTERM)
     assert serve.wait() == 0
@@ -133,9 +135,11 @@ def test_when_the_app_dies_the_scheduler_stops_too(served):
 
 
 def test_sigterm_while_the_app_starts_leaves_nothing_behind(served):
-    serve = served()
+    serve = served("--address", "0.0.0.0")                        # off loopback: `tracker app`'s warning
     wait_for(lambda: any("tracker.ui.serve" in cmd for _, cmd in serve.members()), timeout=60,
              what="the app's process")
+    assert any("--server.address 0.0.0.0" in cmd for _, cmd in serve.members())
+    assert "tracker serve: warning: the app has no login: anyone who can reach 0.0.0.0:" in serve.text()
     serve.popen.send_signal(signal.SIGTERM)                       # before the scheduler has started
     serve.wait()
     deadline = time.monotonic() + 15
