@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT   ?= 8501
 
 .PHONY: run test install lint bench clean sample
 
@@ -16,9 +17,9 @@ install: $(STAMP)
 
 ## run: the app on http://localhost:8501 and the scheduler, in one process tree (Ctrl-C stops both).
 ## A first start loads the bundled snapshot (data/sample/): real projects at once; collection runs
-## in the background, smallest work first.
+## in the background, smallest work first. `make run PORT=8600` for another port.
 run: $(STAMP)
-	$(BIN)/tracker serve
+	$(BIN)/tracker serve --port $(PORT)
 
 ## sample: rebuild the bundled snapshot (MIRRORS=DIR reads repositories from local bare mirrors)
 sample: $(STAMP)

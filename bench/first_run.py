@@ -91,7 +91,7 @@ def main() -> int:
     subprocess.run(["git", "clone", "-q", a.repo, str(target)], check=True)
     log = open(target / "make-run.log", "wb")
     t0 = time.monotonic()
-    make = subprocess.Popen(["make", "run"], cwd=target, stdout=log, stderr=subprocess.STDOUT,
+    make = subprocess.Popen(["make", "run", f"PORT={a.port}"], cwd=target, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     stamp = target / ".venv" / ".installed"
     while not stamp.exists():
