@@ -1,4 +1,4 @@
-"""The bundled snapshot (`data/sample/`): the curated portfolio's collected and scored data, so that
+"""The bundled snapshot (`data/sample/`): the curated portfolio's collected data (scored on load), so that
 a first start shows real projects with real numbers within seconds, before any collection.
 
     manifest = build(config, out_dir, projects_file=..., grants_file=..., mirrors=DIR)  # tracker sample build
