@@ -157,3 +157,20 @@ def plain(text: str) -> str:
     nothing XML 1.0 forbids (lone surrogates, U+FFFE, U+FFFF): labels, badge text."""
     text = terminal(text, keep="")
     return "".join(c for c in text if not (0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0xFFFE, 0xFFFF)))
+
+
+def health(value: Any, coverage: Any = None, reason: Any = None) -> str:
+    """A health score with its coverage beside it, as every reader shows it: '63 (coverage 71%)';
+    below the evidence rule (a `reason` given) 'insufficient data (coverage 4%)'; 'unknown' when
+    there is no score at all."""
+    share = "" if is_unknown(coverage) else f" (coverage {percent(coverage)})"
+    if is_unknown(value):
+        return ("insufficient data" + share) if reason else UNKNOWN
+    return f"{number(value, 0)}{share}"
+
+
+def unranked(n: int, what: str = "project", why: str = "insufficient data") -> str:
+    """The note under a ranking: '2 projects with insufficient data are listed last' ('' for none)."""
+    if not n:
+        return ""
+    return f"{count(n, what)} with {why} {'is' if n == 1 else 'are'} listed last"

@@ -11,7 +11,7 @@ import pytest
 
 from tests.ui import builder
 from tracker.store import Store
-from tracker.ui import funders
+from tracker.ui import funders, overview
 
 pytestmark = pytest.mark.usefixtures("app_db")
 
@@ -59,7 +59,15 @@ def test_overview_shows_every_project_with_unknown_as_unknown(page):
     assert new["activity (26 wk)"] is None
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", rocket["last release"]) and new["last release"] == "unknown"
     assert rocket["data as of"].endswith(" UTC") and new["data as of"] == "unknown"
-    assert "health unknown (empty cell) for 1" in texts(at)
+    assert rocket["coverage"] == "60%" and new["coverage"] == "unknown"  # coverage beside every health
+    assert "1 project with no health (insufficient data or not scored yet) is listed last" in texts(at)
+
+
+def test_overview_says_insufficient_data_beside_a_missing_health():
+    """Below the evidence rule the coverage cell says why there is no health, never 'None'."""
+    assert overview._coverage(0.04, "insufficient data: git history not collected") == \
+        "insufficient data (coverage 4%)"
+    assert overview._coverage(0.71, None) == "71%" and overview._coverage(None, None) == "unknown"
 
 
 @pytest.mark.parametrize(
@@ -245,7 +253,8 @@ def test_funders_shortlist_ranked_with_reasons(page):
     table = frame(at, "rank", "why", "evidence")
     assert [p.split("=", 1)[1] for p in table["project"]] == ["beta/quiet", "acme/rocket", "gamma/new"]
     assert table["rank"].tolist() == ["1", "2", "unknown"]
-    assert table["funding need"].tolist() == ["0.81", "0.42", "unknown"] and table["health"].tolist()[2] == "unknown"
+    assert table["funding need"].tolist() == ["0.81", "0.42", "unknown"]
+    assert table["health"].tolist() == ["35 (coverage 60%)", "72 (coverage 60%)", "unknown"]  # coverage beside it
     assert table["why"].tolist()[1] == "important and active, but funded"
     assert table["why"].tolist()[2] == "unknown: not scored yet"
     assert "no_commits_12m: last commit 2023-04-01" in table["evidence"].tolist()[0]
@@ -433,3 +442,15 @@ def test_no_grid_shows_none(page, name, query):
             values = frame[column].tolist()
             assert not any(v is None or (isinstance(v, float) and pd.isna(v)) or v == "None" for v in values), \
                 (name, column, values)
+
+
+def test_compare_says_insufficient_data_not_unknown_below_the_evidence_rule():
+    from tracker.ui import compare
+
+    bundles = {"acme/thin": {"score": {"health": None, "coverage": 0.04, "risk_level": "unknown", "flags": [],
+                                       "health_reason": "insufficient data: git history not collected"},
+                             "metrics": {}},
+               "acme/new": {"score": None, "metrics": {}}}
+    table = compare.side_by_side(bundles).set_index("measure")
+    assert table.loc["health"].tolist() == ["insufficient data", "unknown"]
+    assert table.loc["coverage"].tolist() == ["4%", "unknown"]

@@ -14,7 +14,8 @@ from tracker.readmodel import activity, freshness, funding, scores
 from tracker.readmodel.scores import decode
 from tracker.store import Store, schema_version
 
-RISK_LEVELS = ("low", "medium", "high", "critical")
+RISK_LEVELS = ("low", "medium", "high", "critical")  # measured levels; a score may also say "unknown"
+UNKNOWN_RISK = "unknown"  # below the evidence rule (or not scored): never shown as a measured level
 SPARK_WEEKS = 26
 FUNDING_METRICS = ("funding_channels_count", "sponsors_count", "oc_received_12m_usd", "oc_yearly_budget_usd",
                    "oc_balance_usd", "grants_total_usd_5y", "grants_active")
@@ -50,21 +51,29 @@ spark AS (
 released AS (SELECT project_id, max(released_at) AS last_release FROM release_events
              WHERE NOT prerelease AND released_at <= ? GROUP BY project_id)
 SELECT p.id AS project_id, p.slug, coalesce(p.display_name, p.name) AS name, p.category,
-       s.health, s.coverage, s.risk_level, s.computed_at, s.maturity, s.funding_need, s.criticality, s.metrics,
-       s.trend_change AS trend, spark.activity, released.last_release, f.data_as_of
+       s.health, s.coverage, s.health_reason, s.risk_level, s.computed_at, s.maturity, s.funding_need,
+       s.criticality, s.metrics, s.trend_change AS trend, spark.activity, released.last_release, f.data_as_of
 FROM projects p
 LEFT JOIN scores_as_of(NULL, NULL) s ON s.project_id = p.id
 LEFT JOIN spark ON spark.project_id = p.id
 LEFT JOIN released ON released.project_id = p.id
 LEFT JOIN project_freshness f ON f.project_id = p.id
-ORDER BY p.slug_key
+ORDER BY s.health IS NULL, s.health DESC, p.slug_key
 """
 
 
+def unranked(df: pd.DataFrame, column: str) -> int:
+    """How many rows a ranking by `column` lists last because their value is unknown."""
+    return int(df[column].isna().sum()) if column in df else 0
+
+
 def overview(store: Store, now: datetime) -> pd.DataFrame:
-    """One row per tracked project: latest health, coverage, risk and its 90-day trend, commits per
-    week over 26 weeks (None: git not collected), last release, funding in words and has_funding
-    (yes / no / unknown), and `data_as_of` (the project's freshness bundle). One statement."""
+    """One row per tracked project, ranked by health (highest first; unknown health last, by name):
+    latest health with its coverage and, when the evidence rule was not met, `health_reason`; risk
+    (low / medium / high / critical, or "unknown": insufficient data or not scored) and its 90-day
+    trend, commits per week over 26 weeks (None: git not collected), last release, funding in words
+    and has_funding (yes / no / unknown), `data_as_of` (the project's freshness bundle). One
+    statement. `df.attrs["unranked"]` holds how many rows have no health (`unranked` counts it too)."""
     last_week = activity.week_start(now)
     first_week = last_week - pd.Timedelta(weeks=SPARK_WEEKS - 1)
     df = store.execute(_OVERVIEW, [first_week, last_week, first_week, now, now]).df()  # commits up to now
@@ -72,20 +81,25 @@ def overview(store: Store, now: datetime) -> pd.DataFrame:
     statuses = [funding.funding_status(decode({"metrics": m})["metrics"]) for m in df["metrics"]]
     df["funding"] = [s.text() for s in statuses]
     df["has_funding"] = [s.has_funding for s in statuses]
-    df["risk_level"] = df["risk_level"].astype(object).where(df["risk_level"].notna(), None)
-    return df.drop(columns=["metrics"])
+    df["risk_level"] = df["risk_level"].astype(object).where(df["risk_level"].notna(), UNKNOWN_RISK)
+    df = df.drop(columns=["metrics"])
+    df.attrs["unranked"] = unranked(df, "health")
+    return df
 
 
 # -- funders -----------------------------------------------------------------------------------
 def funders(store: Store) -> pd.DataFrame:
-    """Per tracked project, from its latest score: criticality, funding need and its reason, health,
-    risk, flags, the funding sub-score, the funding metrics, dollars received per year, has_funding
-    (money received) and asks_for_funding (yes / no / unknown)."""
+    """Per tracked project, ranked by funding need (highest first, then criticality; unknown need last,
+    by name), from its latest score: criticality, funding need and its reason, health with its
+    coverage and `health_reason`, risk ("unknown" below the evidence rule), flags, the funding
+    sub-score, the funding metrics, dollars received per year, has_funding (money received) and
+    asks_for_funding (yes / no / unknown). `df.attrs["unranked"]` holds how many have no need."""
     df = store.execute(
         "SELECT p.id AS project_id, p.slug, coalesce(p.display_name, p.name) AS name, p.category, s.computed_at,"
-        " s.health, s.coverage, s.risk_level, s.maturity, s.criticality, s.truck_factor, s.funding_need,"
-        " s.funding_need_reason, s.flags, s.subscores, s.metrics"
-        " FROM projects p LEFT JOIN latest_scores s ON s.project_id = p.id ORDER BY p.slug_key").df()
+        " s.health, s.coverage, s.health_reason, s.risk_level, s.maturity, s.criticality, s.truck_factor,"
+        " s.funding_need, s.funding_need_reason, s.flags, s.subscores, s.metrics"
+        " FROM projects p LEFT JOIN latest_scores s ON s.project_id = p.id"
+        " ORDER BY s.funding_need IS NULL, s.funding_need DESC, s.criticality DESC NULLS LAST, p.slug_key").df()
     rows = [decode({"flags": f, "subscores": s, "metrics": m})
             for f, s, m in zip(df["flags"], df["subscores"], df["metrics"], strict=True)]
     for name in FUNDING_METRICS:
@@ -96,7 +110,10 @@ def funders(store: Store) -> pd.DataFrame:
     df["has_funding"] = [s.has_funding for s in statuses]
     df["asks_for_funding"] = [s.asks for s in statuses]
     df["flags"] = [r["flags"] for r in rows]
-    return df.drop(columns=["metrics", "subscores"])
+    df["risk_level"] = df["risk_level"].astype(object).where(df["risk_level"].notna(), UNKNOWN_RISK)
+    df = df.drop(columns=["metrics", "subscores"])
+    df.attrs["unranked"] = unranked(df, "funding_need")
+    return df
 
 
 # -- one project -------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ def side_by_side(bundles: dict[str, dict[str, Any]]) -> pd.DataFrame:
 
     for slug, data in bundles.items():
         score = data["score"] or {}
-        put("health", slug, score.get("health"))
+        put("health", slug, "insufficient data" if score.get("health") is None and score.get("health_reason")
+            else score.get("health"))
         put("coverage", slug, display.percent(score.get("coverage")))
         put("risk level", slug, score.get("risk_level"))
         put("flags", slug, ", ".join(str(f.get("name")) for f in score.get("flags") or [] if isinstance(f, dict))

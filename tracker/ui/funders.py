@@ -113,13 +113,15 @@ def show() -> None:
     head = ranked.head(int(top))
     st.subheader("Shortlist by funding need")
     numbers = render.cells(pd.DataFrame({"rank": head["rank"], "funding need": head["funding_need"],
-                                         "criticality": head["criticality"], "health": head["health"]}),
-                           digits={"funding need": 2, "criticality": 2, "health": 0})
+                                         "criticality": head["criticality"]}),
+                           digits={"funding need": 2, "criticality": 2})
+    health = [display.health(h, c, r) for h, c, r in zip(head["health"], head["coverage"], head["health_reason"],
+                                                          strict=True)]  # coverage beside every health
     st.dataframe(
         pd.DataFrame({
             "rank": numbers["rank"], "project": [render.project_link(s) for s in head["slug"]],
             "category": head["category"].fillna("uncategorised"), "funding need": numbers["funding need"],
-            "why": head["why"], "criticality": numbers["criticality"], "health": numbers["health"],
+            "why": head["why"], "criticality": numbers["criticality"], "health": health,
             "risk": [render.risk_badge(r) for r in head["risk_level"]], "evidence": head["evidence"],
         }),
         hide_index=True, width="stretch", key="funders_table",

@@ -53,6 +53,7 @@ def table(df: pd.DataFrame) -> pd.DataFrame:
         "name": df["name"],
         "category": df["category"].fillna("uncategorised"),
         "health": df["health"],
+        "coverage": [_coverage(c, r) for c, r in zip(df["coverage"], df["health_reason"], strict=True)],
         "risk": [render.risk_badge(r) for r in df["risk_level"]],
         "trend (90 d)": [render.trend_arrow(t) for t in df["trend"]],
         "activity (26 wk)": df["activity"],
@@ -62,13 +63,25 @@ def table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _coverage(coverage: object, reason: object) -> str:
+    """The coverage shown beside every health: '71%'; 'insufficient data (coverage 4%)' below the
+    evidence rule (docs/methodology.md, "No verdict without evidence"); 'unknown' when not scored."""
+    if not display.is_unknown(reason):
+        return display.health(None, coverage, reason)
+    return display.percent(coverage)
+
+
 COLUMNS = {
     "project": st.column_config.LinkColumn(
         "project", display_text=r"project\?project=(.*)$", help="Open the project page"),
     "name": st.column_config.TextColumn("name", width="medium"),
     "health": st.column_config.ProgressColumn(
         "health", min_value=0, max_value=100, format="%.0f",
-        help="0-100, weighted sub-scores; empty = unknown (not scored yet). The project page says why."),
+        help="0-100, weighted sub-scores; empty = unknown (insufficient data or not scored yet). The project "
+             "page says why."),
+    "coverage": st.column_config.TextColumn(
+        "coverage", help="Share of the health weight that was known. Below 50% (or without git activity) there "
+        "is no health: 'insufficient data'."),
     "activity (26 wk)": st.column_config.LineChartColumn(
         "activity (26 wk)", y_min=0, help="Commits per week; empty = git history not collected yet"),
     "last release": st.column_config.TextColumn(
@@ -122,7 +135,8 @@ def show() -> None:
     st.caption(f"{len(shown)} of {len(df)} projects shown"
                + (f" (filtered by {', '.join(active)})" if active else "")
                + f" · as of {utcnow():%Y-%m-%d %H:%M} UTC"
-               + (f" · health unknown (empty cell) for {unknown}: not scored yet" if unknown else ""),
+               + (f" · {display.unranked(unknown, why='no health (insufficient data or not scored yet)')}"
+                  if unknown else ""),
                help="Data is re-read at most every minute.")
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if rows:

@@ -38,8 +38,10 @@ def score_card(data: dict[str, Any]) -> None:
                 "(the scheduler does it after each collection).")
         return
     c = st.columns(6)
-    c[0].metric("Health", fmt(score.get("health"), digits=0),
-                help="Weighted mean of the known sub-scores below (0-100).")
+    insufficient = score.get("health") is None and score.get("health_reason")
+    c[0].metric("Health", "insufficient data" if insufficient else fmt(score.get("health"), digits=0),
+                help=(md(score["health_reason"]) if insufficient
+                      else "Weighted mean of the known sub-scores below (0-100); its coverage is beside it."))
     c[1].metric("Risk level", fmt(score.get("risk_level")),
                 help="From the flags below; see methodology for the rules.")
     c[2].metric("Coverage", display.percent(score.get("coverage")),
