@@ -17,6 +17,7 @@ COPY pyproject.toml README.md ./
 COPY tracker ./tracker
 COPY collectors ./collectors
 COPY app.py ./
+COPY docs/methodology.md ./docs/methodology.md
 COPY data/projects.yaml ./data/projects.yaml
 COPY data/sample ./data/sample
 COPY deploy/schedule.toml /etc/tracker/schedule.toml

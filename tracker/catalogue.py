@@ -415,7 +415,27 @@ SCORES: dict[str, Entry] = {e.name: e for e in (
           "0-100: important, alive, strained and under-funded ranks first.", "funding-need"),
 )}
 
-_ALL_NAMED = (METRICS, SCORES, SUBSCORES, FLAGS, MATURITY)
+LEVELS: dict[str, Entry] = {e.name: e for e in (
+    Entry("low", "low", "No flag above low: nothing in the evidence says maintenance is at risk.", _FLAGS_ANCHOR),
+    Entry("medium", "medium", "A medium flag: something to watch (one person carries the work, no recent release, ...).",
+          _FLAGS_ANCHOR),
+    Entry("high", "high", "A high flag, or several medium ones: maintenance is at risk.", _FLAGS_ANCHOR),
+    Entry("critical", "critical", "Archived or abandoned: nobody maintains it.", _FLAGS_ANCHOR),
+    Entry("unknown", "insufficient data", "Too little was collected to judge the risk (not a verdict).",
+          _FLAGS_ANCHOR),
+)}
+
+# Inputs of the sub-scores that are not metrics themselves: the hygiene files, one flag each.
+INPUTS: dict[str, Entry] = {e.name: e for e in (
+    Entry("has_license", "LICENSE file", "A license file in the default branch.", _SCORES),
+    Entry("has_security", "SECURITY.md", "A security policy: how to report a vulnerability.", _SCORES),
+    Entry("has_contributing", "CONTRIBUTING.md", "A contributing guide.", _SCORES),
+    Entry("has_codeowners", "CODEOWNERS file", "Who reviews which part of the code.", _SCORES),
+    Entry("has_code_of_conduct", "CODE_OF_CONDUCT.md", "A code of conduct.", _SCORES),
+    Entry("has_governance", "GOVERNANCE.md", "Who decides, and how.", _SCORES),
+)}
+
+_ALL_NAMED = (METRICS, SCORES, SUBSCORES, FLAGS, MATURITY, LEVELS, INPUTS)
 
 
 def label(name: str) -> str:
@@ -437,3 +457,31 @@ def metric(name: str) -> Metric:
 def names(source: str | None = None) -> list[str]:
     """Metric names in catalogue order, optionally of one source."""
     return [m.name for m in METRICS.values() if source is None or m.source == source]
+
+
+def entry(name: str) -> Metric | SubScore | Entry | None:
+    """The catalogue entry of any name (metric, score field, sub-score, flag, maturity class, risk
+    level, sub-score input), or None when it is not catalogued."""
+    for table in _ALL_NAMED:
+        if name in table:
+            return table[name]
+    return None
+
+
+def label_or_name(name: str) -> str:
+    """The label of a catalogued name; an uncatalogued one (e.g. a flag from an older scoring
+    version) as its words ('single_maintainer' -> 'single maintainer'), never the raw identifier."""
+    found = entry(name)
+    return found.label if found is not None else str(name).replace("_", " ")
+
+
+def description(name: str) -> str | None:
+    """The one-line description of a catalogued name (None when it is not catalogued)."""
+    found = entry(name)
+    return found.description if found is not None else None
+
+
+def docs_anchor(name: str) -> str | None:
+    """The docs/methodology.md section that defines a catalogued name (its heading anchor)."""
+    found = entry(name)
+    return found.anchor if found is not None else None

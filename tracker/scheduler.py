@@ -2,9 +2,12 @@
 
 One APScheduler `BlockingScheduler` in the foreground with one job per independent source, at
 intervals from `tracker.schedule_config`. Each job collects every project in turn through
-`tracker.collect.collect_one` (the same entry point as `tracker collect`), then scores
-(`tracker.score.score_all`, when that module is installed). A second small job polls
-`collection_requests`, the app's "track this repo" / "collect now" requests.
+`tracker.collect.collect_one` (the same entry point as `tracker collect`), or with `workers` > 1
+through `tracker.collect.Parallel` (portable fetches in worker processes, this process the one
+writer), and scores each project as soon as its collection brought data (`tracker.score`, when that
+module is installed). A host found unreachable is said once and not tried again in that job run,
+on either path. A second small job polls `collection_requests`, the app's "track this repo" /
+"collect now" requests.
 
 Sources that need others (funding needs git and github; opencollective needs git and funding) have
 no job of their own: they run right after their inputs, per project. When a job has collected
@@ -505,31 +508,36 @@ class Daemon:
             # not six: the answer (still down, or back) comes in a second, not half a minute.
             quick = name in self._backoff or (source.name != "git" and bool(targets) and not _connects(
                 self.host(source, targets[0])))
-            with collect.RunSession(self.config, self._options(quick=quick), progress, targets) as run:
-                for i, project in enumerate(targets, 1):
-                    if self.stopping.is_set():
-                        status = "stopped"
-                        break
-                    host = self.host(source, project)
-                    if host in down:   # not tried again in this run: said once, at the end
-                        skipped.append(project.slug)
-                        continue
-                    label = f"{name} {project.slug}"
-                    with self.writing(f"collecting {label}") as store:
-                        self.serve_requests(store)
-                        self._record(store, job_id, progress_done=i - 1, current=project.slug)
-                        child = progress.child(f"[{i}/{len(targets)}] {label}: ")
-                        first = collect.collect_one(store, self.config, source, project, child, run=run)
-                        mine = [first]
-                        if first.status == "error" and failures.unreachable(first.error):
-                            if host:   # nothing new came in: what needs it has nothing new to read
-                                down[host] = first
-                        else:
-                            mine += self.run_dependants(store, source, project, run,
-                                                        f"[{i}/{len(targets)}] {label}", progress)
-                        outcomes += mine
-                        if any(o.status in ("ok", "partial") for o in mine) and not self.stopping.is_set():
-                            self.score_projects(store, [project])
+            if self.schedule.workers > 1:
+                outcomes = self.run_parallel(source, targets, progress, quick, down, skipped)
+                if self.stopping.is_set():
+                    status = "stopped"
+            else:
+                with collect.RunSession(self.config, self._options(quick=quick), progress, targets) as run:
+                    for i, project in enumerate(targets, 1):
+                        if self.stopping.is_set():
+                            status = "stopped"
+                            break
+                        host = self.host(source, project)
+                        if host in down:   # not tried again in this run: said once, at the end
+                            skipped.append(project.slug)
+                            continue
+                        label = f"{name} {project.slug}"
+                        with self.writing(f"collecting {label}") as store:
+                            self.serve_requests(store)
+                            self._record(store, job_id, progress_done=i - 1, current=project.slug)
+                            child = progress.child(f"[{i}/{len(targets)}] {label}: ")
+                            first = collect.collect_one(store, self.config, source, project, child, run=run)
+                            mine = [first]
+                            if first.status == "error" and failures.unreachable(first.error):
+                                if host:   # nothing new came in: what needs it has nothing new to read
+                                    down[host] = first
+                            else:
+                                mine += self.run_dependants(store, source, project, run,
+                                                            f"[{i}/{len(targets)}] {label}", progress)
+                            outcomes += mine
+                            if any(o.status in ("ok", "partial") for o in mine) and not self.stopping.is_set():
+                                self.score_projects(store, [project])
         except Stopping:
             status = "stopped"
         except LockHeldError as exc:
@@ -551,6 +559,57 @@ class Daemon:
                     next_run_at=self._next_run(job_id), current=None, notice=notice,
                     **({"progress_done": len(targets)} if status in ("ok", "partial", "error") else {}))
         return outcomes
+
+    def run_parallel(self, source: collectors.Source, targets: list[Project], progress: Progress | None = None,
+                     quick: bool = False, down: dict[str, collect.Outcome] | None = None,
+                     skipped: list[str] | None = None) -> list[collect.Outcome]:
+        """A job's projects with `workers` worker processes for portable fetches: the writer lock is
+        taken for each short write (opening runs, saving a batch), requests from the app are
+        served between projects, and dependants run for a project when due, after its inputs.
+        As on the sequential path, each project is scored as soon as its collection (and its
+        dependants') brought data, and a host found unreachable is not tried again in this run:
+        its projects' fetches are not started (their slugs go to `skipped`) and nothing that
+        needs what it failed to bring runs."""
+        progress = progress or self.progress
+        down = {} if down is None else down
+        skipped = [] if skipped is None else skipped
+        job_id = collect_job_id(source.name)
+        finished: set[int] = set()
+
+        def skip(task: collectors.Source, project: Project) -> bool:
+            if task.name == source.name and self.host(task, project) in down:
+                skipped.append(project.slug)
+                return True
+            return False
+
+        def on_finish(store: Store, project: Project, outcome: collect.Outcome) -> None:
+            if outcome.source == source.name and outcome.status == "error" and failures.unreachable(outcome.error):
+                host = self.host(source, project)
+                if host:
+                    down.setdefault(host, outcome)
+
+        def follow_ups(store: Store, done: collectors.Source, project: Project) -> list[collectors.Source]:
+            if done.name == source.name and self.host(done, project) in down:
+                return []   # it brought nothing new: what needs it has nothing new to read
+            return [dep for dep in collectors.dependants(done.name)
+                    if self.enabled(dep.name) and dep.serves(project)
+                    and self.dependant_due(store, dep, project) is None]
+
+        def project_done(store: Store, project: Project, outcomes: list[collect.Outcome]) -> None:
+            finished.add(project.id)
+            self._record(store, job_id, progress_done=len(finished), current=None)
+            if any(o.status in ("ok", "partial") for o in outcomes) and not self.stopping.is_set():
+                self.score_projects(store, [project])
+
+        with collect.RunSession(self.config, self._options(quick=quick), progress, targets) as run:
+            engine = collect.Parallel(self.config, run, progress, lambda doing: self.writing(doing),
+                                      workers=self.schedule.workers, follow_ups=follow_ups,
+                                      should_stop=self.stopping.is_set, between=self.serve_requests,
+                                      fatal=(Stopping, LockHeldError), skip=skip, on_finish=on_finish,
+                                      project_done=project_done)
+            for project in targets:
+                engine.add(source, project)
+            return engine.run()
 
     def _options(self, quick: bool = False) -> dict[str, Any] | None:
         """The run's options. Without a GitHub token the HTTP layer stops (the next run resumes)

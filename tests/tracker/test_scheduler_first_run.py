@@ -22,8 +22,9 @@ from tracker.scheduler import RETRY_FIRST, Daemon
 from tracker.store import Store
 
 
-def daemon(db_path, **intervals) -> Daemon:
-    schedule = ScheduleConfig(intervals={"github": None, "opencollective": None, "funding": None, **intervals})
+def daemon(db_path, workers: int = 1, **intervals) -> Daemon:
+    schedule = ScheduleConfig(intervals={"github": None, "opencollective": None, "funding": None, **intervals},
+                              workers=workers)
     return Daemon(config_mod.load(db_path), schedule)
 
 
@@ -124,3 +125,43 @@ def test_a_request_is_answered_source_by_source_with_what_failed(db_path, make_r
     assert rows[gone]["status"] == "error" and "not tracked" in rows[gone]["error"]
     assert job == (2, 2, None)                                # git and pypi; nothing running now
     assert scored == 1                                        # the project scored after its request
+
+
+# -- the same with worker processes (`[scheduler] workers`, tracker.collect.Parallel) -------------
+def test_with_workers_each_project_that_brought_data_is_scored_and_a_failed_one_is_not(db_path, make_repo):
+    with Store.open(db_path) as store:
+        for name, n in (("a", 2), ("b", 3), ("c", 1)):
+            registry.add(store, f"o/{name}", git_source=str(local(make_repo, name, n).path))
+        registry.add(store, "gone/x")                 # GITHUB_SERVER_URL is a closed loopback port
+    d = daemon(db_path, workers=2, pypi=None)
+    outcomes = d.run_source("git")
+    assert sorted((o.project, o.status) for o in outcomes) == [
+        ("gone/x", "error"), ("o/a", "ok"), ("o/b", "ok"), ("o/c", "ok")]
+    with Store.open(db_path, read_only=True) as store:
+        scored = {slug for (slug,) in store.all(
+            "SELECT p.slug FROM scores s JOIN projects p ON p.id = s.project_id")}
+        done, total, current, status = store.one(
+            "SELECT progress_done, progress_total, current, last_status FROM scheduler_jobs"
+            " WHERE job_id = 'collect:git'")
+    assert scored == {"o/a", "o/b", "o/c"}           # scored per project: not the one that brought nothing
+    assert (done, total, current, status) == (4, 4, None, "error")
+
+
+def test_with_workers_an_unreachable_host_is_not_tried_for_the_projects_not_yet_started(db_path, caplog):
+    with Store.open(db_path) as store:
+        for k in range(6):
+            registry.add(store, f"gone/r{k}")
+    d = daemon(db_path, workers=2, pypi=None)
+    caplog.set_level(logging.INFO, logger="tracker")
+    outcomes = d.run_source("git")
+    tried = [o for o in outcomes if o.source == "git"]
+    assert tried and all(o.status == "error" for o in tried)
+    assert len(tried) <= 2                           # at most those already handed to the two workers
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith("git: 127.0.0.1 cannot be reached (")
+    assert "6 projects not collected, what is stored stays; next try at" in warnings[0]
+    with Store.open(db_path, read_only=True) as store:   # no run row for a project that was not tried
+        assert store.all("SELECT status, count(*) FROM collection_runs GROUP BY ALL") == [("error", len(tried))]
+        assert store.scalar("SELECT count(*) FROM scores") == 0
+    assert d._backoff["git"] == RETRY_FIRST

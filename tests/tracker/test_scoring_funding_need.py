@@ -56,7 +56,7 @@ def test_explanation_in_words():
     reason = need()["funding_need_reason"]
     assert reason == (
         "important (criticality 0.60); active (activity 100); strained: one person carries"
-        " half the commits; little funding (funding 0/100) -> need 60/100"
+        " half the commits; little funding (funding 0/100) -> need 60.0/100"
     )
 
 

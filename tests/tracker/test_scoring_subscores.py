@@ -67,7 +67,9 @@ def test_contributor_resilience_by_hand():
 def test_responsiveness_by_hand():
     # issues 48 h -> 90, PRs 12 h -> 100, closure 0.8 -> 80 and 0.5 -> 50, issue age 145 d -> 68.
     # 22.5 + 25 + 16 + 7.5 + 10.2 = 81.2
-    assert subscores.subscore("responsiveness", METRICS, W)["score"] == 81.2
+    s = subscores.subscore("responsiveness", METRICS, W)
+    assert s["score"] == 81.2
+    assert "change request closure ratio 80%; issue closure ratio 50%" in s["reason"]  # as pages show ratios
 
 
 def _rc_last(days):
@@ -115,6 +117,8 @@ def test_funding_partly_known_by_hand():
     assert s["known_share"] == 0.3
     assert s["reason"].startswith("declares 2 funding channels; 9 GitHub sponsors")
     assert "unknown: oc income, grants, reported income, per maintainer" in s["reason"]
+    one = subscores.subscore("funding", METRICS | {"funding_channels_count": 1, "sponsors_count": 1}, W)
+    assert one["reason"].startswith("declares 1 funding channel; 1 GitHub sponsor")  # plurals right
 
 
 def test_hygiene_by_hand():

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
 from collectors import sources
-from tracker import collect, display, failures, output, registry
+from tracker import collect, display, executors, failures, output, registry
+from tracker.errors import UsageError
 from tracker.progress import Progress
 
 UNAUTHENTICATED_HINT = (  # as collectors/github/client.py says it (imported only when GitHub is asked)
@@ -33,18 +35,50 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="only this project (repeatable); default: every tracked project")
     p.add_argument("--full", action="store_true", help="re-read everything instead of only what is new")
     p.add_argument("--format", choices=output.FORMATS, default="table", help="summary format")
+    p.add_argument("--workers", metavar="N",
+                   help="worker processes for git (and funding) fetches; 1 runs everything in this process, one "
+                   "project at a time. Remote sources (GitHub, PyPI, Open Collective) run on one thread of this "
+                   "process either way, within the HTTP layer's limits. Default: $TRACKER_WORKERS, else one per "
+                   f"core, at most {executors.MAX_WORKERS_DEFAULT} ({executors.default_workers()} here)")
+    p.add_argument("--executor", choices=executors.EXECUTORS,
+                   help="where git and funding fetches run: 'local' worker processes (default), or a 'dask' "
+                   "cluster (pip install '.[dask]'); this process stays the only writer and saves what returns. "
+                   "Default: $TRACKER_EXECUTOR, else local")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="the Dask scheduler's address for --executor dask (default: $TRACKER_DASK_SCHEDULER)")
     p.set_defaults(func=cmd_collect)
+
+
+def placement(args: argparse.Namespace) -> tuple[int, str, str | None]:
+    """(workers, executor, scheduler address) from the options, else the environment."""
+    env = os.environ
+    workers = executors.parse_workers(args.workers, "--workers") if args.workers is not None else \
+        executors.parse_workers(env.get("TRACKER_WORKERS"), "TRACKER_WORKERS")
+    executor = args.executor or env.get("TRACKER_EXECUTOR", "").strip().lower() or "local"
+    if executor not in executors.EXECUTORS:
+        raise UsageError(f"TRACKER_EXECUTOR={executor!r}: expected one of {', '.join(executors.EXECUTORS)}")
+    scheduler = args.scheduler or env.get("TRACKER_DASK_SCHEDULER", "").strip() or None
+    if scheduler and executor != "dask":
+        if args.scheduler:
+            raise UsageError("--scheduler is the Dask scheduler's address: use it with --executor dask")
+        scheduler = None
+    if executor == "dask" and not scheduler:
+        raise UsageError("--executor dask needs the scheduler's address: --scheduler tcp://HOST:PORT "
+                         "(or TRACKER_DASK_SCHEDULER)")
+    return (workers or executors.default_workers()), executor, scheduler
 
 
 def cmd_collect(ctx) -> int:
     a = ctx.args
+    workers, executor, scheduler = placement(a)
     store = ctx.store()
     projects = registry.select(store, a.project)
     progress = Progress(quiet=a.quiet)
     if not ctx.config.github_token and (not a.source or "github" in a.source):
         progress.warn(UNAUTHENTICATED_HINT)   # once here; the collector's own copy is not repeated
     started = time.monotonic()
-    outcomes = collect.collect(store, ctx.config, projects, a.source, progress, {"full": a.full})
+    outcomes = collect.collect(store, ctx.config, projects, a.source, progress, {"full": a.full},
+                               workers=workers, executor=executor, scheduler=scheduler)
     progress.finish()
     if a.format != "table":
         output.emit([{"source": o.source, "project": o.project, "status": o.status, "error": o.error or ""}

@@ -1,5 +1,5 @@
 """What the collector is doing, for the app's progress banner and request panel: each job's current
-project and how far it is (scheduler_jobs, migration 0016), collections running now, failures of
+project and how far it is (scheduler_jobs, migration 0018), collections running now, failures of
 the last runs grouped by kind (tracker.failures), the app's requests, and the bundled snapshot.
 """
 

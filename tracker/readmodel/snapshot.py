@@ -1,4 +1,4 @@
-"""The bundled snapshot as readers see it (view `bundled_projects`, migration 0016): which projects
+"""The bundled snapshot as readers see it (view `bundled_projects`, migration 0018): which projects
 still show its data and as of which date, and the date each project is scored as of.
 
 A project loaded from the snapshot (tracker/sample.py) shows it until a fresh collection replaces it

@@ -91,4 +91,4 @@ def funding_need(
         f" (funding {funding:.0f}/100)"
     )
     need = round(100 * importance * alive * strain_factor * (1 - funded), 1)
-    return need, "; ".join(parts) + f" -> need {need:.0f}/100"
+    return need, "; ".join(parts) + f" -> need {need:.1f}/100"

@@ -116,7 +116,7 @@ def _hours(name: str, what: str) -> Component:
 def _ratio(name: str, what: str) -> Component:
     def component(m, inputs):
         v = inputs[name] = m.get(name)
-        return v, "" if v is None else f"{what} closure ratio {_num(v)}"
+        return v, "" if v is None else f"{what} closure ratio {v:.0%}"  # as the inputs and pages show it
 
     return component
 
