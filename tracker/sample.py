@@ -343,21 +343,40 @@ def _select(store: Store, table: str, per_project: set[str]) -> str:
                 " JOIN sample_people pp ON pp.author_key = t.author_key"
                 " JOIN sample_emails e ON e.author_email = t.author_email ORDER BY p.slug, c.n")
     if table == "git_commit_files":
-        # The truck factor's inputs (tracker/metrics/truck_factor.py): changes by people to each
-        # file in its last life (since its last deletion) up to the data date; nothing else.
-        return ("WITH ch AS (SELECT t.project_id, t.sha, t.change, t.path, h.committer_at"
-                "  FROM git_commit_files t JOIN human_commits h USING (project_id, sha)"
+        from tracker.metrics.truck_factor import MAX_RENAMES
+
+        # The truck factor's inputs (tracker/metrics/truck_factor.py): the changes up to the data
+        # date of each path in HEAD that a person (not a bot) changed in its life, and of the paths
+        # it was renamed from (recursively, with the renames that end them); nothing else.
+        return ("WITH RECURSIVE fc AS (SELECT t.project_id, t.sha, t.change, t.path, t.old_path,"
+                "  h.committer_at AS ts, h.is_bot"
+                "  FROM git_commit_files t JOIN dated_commits h USING (project_id, sha)"
                 "  JOIN projects p ON p.id = t.project_id JOIN sample_dates d ON d.slug = p.slug"
                 "  WHERE h.committer_at <= coalesce(d.data_at, 'infinity'::TIMESTAMP)),"
-                " state AS (SELECT project_id, path, arg_max(change, committer_at) AS last_change,"
-                "  max(committer_at) FILTER (WHERE change = 'D') AS last_delete FROM ch GROUP BY ALL)"
-                " SELECT p.slug AS project, c.n AS sha, t.change, t.path FROM ch t"
-                " JOIN state s USING (project_id, path)" + _project_join() + _numbered() +
-                " WHERE s.last_change <> 'D' AND (s.last_delete IS NULL OR t.committer_at > s.last_delete)"
+                " ev AS (SELECT project_id, path, change, ts FROM fc"
+                "  UNION ALL SELECT project_id, old_path, 'D', ts FROM fc WHERE change = 'R'),"
+                " state AS (SELECT project_id, path, arg_max(change, ts) AS last_change,"
+                "  max(ts) FILTER (WHERE change = 'D') AS last_delete FROM ev GROUP BY ALL),"
+                " seg(project_id, root, path, since, until, depth) AS ("
+                "  SELECT project_id, path, path, last_delete, NULL::TIMESTAMP, 0 FROM state WHERE last_change <> 'D'"
+                "  UNION ALL SELECT s.project_id, s.root, r.old_path,"
+                "   (SELECT max(e.ts) FROM ev e WHERE e.project_id = r.project_id AND e.path = r.old_path"
+                "     AND e.change = 'D' AND e.ts < r.ts), r.ts, s.depth + 1"
+                "  FROM seg s JOIN fc r ON r.project_id = s.project_id AND r.path = s.path AND r.change = 'R'"
+                "  WHERE (s.since IS NULL OR r.ts > s.since) AND (s.until IS NULL OR r.ts < s.until)"
+                f"   AND s.depth < {MAX_RENAMES}),"
+                " people AS (SELECT DISTINCT s.project_id, s.root FROM seg s JOIN fc e"
+                "  ON e.project_id = s.project_id AND e.path = s.path WHERE NOT e.is_bot AND e.change <> 'D'"
+                "  AND (s.since IS NULL OR e.ts > s.since) AND (s.until IS NULL OR e.ts < s.until)),"
+                " keep AS (SELECT DISTINCT project_id, path FROM seg JOIN people USING (project_id, root))"
+                " SELECT p.slug AS project, c.n AS sha, t.change, t.path, t.old_path FROM fc t"
+                + _project_join() + _numbered() +
+                " WHERE EXISTS (SELECT 1 FROM keep k WHERE k.project_id = t.project_id"
+                "  AND (k.path = t.path OR k.path = t.old_path))"
                 " ORDER BY p.slug, t.path, c.n")
     if table == "git_repos":
         return ("SELECT p.slug AS project, t.default_branch, t.is_shallow, t.is_empty, t.commits_stored,"
-                " coalesce(d.data_at, t.collected_at) AS collected_at FROM git_repos t" + _project_join()
+                " coalesce(d.data_at, t.collected_at) AS collected_at, t.renames FROM git_repos t" + _project_join()
                 + " ORDER BY p.slug")
     if table == "repo_files":
         kinds = ", ".join(f"'{k}'" for k in FUNDING_KINDS)
@@ -366,7 +385,7 @@ def _select(store: Store, table: str, per_project: set[str]) -> str:
                 f" CASE WHEN t.kind IN ({kinds}) THEN t.truncated ELSE false END AS truncated,"
                 f" CASE WHEN t.kind IN ({kinds}) OR t.content IS NULL THEN t.problem"
                 "  ELSE 'content not kept in the bundled snapshot' END AS problem,"
-                " t.blob_sha, coalesce(d.data_at, t.collected_at) AS collected_at FROM repo_files t"
+                " t.blob_sha, t.source_repo, coalesce(d.data_at, t.collected_at) AS collected_at FROM repo_files t"
                 + _project_join() + " ORDER BY p.slug, t.path")
     if table in ("pypi_packages", "pypi_releases"):
         return (f"SELECT t.* FROM {table} t WHERE t.package IN (SELECT lower(regexp_replace(pypi_package,"

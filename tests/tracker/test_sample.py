@@ -56,6 +56,8 @@ def portfolio(tmp_path, make_repo):
                       delete=["old.txt"] if i == 5 else None)
         if i in (8, 20):
             rocket.tag(f"v1.{i}")
+    rocket.git("mv", "src/m4.py", "src/core.py")      # a rename: the truck factor follows it back
+    rocket.commit("2025-05-30", name="Cy", email="cy@acme.com")
     rocket.commit("2025-06-01", name="dependabot[bot]", email="49699333+dependabot[bot]@users.noreply.github.com",
                   files={"requirements.txt": "x==1\n"})
     quiet = make_repo("quiet")
@@ -152,6 +154,9 @@ def test_build_reads_mirrors_dates_each_project_and_keeps_no_email(cli, portfoli
     # Only the truck factor's inputs among the paths: old.txt was deleted, the bot's file is not a person's.
     paths = {v for f, c, v in cells if f == "git_commit_files.parquet" and c == "path"}
     assert "old.txt" not in paths and "requirements.txt" not in paths and "src/m0.py" in paths
+    assert {"src/core.py", "src/m4.py"} <= paths        # a renamed file's life before the rename too
+    renamed = parquet_rows(out / "git_commit_files.parquet", "SELECT path, old_path FROM t WHERE change = 'R'")
+    assert renamed == [("src/core.py", "src/m4.py")]
 
 
 def test_loaded_snapshot_gives_the_metrics_of_a_direct_collection(cli, portfolio, pypi, tmp_path, db_path):
@@ -172,9 +177,9 @@ def test_loaded_snapshot_gives_the_metrics_of_a_direct_collection(cli, portfolio
         a = metrics.compute_all(direct, registry.get(direct, "acme/rocket").id, MIRROR_DATE)
         b = metrics.compute_all(snap, registry.get(snap, "acme/rocket").id, MIRROR_DATE)
         assert json.loads(json.dumps(a, default=str)) == json.loads(json.dumps(b, default=str))
-        # and by hand: 25 commits; 2 of the 3 people write from acme.com, so one organisation
-        # carries half the year's human commits; the bot is no contributor
-        assert b["commits_total"] == 25 and b["contributors_total"] == 3
+        # and by hand: 26 commits (24, the rename, the bot's); 2 of the 3 people write from
+        # acme.com, so one organisation carries half the year's human commits; the bot is no contributor
+        assert b["commits_total"] == 26 and b["contributors_total"] == 3
         assert b["elephant_factor_365d"] == 1 and b["tags_total"] == 2
 
 
