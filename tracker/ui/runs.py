@@ -45,7 +45,7 @@ def next_run_text(source: str, data: dict[str, Any], now) -> str:
     running = data.get("scheduler_running")
     schedule = data["schedule"]
     if not running:
-        return "not scheduled: the scheduler is not running (start it with tracker schedule)"
+        return "not scheduled: the scheduler is not running (start it with tracker serve, or tracker schedule)"
     if schedule is None or schedule.empty:
         return "unknown: the scheduler has not published its timetable yet"
     job = schedule[schedule["job_id"] == f"collect:{source}"]
