@@ -365,6 +365,11 @@ class Parallel:
     interrupted when the writer still can); `follow_ups(store, source, project)` names sources to run next for the project
     (the scheduler's dependants when due); `should_stop()` stops starting new tasks (those in
     flight are finished and saved); `between(store)` runs after each finished task.
+    `skip(source, project)`: a task for which it is true when its turn comes is not started (no run
+    row, no line; its outcome says `skipped`): the scheduler's host found unreachable in this run.
+    `on_finish(store, project, outcome)` hears each finished task before its follow-ups are planned;
+    `project_done(store, project, outcomes)` runs once every task of a project planned so far has
+    finished (the scheduler scores the project there).
     """
 
     def __init__(self, config: Config, run: RunSession, progress: Progress, writer: Writer, *,
@@ -372,11 +377,16 @@ class Parallel:
                  follow_ups: Callable[[Store, Source, Project], list[Source]] | None = None,
                  should_stop: Callable[[], bool] | None = None,
                  between: Callable[[Store], None] | None = None,
-                 fatal: tuple[type[BaseException], ...] = ()):
+                 fatal: tuple[type[BaseException], ...] = (),
+                 skip: Callable[[Source, Project], bool] | None = None,
+                 on_finish: Callable[[Store, Project, Outcome], None] | None = None,
+                 project_done: Callable[[Store, Project, list[Outcome]], None] | None = None):
         self.config, self.run_session, self.progress, self.writer = config, run, progress, writer
         self.fatal = fatal          # errors of the writer that end the run (e.g. the lock is gone)
         self.workers, self.executor, self.scheduler = workers, executor, scheduler
         self.follow_ups, self.should_stop, self.between = follow_ups, should_stop, between
+        self.skip, self.on_finish, self.project_done = skip, on_finish, project_done
+        self.by_project: dict[int, list[_Job]] = {}
         self.rank = {name: i for i, name in enumerate(sources())}
         self.order: dict[int, int] = {}
         self.jobs: dict[tuple[str, int], _Job] = {}
@@ -400,6 +410,7 @@ class Parallel:
             return False
         self.order.setdefault(project.id, len(self.order))
         self.jobs[key] = _Job(self.config, source, project, self.progress, self.run_session)
+        self.by_project.setdefault(project.id, []).append(self.jobs[key])
         waits = {(n, project.id) for n in needs if (n, project.id) in self.jobs
                  and self.jobs[(n, project.id)].status is None}
         self.waits[key] = waits
@@ -461,6 +472,15 @@ class Parallel:
         self.finished.sort(key=lambda j: (self.rank.get(j.source.name, 0), self.order[j.project.id]))
         return [j.outcome(speak=False) for j in self.finished]
 
+    def _skipped(self, key: tuple[str, int]) -> bool:
+        """Whether the task is not to be started (`skip`); if so it is finished as `skipped`."""
+        job = self.jobs[key]
+        if self.skip is None or not self.skip(job.source, job.project):
+            return False
+        job.status = "skipped"
+        self._finish(job)
+        return True
+
     def _stopping(self) -> bool:
         return bool(self.should_stop and self.should_stop())
 
@@ -477,6 +497,9 @@ class Parallel:
                 self._prepare()
                 continue
             key, state = self.prepared.popleft()
+            if self.skip is not None and self.skip(self.jobs[key].source, self.jobs[key].project):
+                self._unopen(self.jobs[key])
+                continue
             self._submit(key, state)
         if self.ready["remote"] and not self.remote_busy:
             self._start(heapq.heappop(self.ready["remote"])[2], "remote")
@@ -491,6 +514,9 @@ class Parallel:
         transaction (one commit for several rows: the writer's time per project matters)."""
         keys = [heapq.heappop(self.ready["pool"])[2]
                 for _ in range(min(PREPARE_AHEAD, len(self.ready["pool"])))]
+        keys = [key for key in keys if not self._skipped(key)]
+        if not keys:
+            return
         opened: list[tuple[tuple[str, int], Any]] = []
         removed: list[_Job] = []
         try:
@@ -536,6 +562,14 @@ class Parallel:
             self._finish(job)
             return _FAILED
 
+    def _unopen(self, job: _Job) -> None:
+        """A prepared task that is skipped after all: its run row goes (nothing was tried)."""
+        if job.row is not None:
+            with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
+                runs.discard(store, job.row.id)
+        job.status = "skipped"
+        self._finish(job)
+
     def _drop_prepared(self) -> None:
         """Stopping: the tasks whose rows are open but whose fetch never started."""
         while self.prepared:
@@ -560,6 +594,8 @@ class Parallel:
             self.events.put((key, "result", (None, exc)))
 
     def _start(self, key: tuple[str, int], lane: str) -> None:
+        if self._skipped(key):
+            return
         job = self.jobs[key]
         state = self._open_one(job)
         if state is _FAILED:
@@ -692,6 +728,14 @@ class Parallel:
         key = (job.source.name, job.project.id)
         if job.status is None:
             job.status = "error"
+        if job.status == "skipped":     # not started: no line, not among the outcomes
+            self.total -= 1
+            for blocked in self.blocks.pop(key, []):
+                self.waits[blocked].discard(key)
+                if not self.waits[blocked]:
+                    self._make_ready(blocked)
+            self._after(job)
+            return
         self.finished.append(job)
         line = job.summary() if job.status in ("ok", "partial") else None
         text = job.status if not line else f"{job.status}: {line}"
@@ -700,26 +744,42 @@ class Parallel:
         job.progress = self.progress
         if job.last is not None:
             job.last.data = None        # saved (or failed): only its parts and status are kept
-        say = self.progress if job.status in ("ok", "partial", "removed") else self.progress.warn
-        say(f"[{len(self.finished)}/{self.total}] {self._label(job)}: {text}")
+        # the item prefix drives the progress bar on a terminal (tracker.progress); elsewhere one line
+        item = self.progress.child(f"{self.progress.prefix}[{len(self.finished)}/{self.total}] {self._label(job)}: ")
+        say = item if job.status in ("ok", "partial", "removed") else item.warn
+        say(text)
         for blocked in self.blocks.pop(key, []):
             self.waits[blocked].discard(key)
             if not self.waits[blocked]:
                 self._make_ready(blocked)
-        if self.follow_ups is not None or self.between is not None:
-            try:
-                with self.writer(f"after {self._label(job)}") as store:
-                    if self.follow_ups is not None and not self._stopping():
-                        for source in self.follow_ups(store, job.source, job.project):
-                            if self.add(source, job.project, source.needs):
-                                self.total += 1
-                    if self.between is not None:
-                        self.between(store)
-            except Exception as exc:  # noqa: BLE001 (the scheduler logs its own problems)
-                if isinstance(exc, self.fatal):
-                    raise
-                if not self._stopping():
-                    self.progress.warn(f"after {self._label(job)}: {type(exc).__name__}: {exc}")
+        self._after(job)
+
+    def _after(self, job: _Job) -> None:
+        """The hooks after a finished task, in one short write: `on_finish`, follow-ups,
+        `project_done` when the project has nothing left in this run, `between`."""
+        hooks = (self.follow_ups, self.between, self.on_finish, self.project_done)
+        if all(h is None for h in hooks):
+            return
+        skipped = job.status == "skipped"
+        try:
+            with self.writer(f"after {self._label(job)}") as store:
+                if self.on_finish is not None and not skipped:
+                    self.on_finish(store, job.project, job.outcome(speak=False))
+                if self.follow_ups is not None and not skipped and not self._stopping():
+                    for source in self.follow_ups(store, job.source, job.project):
+                        if self.add(source, job.project, source.needs):
+                            self.total += 1
+                mine = self.by_project.get(job.project.id, [])
+                if self.project_done is not None and all(j.status is not None for j in mine):
+                    self.project_done(store, job.project,
+                                      [j.outcome(speak=False) for j in mine if j.status != "skipped"])
+                if self.between is not None:
+                    self.between(store)
+        except Exception as exc:  # noqa: BLE001 (the scheduler logs its own problems)
+            if isinstance(exc, self.fatal):
+                raise
+            if not self._stopping():
+                self.progress.warn(f"after {self._label(job)}: {type(exc).__name__}: {exc}")
 
     def _interrupt(self, why: str = "stopped by the user") -> None:
         """Ctrl-C (or a fatal writer error): every run in flight is recorded as interrupted; the

@@ -38,6 +38,8 @@ from collectors.git.repo import (
     read_history,
     read_tags,
 )
+from tracker import failures
+from tracker.errors import CollectionError
 from tracker.identity import IdentityRules, is_bot, merge_people
 from tracker.registry import Project
 from tracker.scoring.weights import shipped
@@ -90,7 +92,18 @@ def open_session(run: Any) -> GitSession:
 def _open(ctx: FetchContext, project: Project) -> GitRepo:
     source = project.git_url(ctx.config.github_web_url)
     if is_url(source):
-        return clone_or_fetch(source, ctx.config.git_cache, project, ctx.progress)
+        # hosts found unreachable earlier in this run (offline, no route) are not tried again
+        unreachable = ctx.session.unreachable if isinstance(ctx.session, GitSession) else {}
+        host = failures.url_host(source) or source
+        if host in unreachable:
+            raise CollectionError(f"not tried: {host} could not be reached earlier in this run "
+                                  f"({unreachable[host]})")
+        try:
+            return clone_or_fetch(source, ctx.config.git_cache, project, ctx.progress)
+        except CollectionError as exc:
+            if failures.unreachable(str(exc)):
+                unreachable[host] = failures.reason_of(str(exc))
+            raise
     return open_local(source)
 
 

@@ -44,8 +44,17 @@ def track(store, tmp_path, name: str) -> tuple[GitRepo, registry.Project]:
     return repo, project
 
 
+def validation_page(db_path, monkeypatch):
+    """The Validation page run once by Streamlit's AppTest on `db_path` (tests/conftest.py puts the
+    real `__main__` back after it)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TRACKER_DB", str(db_path))
+    return AppTest.from_string("from tracker.ui import validation\nvalidation.show()\n", default_timeout=60).run()
+
+
 def collect(cli) -> None:
-    result = cli("-q", "collect", "--source", "git", "--workers", "1")  # spawned workers re-run an AppTest script as __main__
+    result = cli("-q", "collect", "--source", "git", "--workers", "1")  # one process: quicker for a few small repositories
     assert result.code == 0, result.err
 
 
@@ -218,10 +227,7 @@ def test_command_reports_stores_and_the_page_shows_it(two_projects, cli, tmp_pat
     table = cli("-q", "backtest", "--as-of", "2023-03-15", "--project", "acme/dies", "--no-save")
     assert table.code == 0 and "acme/dies" in table.out and "acme/lives" not in table.out
 
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("TRACKER_DB", str(db_path))
-    at = AppTest.from_string("from tracker.ui import validation\nvalidation.show()\n", default_timeout=60).run()
+    at = validation_page(db_path, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     results = next(df.value for df in at.dataframe if "precision" in df.value.columns)
     assert list(results["set"]) == ["held-out", "tuning", "all"]
@@ -243,10 +249,7 @@ def test_clear_errors(two_projects, cli, tmp_path):
 
 
 def test_page_without_a_run_says_how(two_projects, db_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("TRACKER_DB", str(db_path))
-    at = AppTest.from_string("from tracker.ui import validation\nvalidation.show()\n", default_timeout=60).run()
+    at = validation_page(db_path, monkeypatch)
     assert not at.exception
     info = " ".join(i.value for i in at.info)
     assert "No backtest has been run" in info and "2 tracked projects with git history can be backtested" in info

@@ -170,7 +170,7 @@ def run(store: Store, projects: Sequence[registry.Project], as_of: datetime, mon
 
 
 def save(store: Store, report: dict[str, Any], ran_at: datetime, corpus: str | None = None) -> int:
-    """Store a run and its per-project results in one transaction (migration 0018); the run's id."""
+    """Store a run and its per-project results in one transaction (migration 0019); the run's id."""
     from tracker.output import dumps
 
     with store.transaction():

@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 from collectors import sources
-from tracker import collect, executors, output, registry
+from tracker import collect, display, executors, failures, output, registry
 from tracker.errors import UsageError
 from tracker.progress import Progress
+
+UNAUTHENTICATED_HINT = (  # as collectors/github/client.py says it (imported only when GitHub is asked)
+    "no GITHUB_TOKEN or GH_TOKEN set: GitHub allows only 60 requests an hour without a token and no "
+    "GraphQL, so they go to repository details and releases; issues, first responses, contributors, "
+    "funding links and Sponsors stay unknown. Set GITHUB_TOKEN (a token without scopes is enough) for full data")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,12 +73,18 @@ def cmd_collect(ctx) -> int:
     workers, executor, scheduler = placement(a)
     store = ctx.store()
     projects = registry.select(store, a.project)
-    outcomes = collect.collect(store, ctx.config, projects, a.source, Progress(quiet=a.quiet),
-                               {"full": a.full}, workers=workers, executor=executor, scheduler=scheduler)
-    rows = [{"source": o.source, "project": o.project, "status": o.status, "error": o.error or ""}
-            for o in outcomes]
-    if a.format != "table" or any(o.status != "ok" for o in outcomes) or len(outcomes) > 1:
-        output.emit(rows, a.format)
+    progress = Progress(quiet=a.quiet)
+    if not ctx.config.github_token and (not a.source or "github" in a.source):
+        progress.warn(UNAUTHENTICATED_HINT)   # once here; the collector's own copy is not repeated
+    started = time.monotonic()
+    outcomes = collect.collect(store, ctx.config, projects, a.source, progress, {"full": a.full},
+                               workers=workers, executor=executor, scheduler=scheduler)
+    progress.finish()
+    if a.format != "table":
+        output.emit([{"source": o.source, "project": o.project, "status": o.status, "error": o.error or ""}
+                     for o in outcomes], a.format)
+    elif len(outcomes) > 1 or any(o.status != "ok" for o in outcomes):
+        summary(outcomes, time.monotonic() - started)
     failed = sum(o.status not in ("ok", "partial") for o in outcomes)
     partial = [o for o in outcomes if o.status == "partial"]
     if partial:
@@ -82,3 +94,25 @@ def cmd_collect(ctx) -> int:
     if failed:
         print(f"{failed} of {len(outcomes)} collections failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def summary(outcomes: list[collect.Outcome], seconds: float, stream=None) -> None:
+    """Counts per source, then one line per distinct failure with the projects it hit."""
+    stream = stream or sys.stdout
+    rows = []
+    for source in dict.fromkeys(o.source for o in outcomes):
+        mine = [o for o in outcomes if o.source == source]
+        rows.append({"source": source, "projects": len(mine),
+                     "ok": sum(o.status == "ok" for o in mine),
+                     "partial": sum(o.status == "partial" for o in mine),
+                     "failed": sum(o.status not in ("ok", "partial") for o in mine)})
+    output.emit(rows, "table", ["source", "projects", "ok", "partial", "failed"], stream=stream)
+    problems = failures.group(outcomes, ("error", "interrupted"))
+    partial = failures.group(outcomes, ("partial",))
+    if problems or partial:
+        stream.write("\n")
+    for f in problems:
+        stream.write(f"failed: {f.line()}\n")
+    for f in partial:
+        stream.write(f"partial: {f.line()}\n")
+    stream.write(f"{display.count(len(outcomes), 'collection')} in {seconds:.0f} s\n")

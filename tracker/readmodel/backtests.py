@@ -1,4 +1,4 @@
-"""Backtests as stored by `tracker backtest` (migration 0018): the runs, and one run with its
+"""Backtests as stored by `tracker backtest` (migration 0019): the runs, and one run with its
 per-project results, for the app's Validation page."""
 
 from __future__ import annotations

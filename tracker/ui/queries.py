@@ -170,6 +170,10 @@ def redacted(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(frame, pd.DataFrame):
             for column in [c for c in frame.columns if "error" in str(c)]:
                 frame[column] = [config.redact(v, secrets) if isinstance(v, str) else v for v in frame[column]]
+    for source in data.get("sources") or []:     # "what failed, and why", per source
+        for failure in source.get("failures") or []:
+            if isinstance(failure.get("reason"), str):
+                failure["reason"] = config.redact(failure["reason"], secrets)
     return data
 
 
