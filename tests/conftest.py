@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,14 @@ class CliResult:
 
     def json(self):
         return json.loads(self.out)
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module(monkeypatch):
+    """Streamlit's AppTest leaves its page script as `__main__`; a process spawned by a later test in
+    the same interpreter (the collector's workers) would run that script again and die. Every test
+    gets the real `__main__` back when it ends."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
 
 @pytest.fixture(autouse=True)

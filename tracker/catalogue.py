@@ -373,6 +373,10 @@ FLAGS: dict[str, Entry] = {e.name: e for e in (
     Entry("abandoned", "abandoned", "No human commit for a year and no release for 18 months.", _FLAGS_ANCHOR),
     Entry("no_commits_12m", "no commits in 12 months", "The last human commit is over a year old.",
           _FLAGS_ANCHOR),
+    Entry("quiet_90d", "quiet for 90 days",
+          f"No human commit in the last {_R} (but within the year); medium for a project over 4 years old"
+          " or mature and stable.",
+          _FLAGS_ANCHOR),
     Entry("bus_factor_1", "one person does half the work",
           "The contributor absence factor is 1: one person makes at least half the commits (checked from 10"
           " human commits in 12 months).", _FLAGS_ANCHOR),

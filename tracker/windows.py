@@ -58,7 +58,7 @@ RELEASE_YEARS = Window("3y", round(3 * 365.25), "3 years")  # the recent release
 WEEKS = WeekSeries(52, "52 weeks")  # the weekly commit series and regular activity
 
 # Thresholds in tracker/config/weights.toml that are named after a period (no_commits_12m,
-# no_release_18m, abandoned_no_release_days) hold these lengths; a test checks the shipped file.
+# quiet_90d, no_release_18m, abandoned_no_release_days) hold these lengths; a test checks the shipped file.
 EIGHTEEN_MONTHS_DAYS = 548
 
 # An average month in days (365.25 / 12): grant periods given in months, GitHub's "months since".

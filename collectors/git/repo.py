@@ -637,10 +637,11 @@ class HeadFile:
     source_repo: str | None = None   # None: the project's own repository; else e.g. 'pallets/.github'
 
 
-def _ls_tree(repo: GitRepo, folder: str) -> list[tuple[str, str, str, int | None, str]]:
-    """The entries of a folder of HEAD: (mode, type, oid, size, name). No size here: `ls-tree -l`
-    needs every blob of the folder, which a partial clone or a mirror may not have (`_sizes`)."""
-    spec = f"HEAD:{folder}" if folder else "HEAD"
+def _ls_tree(repo: GitRepo, folder: str, rev: str = "HEAD") -> list[tuple[str, str, str, int | None, str]]:
+    """The entries of a folder of HEAD (or of commit `rev`): (mode, type, oid, size, name). No size
+    here: `ls-tree -l` needs every blob of the folder, which a partial clone or a mirror may not have
+    (`_sizes`)."""
+    spec = f"{rev}:{folder}" if folder else rev
     out = repo.run("ls-tree", "-z", spec, check=False)
     entries = []
     for item in out.split(b"\x00"):
@@ -727,11 +728,12 @@ def pick_org_defaults(listings: Listing) -> list[tuple[str, str, str, str, int |
     return picked
 
 
-def read_head_files(repo: GitRepo, org_defaults: str | None = None) -> list[HeadFile]:
-    """The governance and funding files present in HEAD, their content size-capped. With
-    `org_defaults` ('owner/.github'), `repo` is that repository and the files are the default
-    community health files GitHub would take from it (`pick_org_defaults`)."""
-    listings = {folder: _ls_tree(repo, folder) for folder in ("", ".github", "docs")}
+def read_head_files(repo: GitRepo, org_defaults: str | None = None, rev: str = "HEAD") -> list[HeadFile]:
+    """The governance and funding files present in HEAD (or in commit `rev`: the backtest reads them
+    as of a date), their content size-capped. With `org_defaults` ('owner/.github'), `repo` is that
+    repository and the files are the default community health files GitHub would take from it
+    (`pick_org_defaults`)."""
+    listings = {folder: _ls_tree(repo, folder, rev) for folder in ("", ".github", "docs")}
     picked = pick_org_defaults(listings) if org_defaults else pick_head_files(listings)
     oids = [oid for _, _, _, oid, _ in picked]
     _fetch_missing(repo, oids)
@@ -745,7 +747,7 @@ def read_head_files(repo: GitRepo, org_defaults: str | None = None) -> list[Head
         if mode == "120000" and blobs.get(oid) is not None:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), _decode(blobs[oid])))
             if not target.startswith("../") and target != "..":
-                links[path] = f"HEAD:{target}"
+                links[path] = f"{rev}:{target}"
     if links and not repo.offline:
         targets_listed = repo.run("rev-parse", *links.values(), check=False).decode().split()
         _fetch_missing(repo, [t for t in targets_listed if re.fullmatch(r"[0-9a-f]{40,64}", t)])
@@ -758,7 +760,7 @@ def read_head_files(repo: GitRepo, org_defaults: str | None = None) -> list[Head
             data = targets.get(links[path])
             size = len(data) if data is not None else size
             if data is None:
-                problem = f"symbolic link to {links[path][5:]}, which is not in the repository"
+                problem = f"symbolic link to {links[path][len(rev) + 1:]}, which is not in the repository"
         elif mode == "120000":
             data, problem = None, "symbolic link pointing outside the repository"
         files.append(head_file(kind, path, size, data, oid, problem, org_defaults))

@@ -41,6 +41,7 @@ def test_thresholds_named_after_a_period_hold_that_period():
     w = weights_mod.shipped()
     flags, maturity = w["risk"]["flags"], w["maturity"]
     assert flags["no_commits_12m"]["days"] == YEAR.days
+    assert flags["quiet_90d"]["days"] == RECENT.days
     assert flags["no_release_18m"]["days"] == windows.EIGHTEEN_MONTHS_DAYS
     assert maturity["abandoned_no_commit_days"] == YEAR.days
     assert maturity["abandoned_no_release_days"] == windows.EIGHTEEN_MONTHS_DAYS

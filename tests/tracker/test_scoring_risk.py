@@ -52,9 +52,9 @@ def test_abandoned_project(store, make_repo):
 def test_bus_factor_one(store, make_repo):
     repo = make_repo()
     for day in range(1, 11):
-        repo.commit(f"2026-06-{day:02d}", files={"a.py": str(day)})
-    repo.commit("2026-07-01", name="Bob", email="bob@corp.example.net", files={"a.py": "b1"})
-    repo.commit("2026-07-02", name="Bob", email="bob@corp.example.net", files={"a.py": "b2"})
+        repo.commit(f"2026-09-{day:02d}", files={"a.py": str(day)})  # recent: not quiet_90d at NOW
+    repo.commit("2026-10-01", name="Bob", email="bob@corp.example.net", files={"a.py": "b1"})
+    repo.commit("2026-10-02", name="Bob", email="bob@corp.example.net", files={"a.py": "b2"})
     result = _score(store, track(store, repo))
     evidence = {f["name"]: f["evidence"] for f in result["flags"]}
     assert evidence["bus_factor_1"].startswith("one person made at least half of the 12 human commits")
@@ -186,6 +186,25 @@ def test_nothing_collected_is_unknown_not_low_or_medium():
     assert result["risk_level"] == "unknown" and result["flags"] == []
     assert result["health_reason"].startswith("insufficient data: git history, GitHub data not collected")
     assert result["funding_need"] is None and result["funding_need_reason"] == result["health_reason"]
+
+
+def test_quiet_for_90_days_is_high_for_young_code_and_medium_for_established(store, make_repo):
+    """The backtest's predictor (issue 18): no human commit for over 90 days (but within the year)."""
+    young = make_repo("young")
+    for month in range(1, 7):
+        young.commit(f"2026-{month:02d}-10", files={"a.py": str(month)})
+    result = _score(store, track(store, young))
+    evidence = {f["name"]: f for f in result["flags"]}
+    assert evidence["quiet_90d"]["evidence"] == "last human commit 144 days ago"
+    assert evidence["quiet_90d"]["severity"] == "high" and result["risk_level"] == "high"
+    old = make_repo("old")
+    for year in range(2018, 2027):
+        for month in range(1, 7):  # six fixes a year, none since June: quiet, not abandoned
+            old.commit(f"{year}-{month:02d}-10", files={"a.py": f"{year}{month}"})
+    result = _score(store, track(store, old))
+    quiet = next(f for f in result["flags"] if f["name"] == "quiet_90d")
+    assert quiet["severity"] == "medium" and quiet["evidence"].endswith("(an established project, 9 years old)")
+    assert result["risk_level"] == "medium"
 
 
 def test_active_and_bus_factor_need_enough_evidence_at_their_thresholds():

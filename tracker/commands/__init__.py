@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "collect": ("collect", "collect data for tracked projects from every source (or some)"),
     "score": ("score", "score every tracked project (health, risk, criticality, funding need)"),
     "report": ("report", "metrics, scores and risk of one project (text or JSON)"),
+    "backtest": ("backtest", "check the risk verdicts of a past date against what happened next"),
     "status": ("status", "last and next collection runs per source and project"),
     "serve": ("serve", "run the scheduler and the app together (what `make run` runs)"),
     "app": ("app", "open the Streamlit app (reads the database; never writes collected data)"),

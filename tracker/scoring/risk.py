@@ -163,6 +163,15 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
         bots = m.get(cat.DAYS_SINCE_LAST_COMMIT)
         note = f" (a bot committed {_days(bots)} ago)" if bots is not None and bots < last else ""
         flags.append(_flag("no_commits_12m", f"{stale}last human commit {_days(last)} ago{note}"))
+    elif last > f["quiet_90d"]["days"]:  # the backtest's predictor (issue 18): quiet for a season
+        age = age_days(m)
+        established = age is not None and age >= weights["maturity"]["mature_min_age_days"]
+        quiet = _flag("quiet_90d", f"{stale}last human commit {_days(last)} ago"
+                      + (f" (an established project, {display.count(round(age / YEAR.days), 'year')} old)"
+                         if established else ""))
+        if established:  # old code that goes quiet is resting more often than dying (docs: "Backtest")
+            quiet["severity"] = f["quiet_90d"].get("mature_severity", f["quiet_90d"]["severity"])
+        flags.append(quiet)
 
     factor = m.get(cat.CONTRIBUTOR_ABSENCE_FACTOR_365D)
     commits = _human_commits_365(m)
@@ -243,7 +252,7 @@ def _level(flags: list[dict[str, str]], specs: Mapping[str, Any], mature: bool, 
     mediums = 0
     for flag in flags:
         s = specs[flag["name"]]
-        severity = s.get("mature_severity", s["severity"]) if mature else s["severity"]
+        severity = flag.get("severity") or (s.get("mature_severity", s["severity"]) if mature else s["severity"])
         flag["severity"] = severity
         rank = max(rank, LEVELS.index(severity))
         mediums += severity == "medium"

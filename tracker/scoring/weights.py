@@ -47,6 +47,7 @@ FLAGS = {
     "archived": (),
     "abandoned": (),
     "no_commits_12m": ("days",),
+    "quiet_90d": ("days",),
     "bus_factor_1": ("min_human_commits",),
     "no_release_18m": ("days",),
     "issues_unanswered": ("median_first_response_hours",),

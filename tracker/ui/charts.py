@@ -292,3 +292,22 @@ def labelled_scatter(df: pd.DataFrame, y: str, y_title: str, y_kind: str, label:
     # for the axes and legend, and the labels placed in pixels would no longer sit where computed)
     return svg(alt.layer(*layers).properties(width=width, height=height,
                                              autosize=alt.AutoSizeParams(type="pad", contains="padding")))
+
+
+def calibration(frame: pd.DataFrame) -> alt.Chart:
+    """The observed share that became unmaintained per risk level at the date, one bar per corpus
+    part (the Validation page): it should rise from low to critical."""
+    order = RISK_DOMAIN
+    levels = [lv for lv in order if lv in set(frame["risk at the date"])]
+    return svg(alt.Chart(frame).mark_bar().encode(
+        x=alt.X("risk at the date:N", sort=levels, title="risk at the date", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("set:N"),
+        y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+                title="became unmaintained"),
+        color=alt.Color("set:N", title="set", scale=alt.Scale(range=CATEGORICAL),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("set:N", title="set"), alt.Tooltip("risk at the date:N", title="risk at the date"),
+                 alt.Tooltip("projects:Q", title="projects"),
+                 alt.Tooltip("became unmaintained:Q", title="became unmaintained"),
+                 alt.Tooltip("share:Q", format=".0%", title="share")],
+    ).properties(height=260, width="container"))

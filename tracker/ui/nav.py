@@ -20,6 +20,7 @@ PAGES = (
     ("funders", "Funders", ":material/volunteer_activism:", "funders"),
     ("compare", "Compare", ":material/compare_arrows:", "compare"),
     ("dependencies", "Dependencies", ":material/account_tree:", "dependencies"),
+    ("validation", "Validation", ":material/fact_check:", "validation"),
     ("runs", "Data & runs", ":material/database:", "runs"),
     ("methodology", "Methodology", ":material/menu_book:", "methodology"),
 )

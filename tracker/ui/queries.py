@@ -182,6 +182,18 @@ def runs(db: str) -> dict[str, Any]:
     return _served("runs", _runs_cached, db)
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _validation_cached(db: str, run_id: int | None) -> dict[str, Any]:
+    from tracker.readmodel import backtests
+
+    return read(db, backtests.validation_page, run_id)
+
+
+def validation(db: str, run_id: int | None = None) -> dict[str, Any]:
+    """The backtest runs and the chosen one (newest by default) for the Validation page."""
+    return _served("validation", _validation_cached, db, run_id)
+
+
 def database_size(db: str) -> int | None:
     """Bytes on disk of the database file and its write-ahead log (None if there is no file)."""
     total = None
