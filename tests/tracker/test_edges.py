@@ -8,7 +8,7 @@ are worked out by hand from the window rule: a window holds t with start < t <= 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -17,9 +17,12 @@ from tests.tracker.test_metrics_github import NOW as GH_NOW
 from tests.tracker.test_metrics_github import issue, snapshot
 from tracker import catalogue as cat
 from tracker import metrics, registry
+from tracker.currency import load_rates
+from tracker.metrics import funding as fm
 from tracker.scoring import risk
 from tracker.scoring import weights as weights_mod
-from tracker.windows import PREVIOUS_YEAR, RECENT, WEEKS, YEAR
+from tracker.scoring.scales import compile_scale, log_scaled, piecewise
+from tracker.windows import GRANT_YEARS, MONTH_DAYS, PREVIOUS_YEAR, RECENT, WEEKS, YEAR
 
 AS_OF = datetime(2025, 6, 4, 12, 0, 0)  # a Wednesday
 SECOND = timedelta(seconds=1)
@@ -297,3 +300,67 @@ def test_the_windows_are_the_published_lengths():
     """The one definition (tracker/windows.py) holds the lengths the methodology publishes."""
     assert (RECENT.days, YEAR.days, PREVIOUS_YEAR.days, PREVIOUS_YEAR.ends_days_before) == (90, 365, 365, 365)
     assert WEEKS.weeks == 52
+
+
+# -- scales at their ends ---------------------------------------------------------------------------
+def test_a_points_scale_is_flat_beyond_its_ends_and_linear_between():
+    scale = compile_scale({"points": [[0, 0], [10, 100], [30, 50]]})
+    assert [scale(x) for x in (-1, 0, 5, 10, 20, 30, 31)] == [0.0, 0.0, 50.0, 100.0, 75.0, 50.0, 50.0]
+    assert [piecewise(x, [[0, 0], [10, 100], [30, 50]]) for x in (-1, 5, 20, 31)] == [0.0, 50.0, 75.0, 50.0]
+
+
+def test_a_log_scale_is_zero_at_zero_and_capped_at_its_target():
+    scale = compile_scale({"log_target": 99})
+    assert [scale(x) for x in (-5, 0, 9, 99, 10_000)] == [0.0, 0.0, 50.0, 100.0, 100.0]
+    assert [log_scaled(x, 99) for x in (-5, 0, 9, 99, 10_000)] == [0.0, 0.0, 50.0, 100.0, 100.0]
+
+
+# -- the grants' 5-year window and a grant's active period -----------------------------------------
+TODAY = date(2025, 6, 4)
+
+
+def grant(amount, awarded, months=None, currency="USD"):
+    return {"amount": amount, "currency": currency, "awarded_on": awarded, "period_months": months}
+
+
+def test_grants_of_the_last_5_years_start_after_the_window_start():
+    start = TODAY - timedelta(days=GRANT_YEARS.days)
+    rates = load_rates()
+    got = fm._grants([grant(1000.0, start), grant(1.234, start + DAY), grant(1.0, TODAY)], TODAY, rates)
+    assert got[cat.GRANTS_TOTAL_USD_5Y] == 2.23          # 1.234 + 1.0, to the cent; the first is out
+    assert got[cat.LAST_GRANT_AT] == TODAY and got[cat.GRANTS_ACTIVE] == 0   # no period: never "active"
+
+
+def test_a_grant_is_active_from_its_award_day_until_the_day_its_period_ends():
+    rates = load_rates()
+    twelve = round(12 * MONTH_DAYS)                       # 365 days
+    assert fm._grants([grant(10.0, TODAY, 12)], TODAY, rates)[cat.GRANTS_ACTIVE] == 1
+    assert fm._grants([grant(10.0, TODAY + DAY, 12)], TODAY, rates)[cat.GRANTS_ACTIVE] == 0
+    assert fm._grants([grant(10.0, TODAY - timedelta(days=twelve - 1), 12)], TODAY, rates)[cat.GRANTS_ACTIVE] == 1
+    assert fm._grants([grant(10.0, TODAY - timedelta(days=twelve), 12)], TODAY, rates)[cat.GRANTS_ACTIVE] == 0
+    assert fm._grants([], TODAY, rates)[cat.GRANTS_ACTIVE] is None
+    assert fm._grants([grant(10.0, None)], TODAY, rates) == {
+        cat.GRANTS_TOTAL_USD_5Y: None, cat.GRANTS_ACTIVE: 0, cat.LAST_GRANT_AT: None}
+
+
+def test_a_grants_dollars_in_a_window_hold_what_falls_after_its_start():
+    rates = load_rates()
+    lo, hi = TODAY - timedelta(days=365), TODAY
+    # without a period: counted whole on its award day, if that day is in (lo, hi]
+    assert [fm.grant_usd_in(grant(100.0, d), lo, hi, rates) for d in (lo, lo + DAY, hi, hi + DAY)] == [
+        0.0, 100.0, 100.0, 0.0]
+    # with a period: spread evenly over its days, the part in the window counted
+    year = grant(365.0, hi - timedelta(days=100), 12)           # 365 days, 100 of them in the window
+    assert fm.grant_usd_in(year, lo, hi, rates) == pytest.approx(100.0)
+    assert fm.grant_usd_in(grant(365.0, lo - timedelta(days=400), 12), lo, hi, rates) == 0.0   # ended before
+    assert fm.grant_usd_in(grant(5.0, hi - DAY, 1 / MONTH_DAYS), lo, hi, rates) == 5.0       # a one-day grant
+    assert fm.grant_usd_in(grant(5.0, hi - DAY, 0.01), lo, hi, rates) == 0.0                 # zero days long
+    assert fm.grant_usd_in(grant(None, hi), lo, hi, rates) is None
+
+
+def test_open_collective_sums_are_in_dollars_to_the_cent_and_unknown_if_any_part_is():
+    rates = load_rates()
+    ok = [("ok", "USD", 1.234, 2.0, 3.0), ("ok", "USD", 1.0, 1.0, None), ("missing", "USD", 50.0, 50.0, 50.0)]
+    assert fm._open_collective(ok, rates) == {cat.OC_YEARLY_BUDGET_USD: 2.23, cat.OC_RECEIVED_12M_USD: 3.0,
+                                              cat.OC_BALANCE_USD: None}
+    assert fm._open_collective([("missing", "USD", 1.0, 1.0, 1.0)], rates) is None
