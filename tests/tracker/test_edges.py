@@ -364,3 +364,53 @@ def test_open_collective_sums_are_in_dollars_to_the_cent_and_unknown_if_any_part
     assert fm._open_collective(ok, rates) == {cat.OC_YEARLY_BUDGET_USD: 2.23, cat.OC_RECEIVED_12M_USD: 3.0,
                                               cat.OC_BALANCE_USD: None}
     assert fm._open_collective([("missing", "USD", 1.0, 1.0, 1.0)], rates) is None
+
+
+# -- what each flag says -----------------------------------------------------------------------------
+def evidence(result, name: str) -> str:
+    return next(f["evidence"] for f in result["flags"] if f["name"] == name)
+
+
+def test_each_flag_says_what_it_saw(shipped):
+    result = judged(shipped, last_human_commit_days=400, days_since_last_commit=400, release=600,
+                    contributor_absence_factor_365d=1, human_commits_365d=20, commits_365d=20, truck_factor=2,
+                    active_contributors_365d=7, active_contributors_prev_365d=10, archived=True,
+                    grants_active=False, last_grant_at=date(2023, 1, 2),
+                    **{cat.MEDIAN_TIME_TO_FIRST_RESPONSE_HOURS_90D_ISSUES: 800.0})
+    assert evidence(result, "archived") == "the repository is archived on GitHub (read-only)"
+    assert evidence(result, "no_commits_12m") == "last human commit 400 days ago"
+    assert evidence(result, "bus_factor_1") == ("one person made at least half of the 20 human commits of the"
+                                                " last 12 months (contributor absence factor 1); truck factor 2")
+    assert evidence(result, "no_release_18m") == "last release 600 days ago"
+    assert evidence(result, "issues_unanswered") == ("half the issues opened in the last 90 days waited more"
+                                                     " than 33 days for a first response")
+    assert evidence(result, "contributors_declining") == (
+        "7 people committed in the last 12 months, 10 in the 12 before (-30%)")
+    assert evidence(result, "funding_lapsed") == (
+        "last grant 884 days ago (2023-01-02), none active, no other income seen")
+    assert result["level"] == "critical" and result["unchecked"] == []
+
+
+def test_what_cannot_be_checked_is_listed_with_the_reason():
+    result = risk.assess({}, weights_mod.shipped(), AS_OF, coverage=0.0)
+    assert result["flags"] == [] or [f["name"] for f in result["flags"]] == ["no_data"]
+    assert {u["name"]: u["reason"] for u in result["unchecked"]} == {
+        "archived": "GitHub data not collected",
+        "no_commits_12m": "git history not collected or empty",
+        "bus_factor_1": "git history not collected",
+        "no_release_18m": "no release or tag data",
+        "issues_unanswered": "GitHub issue data not collected",
+        "contributors_declining": "git history not collected",
+        "funding_lapsed": "funding data not collected",
+    }
+    assert result["maturity"] is None
+
+
+def test_funding_lapsed_reads_a_grant_date_given_as_text_or_a_timestamp(shipped):
+    for last in ("2023-01-02", "2023-01-02T00:00:00Z", datetime(2023, 1, 2)):
+        assert "funding_lapsed" in names(judged(shipped, grants_active=False, last_grant_at=last)), last
+    assert "funding_lapsed" not in names(judged(shipped, grants_active=False, last_grant_at="not a date"))
+    # other income seen: not lapsed; a grant still active: not lapsed
+    assert "funding_lapsed" not in names(judged(shipped, grants_active=False, last_grant_at=date(2023, 1, 2),
+                                                sponsors_count=3))
+    assert "funding_lapsed" not in names(judged(shipped, grants_active=1, last_grant_at=date(2023, 1, 2)))
