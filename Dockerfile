@@ -15,6 +15,7 @@ COPY pyproject.toml README.md ./
 COPY tracker ./tracker
 COPY collectors ./collectors
 COPY app.py ./
+COPY docs/methodology.md ./docs/methodology.md
 COPY data/projects.yaml ./data/projects.yaml
 COPY deploy/schedule.toml /etc/tracker/schedule.toml
 RUN pip install --no-cache-dir . \

@@ -96,7 +96,7 @@ def generate(path: Path, n: int, seed: int) -> dict[str, int]:
             " CASE WHEN oc THEN 'collective-' || id END, ? FROM p", [NOW - timedelta(days=400)])
         con.execute(
             "INSERT INTO git_repos SELECT id, 'bench', 'bench', 'main', CASE WHEN empty THEN NULL ELSE 'h' END,"
-            " false, empty, CASE WHEN empty THEN 0 ELSE commits END, ? FROM p WHERE has_git", [NOW])
+            " false, empty, CASE WHEN empty THEN 0 ELSE commits END, ?, NULL, 'detected' FROM p WHERE has_git", [NOW])
         # Commits: spread over the project's life, authors skewed (a few people do most of the work),
         # some by bots, one in a few hundred with an implausible date.
         con.execute("""
@@ -124,9 +124,15 @@ def generate(path: Path, n: int, seed: int) -> dict[str, int]:
             FROM c
         """)
         # Paths: commit k adds file k while there are files to add; every commit also changes one
-        # or two files added before it; one commit in sixty deletes one.
+        # or two files added before it; one commit in sixty deletes one, one in eighty moves one.
         con.execute("""
-            INSERT INTO git_commit_files
+            INSERT INTO git_commit_files (project_id, sha, change, path, old_path)
+            SELECT project_id, md5(project_id || '-' || k), 'R', 'src/moved/f' || f || '.py', 'src/f' || f || '.py'
+            FROM (SELECT *, (hash(project_id, k, 'r') % least(k, files))::INTEGER AS f FROM c
+                  WHERE k % 80 = 79 AND k > 0)
+        """)
+        con.execute("""
+            INSERT INTO git_commit_files (project_id, sha, change, path)
             SELECT project_id, md5(project_id || '-' || k), 'A',
                    CASE WHEN k % 17 = 16 THEN 'vendor/' ELSE 'src/' END || 'f' || k || '.py'
             FROM c WHERE k < files

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.windows import GRANT_YEARS, PREVIOUS_YEAR, RECENT, WEEKS, YEAR
+from tracker.windows import GRANT_YEARS, PREVIOUS_YEAR, RECENT, RELEASE_YEARS, WEEKS, YEAR
 
 SOURCES = ("git", "github", "pypi", "opencollective", "funding", "grants", "derived")
 TYPES = ("int", "float", "bool", "datetime", "date", "list[str]", "weekly series")
@@ -77,7 +77,7 @@ def _metric(name: str, type_: str, unit: str | None, label: str, description: st
 
 
 _GIT, _GITHUB, _FUNDING, _SCORES = "git-metrics", "github-metrics", "funding-metrics", "inputs-added-for-scoring"
-_R, _Y, _P = RECENT.label, YEAR.label, PREVIOUS_YEAR.label
+_R, _Y, _P, _3Y = RECENT.label, YEAR.label, PREVIOUS_YEAR.label, RELEASE_YEARS.label
 
 # -- git (collectors/git.py: git_commits, git_tags, repo_files) ---------------------------------
 COMMITS_TOTAL = _metric(
@@ -160,8 +160,19 @@ PROJECT_AGE_DAYS = _metric(
     "Whole days since the first plausible commit (bots included).", "git", _SCORES)
 REPO_FILES = _metric(
     "repo_files", "list[str]", None, "Governance files",
-    "Kinds of governance files present in HEAD (license, security, contributing, codeowners, ...).",
+    "Kinds of governance files present in HEAD (license, security, contributing, codeowners, ...),"
+    " the organisation's defaults included.",
     "git", _SCORES)
+GIT_DATA_AT = _metric(
+    "git_data_at", "datetime", None, "Git data as of",
+    "When the git data was current: the fetch time of a clone, the newest ref change of a local path or"
+    " mirror (or its tracker.dataDate setting). Silence after it is unknown, not inactivity.", "git",
+    "stale-data-is-not-death")
+ORG_DEFAULT_FILES = _metric(
+    "org_default_files", "list[str]", None, "From the organisation's .github repository",
+    "Kinds of governance and funding files the repository lacks and takes from its owner's .github"
+    " repository, as GitHub does (security, contributing, funding_yml, ...).",
+    "git", "organisation-defaults")
 TRUCK_FACTOR = _metric(
     "truck_factor", "int", "people", "Truck factor",
     "Avelino degree-of-authorship truck factor: people who would have to leave before half the files"
@@ -243,6 +254,19 @@ DEPENDENTS_COUNT = _metric(
     "Projects depending on this one; unknown unless a source knows it (GitHub has no API for it).",
     "github", _GITHUB)
 
+# -- releases of every kind (read model's release_events: git release tags, GitHub releases, PyPI) ---
+RELEASES_3Y = _metric(
+    "releases_3y", "int", "releases", f"Releases, last {_3Y}",
+    f"Releases of any kind (release tags, GitHub releases, PyPI uploads; one per version, pre-releases"
+    f" excluded) in the last {_3Y}.", "derived", "release-cadence")
+DAYS_SINCE_ANY_RELEASE = _metric(
+    "days_since_any_release", "int", "days", "Days since the last release",
+    "Whole days since the newest release of any kind (release tag, GitHub release or PyPI upload).",
+    "derived", "release-cadence")
+DAYS_SINCE_FIRST_RELEASE = _metric(
+    "days_since_first_release", "int", "days", "Days since the first release",
+    "Whole days since the oldest release of any kind.", "derived", "release-cadence")
+
 # -- PyPI (collectors/pypi.py) --------------------------------------------------------------------
 PYPI_RELEASES_365D = _metric(
     "pypi_releases_365d", "int", "releases", f"PyPI releases, last {_Y}",
@@ -283,9 +307,14 @@ GRANTS_ACTIVE = _metric(
 LAST_GRANT_AT = _metric(
     "last_grant_at", "date", None, "Last grant", "The latest award date in the grants registry.",
     "grants", _FUNDING)
+REPORTED_INCOME_USD = _metric(
+    "reported_income_usd", "float", "USD", "Income reported in funding.json",
+    "Income of the latest year (at most two years back) in the project's funding.json history, in US"
+    " dollars.", "funding", _FUNDING)
 FUNDING_PER_ACTIVE_MAINTAINER_USD = _metric(
     "funding_per_active_maintainer_usd", "float", "USD", "Funding a year per active maintainer",
-    f"Open Collective income and grant money of the last {_Y} / people active in it.", "derived", _FUNDING)
+    f"Money received in the last {_Y} (Open Collective income plus grant money, or the income reported in"
+    " funding.json if larger) / people active in it; unknown unless income is known.", "derived", _FUNDING)
 CRITICALITY = _metric(
     "criticality", "float", "score 0-1", "Criticality",
     "OpenSSF criticality_score (original Pike algorithm) from GitHub signals, else git's nearest ones.",
@@ -318,14 +347,16 @@ SUBSCORES: dict[str, SubScore] = {s.name: s for s in (
         ("open_issue_age", "CHAOSS Issue Age: median age of open issues"))),
     SubScore("release_cadence", "release cadence", "Whether releases keep coming at their usual rhythm.",
              _components(
-        ("last_release", "days since the newest release or release tag"),
-        ("interval", "median days between releases"),
-        ("regularity", f"releases in the last {_Y} / what the median interval predicts"))),
-    SubScore("funding", "funding", "Money and channels the project receives.", _components(
-        ("channels", "declared funding channels"),
+        ("last_release", "days since the newest release of any kind"),
+        ("rate", f"releases a year over the last {_3Y}"),
+        ("on_rhythm", "days since the last release / the project's usual gap"))),
+    SubScore("funding", "funding", "Money the project receives; declaring channels only asks for it.",
+             _components(
+        ("asks_for_funding", "asks for funding: declared funding channels"),
         ("sponsors", "GitHub Sponsors sponsors"),
         ("oc_income", "Open Collective income, 12 months"),
         ("grants", f"grants in the last {GRANT_YEARS.label}"),
+        ("reported_income", "income reported in funding.json"),
         ("per_maintainer", "money a year per active maintainer"))),
     SubScore("hygiene", "community & security hygiene", "Governance files present in HEAD.", _components(
         ("license", "a license file"),
@@ -343,7 +374,8 @@ FLAGS: dict[str, Entry] = {e.name: e for e in (
     Entry("no_commits_12m", "no commits in 12 months", "The last human commit is over a year old.",
           _FLAGS_ANCHOR),
     Entry("bus_factor_1", "one person does half the work",
-          "The contributor absence factor is 1: one person makes at least half the commits.", _FLAGS_ANCHOR),
+          "The contributor absence factor is 1: one person makes at least half the commits (checked from 10"
+          " human commits in 12 months).", _FLAGS_ANCHOR),
     Entry("no_release_18m", "no release in 18 months",
           "The newest release or release tag (or the first commit) is over 18 months old.", _FLAGS_ANCHOR),
     Entry("issues_unanswered", "issues unanswered",
@@ -351,8 +383,6 @@ FLAGS: dict[str, Entry] = {e.name: e for e in (
     Entry("contributors_declining", "contributors declining",
           f"At most 70% as many people committed in the last {_Y} as in {_P}.", _FLAGS_ANCHOR),
     Entry("funding_lapsed", "funding lapsed", "Funding the project had has stopped.", _FLAGS_ANCHOR),
-    Entry("no_data", "no data", "Nothing is collected for the project: its risk cannot be judged.",
-          _FLAGS_ANCHOR),
 )}
 
 MATURITY: dict[str, Entry] = {e.name: e for e in (
@@ -362,21 +392,50 @@ MATURITY: dict[str, Entry] = {e.name: e for e in (
           "Old, low but steady activity, recent fixes or releases, few open issues.", _FLAGS_ANCHOR),
     Entry("dormant", "dormant", "No human commit for a year, but a release within 18 months.", _FLAGS_ANCHOR),
     Entry("young", "young", "The first commit is less than a year old.", _FLAGS_ANCHOR),
-    Entry("active", "active", "None of the above: a project in active development.", _FLAGS_ANCHOR),
+    Entry("active", "active", "Recent human work: at least 12 human commits in 12 months, in 6 or more weeks.",
+          _FLAGS_ANCHOR),
+    Entry("low-activity", "low activity",
+          "Human commits in the last year, but too few for active development (and not mature-stable).",
+          _FLAGS_ANCHOR),
 )}
 
 SCORES: dict[str, Entry] = {e.name: e for e in (
-    Entry("health", "health", "Weighted mean (0-100) of the known sub-scores.", "sub-scores-0-100-and-health"),
+    Entry("health", "health", "Weighted mean (0-100) of the known sub-scores; unknown below the evidence rule.",
+          "sub-scores-0-100-and-health"),
+    Entry("health_reason", "why health is unknown",
+          "Set when the evidence rule is not met: 'insufficient data: ... not collected'.",
+          "no-verdict-without-evidence"),
     Entry("coverage", "coverage", "Share of the health weight whose inputs were known (0-1).",
           "sub-scores-0-100-and-health"),
-    Entry("risk_level", "maintenance risk", "low, medium, high or critical, from the flags raised.",
+    Entry("risk_level", "maintenance risk",
+          "low, medium, high or critical, from the flags raised; unknown when the evidence is too thin.",
           _FLAGS_ANCHOR),
     Entry("maturity", "maturity", "What kind of project this is (see the maturity classes).", _FLAGS_ANCHOR),
     Entry("funding_need", "funding need",
           "0-100: important, alive, strained and under-funded ranks first.", "funding-need"),
 )}
 
-_ALL_NAMED = (METRICS, SCORES, SUBSCORES, FLAGS, MATURITY)
+LEVELS: dict[str, Entry] = {e.name: e for e in (
+    Entry("low", "low", "No flag above low: nothing in the evidence says maintenance is at risk.", _FLAGS_ANCHOR),
+    Entry("medium", "medium", "A medium flag: something to watch (one person carries the work, no recent release, ...).",
+          _FLAGS_ANCHOR),
+    Entry("high", "high", "A high flag, or several medium ones: maintenance is at risk.", _FLAGS_ANCHOR),
+    Entry("critical", "critical", "Archived or abandoned: nobody maintains it.", _FLAGS_ANCHOR),
+    Entry("unknown", "insufficient data", "Too little was collected to judge the risk (not a verdict).",
+          _FLAGS_ANCHOR),
+)}
+
+# Inputs of the sub-scores that are not metrics themselves: the hygiene files, one flag each.
+INPUTS: dict[str, Entry] = {e.name: e for e in (
+    Entry("has_license", "LICENSE file", "A license file in the default branch.", _SCORES),
+    Entry("has_security", "SECURITY.md", "A security policy: how to report a vulnerability.", _SCORES),
+    Entry("has_contributing", "CONTRIBUTING.md", "A contributing guide.", _SCORES),
+    Entry("has_codeowners", "CODEOWNERS file", "Who reviews which part of the code.", _SCORES),
+    Entry("has_code_of_conduct", "CODE_OF_CONDUCT.md", "A code of conduct.", _SCORES),
+    Entry("has_governance", "GOVERNANCE.md", "Who decides, and how.", _SCORES),
+)}
+
+_ALL_NAMED = (METRICS, SCORES, SUBSCORES, FLAGS, MATURITY, LEVELS, INPUTS)
 
 
 def label(name: str) -> str:
@@ -398,3 +457,31 @@ def metric(name: str) -> Metric:
 def names(source: str | None = None) -> list[str]:
     """Metric names in catalogue order, optionally of one source."""
     return [m.name for m in METRICS.values() if source is None or m.source == source]
+
+
+def entry(name: str) -> Metric | SubScore | Entry | None:
+    """The catalogue entry of any name (metric, score field, sub-score, flag, maturity class, risk
+    level, sub-score input), or None when it is not catalogued."""
+    for table in _ALL_NAMED:
+        if name in table:
+            return table[name]
+    return None
+
+
+def label_or_name(name: str) -> str:
+    """The label of a catalogued name; an uncatalogued one (e.g. a flag from an older scoring
+    version) as its words ('single_maintainer' -> 'single maintainer'), never the raw identifier."""
+    found = entry(name)
+    return found.label if found is not None else str(name).replace("_", " ")
+
+
+def description(name: str) -> str | None:
+    """The one-line description of a catalogued name (None when it is not catalogued)."""
+    found = entry(name)
+    return found.description if found is not None else None
+
+
+def docs_anchor(name: str) -> str | None:
+    """The docs/methodology.md section that defines a catalogued name (its heading anchor)."""
+    found = entry(name)
+    return found.anchor if found is not None else None

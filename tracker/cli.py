@@ -11,13 +11,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import pkgutil
 import sys
 import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from tracker import __version__, output
 from tracker import commands as commands_pkg
@@ -25,7 +23,9 @@ from tracker import config as config_mod
 from tracker import lock as lock_mod
 from tracker.clock import utcnow
 from tracker.errors import TrackerError, UsageError
-from tracker.store import Store, damaged, is_damage, open_reader
+
+if TYPE_CHECKING:  # the store (DuckDB) is imported when a command opens it, not to print --help
+    from tracker.store import Store
 
 DESCRIPTION = """\
 Track the health, maintenance risk and funding of open-source projects.
@@ -74,6 +74,8 @@ class Context:
             read_only = self.reads_only
         if self._store is None:
             path = self.config.db_path
+            from tracker.store import Store, open_reader
+
             if read_only and str(path) != ":memory:":
                 self._store = open_reader(path, timeout=lock_mod.timeout_from_env(), on_wait=self._waiting)
                 return self._store
@@ -122,7 +124,11 @@ def parse_as_of(text: str | None) -> datetime:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser. With `argv`, only the module of the command it names is imported (the others
+    appear as their one-line summaries from tracker.commands.COMMANDS), so `tracker --help` and
+    `tracker status` do not pay for DuckDB, pandas, PyGithub and YAML at start-up. Without
+    `argv`, every command module registers itself (tests and docs use that)."""
     parser = argparse.ArgumentParser(
         prog="tracker", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -131,15 +137,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     parser.add_argument("--version", action="version", version=f"tracker {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands_pkg.__name__}.{info.name}")
-        if hasattr(module, "register"):
-            module.register(sub)
+    every = argv is None
+    chosen = None if every else commands_pkg.named_in(argv)
+    registered: set[str] = set()
+    for name, (module_name, summary) in commands_pkg.COMMANDS.items():
+        if module_name in registered:
+            continue
+        if every or (chosen is not None and commands_pkg.COMMANDS[chosen][0] == module_name):
+            importlib.import_module(f"{commands_pkg.__name__}.{module_name}").register(sub)
+            registered.add(module_name)
+        else:
+            sub.add_parser(name, help=summary)  # a placeholder: its options are its module's
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -155,17 +170,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrackerError as exc:
         print(f"tracker: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except duckdb.Error as exc:
-        if not is_damage(exc):
-            return _internal(exc, ctx)
-        print(f"tracker: error: {damaged(ctx.config.db_path if ctx else '?', exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: one line by default, the traceback with TRACKER_DEBUG=1
+        if _is_duckdb_error(exc):
+            from tracker.store import damaged, is_damage
+
+            if is_damage(exc):
+                print(f"tracker: error: {damaged(ctx.config.db_path if ctx else '?', exc)}", file=sys.stderr)
+                return 1
         return _internal(exc, ctx)
     finally:
         try:
@@ -173,6 +189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ctx.close()
         finally:
             sys.stdout, sys.stderr = streams
+
+
+def _is_duckdb_error(exc: Exception) -> bool:
+    """Whether `exc` is DuckDB's (checked without importing DuckDB when no command opened it)."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.Error)
 
 
 def _internal(exc: Exception, ctx: Context | None) -> int:

@@ -142,6 +142,38 @@ def cell(value: Any) -> str:
     return text(value)
 
 
+# Singular forms of the metric catalogue's units (tracker/catalogue.py), for `quantity`.
+_SINGULAR_UNITS = {"people": "person", "days": "day", "hours": "hour", "weeks": "week", "months": "month",
+                   "commits": "commit", "channels": "channel", "forks": "fork", "grants": "grant",
+                   "issues": "issue", "organisations": "organisation", "projects": "project",
+                   "pull requests": "pull request", "releases": "release", "sponsors": "sponsor",
+                   "stars": "star", "tags": "tag"}
+
+
+def quantity(value: Any, unit: str | None = None, digits: int | None = None) -> str:
+    """A value with its catalogue unit, as people write it: '1 person', '3 people', '$24,000',
+    '77%' for a ratio or share, '0.61' for a 0-1 score, '12.5 hours'; 'unknown' when unknown.
+    Floats get one decimal below 100 and none above (or `digits`)."""
+    if is_unknown(value):
+        return UNKNOWN
+    if _is_bool(value):
+        return yes_no(value)
+    if not isinstance(value, int | float):
+        return text(value)
+    if unit in ("ratio", "share"):
+        return percent(value)
+    if unit == "score 0-1":
+        return number(value, 2 if digits is None else digits)
+    if digits is None:
+        digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1
+    if unit == "USD":
+        return money(value, "USD", digits)
+    shown = number(value, digits)
+    if not unit:
+        return shown
+    return f"{shown} {_SINGULAR_UNITS.get(unit, unit) if value == 1 else unit}"
+
+
 def terminal(text: str, keep: str = "\n\t") -> str:
     """`text` safe to print: control characters dropped (escape sequences lose their ESC and show
     as plain text), except the line breaks and tabs in `keep`; a line break or tab not kept, and a
@@ -157,3 +189,20 @@ def plain(text: str) -> str:
     nothing XML 1.0 forbids (lone surrogates, U+FFFE, U+FFFF): labels, badge text."""
     text = terminal(text, keep="")
     return "".join(c for c in text if not (0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0xFFFE, 0xFFFF)))
+
+
+def health(value: Any, coverage: Any = None, reason: Any = None) -> str:
+    """A health score with its coverage beside it, as every reader shows it: '63 (coverage 71%)';
+    below the evidence rule (a `reason` given) 'insufficient data (coverage 4%)'; 'unknown' when
+    there is no score at all."""
+    share = "" if is_unknown(coverage) else f" (coverage {percent(coverage)})"
+    if is_unknown(value):
+        return ("insufficient data" + share) if reason else UNKNOWN
+    return f"{number(value, 0)}{share}"
+
+
+def unranked(n: int, what: str = "project", why: str = "insufficient data") -> str:
+    """The note under a ranking: '2 projects with insufficient data are listed last' ('' for none)."""
+    if not n:
+        return ""
+    return f"{count(n, what)} with {why} {'is' if n == 1 else 'are'} listed last"

@@ -8,6 +8,7 @@ from typing import Any
 
 from tracker import display, metrics, readmodel
 from tracker.registry import Project
+from tracker.scoring import weights as weights_mod
 from tracker.scoring.subscores import LABELS
 from tracker.store import Store
 from tracker.values import iso, jsonable  # noqa: F401 (re-exported for callers)
@@ -27,7 +28,9 @@ def build(store: Store, project: Project, now: datetime) -> dict[str, Any]:
             "pypi_package": project.pypi_package,
         },
         "as_of": now,
-        "metrics": metrics.compute_all(store, project.id, now),
+        # stale git data is judged as of its date, as the score job does (tracker.score)
+        "metrics": metrics.compute_all(store, project.id, now,
+                                       weights_mod.shipped()["evidence"]["git_data_grace_days"]),
         "scores": scores,
         "risk": risk,
     })
@@ -48,6 +51,7 @@ def scores_section(store: Store, project_id: int, now: datetime) -> tuple[dict |
         "computed_at": row["computed_at"],
         "health": row["health"],
         "coverage": row["coverage"],
+        "health_reason": row.get("health_reason"),
         "subscores": subs,
         "maturity": row["maturity"],
         "maturity_reason": row["maturity_reason"],
@@ -97,9 +101,12 @@ def render_scores(scores: dict[str, Any] | None, risk: dict[str, Any] | None) ->
     level with every flag's evidence, what could not be checked, maturity and funding need."""
     if scores is None:
         return ["Scores: not scored yet (run: tracker score)"]
-    lines = [f"Scores (computed {scores['computed_at']}, weights {scores['weights_version']})",
-             f"  health    {_score(scores['health'])} / 100   coverage {display.percent(scores['coverage'])}"
-             " of the weight known"]
+    lines = [f"Scores (computed {scores['computed_at']}, weights {scores['weights_version']})"]
+    if scores["health"] is None and scores.get("health_reason"):
+        lines.append(f"  health    {scores['health_reason']}")
+    else:
+        lines.append(f"  health    {_score(scores['health'])} / 100   coverage {display.percent(scores['coverage'])}"
+                     " of the weight known")
     trend = scores.get("trend") or {}
     if trend.get("since") is None:
         lines.append(f"  trend     no score from {trend.get('days', readmodel.TREND_DAYS)} days earlier to"
@@ -113,7 +120,8 @@ def render_scores(scores: dict[str, Any] | None, risk: dict[str, Any] | None) ->
         reason = sub.get("reason") or "no reason recorded"
         lines.append(f"  {LABELS.get(name, name):<{width}}  {_score(sub.get('score')):>7}  {reason}")
     if risk is not None:
-        lines.append(f"Risk: {risk['level']}")
+        why = " (insufficient data: no verdict)" if risk["level"] == "unknown" else ""
+        lines.append(f"Risk: {display.text(risk['level'])}{why}")
         for flag in risk["flags"]:
             lines.append(f"  ! {display.text(flag.get('name'))}: {flag.get('evidence') or 'no evidence recorded'}")
         if not risk["flags"]:

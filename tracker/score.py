@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tracker import metrics, registry
+from tracker import display, metrics, registry
 from tracker.clock import utcnow
 from tracker.scoring import score_metrics
 from tracker.scoring import weights as weights_mod
@@ -34,7 +34,7 @@ CHUNK = 5_000
 COLUMNS = (
     "project_id", "computed_at", "health", "coverage", "subscores", "risk_level", "flags", "maturity",
     "criticality", "truck_factor", "funding_need", "funding_need_reason", "weights_version", "metrics",
-    "unchecked", "maturity_reason",
+    "unchecked", "maturity_reason", "health_reason",
 )
 _JSON = {"subscores", "flags", "metrics", "unchecked"}
 
@@ -75,6 +75,7 @@ def to_row(project_id: int, computed_at: datetime, result: dict[str, Any], value
         "metrics": _metrics_json(values),
         "unchecked": json.dumps(result["unchecked"], ensure_ascii=False),
         "maturity_reason": result["maturity_reason"],
+        "health_reason": result["health_reason"],
     }
 
 
@@ -101,17 +102,24 @@ def write_rows(store: Store, rows: Sequence[dict[str, Any]]) -> None:
         store.con.unregister("score_batch")
 
 
-def _metrics(store: Store, chunk: Sequence[registry.Project], now: datetime
+def grace_days(weights: weights_mod.Weights) -> float:
+    """How old git data may be at the as-of date before activity is judged as of the data's date."""
+    return float(weights["evidence"]["git_data_grace_days"])
+
+
+def _metrics(store: Store, chunk: Sequence[registry.Project], now: datetime, weights: weights_mod.Weights
              ) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
-    """The chunk's metrics, set-based; if that fails, project by project: (values, errors by id)."""
+    """The chunk's metrics, set-based (stale git data judged as of its date); if that fails, project
+    by project: (values, errors by id)."""
+    grace = grace_days(weights)
     try:
-        return metrics.compute(store, [p.id for p in chunk], now), {}
+        return metrics.compute(store, [p.id for p in chunk], now, grace), {}
     except Exception:  # find the projects whose data breaks the set
         values: dict[int, dict[str, Any]] = {}
         errors: dict[int, str] = {}
         for project in chunk:
             try:
-                values[project.id] = metrics.compute_all(store, project.id, now)
+                values[project.id] = metrics.compute_all(store, project.id, now, grace)
             except Exception as exc:
                 errors[project.id] = f"{type(exc).__name__}: {exc}"
         return values, errors
@@ -148,7 +156,7 @@ def _score(store: Store, projects: Sequence[registry.Project], now: datetime, we
         chunk = projects[first:first + CHUNK]
         if announce:
             progress(f"computing metrics of projects {first + 1:,}-{first + len(chunk):,} of {total:,}")
-        values, errors = _metrics(store, chunk, now)
+        values, errors = _metrics(store, chunk, now, weights)
         rows, results = [], []
         for i, project in enumerate(chunk, first + 1):
             m = values.get(project.id)
@@ -185,7 +193,7 @@ def _score(store: Store, projects: Sequence[registry.Project], now: datetime, we
             if keep_results:
                 run.rows.append({"project": project.slug, **result})
             if progress is not None:
-                health = "unknown" if result["health"] is None else f"{result['health']:.1f}"
+                health = display.health(result["health"], result["coverage"], result["health_reason"])
                 progress(f"[{i}/{total}] {project.slug}: health {health}, risk {result['risk_level']}")
     if announce:
         progress(f"scored {run.written:,} of {total:,} projects in {time.monotonic() - started:.1f} s")

@@ -54,6 +54,7 @@ RECENT = Window("90d", 90, "90 days")  # responsiveness, closure ratios, recent 
 YEAR = Window("365d", 365, "12 months")  # activity, people, releases
 PREVIOUS_YEAR = Window("prev_365d", 365, "the 12 months before", ends_days_before=365)  # turnover
 GRANT_YEARS = Window("5y", round(5 * 365.25), "5 years")  # grants awarded
+RELEASE_YEARS = Window("3y", round(3 * 365.25), "3 years")  # the recent release rhythm
 WEEKS = WeekSeries(52, "52 weeks")  # the weekly commit series and regular activity
 
 # Thresholds in tracker/config/weights.toml that are named after a period (no_commits_12m,

@@ -136,6 +136,7 @@ class Manifest:
     problems: Problems = field(default_factory=Problems)
     unknown_keys: dict[str, Any] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
+    source_repo: str | None = None     # 'owner/.github' when it is the organisation's default
 
 
 # -- URLs ---------------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 * FUNDING.yml and funding.json from the git source's `repo_files` (kinds funding_yml,
   funding_json), parsed by collectors.funding.files (problems recorded in `funding_manifests`);
+  a FUNDING.yml the git source took from the owner's `.github` repository (the repository has
+  none of its own: GitHub shows the organisation's) counts like the repository's own, its channels
+  with source `org_funding_yml` and its manifest under the path 'owner/.github/FUNDING.yml';
 * GitHub's `github_funding_links` and latest `github_sponsors` row: links and the Sponsors listing
   become channels, Sponsors tiers become plans (guid `github-sponsors/N`, USD);
 * the Open Collective slug given in projects.yaml.
@@ -26,6 +29,8 @@ from tracker.registry import Project
 from tracker.store import Store
 
 OC_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
+ManifestFile = tuple[str, str, str | None, bool, str | None, str | None]
+ORG_SOURCE_PREFIX = "org_"   # channel source of a manifest from the owner's .github repository
 
 
 @dataclass
@@ -33,7 +38,8 @@ class FundingInputs:
     """What the funding source reads from git's and GitHub's tables (plain rows)."""
 
     git_seen: bool
-    files: list[tuple[str, str, str | None, bool, str | None]]   # kind, path, content, truncated, problem
+    files: list[ManifestFile]
+    # kind, path, content, truncated, problem, source_repo (None: the repository's own file)
     links: list[tuple[str, str]]                                  # GitHub funding links: platform, url
     sponsor_login: str | None = None
     has_listing: bool | None = None
@@ -49,25 +55,28 @@ class FundingBatch:
     history: list[Any] = field(default_factory=list)
 
 
-def manifest_files(store: Store, project: Project) -> list[tuple[str, str, str | None, bool, str | None]]:
-    """The funding files the git source found in HEAD: (kind, path, content, truncated, problem)."""
-    return [(k, p, c, bool(t), pr) for k, p, c, t, pr in store.all(
-        "SELECT kind, path, content, truncated, problem FROM repo_files"
-        " WHERE project_id = ? AND kind IN ('funding_yml', 'funding_json') ORDER BY path", [project.id])]
+def manifest_files(store: Store, project: Project) -> list[ManifestFile]:
+    """The funding files the git source found in HEAD, and the organisation's default FUNDING.yml
+    it used: (kind, path, content, truncated, problem, source_repo)."""
+    return [(k, p, c, bool(t), pr, src) for k, p, c, t, pr, src in store.all(
+        "SELECT kind, path, content, truncated, problem, source_repo FROM repo_files"
+        " WHERE project_id = ? AND kind IN ('funding_yml', 'funding_json') ORDER BY source_repo NULLS FIRST, path",
+        [project.id])]
 
 
-def parse_manifests(files: list[tuple[str, str, str | None, bool, str | None]],
-                    repo_slug: str) -> list[tuple[str, Manifest]]:
-    """(path, parsed manifest) for each funding file."""
+def parse_manifests(files: list[ManifestFile], repo_slug: str) -> list[tuple[str, Manifest]]:
+    """(path, parsed manifest) for each funding file; a default from the owner's `.github`
+    repository is named by its place there ('pallets/.github/FUNDING.yml')."""
     out = []
-    for kind, path, content, truncated, problem in files:
+    for kind, path, content, truncated, problem, source_repo in files:
         if kind == "funding_yml":
             m = parse_funding_yml(content, truncated=truncated)
         else:
             m = parse_funding_json(content, truncated=truncated, repo_slug=repo_slug)
         if problem:
             m.problems.add(str(problem)[:200])
-        out.append((path, m))
+        m.source_repo = source_repo
+        out.append((f"{source_repo}/{path}" if source_repo else path, m))
     return out
 
 
@@ -118,7 +127,8 @@ def fetch(ctx: FetchContext, project: Project, inputs: FundingInputs) -> Batch:
     manifests = parse_manifests(inputs.files, project.slug)
     channels: list[tuple[str, Channel]] = []
     for _path, m in manifests:
-        channels += [(m.kind, c) for c in m.channels]
+        source = ORG_SOURCE_PREFIX + m.kind if m.source_repo else m.kind
+        channels += [(source, c) for c in m.channels]
     channels += from_github(inputs.links, inputs.sponsor_login, inputs.has_listing)
     if project.opencollective_slug:
         slug = project.opencollective_slug.strip()
@@ -144,6 +154,8 @@ def fetch(ctx: FetchContext, project: Project, inputs: FundingInputs) -> Batch:
     unique_years = _first_of_each(history, lambda h: h.year)
 
     for path, m in manifests:
+        if m.source_repo and m.channels:
+            progress(f"{len(m.channels)} channel(s) from the organisation's .github repository ({path})")
         say = progress.warn if m.status in ("invalid", "unreadable") else progress
         for problem in m.problems.as_list()[:5]:
             say(f"{path} ({m.status}): {problem}")

@@ -7,9 +7,18 @@ lack large blobs:
 * a URL is cloned once into the cache as a bare partial clone (`--filter=blob:none`) and fetched
   incrementally afterwards.
 
-One `git log --no-renames --name-status -z` pass over the default branch (HEAD) gives every commit
-with its parents, author (after .mailmap), dates and paths, parsed while git still writes. Only
-the few governance and funding files of HEAD are read as blobs (`read_head_files`).
+One `git log --name-status -z` pass over the default branch (HEAD) gives every commit with its
+parents, author (after .mailmap), dates and paths, parsed while git still writes; renames (git's
+default 50% similarity) are found in that pass for a repository read in place, and afterwards,
+only where they can be (commits that both add and delete files, one `git diff-tree -M --stdin`),
+for a partial clone, whose compared blobs are fetched first in one request, and for a repository
+whose compared blobs are missing (a mirror without its large files: exact renames only in the
+commits concerned, said, never a failed collection; `read_history`, `find_renames`). Only
+the few governance and funding files of HEAD are read as blobs (`read_head_files`); in a clone
+they are fetched explicitly, in one request, since lazy fetching is switched off.
+
+The owner's `.github` repository supplies default community health files to every repository of
+the owner that lacks its own (GitHub's rule): `pick_org_defaults` chooses them from its listings.
 """
 
 from __future__ import annotations
@@ -54,9 +63,18 @@ HEAD_FILES: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
                         re.compile(r"^code[_-]of[_-]conduct(\.(md|rst|txt|markdown))?$", re.I)),
     "contributing": (("", ".github", "docs"), re.compile(r"^contributing(\.(md|rst|txt|markdown))?$", re.I)),
     "governance": (("", ".github", "docs"), re.compile(r"^governance(\.(md|rst|txt|markdown))?$", re.I)),
+    "support": (("", ".github", "docs"), re.compile(r"^support(\.(md|rst|txt|markdown))?$", re.I)),
     "codeowners": (("", ".github", "docs"), re.compile(r"^codeowners$", re.I)),
     "license": (("",), re.compile(r"^(licen[cs]e|copying)([._-].*)?$", re.I)),
 }
+
+# GitHub's default community health files (docs.github.com, "Creating a default community health
+# file"): a repository without its own file of a kind uses the one of its owner's public `.github`
+# repository, looked for there in the `.github/` folder, then the root, then `docs/`. A default
+# LICENSE, CODEOWNERS or funding.json does not exist.
+ORG_DEFAULTS_REPO = ".github"
+ORG_DEFAULT_KINDS = ("funding_yml", "security", "contributing", "code_of_conduct", "support", "governance")
+ORG_DEFAULT_FOLDERS = (".github", "", "docs")
 
 _PRERELEASE = re.compile(r"(?i)\d[._-]?(rc|alpha|beta|a|b|c|dev|pre|preview)[._-]?\d*$")
 _NON_RELEASE = re.compile(r"(?i)/|nightly|snapshot|latest|^stable$|^test|^tmp|wip")
@@ -95,6 +113,14 @@ _BASE_CONFIG = [
 ]
 
 
+class GitError(CollectionError):
+    """A git command failed; `stderr` is everything it said."""
+
+    def __init__(self, message: str, stderr: bytes = b""):
+        super().__init__(message)
+        self.stderr = stderr
+
+
 @dataclass
 class GitRepo:
     """A repository git runs in. `offline` forbids every transport (used for the user's paths)."""
@@ -113,7 +139,7 @@ class GitRepo:
         except FileNotFoundError:
             raise CollectionError("the git program is not installed (apt-get install git)") from None
         if check and proc.returncode != 0:
-            raise CollectionError(f"git {args[0]} failed in {self.path}: {_last_line(proc.stderr)}")
+            raise GitError(f"git {args[0]} failed in {self.path}: {_last_line(proc.stderr)}", proc.stderr)
         return proc.stdout
 
     def text(self, *args: str, check: bool = True) -> str:
@@ -170,14 +196,25 @@ def open_local(path: str) -> GitRepo:
     return repo
 
 
-def _cache_dir(cache: Path, project: Project) -> Path:
-    return cache / f"{project.owner}+{project.name}.git"
+class RepositoryNotFound(CollectionError):
+    """The server answered that the repository does not exist (or is private, or was renamed)."""
+
+
+def cache_dir(cache: Path, owner: str, name: str) -> Path:
+    """Where the bare clone of owner/name lives in the git cache."""
+    return cache / f"{owner}+{name}.git"
 
 
 def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo:
     """Clone `url` once as a bare blob-less partial clone; afterwards fetch what is new."""
+    return clone_or_fetch_into(url, cache_dir(cache, project.owner, project.name), progress)
+
+
+def clone_or_fetch_into(url: str, target: Path, progress) -> GitRepo:
+    """Clone `url` once into `target` as a bare blob-less partial clone; afterwards fetch what is
+    new. RepositoryNotFound when the server says there is no such repository."""
     refuse_option(url)
-    target = _cache_dir(cache, project)
+    cache = target.parent
     if (target / "HEAD").exists():
         repo = GitRepo(target, offline=False)
         if repo.text("config", "--get", "remote.origin.url", check=False) != url:
@@ -186,17 +223,19 @@ def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo
         try:
             repo.run("fetch", "--quiet", "--prune", "--no-tags", "--filter=blob:none", "origin",
                      "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
-        except CollectionError as exc:
-            raise CollectionError(f"cannot fetch {url}: {_strip_prefix(exc)}") from None
+        except GitError as exc:
+            error = RepositoryNotFound if _says_not_found(exc.stderr) else CollectionError
+            raise error(f"cannot fetch {url}: {_strip_prefix(exc)}") from None
         head = repo.text("ls-remote", "--symref", "origin", "HEAD", check=False)
         m = re.match(r"ref:\s+(refs/heads/\S+)\s+HEAD", head)
         if m and repo.text("symbolic-ref", "-q", "HEAD", check=False) != m.group(1):
             repo.run("symbolic-ref", "HEAD", m.group(1))
         return repo
     cache.mkdir(parents=True, exist_ok=True)
-    for stale in cache.glob(f".clone-{project.owner}+{project.name}-*"):  # left by a killed clone
+    stem = target.name.removesuffix(".git")
+    for stale in cache.glob(f".clone-{stem}-*"):  # left by a killed clone
         shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".clone-{project.owner}+{project.name}-", dir=cache))
+    tmp = Path(tempfile.mkdtemp(prefix=f".clone-{stem}-", dir=cache))
     progress(f"cloning {url} (bare, without file contents)")
     try:
         proc = subprocess.run(
@@ -204,7 +243,8 @@ def clone_or_fetch(url: str, cache: Path, project: Project, progress) -> GitRepo
             capture_output=True, env=_git_env(), check=False,
         )
         if proc.returncode != 0:
-            raise CollectionError(f"cannot clone {url}: {_friendly_clone_error(proc.stderr)}")
+            error = RepositoryNotFound if _says_not_found(proc.stderr) else CollectionError
+            raise error(f"cannot clone {url}: {_friendly_clone_error(proc.stderr)}")
         os.replace(tmp / "r", target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -215,6 +255,18 @@ def _strip_prefix(exc: Exception) -> str:
     return str(exc).split(": ", 1)[-1]
 
 
+_NOT_FOUND = ("repository not found", "' not found", "could not read username", "authentication failed",
+              "does not appear to be a git repository", "error: 404", "http 404")
+
+
+def _says_not_found(stderr: bytes) -> bool:
+    """git's words, anywhere in what it said, for "there is no such repository here" (GitHub asks
+    for a password for a repository that does not exist; a file:// forge says it is not a git
+    repository); network failures are not that."""
+    low = stderr.decode("utf-8", "replace").lower()
+    return any(words in low for words in _NOT_FOUND)
+
+
 def _friendly_clone_error(stderr: bytes) -> str:
     msg = _last_line(stderr)
     low = msg.lower()
@@ -223,6 +275,48 @@ def _friendly_clone_error(stderr: bytes) -> str:
     if "could not resolve host" in low or "failed to connect" in low or "network is unreachable" in low:
         return "network unreachable (" + msg + ")"
     return msg
+
+
+# -- the date of a snapshot --------------------------------------------------------------------
+DATA_DATE_KEY = "tracker.dataDate"   # `git config tracker.dataDate 2024-03-28` dates a copy explicitly
+
+
+def data_date(repo: GitRepo, now: datetime, progress=None) -> datetime:
+    """When a local repository's history was current (naive UTC): its `tracker.dataDate` setting if
+    set, else the newest change of its refs (packed-refs, files under refs/, FETCH_HEAD), never
+    older than HEAD's commit and never later than `now`. A mirror or a copy is a snapshot: what
+    happened upstream after this date is unknown."""
+    text = repo.text("config", "--get", DATA_DATE_KEY, check=False)
+    if text:
+        try:
+            when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            if progress is not None:
+                progress.warn(f"{DATA_DATE_KEY} = {text!r} is not an ISO date; dating the data by its refs")
+        else:
+            when = when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+            return min(when, now)
+    common = repo.text("rev-parse", "--git-common-dir", check=False) or ".git"
+    git_dir = Path(common) if os.path.isabs(common) else repo.path / common
+    stamps = []
+    for path in (git_dir / "packed-refs", git_dir / "FETCH_HEAD"):
+        try:
+            stamps.append(path.stat().st_mtime)
+        except OSError:
+            pass
+    for folder, _dirs, files in os.walk(git_dir / "refs"):
+        for name in files:
+            try:
+                stamps.append(os.stat(os.path.join(folder, name)).st_mtime)
+            except OSError:
+                pass
+    head = repo.text("log", "-1", "--format=%ct", "HEAD", check=False)
+    if head.isdigit():
+        stamps.append(float(head))
+    if not stamps:
+        return now
+    newest = datetime.fromtimestamp(max(stamps), UTC).replace(tzinfo=None)
+    return min(newest, now)
 
 
 # -- reading history --------------------------------------------------------------------------
@@ -241,8 +335,10 @@ class History:
     is_bot: list[bool] = field(default_factory=list)
     date_suspect: list[bool] = field(default_factory=list)
     file_sha: list[str] = field(default_factory=list)
-    file_change: list[str] = field(default_factory=list)
+    file_change: list[str] = field(default_factory=list)      # A, M, D, T; R for a rename
     file_path: list[str] = field(default_factory=list)
+    file_old_path: list[str | None] = field(default_factory=list)   # a rename's old path, else None
+    renames: str = "not looked for"    # detected | exact only (...) | not looked for
 
     def __len__(self) -> int:
         return len(self.sha)
@@ -280,11 +376,23 @@ def _parse_record(rec: bytes, h: History, latest_ok: int, people: dict) -> None:
         except UnicodeDecodeError:
             fields = [_decode(f) for f in rest.lstrip(b"\n").split(b"\x00")]
         changes = fields[0:-1:2]
-        paths = fields[1::2]
-        n = min(len(changes), len(paths))
-        h.file_sha.extend([sha] * n)
-        h.file_change.extend(c[:1] for c in changes[:n])
-        h.file_path.extend(paths[:n])
+        if all(len(c) == 1 for c in changes):  # no rename: (status, path) pairs
+            paths = fields[1::2]
+            n = min(len(changes), len(paths))
+            h.file_sha.extend([sha] * n)
+            h.file_change.extend(changes[:n])
+            h.file_path.extend(paths[:n])
+            h.file_old_path.extend([None] * n)
+            return
+        i = 0
+        while i + 1 < len(fields):  # a rename (R097) or copy is followed by two paths: old, new
+            status = fields[i]
+            two = status[:1] in ("R", "C") and i + 2 < len(fields)
+            h.file_sha.append(sha)
+            h.file_change.append("R" if status[:1] == "R" else "A" if status[:1] == "C" else status[:1])
+            h.file_path.append(fields[i + 2] if two else fields[i + 1])
+            h.file_old_path.append(fields[i + 1] if two and status[:1] == "R" else None)
+            i += 3 if two else 2
 
 
 def _widen_pipe(stream) -> None:
@@ -298,10 +406,30 @@ def _widen_pipe(stream) -> None:
         pass
 
 
-def read_history(repo: GitRepo, rev_range: str, now: datetime) -> History:
+def read_history(repo: GitRepo, rev_range: str, now: datetime, renames: bool = True) -> History:
+    """The commits of `rev_range` with their paths, and unless `renames` is false their renames.
+
+    A repository read in place has its blobs: one `git log -M` pass finds renames on the way (if a
+    blob it compares is missing, the pass is made again without, and renames are looked for commit
+    by commit). A partial clone lacks them: one `--no-renames` pass, then `find_renames` over the
+    commits that add and delete files, after fetching the blobs compared in one request."""
+    if renames and repo.offline:
+        try:
+            h = _read_log(repo, rev_range, now, "-M")
+            h.renames = "detected"
+            return h
+        except CollectionError:
+            pass
+    h = _read_log(repo, rev_range, now, "--no-renames")
+    if renames:
+        _apply_renames(repo, h)
+    return h
+
+
+def _read_log(repo: GitRepo, rev_range: str, now: datetime, renames_option: str) -> History:
     """One `git log` pass over `rev_range`, parsed while git is still writing."""
     latest_ok = int(now.replace(tzinfo=UTC).timestamp()) + FUTURE_SLACK_SECONDS
-    proc = repo.stream("log", "--no-renames", "--name-status", "-z", "--no-color",
+    proc = repo.stream("log", renames_option, "--name-status", "-z", "--no-color",
                        f"--format={LOG_FORMAT}", rev_range, "--")
     h = History()
     people: dict[tuple[bytes, bytes], tuple[str, str, str, bool]] = {}
@@ -324,6 +452,142 @@ def read_history(repo: GitRepo, rev_range: str, now: datetime) -> History:
     if proc.wait() != 0:
         raise CollectionError(f"git log failed in {repo.path}: {_last_line(stderr)}")
     return h
+
+
+def _rename_candidates(h: History) -> list[str]:
+    """Commits that add a file and delete one: the only ones where a rename can hide."""
+    added: set[str] = set()
+    deleted: set[str] = set()
+    for sha, change in zip(h.file_sha, h.file_change, strict=True):
+        if change == "A":
+            added.add(sha)
+        elif change == "D":
+            deleted.add(sha)
+    return [sha for sha in dict.fromkeys(h.file_sha) if sha in added and sha in deleted]
+
+
+def _diff_tree(repo: GitRepo, shas: list[str], *options: str) -> bytes:
+    return repo.run("diff-tree", "-r", "--name-status", "-z", *options, "--stdin",
+                    input=("\n".join(shas) + "\n").encode())
+
+
+def _parse_renames(out: bytes) -> dict[str, list[tuple[str, str]]]:
+    """`diff-tree -z --stdin` output -> {commit: [(old path, new path), ...]}."""
+    tokens = out.split(b"\x00")
+    found: dict[str, list[tuple[str, str]]] = {}
+    sha = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if re.fullmatch(rb"[0-9a-f]{40}|[0-9a-f]{64}", token.strip()):
+            sha, i = token.strip().decode(), i + 1
+        elif token[:1] in (b"R", b"C") and i + 2 < len(tokens):
+            if token[:1] == b"R" and sha:
+                found.setdefault(sha, []).append((_decode(tokens[i + 1]), _decode(tokens[i + 2])))
+            i += 3
+        else:
+            i += 2 if token else 1
+    return found
+
+
+def find_renames(repo: GitRepo, shas: list[str]) -> tuple[dict[str, list[tuple[str, str]]], str]:
+    """The renames in `shas` ({commit: [(old, new)]}) and how they were found: "detected" (git's
+    rename detection), or "exact only (...)" when the blobs it compares are not all here (a
+    mirror without its large blobs): then in the commits concerned a file whose blob is missing
+    is seen as renamed only if moved unchanged (the others as usual), and the batch resumes after
+    each of them (two more `git` runs per such
+    commit, none per other commit). A commit where even that fails has no renames ("none looked
+    for in N commit(s)"); nothing here fails a collection."""
+    if not shas:
+        return {}, "detected"
+    if not repo.offline:  # a partial clone: fetch the blobs rename detection compares, in one request
+        raw = repo.run("diff-tree", "-r", "--raw", "--no-renames", "-z", "--stdin",
+                       input=("\n".join(shas) + "\n").encode(), check=False)
+        oids = {m.group(2) if m.group(3) == b"A" else m.group(1)
+                for m in re.finditer(rb":\d+ \d+ ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([AD])\x00", raw)}
+        oids.discard(b"0" * 40)
+        if oids:
+            repo.run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--filter=blob:none", "--stdin",
+                     "origin", input=b"\n".join(sorted(oids)) + b"\n", check=False)
+    found: dict[str, list[tuple[str, str]]] = {}
+    exact = none = 0
+    todo = list(shas)
+    while todo:  # one batch; a commit whose compared blobs are missing stops git, the rest goes on
+        proc = subprocess.run(repo._cmd(["diff-tree", "-r", "--name-status", "-z", "-M", "--stdin"]),
+                              input=("\n".join(todo) + "\n").encode(), capture_output=True,
+                              env=_git_env(), check=False)
+        batch = _parse_renames(proc.stdout)
+        found.update(batch)
+        if proc.returncode == 0:
+            break
+        # git prints a commit only once its renames are found: the one that failed is the first
+        # after the last one printed (a commit printed without a rename is not in `batch`, so
+        # look at every commit id in the output)
+        printed = set(re.findall(rb"(?:^|\x00)([0-9a-f]{40}|[0-9a-f]{64})(?=\x00)", proc.stdout))
+        last = max((i for i, sha in enumerate(todo) if sha.encode() in printed), default=-1)
+        failed = todo[last + 1] if last + 1 < len(todo) else None
+        if failed is None:  # git failed after its last commit: nothing is left to look at
+            break
+        try:
+            found.update(_renames_without_missing_blobs(repo, failed))
+            exact += 1
+        except CollectionError:
+            none += 1
+        todo = todo[last + 2:]
+    if not exact and not none:
+        return found, "detected"
+    said = [f"exact only for the files whose blobs are missing, in {exact:,} commit(s)"] if exact else []
+    if none:
+        said.append(f"none looked for in {none:,} commit(s) git could not compare")
+    return found, "; ".join(said)
+
+
+MISSING_CHECK_CAP = 200   # files added or deleted in one commit checked one by one for a missing blob
+
+
+def _renames_without_missing_blobs(repo: GitRepo, sha: str) -> dict[str, list[tuple[str, str]]]:
+    """The renames of one commit whose compared blobs are not all here: git's detection over the
+    files whose blobs are here, and exact renames (`-M100%`: same object id, no blob read) for the
+    others. With more than MISSING_CHECK_CAP files added or deleted, exact renames only."""
+    exact = _parse_renames(_diff_tree(repo, [sha], "-M100%"))
+    raw = repo.run("diff-tree", "-r", "--raw", "--no-renames", "-z", sha, check=False)
+    changed = [(m.group(3), m.group(2) if m.group(3) == b"A" else m.group(1), _decode(m.group(4)))
+               for m in re.finditer(rb":\d+ \d+ ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([AD])\x00([^\x00]*)\x00", raw)]
+    if not changed or len(changed) > MISSING_CHECK_CAP:
+        return exact
+    here = GitRepo(repo.path, offline=True)   # never a lazy fetch while checking
+    missing = {path for _, oid, path in changed if not here.ok("cat-file", "-e", oid.decode())}
+    if not missing:
+        return exact
+    try:
+        rest = _parse_renames(repo.run("diff-tree", "-r", "--name-status", "-z", "-M", sha, "--",
+                                       *(f":(exclude,literal){path}" for path in sorted(missing))))
+    except CollectionError:
+        return exact
+    pairs = exact.get(sha, [])   # git matches identical files first, then the others by similarity
+    used = {path for pair in pairs for path in pair}
+    pairs += [(old, new) for old, new in rest.get(sha, []) if old not in used and new not in used]
+    return {sha: pairs} if pairs else {}
+
+
+def _apply_renames(repo: GitRepo, h: History) -> None:
+    """Turn each detected rename's delete + add into one R row (new path, old path)."""
+    renames, h.renames = find_renames(repo, _rename_candidates(h))
+    if not renames:
+        return
+    gone = {(sha, old) for sha, pairs in renames.items() for old, _ in pairs}
+    moved = {(sha, new): old for sha, pairs in renames.items() for old, new in pairs}
+    sha_col, change_col, path_col, old_col = [], [], [], []
+    for sha, change, path, old in zip(h.file_sha, h.file_change, h.file_path, h.file_old_path, strict=True):
+        if change == "D" and (sha, path) in gone:
+            continue
+        if change == "A" and (sha, path) in moved:
+            change, old = "R", moved[(sha, path)]
+        sha_col.append(sha)
+        change_col.append(change)
+        path_col.append(path)
+        old_col.append(old)
+    h.file_sha, h.file_change, h.file_path, h.file_old_path = sha_col, change_col, path_col, old_col
 
 
 # -- tags and HEAD files ----------------------------------------------------------------------
@@ -370,19 +634,32 @@ class HeadFile:
     truncated: bool
     problem: str | None
     blob_sha: str | None
+    source_repo: str | None = None   # None: the project's own repository; else e.g. 'pallets/.github'
 
 
 def _ls_tree(repo: GitRepo, folder: str) -> list[tuple[str, str, str, int | None, str]]:
+    """The entries of a folder of HEAD: (mode, type, oid, size, name). No size here: `ls-tree -l`
+    needs every blob of the folder, which a partial clone or a mirror may not have (`_sizes`)."""
     spec = f"HEAD:{folder}" if folder else "HEAD"
-    out = repo.run("ls-tree", "-l", "-z", spec, check=False)
+    out = repo.run("ls-tree", "-z", spec, check=False)
     entries = []
     for item in out.split(b"\x00"):
         if not item or b"\t" not in item:
             continue
         meta, name = item.split(b"\t", 1)
-        mode, otype, oid, size = meta.decode().split()
-        entries.append((mode, otype, oid, int(size) if size.isdigit() else None, _decode(name)))
+        mode, otype, oid = meta.decode().split()
+        entries.append((mode, otype, oid, None, _decode(name)))
     return entries
+
+
+def _sizes(repo: GitRepo, oids: list[str]) -> dict[str, int | None]:
+    """The size of each object that is here (None for one that is missing). One `cat-file -s`
+    each (a handful of files): `--batch-check` gives up at the first blob a partial clone lacks."""
+    sizes: dict[str, int | None] = {}
+    for oid in dict.fromkeys(oids):
+        out = repo.text("cat-file", "-s", oid, check=False)
+        sizes[oid] = int(out) if out.isdigit() else None
+    return sizes
 
 
 def _cat_blobs(repo: GitRepo, specs: list[str]) -> dict[str, bytes | None]:
@@ -408,16 +685,60 @@ def _cat_blobs(repo: GitRepo, specs: list[str]) -> dict[str, bytes | None]:
     return found
 
 
-def read_head_files(repo: GitRepo) -> list[HeadFile]:
-    """The governance and funding files present in HEAD, their content size-capped."""
-    listings = {folder: _ls_tree(repo, folder) for folder in ("", ".github", "docs")}
-    picked: list[tuple[str, str, str, str, int | None]] = []  # kind, path, mode, oid, size
+def _fetch_missing(repo: GitRepo, oids: list[str]) -> None:
+    """In a partial clone, fetch the blobs of `oids` that are not here yet, in one request (lazy
+    fetching is switched off, so nothing else would). A local path is never fetched into."""
+    if repo.offline or not oids:
+        return
+    missing = [oid for oid in dict.fromkeys(oids) if not repo.ok("cat-file", "-e", oid)]
+    if missing:
+        repo.run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--filter=blob:none", "origin",
+                 *missing, check=False)
+
+
+Listing = dict[str, list[tuple[str, str, str, int | None, str]]]   # folder -> (mode, type, oid, size, name)
+
+
+def pick_head_files(listings: Listing) -> list[tuple[str, str, str, str, int | None]]:
+    """Every governance or funding file of a project's own HEAD: (kind, path, mode, oid, size)."""
+    picked = []
     for kind, (folders, pattern) in HEAD_FILES.items():
         for folder in folders:
-            for mode, otype, oid, size, name in listings[folder]:
+            for mode, otype, oid, size, name in listings.get(folder, []):
                 if otype == "blob" and pattern.match(name):
                     picked.append((kind, posixpath.join(folder, name), mode, oid, size))
-    blobs = _cat_blobs(repo, [oid for _, _, _, oid, size in picked if (size or 0) <= FILE_READ_LIMIT])
+    return picked
+
+
+def pick_org_defaults(listings: Listing) -> list[tuple[str, str, str, str, int | None]]:
+    """The default community health files of an owner's `.github` repository, one per kind, as
+    GitHub picks them: the first match in `.github/`, then the root, then `docs/` (within a folder,
+    in name order). (kind, path, mode, oid, size)."""
+    picked = []
+    for kind in ORG_DEFAULT_KINDS:
+        pattern = HEAD_FILES[kind][1]
+        for folder in ORG_DEFAULT_FOLDERS:
+            names = sorted((e for e in listings.get(folder, []) if e[1] == "blob" and pattern.match(e[4])),
+                           key=lambda e: e[4])
+            if names:
+                mode, _, oid, size, name = names[0]
+                picked.append((kind, posixpath.join(folder, name), mode, oid, size))
+                break
+    return picked
+
+
+def read_head_files(repo: GitRepo, org_defaults: str | None = None) -> list[HeadFile]:
+    """The governance and funding files present in HEAD, their content size-capped. With
+    `org_defaults` ('owner/.github'), `repo` is that repository and the files are the default
+    community health files GitHub would take from it (`pick_org_defaults`)."""
+    listings = {folder: _ls_tree(repo, folder) for folder in ("", ".github", "docs")}
+    picked = pick_org_defaults(listings) if org_defaults else pick_head_files(listings)
+    oids = [oid for _, _, _, oid, _ in picked]
+    _fetch_missing(repo, oids)
+    sizes = _sizes(repo, oids)
+    picked = [(kind, path, mode, oid, sizes.get(oid)) for kind, path, mode, oid, _ in picked]
+    wanted = [oid for _, _, _, oid, size in picked if size is not None and size <= FILE_READ_LIMIT]
+    blobs = _cat_blobs(repo, wanted)
     # A symbolic link's blob is its target: follow it once, inside the repository.
     links = {}
     for _kind, path, mode, oid, _size in picked:
@@ -425,6 +746,9 @@ def read_head_files(repo: GitRepo) -> list[HeadFile]:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), _decode(blobs[oid])))
             if not target.startswith("../") and target != "..":
                 links[path] = f"HEAD:{target}"
+    if links and not repo.offline:
+        targets_listed = repo.run("rev-parse", *links.values(), check=False).decode().split()
+        _fetch_missing(repo, [t for t in targets_listed if re.fullmatch(r"[0-9a-f]{40,64}", t)])
     targets = _cat_blobs(repo, list(links.values()))
     files = []
     for kind, path, mode, oid, size in picked:
@@ -437,11 +761,18 @@ def read_head_files(repo: GitRepo) -> list[HeadFile]:
                 problem = f"symbolic link to {links[path][5:]}, which is not in the repository"
         elif mode == "120000":
             data, problem = None, "symbolic link pointing outside the repository"
-        if size is not None and size > FILE_READ_LIMIT:
-            data, problem = None, f"file of {size} bytes is larger than the {FILE_READ_LIMIT} bytes read"
-        elif data is None and problem is None:
-            problem = "file contents not available in this clone (blob missing)"
-        truncated = data is not None and len(data) > FILE_CAP_BYTES
-        content = _decode(data[:FILE_CAP_BYTES]) if data is not None else None
-        files.append(HeadFile(kind, path, size, content, truncated, problem, oid))
+        files.append(head_file(kind, path, size, data, oid, problem, org_defaults))
     return files
+
+
+def head_file(kind: str, path: str, size: int | None, data: bytes | None, oid: str | None,
+              problem: str | None = None, source_repo: str | None = None) -> HeadFile:
+    """A file as stored: content capped at FILE_CAP_BYTES, none above FILE_READ_LIMIT, the reason
+    when there is no content."""
+    if size is not None and size > FILE_READ_LIMIT:
+        data, problem = None, f"file of {size} bytes is larger than the {FILE_READ_LIMIT} bytes read"
+    elif data is None and problem is None:
+        problem = "file contents not available in this clone (blob missing)"
+    truncated = data is not None and len(data) > FILE_CAP_BYTES
+    content = _decode(data[:FILE_CAP_BYTES]) if data is not None else None
+    return HeadFile(kind, path, size, content, truncated, problem, oid, source_repo)

@@ -40,7 +40,7 @@ def test_gate_exit_codes(cli, db_path, tmp_path):
     lock = str(FILES / "uv.lock")
     high = cli("deps", lock, "--offline", "--fail-on", "high")
     assert high.code == 3
-    assert "1 dependencies at or above high risk: click (critical)" in high.err
+    assert "1 dependency at or above high risk: click (critical)" in high.err
     assert cli("deps", lock, "--offline", "--fail-on", "critical").code == 3
     ignore = tmp_path / "accepted.yaml"
     ignore.write_text("- package: click\n  reason: pinned fork\n  until: 2999-01-01\n")
@@ -72,7 +72,7 @@ def test_markdown_and_csv(cli, db_path):
     setup_db(db_path)
     md = cli("deps", str(FILES / "poetry.lock"), "--offline", "--format", "markdown")
     assert md.code == 0 and md.out.startswith("### Dependency risk \u2014 8 dependencies: 1 critical")
-    assert "| click | 8.1.7 | critical | archived: archived | direct | pallets/click | 20 |" in md.out
+    assert "| click | 8.1.7 | critical | archived: archived | direct | pallets/click | 20 \\(coverage 90%\\) |" in md.out
     csv_out = cli("deps", str(FILES / "poetry.lock"), "--offline", "--format", "csv")
     assert csv_out.out.splitlines()[0].startswith("package,ecosystem,version,direct,via,pulled_in_by,groups,repo")
 

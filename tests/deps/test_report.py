@@ -196,7 +196,7 @@ def test_formats(scored):
     # one summary line, then the top risks with their evidence
     assert md.startswith("### Dependency risk \u2014 3 dependencies: 1 critical, 1 low, 1 unknown\n\nTop risks:\n\n"
                          "1. **critical** click 8.1.7: archived: archived on GitHub\n")
-    assert "| click | 8.1.7 | critical | archived: archived on GitHub | unknown | pallets/click | 21 |" in md
+    assert "| click | 8.1.7 | critical | archived: archived on GitHub | unknown | pallets/click | 21 \\(coverage 90%\\) |" in md
     assert "<details><summary>2 more (low or unknown risk)</summary>" in md
 
 
@@ -224,3 +224,17 @@ def test_markdown_cuts_a_long_attention_table_and_says_so(scored):
     md = render.markdown(report)
     assert len(md) < 65_536
     assert "more at medium risk or above: see the JSON or CSV report." in md
+
+
+def test_json_and_sarif_never_carry_nan(scored):
+    """A non-finite number (a score stored as NaN) is null in JSON and SARIF: JSON has no NaN."""
+    from tracker.deps import sarif
+
+    report = report_for(scored, "click==8.1.7\n")
+    report.rows[0]["health"] = float("nan")
+    report.summary["nan_check"] = float("inf")
+    data = json.loads(render.to_json(report), parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert data["dependencies"][0]["health"] is None and data["summary"]["nan_check"] is None
+    report.rows[0]["health_coverage"] = float("nan")
+    text = sarif.render(report)
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in SARIF"))

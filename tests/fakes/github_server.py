@@ -18,6 +18,7 @@ query that is not valid gets GitHub's error shape (HTTP 200, `errors`, no `data`
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 import json
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.fakes import github_graphql
 from tests.fakes.github_graphql import gh_time
@@ -135,6 +136,7 @@ class FakeRepo:
     # GraphQL fields answered null with a FORBIDDEN error: dotted paths below the repository
     # ('owner.sponsorsListing'), or '' for the repository itself (e.g. an organisation enforcing SAML)
     graphql_forbidden: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)   # path -> text, for the contents endpoint
 
     def __post_init__(self, commits_365d: int) -> None:
         if commits_365d:
@@ -513,7 +515,34 @@ class _Handler(BaseHTTPRequestHandler):
             return self._page([])
         if rest.startswith("/stats/"):
             return self._send(202, {})
+        if rest == "/contents" or rest.startswith("/contents/"):
+            return self._contents(repo, unquote(rest[len("/contents"):].strip("/")))
         return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
+
+    def _contents(self, repo: FakeRepo, path: str) -> None:
+        """GET /repos/{owner}/{repo}/contents/{path}: a folder's entries, or a file base64-encoded
+        (GitHub's shapes; 404 for a path that is not there)."""
+        fake = self.fake
+
+        def entry(p: str, kind: str) -> dict[str, Any]:
+            data = repo.files.get(p, "").encode()
+            sha = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest() if kind == "file" else "0" * 40
+            return {"name": p.rsplit("/", 1)[-1], "path": p, "sha": sha, "size": len(data) if kind == "file" else 0,
+                    "type": kind, "url": f"{fake.api_url}/repos/{repo.full_name}/contents/{p}"}
+
+        if path in repo.files:
+            data = repo.files[path].encode()
+            return self._conditional({**entry(path, "file"), "encoding": "base64",
+                                      "content": base64.encodebytes(data).decode()})
+        prefix = path + "/" if path else ""
+        children: dict[str, str] = {}
+        for p in repo.files:
+            if p.startswith(prefix):
+                head = p[len(prefix):].split("/", 1)
+                children[prefix + head[0]] = "file" if len(head) == 1 else "dir"
+        if not children:
+            return self._send(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
+        return self._conditional([entry(p, kind) for p, kind in sorted(children.items())])
 
     # -- GraphQL ------------------------------------------------------------------------------------
     def do_POST(self) -> None:  # noqa: N802

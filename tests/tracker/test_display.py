@@ -55,3 +55,12 @@ def test_cli_tables_never_print_none():
     text = output.table([{"a": None, "b": True, "c": 1234.6, "d": float("nan"), "e": "x"}])
     assert "None" not in text and "nan" not in text
     assert text.splitlines()[2].split() == ["unknown", "yes", "1,235", "unknown", "x"]
+
+
+@pytest.mark.parametrize(("value", "unit", "expected"), [
+    (1, "people", "1 person"), (3, "people", "3 people"), (1, "days", "1 day"), (12.25, "hours", "12.2 hours"),
+    (720.0, "hours", "720 hours"), (24000.0, "USD", "$24,000"), (0.77, "ratio", "77%"), (0.5, "share", "50%"),
+    (0.613, "score 0-1", "0.61"), (None, "people", "unknown"), (True, None, "yes"), (1500, "stars", "1,500 stars"),
+])
+def test_quantity_with_catalogue_units(value, unit, expected):
+    assert display.quantity(value, unit) == expected

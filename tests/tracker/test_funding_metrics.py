@@ -21,7 +21,7 @@ def add_grant(store, key, repo, amount, currency, awarded, period=None, precisio
 def test_metric_names_are_the_contracts():
     assert funding.NAMES == ("funding_channels_count", "funding_platforms", "oc_yearly_budget_usd",
                              "oc_received_12m_usd", "oc_balance_usd", "grants_total_usd_5y", "grants_active",
-                             "last_grant_at", "funding_per_active_maintainer_usd")
+                             "last_grant_at", "reported_income_usd", "funding_per_active_maintainer_usd")
     assert "sponsors_count" not in funding.NAMES  # owned by the GitHub provider
     names = metric_names()
     assert len(names) == len(set(names))
@@ -44,12 +44,49 @@ def test_grants_windows_active_last_and_per_maintainer(store):
     assert got["grants_total_usd_5y"] == 104110.0
     assert got["grants_active"] == 1
     assert got["last_grant_at"] == date(2024, 12, 1)
-    # six of twelve months of the EUR grant fall in the last 365 days: 104110 * 182 / 365 days
+    # Grants alone never make income known (the registry is curated, not exhaustive): no figure per
+    # maintainer, rather than one that reads as the project's income.
+    assert got["funding_per_active_maintainer_usd"] is None
+    # With Open Collective's income known, the grant money of the last 365 days is added to it: six of
+    # twelve months of the EUR grant fall in that year, 104110 * 182 / 365 days.
+    store.execute("INSERT INTO opencollective_snapshots (project_id, slug, collected_at, status, currency,"
+                  " received_12m) VALUES (?, 'ab', ?, 'ok', 'USD', 1000.0)", [p.id, datetime(2025, 5, 1)])
+    got = funding.compute(store, p.id, NOW, {"active_contributors_365d": 5})
     spread = 104110.0 * (NOW.date() - date(2024, 12, 1)).days / 365
-    assert got["funding_per_active_maintainer_usd"] == round(spread / 5, 2)
+    assert got["funding_per_active_maintainer_usd"] == round((1000.0 + spread) / 5, 2)
     assert funding.compute(store, p.id, NOW, {"active_contributors_365d": 0})["funding_per_active_maintainer_usd"] \
         is None
     assert funding.compute(store, p.id, NOW, {})["funding_per_active_maintainer_usd"] is None
+
+
+def test_income_unknown_is_no_figure_per_maintainer_never_zero(store):
+    """numpy's case: grants in the registry, none in the last year, Open Collective not collected. The
+    income of the year is unknown, so money per maintainer is unknown, not a known 0."""
+    p, _ = registry.add(store, "a/b")
+    add_grant(store, "old", "a/b", 500_000, "USD", date(2021, 3, 1), period=12)
+    got = funding.compute(store, p.id, NOW, {"active_contributors_365d": 40})
+    assert got["grants_total_usd_5y"] == 500_000.0 and got["grants_active"] == 0
+    assert got["funding_per_active_maintainer_usd"] is None
+    # an Open Collective that received nothing makes the year's income a known 0
+    store.execute("INSERT INTO opencollective_snapshots (project_id, slug, collected_at, status, currency,"
+                  " received_12m) VALUES (?, 'ab', ?, 'ok', 'USD', 0.0)", [p.id, datetime(2025, 5, 1)])
+    assert funding.compute(store, p.id, NOW, {"active_contributors_365d": 40})[
+        "funding_per_active_maintainer_usd"] == 0.0
+
+
+def test_income_reported_in_funding_json_history(store):
+    """The latest year of a funding.json history (at most two years back) is the income; it counts
+    per maintainer, and the larger of it and Open Collective plus grants is kept (no double count)."""
+    p, _ = registry.add(store, "a/b")
+    for year, income, currency in ((2020, 99_000.0, "USD"), (2023, 40_000.0, "EUR"), (2024, None, "USD")):
+        store.execute("INSERT INTO funding_history (project_id, year, income, currency, collected_at)"
+                      " VALUES (?, ?, ?, ?, ?)", [p.id, year, income, currency, NOW])
+    got = funding.compute(store, p.id, NOW, {"active_contributors_365d": 4})
+    eur = got["reported_income_usd"]
+    assert eur is not None and 40_000 < eur < 50_000  # 2023 in EUR at the shipped rate; 2024's income unknown
+    assert got["funding_per_active_maintainer_usd"] == round(eur / 4, 2)
+    # history older than two years before as_of's year is not current income
+    assert funding.compute(store, p.id, datetime(2027, 1, 1), {})["reported_income_usd"] is None
 
 
 def test_grants_without_amounts_leave_the_total_unknown(store):

@@ -43,8 +43,8 @@ def test_subscores_components_and_flags_match_the_weights_file():
     for name, sub in catalogue.SUBSCORES.items():
         assert set(sub.components) == set(shipped["subscores"][name]), name
         assert tuple(sub.components) == weights_mod.SUBSCORES[name]
-    # every configured flag, plus no_data (raised when nothing is collected, its level configured apart)
-    assert set(catalogue.FLAGS) == set(shipped["risk"]["flags"]) | {"no_data"}
+    # every configured flag, and nothing else (no data is the level "unknown", not a flag)
+    assert set(catalogue.FLAGS) == set(shipped["risk"]["flags"])
     assert set(catalogue.MATURITY) == set(risk.MATURITY_CLASSES)
     assert subscores.LABELS == {n: s.label for n, s in catalogue.SUBSCORES.items()}
 

@@ -20,7 +20,7 @@ from collectors.git.repo import EARLIEST_PLAUSIBLE, is_release_tag
 from tests.tracker.scoring_helpers import track
 from tracker import catalogue as c
 from tracker import metrics, registry
-from tracker.identity import author_key, email_domain, is_bot
+from tracker.identity import email_domain, is_bot, merge_people
 from tracker.metrics import git as git_metrics
 from tracker.metrics.truck_factor import for_project
 from tracker.scoring import truck_factor as tf
@@ -47,6 +47,10 @@ def _busy(repo):
             files["vendor/lib.py"] = str(n)
         if n == 6:
             files["old.py"] = "x"
+        if n == 50:  # a move: the file's history continues under its new name
+            (repo.path / "lib").mkdir()
+            repo.git("mv", "src/m3.py", "lib/m3.py")
+            files = {"src/m4.py": str(n)}
         repo.commit(day.isoformat(), name=who[0], email=who[1], files=files,
                     delete=["old.py"] if n == 40 else None)
         if n % 6 == 3:
@@ -84,9 +88,11 @@ def _merged(repo):
     repo.commit("2026-11-20T08:00:00", name="Dee", email="dee@gmail.com", files={"late.py": "1"})
 
 
+# Aliases: Ann's e-mail in capitals, Fay's two noreply spellings, Gus Gray under his lab and his
+# private address (same name in capitals: merged by name; his private commits count for the lab).
 IDENTITIES = [*PEOPLE, ("Ann A.", "ANN@example.org"), ("Fay", "12345+fay@users.noreply.github.com"),
-              ("Fay", "fay@users.noreply.github.com"), ("Gus", "gus@lab.example.com"), BOT,
-              ("renovate[bot]", "bot@renovateapp.com")]
+              ("Fay", "fay@users.noreply.github.com"), ("Gus Gray", "gus@lab.example.com"), BOT,
+              ("renovate[bot]", "bot@renovateapp.com"), ("GUS GRAY", "gus.gray@gmail.com")]
 EDGES = [NOW - timedelta(days=d) for d in (90, 365, 730)] + [
     datetime(2025, 6, 15, 18, 30) - timedelta(days=d) for d in (90, 365, 730)]
 
@@ -162,16 +168,19 @@ def _utc(ts: int) -> datetime:
 
 def _log(repo) -> list[dict]:
     """Every commit reachable from HEAD as git reports it (mailmapped author), with its changes."""
-    out = repo.git("log", "--no-renames", "--name-status", "--format=%x01%H%x00%aN%x00%aE%x00%ct", "HEAD")
+    out = repo.git("log", "-M", "--name-status", "--format=%x01%H%x00%aN%x00%aE%x00%ct", "HEAD")
     commits = []
     for block in out.split("\x01")[1:]:
         head, _, rest = block.partition("\n")
         sha, name, email, ct = head.split("\x00")
-        changes = [tuple(line.split("\t", 1)) for line in rest.splitlines() if "\t" in line]
+        changes = [tuple(line.split("\t")) for line in rest.splitlines() if "\t" in line]
         at = int(ct)
-        commits.append({"sha": sha, "key": author_key(name, email), "email": email, "bot": is_bot(name, email),
+        commits.append({"sha": sha, "name": name, "email": email, "bot": is_bot(name, email),
                         "at": _utc(at), "suspect": at < EARLIEST_PLAUSIBLE or at > time.time() + 86400,
                         "changes": changes})
+    people = merge_people([(x["name"], x["email"]) for x in commits])  # aliases over the whole history
+    for x in commits:
+        x["key"] = people[(x["name"], x["email"])]
     return commits
 
 
@@ -204,10 +213,17 @@ def by_hand(repo, now: datetime) -> dict:
     for x in human:
         first[x["key"]] = min(first.get(x["key"], x["at"]), x["at"])
     year = Counter(x["key"] for x in human if x["at"] > d365)
+    # A commit's organisation: its e-mail's domain, else its author's most used domain (ties: a-z).
+    used: dict[str, Counter] = {}
+    for x in human:
+        if email_domain(x["email"]):
+            used.setdefault(x["key"], Counter())[email_domain(x["email"])] += 1
+    home = {k: sorted(cnt.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for k, cnt in used.items()}
     domains = Counter()
     for x in human:
-        if x["at"] > d365 and email_domain(x["email"]):
-            domains[email_domain(x["email"])] += 1
+        dom = email_domain(x["email"]) or home.get(x["key"])
+        if x["at"] > d365 and dom:
+            domains[dom] += 1
     prev = {x["key"] for x in human if d730 < x["at"] <= d365}
     monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     start = monday - timedelta(weeks=51)
@@ -221,7 +237,9 @@ def by_hand(repo, now: datetime) -> dict:
     last = max((x["at"] for x in dated), default=None)
     last_human = max((x["at"] for x in human), default=None)
     c365 = sum(x["at"] > d365 for x in dated)
-    changes = [tf.Change(path, x["key"], x["at"], status[0]) for x in human for status, path in x["changes"]]
+    # renames (git's own -M) link a file to its old path; bots' changes say which files exist
+    changes = [tf.Change(c[-1], x["key"], x["at"], c[0][0], c[1] if c[0][0] == "R" else None, x["bot"])
+               for x in dated for c in x["changes"]]
     return {
         c.COMMITS_TOTAL: int(repo.git("rev-list", "--count", "HEAD")),
         c.COMMITS_90D: sum(x["at"] > d90 for x in dated),
@@ -279,6 +297,12 @@ def test_set_based_git_metrics_equal_a_hand_computation_per_project(store, proje
         assert quiet[c.LAST_HUMAN_COMMIT_DAYS] == (NOW - datetime(2025, 12, 20, 10)).days
         empty = values[projects["acme/empty"][0].id]
         assert empty[c.COMMITS_TOTAL] == 0 and empty[c.REPO_FILES] is None and empty[c.TRUCK_FACTOR] is None
+        assert store.scalar("SELECT count(*) FROM git_commit_files WHERE project_id = ? AND change = 'R'"
+                            " AND old_path = 'src/m3.py' AND path = 'lib/m3.py'", [projects["acme/busy"][0].id]) == 1
+        for slug in ("acme/random1", "acme/random2"):  # Gus Gray's two addresses are one person
+            gus = store.all("SELECT DISTINCT author_email, author_key FROM git_commits WHERE project_id = ?"
+                            " AND lower(author_name) = 'gus gray'", [projects[slug][0].id])
+            assert len(gus) == 2 and len({key for _, key in gus}) == 1, (slug, gus)
 
 
 def test_a_project_gets_the_same_metrics_whatever_set_it_is_computed_in(store, projects):

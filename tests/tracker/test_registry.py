@@ -49,9 +49,10 @@ def test_add_list_remove_roundtrip(cli):
     again = cli("add", "pallets/flask")
     assert again.code == 0 and "already tracked" in again.out
     listed = cli("list", "--format", "json").json()
-    assert listed == [{"project": "Pallets/Flask", "category": "web", "pypi": None, "git": None}]
+    assert listed == [{"project": "Pallets/Flask", "category": "web", "pypi": None, "git": None, "health": None,
+                       "coverage": None, "health_reason": None, "risk": None}]  # not scored yet: unknown
     csv_out = cli("list", "--format", "csv").out.splitlines()
-    assert csv_out == ["project,category,pypi,git", "Pallets/Flask,web,,"]
+    assert csv_out == ["project,category,pypi,git,health,coverage,health_reason,risk", "Pallets/Flask,web,,,,,,"]
     assert "Pallets/Flask" in cli("list").out
     r = cli("remove", "pallets/flask")
     assert r.code == 0 and "removed Pallets/Flask" in r.out
@@ -102,7 +103,8 @@ def test_import_curated_list_twice_adds_nothing_the_second_time(cli):
     rows = cli("list", "--format", "json").json()
     assert len(rows) == 40
     torch = next(r for r in rows if r["project"] == "pytorch/pytorch")
-    assert torch == {"project": "pytorch/pytorch", "category": "frameworks", "pypi": "torch", "git": None}
+    assert torch == {"project": "pytorch/pytorch", "category": "frameworks", "pypi": "torch", "git": None,
+                     "health": None, "coverage": None, "health_reason": None, "risk": None}
 
 
 @pytest.mark.parametrize(

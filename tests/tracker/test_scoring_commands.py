@@ -113,7 +113,7 @@ def test_export_writes_three_tables_without_emails(scored_db, cli, tmp_path, fmt
         assert table.num_rows == 2 and "activity_score" in table.column_names
     else:
         header = (out / "scores.csv").read_text().splitlines()[0]
-        assert header.startswith("project,computed_at,health,coverage,risk_level")
+        assert header.startswith("project,computed_at,health,coverage,health_reason,risk_level")
 
 
 def test_export_scrubs_emails_from_text():
@@ -202,7 +202,7 @@ def test_report_trend_and_badge_use_the_stored_score(scored_db, cli):
                                        "risk_then": None}
     latest = cli("report", "acme/lib", "--format", "json").json()["scores"]
     svg = cli("badge", "acme/lib").out
-    assert f">{latest['health']:.0f} | " in svg
+    assert f">{latest['health']:.0f} (coverage {latest['coverage']:.0%}) | " in svg
 
 
 def _counting(store, monkeypatch) -> list[str]:
@@ -293,7 +293,7 @@ def test_metrics_json_is_valid_json_with_iso_times():
     from tracker.score import to_row
 
     result = {k: None for k in ("health", "risk_level", "maturity", "criticality", "truck_factor", "funding_need",
-                                "funding_need_reason", "weights_version", "maturity_reason")}
+                                "funding_need_reason", "weights_version", "maturity_reason", "health_reason")}
     result.update(coverage=0.0, subscores={}, flags=[], unchecked=[])
     row = to_row(1, datetime(2026, 1, 1), result, {"last_commit_at": datetime(2025, 5, 6, 7, 8, 9, 123),
                                                    "last_grant_at": datetime(2025, 1, 1).date(),

@@ -11,11 +11,21 @@ NOW = datetime(2026, 11, 1)
 W = weights_mod.shipped()
 BUSY = {
     "criticality": 0.6,
+    "commits_total": 900,
     "last_human_commit_days": 10,
     "human_commits_90d": 13,
+    "human_commits_365d": 60,
     "human_active_weeks_52": 26,
     "contributor_absence_factor_365d": 1,
+    "truck_factor": 1,
+    "elephant_factor_365d": 1,
+    "active_contributors_365d": 2,
+    "releases_3y": 6,
+    "days_since_any_release": 40,
+    "project_age_days": 700,
+    "repo_files": ["license"],
     "funding_channels_count": 0,
+    "has_sponsors_listing": True,  # a Sponsors listing with no sponsor: money received is a known 0
     "sponsors_count": 0,
 }
 
@@ -46,7 +56,7 @@ def test_explanation_in_words():
     reason = need()["funding_need_reason"]
     assert reason == (
         "important (criticality 0.60); active (activity 100); strained: one person carries"
-        " half the commits; little funding (funding 0/100) -> need 60/100"
+        " half the commits; little funding (funding 0/100) -> need 60.0/100"
     )
 
 
@@ -68,7 +78,35 @@ def test_archived_or_abandoned_needs_nothing():
 def test_unknown_parts_make_the_need_unknown_with_the_reason():
     unknown_funding = need(funding_channels_count=None, sponsors_count=None)
     assert unknown_funding["funding_need"] is None
-    assert "funding received unknown" in unknown_funding["funding_need_reason"]
+    assert "income unknown" in unknown_funding["funding_need_reason"]
     unknown_importance = need(criticality=None)
     assert unknown_importance["funding_need"] is None
     assert unknown_importance["funding_need_reason"].startswith("importance unknown")
+
+
+def test_channels_alone_never_make_a_project_well_funded():
+    """PyGithub's case: FUNDING.yml names three people, nothing else is known about money. Asking is
+    not receiving: the funding sub-score stays at the cap with the reason, the need is unknown (not
+    0), and no text calls the project funded."""
+    cap = W["evidence"]["funding_max_without_money"]
+    result = need(funding_channels_count=3, has_sponsors_listing=None, sponsors_count=None)
+    funding = result["subscores"]["funding"]
+    assert funding["score"] == cap and funding["reason"] == "declares 3 funding channels; money received unknown"
+    assert result["funding_need"] is None and "income unknown" in result["funding_need_reason"]
+    assert "well funded" not in result["funding_need_reason"]
+    one = need(funding_channels_count=1, has_sponsors_listing=None, sponsors_count=None)["subscores"]["funding"]
+    assert one["reason"] == "declares 1 funding channel; money received unknown" and one["score"] <= cap
+    # a Sponsors listing nobody pays through is money known to be none: the need is ranked, the cap holds
+    listed = need(funding_channels_count=3)
+    assert listed["subscores"]["funding"]["score"] <= cap
+    assert "no money received found" in listed["subscores"]["funding"]["reason"]
+    assert listed["funding_need"] is not None and "well funded" not in listed["funding_need_reason"]
+    # the owner's sponsor count without a listing says nothing about money
+    unlisted = need(funding_channels_count=3, has_sponsors_listing=False, sponsors_count=0)
+    assert unlisted["funding_need"] is None
+
+
+def test_money_received_lifts_the_cap():
+    paid = need(funding_channels_count=3, sponsors_count=40)
+    assert paid["subscores"]["funding"]["score"] > W["evidence"]["funding_max_without_money"]
+    assert "40 GitHub sponsors" in paid["subscores"]["funding"]["reason"]

@@ -44,8 +44,8 @@ def test_abandoned_project(store, make_repo):
     assert result["maturity"] == "abandoned"
     assert "abandoned" in _names(result) and "no_commits_12m" in _names(result)
     evidence = {f["name"]: f["evidence"] for f in result["flags"]}
-    assert evidence["no_commits_12m"] == "last human commit 2010 days ago"
-    assert "no human commit for 2010 days" in evidence["abandoned"]
+    assert evidence["no_commits_12m"] == "last human commit 2,010 days ago"
+    assert "no human commit for 2,010 days" in evidence["abandoned"]
     assert result["risk_level"] == "critical"
 
 
@@ -134,13 +134,25 @@ def test_archived_is_critical_and_said_so():
     assert result["risk_level"] == "critical"
 
 
+# Enough evidence for a verdict (git history and its people known) and no flag raised by itself.
+SOLID = {
+    "commits_total": 2000, "last_human_commit_days": 5, "human_commits_90d": 20, "human_commits_365d": 80,
+    "human_active_weeks_52": 30, "contributor_absence_factor_365d": 3, "truck_factor": 3,
+    "elephant_factor_365d": 2, "active_contributors_365d": 8, "active_contributors_prev_365d": 8,
+    "new_contributors_365d": 2, "leaving_contributors_365d": 2, "project_age_days": 1200,
+    "releases_3y": 9, "days_since_any_release": 60, "repo_files": ["license", "security"],
+}
+
+
 def test_issues_unanswered_and_escalation_to_high():
     m = {
+        **SOLID,
         "last_human_commit_days": 5,
         "median_time_to_first_response_hours_90d_issues": 1000,
         "contributor_absence_factor_365d": 1,
         "human_commits_365d": 40,
         "days_since_last_tag": 900,
+        "days_since_any_release": 900,
     }
     result = score_metrics(m, W, NOW)
     assert {"issues_unanswered", "bus_factor_1", "no_release_18m"} <= set(_names(result))
@@ -159,7 +171,7 @@ def test_funding_lapsed_and_unknown_funding():
         {**base, "grants_active": False, "last_grant_at": "2023-06-01T00:00:00Z", "sponsors_count": 0}, W, NOW
     )
     evidence = {f["name"]: f["evidence"] for f in lapsed["flags"]}
-    assert evidence["funding_lapsed"].startswith("last grant 1249 days ago (2023-06-01)")
+    assert evidence["funding_lapsed"].startswith("last grant 1,249 days ago (2023-06-01)")
     still = score_metrics({**base, "grants_active": True, "last_grant_at": "2023-06-01"}, W, NOW)
     assert "funding_lapsed" not in _names(still)
     as_count = score_metrics({**base, "grants_active": 0, "last_grant_at": date(2023, 6, 1)}, W, NOW)
@@ -168,8 +180,36 @@ def test_funding_lapsed_and_unknown_funding():
     assert "funding_lapsed" in _names(oc)
 
 
-def test_nothing_collected_is_not_low_risk():
+def test_nothing_collected_is_unknown_not_low_or_medium():
     result = score_metrics({}, W, NOW)
     assert result["health"] is None and result["coverage"] == 0
-    assert result["risk_level"] == "medium"
-    assert _names(result) == ["no_data"]
+    assert result["risk_level"] == "unknown" and result["flags"] == []
+    assert result["health_reason"].startswith("insufficient data: git history, GitHub data not collected")
+    assert result["funding_need"] is None and result["funding_need_reason"] == result["health_reason"]
+
+
+def test_active_and_bus_factor_need_enough_evidence_at_their_thresholds():
+    """'active' needs 12 human commits in 12 months over 6 weeks ([maturity]); bus_factor_1 is
+    checked only from 10 human commits ([risk.flags.bus_factor_1]); below, low-activity and unchecked
+    with the reason, plurals right. Exactly at each threshold the verdict is given."""
+    from tracker.scoring import risk
+
+    base = {"last_human_commit_days": 5, "project_age_days": 800, "releases_3y": 3,
+            "days_since_any_release": 100, "contributor_absence_factor_365d": 1, "commits_365d": 40}
+    assert risk.maturity({**base, "human_commits_365d": 12, "human_active_weeks_52": 6}, W)[0] == "active"
+    kind, why = risk.maturity({**base, "human_commits_365d": 11, "human_active_weeks_52": 6}, W)
+    assert kind == "low-activity" and why.startswith("only 11 human commits in 12 months over 6 weeks")
+    assert "(active needs 12 commits in 6 weeks or more)" in why
+    assert risk.maturity({**base, "human_commits_365d": 40, "human_active_weeks_52": 5}, W)[0] == "low-activity"
+
+    def bus(commits):
+        result = risk.assess({**base, "human_commits_365d": commits, "human_active_weeks_52": 8}, W, NOW, 0.9)
+        flagged = {f["name"]: f["evidence"] for f in result["flags"]}.get("bus_factor_1")
+        return flagged, {u["name"]: u["reason"] for u in result["unchecked"]}.get("bus_factor_1")
+
+    flagged, unchecked = bus(9)
+    assert flagged is None
+    assert unchecked == ("only 9 human commits in the last 12 months: too few to say who carries the work"
+                         " (needs 10 commits)")
+    flagged, unchecked = bus(10)
+    assert unchecked is None and flagged.startswith("one person made at least half of the 10 human commits")

@@ -96,35 +96,99 @@ def test_no_history_is_unknown_not_zero(store, make_repo):
 
 
 def test_store_query_agrees_with_the_pure_function_on_random_histories(store):
-    """Random histories written straight into the git tables: the SQL and the Python versions of
-    the algorithm must give the same truck factor and the same removal order."""
+    """Random histories written straight into the git tables, with renames (chains, and back to a
+    name used before), deletions and bots: the SQL and the Python versions of the algorithm must
+    give the same truck factor and the same removal order."""
     import random
     from datetime import timedelta
 
     rng = random.Random(5)
     start = datetime(2020, 1, 1)
+    renamed = 0
     for project_id in range(1, 21):
-        store.execute(
-            "INSERT INTO git_repos VALUES (?, 'x', 'x', 'main', 'h', false, false, 0, ?)", [project_id, NOW]
-        )
+        store.execute("INSERT INTO git_repos (project_id, source, local_path, default_branch, head_sha, is_shallow,"
+                      " is_empty, commits_stored, collected_at) VALUES (?, 'x', 'x', 'main', 'h', false, false, 0, ?)",
+                      [project_id, NOW])
         alive: set[str] = set()
         changes = []
-        people = [f"p{i}@example.org" for i in range(rng.randint(1, 6))]
+        people = [f"p{i}@example.org" for i in range(rng.randint(1, 6))] + ["bot@renovateapp.com"]
         for n in range(rng.randint(5, 60)):
             sha, when, who = f"{project_id}-{n}", start + timedelta(hours=n), rng.choice(people)
+            bot = who.startswith("bot@")
             store.execute(
-                "INSERT INTO git_commits VALUES (?, ?, '', false, 'x', ?, ?, ?, ?, false, false)",
-                [project_id, sha, who, who, when, when],
+                "INSERT INTO git_commits VALUES (?, ?, '', false, 'x', ?, ?, ?, ?, ?, false)",
+                [project_id, sha, who, who, when, when, bot],
             )
             path = f"f{rng.randint(0, 12)}.py"
-            change = "M" if path in alive else "A"
+            change, old = ("M" if path in alive else "A"), None
             if path in alive and rng.random() < 0.1:
                 change = "D"
+            elif path in alive and rng.random() < 0.3:
+                target = f"f{rng.randint(0, 12)}.py"
+                if target not in alive:
+                    change, old, path = "R", path, target
+                    alive.discard(old)
+                    renamed += 1
             (alive.discard if change == "D" else alive.add)(path)
-            store.execute("INSERT INTO git_commit_files VALUES (?, ?, ?, ?)", [project_id, sha, change, path])
-            changes.append(tf.Change(path, who, n, change))
+            store.execute("INSERT INTO git_commit_files (project_id, sha, change, path, old_path)"
+                          " VALUES (?, ?, ?, ?, ?)", [project_id, sha, change, path, old])
+            changes.append(tf.Change(path, who, n, change, old, bot))
         assert for_project(store, project_id, NOW) == tf.from_changes(changes), project_id
+    assert renamed > 25
     # the vectorised algorithm, all twenty projects at once, agrees with the reference per project
     together = metrics.compute(store, list(range(1, 21)), NOW)
     assert {pid: m["truck_factor"] for pid, m in together.items()} == {
         pid: for_project(store, pid, NOW)[0] for pid in range(1, 21)}
+
+
+def test_a_file_keeps_its_history_through_renames(store, make_repo):
+    """Ann writes a.py, b.py and c.py; Bob moves a.py and b.py to lib/ (a rename is one change of
+    his, a delivery) and edits nothing else. Followed through the renames, Ann created all three:
+    lib/a.py: Ann FA, DOA 4.391 - 0.321 ln 2 = 4.168; Bob DL 1: 3.457, normalised 0.83 -> both.
+    Ann {a, b, c}, Bob {a, b}: remove Ann -> Bob keeps 2/3 >= 50% -> remove Bob -> truck factor 2.
+    Without following renames Bob would have created lib/a.py and lib/b.py alone."""
+    repo = make_repo()
+    repo.commit("2025-01-01", files={"a.py": "alpha\n" * 20, "b.py": "beta\n" * 20, "c.py": "gamma\n" * 20})
+    (repo.path / "lib").mkdir()
+    repo.git("mv", "a.py", "lib/a.py")
+    repo.git("mv", "b.py", "lib/b.py")
+    repo.commit("2025-02-01", name="Bob", email="bob@corp.example.net", files={"lib/b.py": "beta\n" * 20 + "x\n"})
+    p = track(store, repo)
+    assert store.all("SELECT change, old_path, path FROM git_commit_files WHERE change = 'R' ORDER BY path") == [
+        ("R", "a.py", "lib/a.py"), ("R", "b.py", "lib/b.py")]  # b.py renamed with an edit: still a rename
+    assert for_project(store, p.id, NOW) == (2, ["ann@example.org", "bob@corp.example.net"])
+    C = tf.Change
+    assert tf.from_changes([C("a.py", "ann", 1, "A"), C("b.py", "ann", 1, "A"), C("c.py", "ann", 1, "A"),
+                            C("lib/a.py", "bob", 2, "R", "a.py"), C("lib/b.py", "bob", 2, "R", "b.py")]) == (
+        2, ["ann", "bob"])
+    # the same moves read as delete + add: Bob creates lib/a.py and lib/b.py, Ann keeps c.py only
+    assert tf.from_changes([C("a.py", "ann", 1, "A"), C("b.py", "ann", 1, "A"), C("c.py", "ann", 1, "A"),
+                            C("a.py", "bob", 2, "D"), C("lib/a.py", "bob", 2, "A"),
+                            C("b.py", "bob", 2, "D"), C("lib/b.py", "bob", 2, "A")]) == (1, ["bob"])
+
+
+def test_only_source_files_count_unless_there_are_none():
+    C = tf.Change
+    changes = [C("src/core.py", "ann", 1, "A"), C("README.md", "bob", 1, "A"), C("docs/guide.py", "bob", 1, "A"),
+               C("data/set.csv", "bob", 1, "A"), C("setup.cfg", "bob", 1, "A")]
+    assert tf.from_changes(changes) == (1, ["ann"])  # Bob wrote no source file
+    documentation = [C("README.md", "ann", 1, "A"), C("index.md", "bob", 1, "A")]
+    assert tf.from_changes(documentation) == (2, ["ann", "bob"])  # a repository of documents: every file
+    for path, source in [("a.py", True), ("src/App.TSX", True), ("notebooks/x.ipynb", True), ("Makefile", True),
+                         ("README.md", False), ("doc/conf.py", False), ("examples/demo.py", False),
+                         ("vendor/lib.js", False), ("static/app.min.js", False), ("LICENSE", False),
+                         ("api_pb2.py", False), ("config.yaml", False), ("src/dist.py", True)]:
+        assert tf.is_source(path) is source, path
+
+
+def test_the_creator_authors_a_file_many_others_touched_once():
+    """The reference implementation's rule (aserg-ufmg/Truck-Factor, AuthorshipInfo.isDOAAuthor): an
+    author needs normalised DOA > 0.75 and DOA >= 3.293 *or* to be the file's creator. x.py: Ann
+    created it, 40 people changed it once each: Ann 3.293 + 1.098 - 0.321 ln 41 = 3.199 (the best:
+    normalised 1), each other 3.293 + 0.164 - 0.321 ln 40 = 2.273 (0.71). Ann authors x, Bob y:
+    remove Ann (tie, by name) -> 1/2 = 50% -> remove Bob -> truck factor 2 (1 without the rule)."""
+    C = tf.Change
+    changes = [C("x.py", "ann", 0, "A"), C("y.py", "bob", 0, "A")]
+    changes += [C("x.py", f"dev{i:02d}", i + 1, "M") for i in range(40)]
+    assert tf.doa(True, 0, 40) < 3.293
+    assert tf.from_changes(changes) == (2, ["ann", "bob"])

@@ -8,6 +8,7 @@ installed by .ci/run); Playwright's own browser download is not needed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -113,3 +114,29 @@ def wait_rendered(page, marker: str | None = None, selectors: tuple[str, ...] = 
     for selector in selectors:
         page.locator(selector).first.wait_for(state="visible", timeout=timeout_ms)
     page.wait_for_selector(RENDERED, timeout=timeout_ms)
+    if CHART in selectors:  # every chart of the finished run drawn, not only the first (each draws on its own)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll(\"[data-testid='stVegaLiteChart']\")]"
+            ".every(c => c.querySelector('svg text, canvas'))", timeout=timeout_ms)
+
+
+def wait_chart_text(page, text: str | re.Pattern, timeout_ms: float = 60_000) -> None:
+    """Wait until a chart shows `text` (a whole SVG text, or matching the pattern): after a change
+    that redraws a chart in place, its old drawing stays until the new one replaces it."""
+    pattern = text if isinstance(text, re.Pattern) else re.compile(rf"^\s*{re.escape(text)}\s*$")
+    page.locator("[data-testid='stVegaLiteChart'] svg text").filter(has_text=pattern).first.wait_for(
+        state="attached", timeout=timeout_ms)
+
+
+def full_screenshot(page, path, width: int = 1440, max_height: int = 6000) -> None:
+    """A screenshot of the whole page at `width` px: Streamlit scrolls inside its own container, so
+    the viewport is grown to the content's height first (then put back)."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"], "
+        "section.main, .main')].map(e => e.scrollHeight), document.body.scrollHeight)")
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": min(max_height, max(int(height) + 40, 600))})
+    page.wait_for_timeout(400)  # charts re-measure their container
+    page.screenshot(path=str(path), full_page=False)
+    if before:
+        page.set_viewport_size(before)

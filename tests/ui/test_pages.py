@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pandas as pd
 import pytest
 
-from tests.ui import builder
 from tracker.store import Store
 from tracker.ui import funders
 
@@ -45,21 +45,36 @@ def test_overview_shows_every_project_with_unknown_as_unknown(page):
     at = page("overview")
     no_exception(at)
     df = overview_rows(at).set_index("project")
-    assert list(df.index) == ["project?project=acme/rocket", "project?project=beta/quiet",
+    # most at risk first (high, medium), then the projects with insufficient data
+    assert list(df.index) == ["project?project=beta/quiet", "project?project=acme/rocket",
                               "project?project=gamma/new"]
     rocket, quiet, new = (df.loc[f"project?project={s}"] for s in ("acme/rocket", "beta/quiet", "gamma/new"))
-    assert rocket["health"] == 72 and rocket["risk"] == "🟡 medium" and rocket["trend (90 d)"] == "↑ +12"
-    assert rocket["funding"] == ("received: 12 sponsors, $24,000 OC/12 mo, $50,000 grants/5 y"
-                                 " · asks for funding: 3 channels")
+    assert rocket["health"] == 72 and list(rocket["risk"]) == ["medium"] and rocket["trend (90 d)"] == "↑ +12"
+    assert rocket["coverage"] == "60%" and rocket["funding need"] == "0.4"
+    assert rocket["funding"] == "$34,000 a year"  # Open Collective 24,000 + grants 50,000 / 5 years
     assert len(rocket["activity (26 wk)"]) == 26 and max(rocket["activity (26 wk)"]) == 6
-    assert quiet["risk"] == "🟠 high" and quiet["trend (90 d)"] == "? unknown"
-    assert quiet["funding"] == "received: none found · asks for funding: no channel"
-    assert quiet["name"] == builder.HOSTILE_NAME  # plain text in the grid, which renders no HTML
-    assert pd.isna(new["health"]) and new["risk"] == "⚪ unknown" and new["funding"] == "unknown"
-    assert new["activity (26 wk)"] is None
+    assert list(quiet["risk"]) == ["high"] and quiet["trend (90 d)"] == "? unknown"
+    assert quiet["funding"] == "none found"
+    assert pd.isna(new["health"]) and list(new["risk"]) == ["insufficient data"] and new["funding"] == "unknown"
+    assert new["activity (26 wk)"] is None and new["coverage"] == "unknown"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", rocket["last release"]) and new["last release"] == "unknown"
-    assert rocket["data as of"].endswith(" UTC") and new["data as of"] == "unknown"
-    assert "health unknown (empty cell) for 1" in texts(at)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", rocket["data as of"]) and new["data as of"] == "unknown"
+    body = texts(at)
+    assert "health unknown (empty bar) for 1" in body and "1 project with insufficient data is listed last" in body
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["high risk"] == "1" and metrics["medium risk"] == "1" and metrics["insufficient data"] == "1"
+    assert metrics["critical risk"] == "0" and metrics["median health"] == "54"  # (72 + 35) / 2, rounded
+
+
+def test_overview_colours_risk_safely_and_health_by_value(page):
+    columns = json.loads(page("overview").dataframe[0].proto.columns)
+    risk = {o["value"]: o["color"] for o in columns["risk"]["type_config"]["options"]}
+    # Paul Tol's "bright" palette (distinct for the common colour blindnesses); the level is written too
+    assert risk == {"critical": "#AA3377", "high": "#EE6677", "medium": "#CCBB44", "low": "#4477AA",
+                    "insufficient data": "#BBBBBB"}
+    health = columns["health"]["type_config"]
+    assert health["type"] == "progress" and health["color"] == "auto"  # coloured by its value
+    assert (health["min_value"], health["max_value"]) == (0, 100)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +89,7 @@ def test_overview_shows_every_project_with_unknown_as_unknown(page):
         ("overview_funding", lambda w: w.select("yes"), ["acme/rocket"]),
         ("overview_funding", lambda w: w.select("no"), ["beta/quiet"]),
         ("overview_health", lambda w: w.set_range(50, 100), ["acme/rocket", "gamma/new"]),
-        ("overview_health_unknown", lambda w: w.uncheck(), ["acme/rocket", "beta/quiet"]),
+        ("overview_health_unknown", lambda w: w.uncheck(), ["beta/quiet", "acme/rocket"]),
     ],
 )
 def test_overview_filters(page, widget, action, expected):
@@ -120,20 +135,28 @@ def test_project_page_explains_the_score(page):
     assert at.title[0].value == "Rocket"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Health"] == "72" and metrics["Coverage"] == "60%" and metrics["Risk level"] == "medium"
-    assert metrics["Maturity"] == "unknown" and metrics["Truck factor"] == "1"
+    assert metrics["Truck factor"] == "1" and metrics["Criticality"] == "0.61"
     table = next(m.value for m in at.markdown if m.value.startswith("| sub")).replace("\\", "")
-    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in table.splitlines()[2:]}
+    rows = {re.sub(r"^\| \[(.*?)\].*$", r"\1", line.split(" | ")[0]): line.split(" | ")
+            for line in table.splitlines()[2:]}
     assert rows["activity"][1:3] == ["72", "steady weekly commits over the last year"]
-    assert "commits_365d=150" in rows["activity"][3]
+    assert "Commits in the last 12 months: 150 commits" in rows["activity"][3] and "commits_365d" not in table
     assert rows["responsiveness"][1:3] == ["unknown", "unknown: GitHub issues not collected"]
     assert rows["funding"][1] == "80"
+    assert "(methodology#sub-scores-0-100-and-health)" in rows["activity"][0]  # each number links to its method
     body = texts(at)
     assert "Alice made 60% of commits in 365 days" in body.replace("\\", "")
-    assert len(at.get("vega_lite_chart")) == 2  # default section: weekly activity and release timeline
+    assert "**single maintainer**" in body  # a flag name never shows as an identifier
+    assert "What would raise this score" in [h.value for h in at.subheader]
+    assert len(at.get("vega_lite_chart")) == 1  # default section: monthly activity and releases, one chart
+    # the chart's caption: its totals (bots counted apart) and the people committing a month
+    assert re.search(r"546 commits in the period shown, 520 of them by people; people committing in a month: "
+                     r"\d+ typically, 3 at most", body), body
     at.segmented_control(key="project_section").set_value("Responsiveness").run()
     no_exception(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Issues, median (90 d)"] == "5.5 h" and metrics["Pull requests, median (90 d)"] == "12.0 h"
+    assert metrics["Time to first response, issues"] == "5.5 hours"
+    assert metrics["Time to first response, pull requests"] == "12 hours"
     assert at.query_params["section"] in ("Responsiveness", ["Responsiveness"])
     assert len(at.get("vega_lite_chart")) == 1  # monthly medians from the GitHub issues
     assert "20 opened, 3 still without a response" in texts(at)
@@ -141,7 +164,7 @@ def test_project_page_explains_the_score(page):
 
 @pytest.mark.parametrize("section, charts, expected", [
     ("Contributors", 1, "Top contributor's share: 60%"),
-    ("Funding", 1, "Open Collective income"),
+    ("Funding", 2, "Open Collective income"),  # income by month; activity before and after the grant
     ("Health history", 1, "Health history"),
     ("All metrics", 0, "All metrics"),
 ])
@@ -168,8 +191,13 @@ def test_project_page_data_for_charts(page):
     from tracker.ui import queries
 
     data = queries.project(queries.database_path(), "acme/rocket")
-    assert not data["weekly"].empty and set(data["weekly"].columns) >= {"week", "commits", "active_contributors"}
-    assert data["weekly"]["active_contributors"].max() == 3  # the bot is not a person
+    monthly = data["monthly"]
+    assert list(monthly.columns) == ["month", "commits", "human_commits", "active_contributors"]
+    assert monthly["active_contributors"].max() == 3  # the bot is not a person
+    assert monthly["commits"].sum() == 104 * 5 + 26  # 5 human commits a week for 104 weeks, a bot every 4th
+    assert monthly["commits"].sum() - monthly["human_commits"].sum() == 26
+    months = pd.to_datetime(monthly["month"])
+    assert (months.diff().dropna() <= pd.Timedelta(days=31)).all()  # every month, zero-filled
     people = data["contributors"]
     assert list(people["contributor"])[:3] == ["Alice Example", "Bob Example", "Carol Example"]
     assert not any("@" in str(v) for v in people.to_numpy().ravel())  # never an e-mail address
@@ -190,7 +218,7 @@ def test_project_page_of_a_project_never_collected(page):
     body = texts(at)
     assert "Not scored yet" in body and "Git history not collected yet" in body
     at = page("project", project="gamma/new", section="Responsiveness")
-    assert {m.label: m.value for m in at.metric}["Issues, median (90 d)"] == "unknown"
+    assert {m.label: m.value for m in at.metric}["Time to first response, issues"] == "unknown"
     at = page("project", project="gamma/new", section="Contributors")
     assert {m.label: m.value for m in at.metric}["Contributor absence factor"] == "unknown"
     at = page("project", project="gamma/new", section="Funding")
@@ -205,7 +233,8 @@ def test_project_page_shows_stored_metrics_only(page):
     assert not [df for df in at.dataframe if "metric" in df.value.columns]
     at = page("project", project="acme/rocket", section="All metrics")
     table = frame(at, "metric", "value").set_index("metric")
-    assert table.loc["stars", "value"] == "4,200" and table.loc["commits_365d", "value"] == "270"
+    assert table.loc["Stars", "value"] == "4,200 stars"
+    assert table.loc["Commits in the last 12 months", "value"] == "270 commits"
     assert "the scoring run of" in texts(at)
 
 
@@ -242,23 +271,26 @@ def test_project_selector_updates_the_url(page):
 def test_funders_shortlist_ranked_with_reasons(page):
     at = page("funders")
     no_exception(at)
-    table = frame(at, "rank", "why", "evidence")
+    table = frame(at, "rank", "funding need")
     assert [p.split("=", 1)[1] for p in table["project"]] == ["beta/quiet", "acme/rocket", "gamma/new"]
-    assert table["rank"].tolist() == ["1", "2", "unknown"]
-    assert table["funding need"].tolist() == ["0.81", "0.42", "unknown"] and table["health"].tolist()[2] == "unknown"
-    assert table["why"].tolist()[1] == "important and active, but funded"
-    assert table["why"].tolist()[2] == "unknown: not scored yet"
-    assert "no_commits_12m: last commit 2023-04-01" in table["evidence"].tolist()[0]
-    assert "2 of 3 projects are not plotted" in texts(at)
+    assert table["rank"].tolist() == ["1", "2", "-"]
+    assert table["funding need"].tolist() == ["0.8", "0.4", "unknown"] and table["health"].tolist()[2] == "unknown"
+    body = texts(at).replace("\\", "")
+    assert "**2. acme/rocket** (need 0.4): important and active, but funded" in body
+    assert "**unranked: gamma/new** (need unknown): unknown: not scored yet" in body
+    assert "no commits in 12 months: last commit 2023-04-01" in body  # flags by their catalogue labels
+    assert "2 of 3 projects are not plotted" in body
+    assert "money figures (sponsors, Open Collective, grants) for 2 of 3 projects" in body
+    assert "only declared funding channels for 0, nothing for 1" in body
 
 
 def test_funders_filters(page):
     at = page("funders")
     at.multiselect(key="funders_risk").select("medium").run()
-    assert [p.split("=", 1)[1] for p in frame(at, "rank", "why", "evidence")["project"]] == ["acme/rocket"]
+    assert [p.split("=", 1)[1] for p in frame(at, "rank", "funding need")["project"]] == ["acme/rocket"]
     at = page("funders")
     at.slider(key="funders_min_criticality").set_value(0.7).run()
-    assert [p.split("=", 1)[1] for p in frame(at, "rank", "why", "evidence")["project"]] == ["beta/quiet"]
+    assert [p.split("=", 1)[1] for p in frame(at, "rank", "funding need")["project"]] == ["beta/quiet"]
 
 
 def test_funders_csv_export_carries_evidence_and_neutralises_formulas():
@@ -269,7 +301,7 @@ def test_funders_csv_export_carries_evidence_and_neutralises_formulas():
     assert [r["slug"] for r in rows] == ["beta/quiet", "acme/rocket", "gamma/new"]
     quiet = rows[0]
     assert quiet["funding_need_reason"].startswith("'=HYPERLINK")  # a spreadsheet shows it, never runs it
-    assert "bus_factor_1: one person made all commits" in quiet["flags"]
+    assert "one person does half the work: one person made all commits" in quiet["flags"]
     assert quiet["rank"] == "1" and quiet["project_page"] == "project?project=beta/quiet"
     assert rows[2]["funding_need"] == "unknown" and rows[2]["health"] == "unknown"
 
@@ -280,9 +312,13 @@ def test_compare_side_by_side(page):
     no_exception(at)
     table = frame(at, "measure").set_index("measure")
     assert list(table.columns) == ["acme/rocket", "beta/quiet"]
-    assert table.loc["health"].tolist() == ["72", "35"]
-    assert table.loc["risk level"].tolist() == ["medium", "high"]
-    assert table.loc["active_contributors_365d"].tolist() == ["3", "unknown"]
+    assert table.loc["Health (0-100)"].tolist() == ["72", "35"]
+    assert table.loc["Coverage"].tolist() == ["60%", "60%"]  # percentages as everywhere else
+    assert table.loc["Maintenance risk"].tolist() == ["medium", "high"]
+    assert table.loc["Active people, last 12 months"].tolist() == ["3 people", "unknown"]
+    assert table.loc["Risk flags"].tolist() == ["single maintainer", "no commits in 12 months, one person does "
+                                                                     "half the work"]
+    assert not [m for m in table.index if "_" in m]  # no raw identifiers
     assert len(at.get("vega_lite_chart")) == 3
 
 
@@ -293,21 +329,27 @@ def test_compare_needs_two_projects_and_keeps_choice_in_url(page):
     no_exception(at)
     assert "acme/rocket,gamma/new" in str(at.query_params["projects"])
     table = frame(at, "measure").set_index("measure")
-    assert table.loc["health"].tolist() == ["72", "unknown"]
+    assert table.loc["Health (0-100)"].tolist() == ["72", "unknown"]
 
 
 # -- data & runs --------------------------------------------------------------------------------
 def test_runs_page_shows_last_runs_and_errors(page):
     at = page("runs")
     no_exception(at)
-    by_source = frame(at, "source", "last_status").set_index("source")
-    assert by_source.loc["github", "last_status"] == "error"
-    assert by_source.loc["github", "last_error"] == "HTTP 404: repository not found"
-    assert by_source.loc["git", "data_runs"] == 2
-    assert "unknown: the scheduler has not published its timetable" in texts(at)
-    assert any(m.label == "Database size" and m.value.endswith("MB") for m in at.metric)
+    body = texts(at).replace("\\", "")
+    sources = next(m.value for m in at.markdown if m.value.startswith("| source")).replace("\\", "")
+    rows = {line.split(" | ")[0].strip("|* "): line.split(" | ") for line in sources.splitlines()[2:]}
+    assert rows["GitHub"][3] == "failed for 1 project" and rows["git history"][3] == "ok for 2 projects"
+    assert rows["PyPI"][2:4] == ["never", "not run yet"]
+    assert "not scheduled: the scheduler is not running" in rows["git history"][4]
+    assert "- **GitHub**: 1 project: HTTP 404: repository not found (beta/quiet)" in body
+    assert "MB" in body and "schema version" in body
+    last = frame(at, "source", "project", "result")
+    assert "_" not in " ".join(last.columns)  # column names in words, not the table's
+    ok = last[last["result"] == "ok"]
+    assert (ok["what failed"] == "").all()  # an ok run never shows an error
     at.checkbox(key="runs_errors_only").check().run()
-    assert frame(at, "source", "project", "status")["status"].tolist() == ["error"]
+    assert frame(at, "source", "project", "result")["result"].tolist() == ["failed"]
 
 
 def test_runs_page_requests_tracking_and_collection(page, app_db):
@@ -329,8 +371,8 @@ def test_runs_page_requests_tracking_and_collection(page, app_db):
     with Store.open(app_db, read_only=True) as store:
         rows = store.all("SELECT kind, project_slug, source, status FROM collection_requests ORDER BY id")
     assert rows == [("track", "New-Owner/new-repo", None, "pending"), ("collect", "beta/quiet", "git", "pending")]
-    requests = frame(at, "kind", "project_slug")
-    assert len(requests) == 2
+    requests = frame(at, "what", "project")
+    assert requests["project"].tolist() == ["beta/quiet", "New-Owner/new-repo"]
 
 
 # -- empty and missing databases ----------------------------------------------------------------
@@ -372,7 +414,7 @@ def test_full_app_navigation_registers_every_page(tmp_path):
     assert at.title[0].value == "Overview"
 
 
-def test_runs_page_shows_the_schedule_when_the_scheduler_publishes_it(page, app_db):
+def test_runs_page_shows_the_schedule_when_the_scheduler_publishes_it(page, app_db, monkeypatch):
     from datetime import timedelta
 
     from tracker.runs import utcnow
@@ -389,11 +431,21 @@ def test_runs_page_shows_the_schedule_when_the_scheduler_publishes_it(page, app_
             store.execute("INSERT INTO scheduler_jobs (job_id, source, interval_seconds, next_run_at, last_status,"
                           " updated_at) VALUES (?, ?, ?, ?, 'ok', ?)",
                           [job, source, hours and hours * 3600, hours and now + timedelta(hours=hours), now])
+    from tracker.readmodel import pages
+
+    at = page("runs")  # a published timetable is not a running scheduler: no next run is promised
+    no_exception(at)
+    assert "not scheduled: the scheduler is not running" in texts(at).replace("\\", "")
+    monkeypatch.setattr(pages, "_scheduler_running", lambda store: True)
+    from tracker.ui import queries
+
+    queries.clear_cache()
     at = page("runs")
     no_exception(at)
-    schedule = frame(at, "job_id", "next_run_at")
-    assert schedule["job_id"].tolist() == ["collect:git", "score"]  # soonest first, unscheduled last
-    assert "has not published its timetable" not in texts(at)
+    sources = next(m.value for m in at.markdown if m.value.startswith("| source")).replace("\\", "")
+    rows = {line.split(" | ")[0].strip("|* "): line.split(" | ") for line in sources.splitlines()[2:]}
+    assert re.search(r"\(in (119|120) min\)|\(in 2 h\)", rows["git history"][4]), rows["git history"]
+    assert rows["GitHub"][4].strip(" |") == "not on the timetable"
 
 
 def test_request_while_the_collector_holds_the_lock_is_refused_in_words(page, app_db, monkeypatch):
@@ -430,8 +482,58 @@ def test_no_grid_shows_none(page, name, query):
     for df in at.dataframe:
         frame = df.value
         for column in frame.columns:
-            if column in ("health", "activity (26 wk)"):  # a bar and a sparkline: an empty cell, as the caption says
+            if column in ("health", "activity (26 wk)", *funders.PARTS.values()):  # bars and a sparkline: an
+                # empty cell, as the captions say
                 continue
             values = frame[column].tolist()
             assert not any(v is None or (isinstance(v, float) and pd.isna(v)) or v == "None" for v in values), \
                 (name, column, values)
+
+
+@pytest.mark.parametrize("name, query", [
+    ("overview", {}), ("funders", {}), ("compare", {"projects": "gamma/new,acme/rocket"}),
+    ("project", {"project": "gamma/new"}), ("project", {"project": "gamma/new", "section": "Health history"}),
+])
+def test_pages_cope_with_insufficient_data_and_legacy_rows(page, app_db, name, query):
+    """A score with risk level `unknown` and no health (too little evidence), and a legacy row with a
+    risk level and flags this app does not know, read as 'insufficient data' and in words."""
+    import json
+
+    from tracker.runs import utcnow
+
+    with Store.open(app_db) as store:
+        pid = store.scalar("SELECT id FROM projects WHERE slug = 'gamma/new'")
+        store.execute("INSERT INTO scores (project_id, computed_at, health, coverage, subscores, risk_level, flags,"
+                      " weights_version, metrics, health_reason) VALUES (?, ?, NULL, 0.08, ?, 'unknown', ?, 'judge-1', '{}',"
+                      " 'insufficient data: git history not collected')",
+                      [pid, utcnow(), json.dumps({"activity": {"score": None, "reason": "insufficient data: git "
+                                                               "history not collected", "inputs": {}}}),
+                       json.dumps([{"name": "no_data", "evidence": "nothing collected"}])])
+        rocket = store.scalar("SELECT id FROM projects WHERE slug = 'acme/rocket'")
+        store.execute("UPDATE scores SET risk_level = 'moderate' WHERE project_id = ? AND health = 60", [rocket])
+    at = page(name, **query)
+    no_exception(at)
+    body = texts(at).replace("\\", "")
+    assert "None" not in body
+    if name == "overview":
+        new = overview_rows(at).set_index("project").loc["project?project=gamma/new"]
+        assert list(new["risk"]) == ["insufficient data"] and new["coverage"] == "8%"
+    if name == "project" and not query.get("section"):
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Health"] == "insufficient data" and metrics["Risk level"] == "insufficient data"
+        assert "insufficient data: git history not collected" in body  # why, under the card
+        assert "no data" in body and "no_data" not in body
+    for df in at.dataframe:
+        assert not df.value.astype(str).isin(["None"]).any().any()
+
+
+def test_compare_says_insufficient_data_not_unknown_below_the_evidence_rule():
+    from tracker.ui import compare
+
+    bundles = {"acme/thin": {"score": {"health": None, "coverage": 0.04, "risk_level": "unknown", "flags": [],
+                                       "health_reason": "insufficient data: git history not collected"},
+                             "metrics": {}},
+               "acme/new": {"score": None, "metrics": {}}}
+    table = compare.side_by_side(bundles).set_index("measure")
+    assert table.loc["Health (0-100)"].tolist() == ["insufficient data", "unknown"]
+    assert table.loc["Coverage"].tolist() == ["4%", "unknown"]

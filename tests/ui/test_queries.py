@@ -151,4 +151,6 @@ def test_unknown_formatting():
     assert render.fmt(0) == "0" and render.fmt(0.0, "h") == "0.0 h"
     assert render.trend_arrow(None) == "? unknown" and render.trend_arrow(5.4) == "↑ +5"
     assert render.trend_arrow(-3) == "↓ -3" and render.trend_arrow(1) == "→ +1"
-    assert render.risk_badge(None) == "⚪ unknown" and render.risk_badge("critical") == "🔴 critical"
+    assert render.trend_arrow(-0.4) == "→ 0" and render.trend_arrow(0.6) == "→ +1"
+    assert render.risk_label(None) == "insufficient data" and render.risk_label("critical") == "critical"
+    assert render.risk_label("unknown") == "insufficient data" and render.risk_label("bogus") == "insufficient data"

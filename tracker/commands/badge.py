@@ -8,8 +8,9 @@ from xml.sax.saxutils import escape
 
 from tracker import display, readmodel
 
-# Colours of shields.io's named palette, by risk level.
-COLOURS = {"low": "#4c1", "medium": "#dfb317", "high": "#fe7d37", "critical": "#e05d44", None: "#9f9f9f"}
+# Colours of shields.io's named palette, by risk level; grey for unknown (insufficient data, not scored).
+COLOURS = {"low": "#4c1", "medium": "#dfb317", "high": "#fe7d37", "critical": "#e05d44", "unknown": "#9f9f9f",
+           None: "#9f9f9f"}
 CHAR_WIDTH = 7  # px per character of 11px Verdana, the width shields.io badges assume on average
 PADDING = 10  # px around each half's text
 MAX_TEXT = 60  # characters of each half
@@ -56,11 +57,16 @@ def render(label: str, value: str, colour: str) -> str:
 
 
 def badge_for(store, project: readmodel.Project, label: str = "health") -> str:
-    """The badge of the project's latest score ('not scored' before `tracker score` has run)."""
+    """The badge of the project's latest score: '63 (coverage 71%) | low risk'; 'insufficient data'
+    below the evidence rule; 'not scored' before `tracker score` has run."""
     row = readmodel.latest_score(store, project.id)
     if row is None:
         return render(label, "not scored", COLOURS[None])
-    health = display.number(row["health"], 0)
+    level = row["risk_level"]
+    if row["health"] is None:  # an archived repository keeps its level: that fact needs nothing else
+        known = f" | {level} risk" if level in COLOURS and level not in ("unknown", None) else ""
+        return render(label, f"insufficient data{known}", COLOURS.get(level, COLOURS[None]))
+    health = display.health(row["health"], row["coverage"])
     return render(
         label, f"{health} | {row['risk_level']} risk", COLOURS.get(row["risk_level"], COLOURS[None])
     )

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from tracker import registry
+from tracker import display, registry
 from tracker.config import redact
 from tracker.deps import accepted as accepted_mod
 from tracker.deps import render
@@ -47,6 +47,8 @@ exit codes:
      --fail-on also any input that could not be read (a lock that does not parse, a refused or
      missing include): the gate fails closed, and the report says which inputs
   {GATE_EXIT}  --fail-on: at least one dependency is at or above that risk level and not accepted
+     (with --fail-on-unknown, also any dependency whose risk is unknown: insufficient data, not
+     scored, not tracked or not mapped; unknown is never read as "low")
 
 override file (--overrides, YAML):   requests: psf/requests      internal-lib: none
 ignore file (--ignore, YAML list):   - package: six
@@ -72,6 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    " (lock files and SBOMs with a dependency graph)")
     p.add_argument("--fail-on", choices=LEVELS, metavar="LEVEL",
                    help=f"exit {GATE_EXIT} if a dependency is at or above this risk: high or critical (also low, medium)")
+    p.add_argument("--fail-on-unknown", action="store_true",
+                   help="with --fail-on: also fail on dependencies whose risk is unknown (default: they pass the"
+                   " gate and are counted and named on stderr)")
     p.add_argument("--ignore", metavar="FILE", help="accepted risks: YAML list of package/repo, reason, until")
     p.add_argument("--overrides", metavar="FILE", help="YAML map package -> OWNER/REPO (or none)")
     p.add_argument("--track", action="store_true",
@@ -120,6 +125,8 @@ def _parse_all(files: list[str]):
 
 def cmd_deps(ctx) -> int:
     a = ctx.args
+    if a.fail_on_unknown and not a.fail_on:
+        raise UsageError("--fail-on-unknown works with --fail-on LEVEL (e.g. --fail-on high --fail-on-unknown)")
     results = _parse_all(a.files)
     overrides = load_overrides(a.overrides) if a.overrides else {}
     accepted = accepted_mod.load(a.ignore) if a.ignore else []
@@ -153,11 +160,17 @@ def cmd_deps(ctx) -> int:
                      + (f"; and {count - 3} more" if count > 3 else ""), ctx.config), file=sys.stderr)
         return UNREAD_EXIT
     if a.fail_on:
-        failing = report.failing(a.fail_on)
+        failing = report.failing(a.fail_on, unknown=a.fail_on_unknown)
+        unknown = report.unknown()
+        if unknown and not a.fail_on_unknown:
+            names = ", ".join(r["package"] for r in unknown[:10]) + (
+                f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+            print(f"tracker: {len(unknown)} {'dependency' if len(unknown) == 1 else 'dependencies'} of unknown risk"
+                  f" not judged by the gate (add --fail-on-unknown to fail on them): {names}", file=sys.stderr)
         if failing:
-            names = ", ".join(f"{r['package']} ({r['risk']})" for r in failing[:10])
+            names = ", ".join(f"{r['package']} ({r['risk'] or 'unknown'})" for r in failing[:10])
             more = f" and {len(failing) - 10} more" if len(failing) > 10 else ""
-            print(f"tracker: {len(failing)} dependencies at or above {a.fail_on} risk: {names}{more}",
-                  file=sys.stderr)
+            print(f"tracker: {display.count(len(failing), 'dependency', 'dependencies')} at or above {a.fail_on} risk"
+                  f"{' or of unknown risk' if a.fail_on_unknown else ''}: {names}{more}", file=sys.stderr)
             return GATE_EXIT
     return 0

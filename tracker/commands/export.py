@@ -28,11 +28,12 @@ import pyarrow.parquet as pq
 from tracker import metrics, output, readmodel
 from tracker.config import redact
 from tracker.errors import UsageError
-from tracker.scoring.weights import SUBSCORES
+from tracker.scoring.weights import SUBSCORES, shipped
 from tracker.store import Store
 from tracker.values import jsonable
 
 FORMATS = ("csv", "parquet", "json")
+GRACE_DAYS = shipped()["evidence"]["git_data_grace_days"]  # stale git data judged as of its date, as scores are
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PROJECT_COLUMNS = [
     "project",
@@ -49,6 +50,7 @@ SCORE_COLUMNS = [
     "computed_at",
     "health",
     "coverage",
+    "health_reason",
     "risk_level",
     "maturity",
     "flag_names",
@@ -109,7 +111,7 @@ def tables(store: Store, now: datetime, nested: bool) -> dict[str, tuple[list[di
     names = metrics.metric_names()
     metric_rows = []
     for p in projects:
-        values = metrics.compute_all(store, p.id, now)
+        values = metrics.compute_all(store, p.id, now, GRACE_DAYS)
         metric_rows.append({"project": p.slug, "as_of": now, **{n: values.get(n) for n in names}})
     score_rows = []
     for r in readmodel.score_history(store):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tracker import output, readmodel, registry
+from tracker import display, output, readmodel, registry
 from tracker.errors import UsageError
 
 
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="from_file", metavar="FILE", help="import a YAML list (see data/projects.yaml)")
     p.set_defaults(func=cmd_add)
 
-    p = sub.add_parser("list", help="list tracked projects")
+    p = sub.add_parser("list", help="list tracked projects with their latest health (and its coverage) and risk")
     p.add_argument("--format", choices=output.FORMATS, default="table")
     p.set_defaults(func=cmd_list, read_only=True)
 
@@ -49,12 +49,23 @@ def cmd_list(ctx) -> int:
     if not path.exists():
         rows = []
     else:
-        rows = [
-            {"project": p.slug, "category": p.category, "pypi": p.pypi_package,
-             "git": p.git_source}
-            for p in readmodel.projects(ctx.store())
-        ]
-    output.emit(rows, ctx.args.format, ["project", "category", "pypi", "git"])
+        store = ctx.store()
+        scores = {r["project_id"]: r for r in readmodel.latest_scores(store)}
+        rows = []
+        for p in readmodel.projects(store):
+            s = scores.get(p.id) or {}
+            row = {"project": p.slug, "category": p.category, "pypi": p.pypi_package, "git": p.git_source,
+                   "health": s.get("health"), "coverage": s.get("coverage"),
+                   "health_reason": s.get("health_reason"), "risk": s.get("risk_level")}
+            if ctx.args.format == "table":  # people read the health with its coverage beside it
+                row["health"] = display.health(row["health"], row["coverage"], row["health_reason"]) \
+                    if s else "not scored"
+                row["risk"] = row["risk"] or "not scored"
+            rows.append(row)
+    columns = ["project", "category", "pypi", "git", "health", "risk"]
+    if ctx.args.format != "table":
+        columns = ["project", "category", "pypi", "git", "health", "coverage", "health_reason", "risk"]
+    output.emit(rows, ctx.args.format, columns)
     if not rows and ctx.args.format == "table":
         print("no projects tracked yet: tracker add OWNER/REPO, or tracker add --from data/projects.yaml",
               file=sys.stderr)

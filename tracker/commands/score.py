@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tracker import output, registry
+from tracker import display, output, registry
 from tracker.progress import Progress
 
 COLUMNS = [
     "project",
     "health",
-    "coverage",
     "risk",
     "maturity",
     "flags",
@@ -30,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "them to the scores history; scoring again with the same --as-of replaces those rows. Metrics "
         "are computed for all selected projects at once, in a few SQL statements however many there are "
         "(10,000 projects: about 15 s on two cores). Never uses the network. The exit code is 1 if any project "
-        "could not be scored.",
+        "could not be scored. Projects are listed by health, highest first, each with its coverage (the share "
+        "of the health weight whose data is known); projects below the evidence rule (docs/methodology.md, "
+        "'No verdict without evidence') have no health, risk 'unknown', and are listed last.",
     )
     p.add_argument(
         "--weights", metavar="FILE", help="TOML merged over the shipped weights (tracker/config/weights.toml)"
@@ -49,15 +50,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _row(r: dict) -> dict:
     return {
         "project": r["project"],
-        "health": r["health"],
-        "coverage": f"{r['coverage']:.0%}",
+        "health": display.health(r["health"], r["coverage"], r["health_reason"]),
         "risk": r["risk_level"],
         "maturity": r["maturity"],
-        "flags": ", ".join(f["name"] for f in r["flags"]) or "-",
+        "flags": ", ".join(f["name"] for f in r["flags"]) or "none",
         "criticality": r["criticality"],
         "truck_factor": r["truck_factor"],
         "funding_need": r["funding_need"],
     }
+
+
+def ranked(rows: list[dict]) -> list[dict]:
+    """Highest health first; projects without health (insufficient data) last, by name."""
+    return sorted(rows, key=lambda r: (r["health"] is None, -(r["health"] or 0), r["project"].lower()))
 
 
 def cmd_score(ctx) -> int:
@@ -67,13 +72,17 @@ def cmd_score(ctx) -> int:
     store = ctx.store()
     projects = registry.select(store, a.project)
     run = score_projects(store, projects, ctx.now, a.weights, Progress(quiet=a.quiet))
+    rows = ranked(run.rows)
     if a.format == "json":
         output.emit(
-            [{"project": r["project"], **{k: v for k, v in r.items() if k != "project"}} for r in run.rows],
+            [{"project": r["project"], **{k: v for k, v in r.items() if k != "project"}} for r in rows],
             "json",
         )
     else:
-        output.emit([_row(r) for r in run.rows], a.format, COLUMNS)
+        output.emit([_row(r) for r in rows], a.format, COLUMNS)
+    note = display.unranked(sum(r["health"] is None for r in rows))
+    if note and not a.quiet:
+        print(f"tracker: {note} (health unknown, risk unknown: see tracker report OWNER/REPO)", file=sys.stderr)
     for slug, error in run.failures:
         print(f"tracker: could not score {slug}: {error}", file=sys.stderr)
     return 1 if run.failures else 0

@@ -10,8 +10,9 @@ import json
 import re
 from typing import Any
 
-from tracker import output
+from tracker import display, output
 from tracker.deps.report import COLUMNS, LEVELS, RANK, DepsReport, evidence
+from tracker.values import jsonable
 
 FORMATS = ("table", "json", "csv", "markdown", "sarif")
 GROUPS = ("direct",)
@@ -42,7 +43,7 @@ def flat(row: dict[str, Any]) -> dict[str, Any]:
     out["evidence"] = evidence(row) or row["why"]
     out["evidence_short"] = _cut(out["evidence"], 100)
     out["accepted"] = row["accepted_note"]
-    out["risk"] = row["risk"] if not row["accepted"] else f"{row['risk']} (accepted)"
+    out["risk"] = row["risk"] if not row["accepted"] else f"{row['risk'] or 'unknown'} (accepted)"
     return out
 
 
@@ -142,9 +143,18 @@ def _group_title(head: dict[str, Any] | None, rows: list[dict[str, Any]]) -> str
             + f": worst risk {worst}, pulls in {len(rows)} {'package' if len(rows) == 1 else 'packages'}")
 
 
+def health_text(f: dict[str, Any]) -> str | None:
+    """Health with its coverage beside it, as every reader shows it ('63 (coverage 71%)'); a scored
+    project below the evidence rule reads 'insufficient data (coverage 4%)'; None (printed
+    'unknown') when the project has no score."""
+    if f.get("scored_at") is None:
+        return None
+    return display.health(f["health"], f.get("coverage"), reason="insufficient data" if f["health"] is None else None)
+
+
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     """The aligned table with the main reason cut to 100 characters (the full text is in JSON/CSV)."""
-    flats = [dict(f, evidence=f["evidence_short"]) for f in (flat(r) for r in rows)]
+    flats = [dict(f, evidence=f["evidence_short"], health=health_text(f)) for f in (flat(r) for r in rows)]
     return output.table(flats, columns)
 
 
@@ -169,7 +179,8 @@ def to_json(report: DepsReport, group_by: str | None = None) -> str:
         data["groups"] = [{"direct": head["package"] if head else None,
                            "risk": _worst([head, *rows] if head else rows),
                            "dependencies": [r["package"] for r in rows]} for head, rows in groups(report)]
-    return json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n"
+    # NaN/inf (a score stored as NaN) become null: JSON has no NaN, and CI tools reject it
+    return json.dumps(jsonable(data), indent=2, default=str, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _worst(rows: list[dict[str, Any]]) -> str | None:
@@ -213,7 +224,7 @@ def _md_row(r: dict[str, Any]) -> str:
     main = f["evidence"] + (f"; {f['accepted']}" if f["accepted"] else "")
     via = " > ".join(r["via"][:-1]) if len(r.get("via") or []) > 1 else ("direct" if r["direct"] else None)
     return "| " + " | ".join(md(v) for v in (
-        f["package"], f["version"], f["risk"], main, via, f["repo"], f["health"], f["last_release"],
+        f["package"], f["version"], f["risk"], main, via, f["repo"], health_text(f), f["last_release"],
         f["funding"])) + " |"
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from tracker import readmodel
+from tracker import display, readmodel
 from tracker.config import Config
 from tracker.deps import accepted as accepted_mod
 from tracker.deps import graph as graph_mod
@@ -56,10 +56,16 @@ class DepsReport:
                 "dependencies": self.rows, "unsupported": self.unsupported, "unread": self.unread,
                 "warnings": self.warnings}
 
-    def failing(self, level: str) -> list[dict[str, Any]]:
-        """Rows at or above `level` that are not accepted (the CI gate)."""
-        return [r for r in self.rows
-                if r["risk"] in RANK and RANK[r["risk"]] >= RANK[level] and not r["accepted"]]
+    def failing(self, level: str, unknown: bool = False) -> list[dict[str, Any]]:
+        """Rows at or above `level` that are not accepted (the CI gate). A row whose risk is unknown
+        (insufficient data, not scored, not tracked, not mapped) is not "low": it fails only when
+        `unknown` is asked for (--fail-on-unknown); the report counts it either way."""
+        return [r for r in self.rows if not r["accepted"] and (
+            RANK[r["risk"]] >= RANK[level] if r["risk"] in RANK else unknown)]
+
+    def unknown(self) -> list[dict[str, Any]]:
+        """Rows whose risk is unknown and not accepted: what --fail-on-unknown fails on."""
+        return [r for r in self.rows if r["risk"] not in RANK and not r["accepted"]]
 
 
 def merge(results: list[ParseResult]) -> list[dict[str, Any]]:
@@ -129,6 +135,8 @@ def _score_release(score: dict[str, Any] | None) -> datetime | None:
 def _project_reasons(score: dict[str, Any]) -> list[str]:
     reasons = [f"{f.get('name')}: {f.get('evidence')}" if f.get("evidence") else str(f.get("name"))
                for f in score.get("flags") or [] if isinstance(f, dict)]
+    if score.get("health") is None and score.get("health_reason"):  # risk unknown: say why first
+        reasons.insert(0, str(score["health_reason"]))
     if not reasons:
         subs = [(v.get("score"), name, v.get("reason")) for name, v in (score.get("subscores") or {}).items()
                 if isinstance(v, dict) and isinstance(v.get("score"), int | float)]
@@ -166,7 +174,7 @@ def _why(row: dict[str, Any], score: dict[str, Any] | None, mapped: Mapped, foun
     """The row's reasons in one line: index findings, the project's flags, then what to do next."""
     parts = [f.evidence for f in found.findings if f.level != "none"][:3]
     if score is not None:
-        parts += _project_reasons(score) or [f"health {score.get('health')}"]
+        parts += _project_reasons(score) or [f"health {display.health(score.get('health'), score.get('coverage'))}"]
     elif row["index_status"] == "found" and not parts:
         parts.append(_quiet(row))
     elif row["index_status"] == "not_found":
@@ -350,6 +358,7 @@ def build(store: Store | None, config: Config, results: list[ParseResult], now: 
 
 
 def _order(row: dict[str, Any]) -> tuple:
+    """Riskiest first; unknown risk (insufficient data, not scored) after every measured level."""
     health = row["health"]
     worst = max((RANK.get(f["level"], 0) for f in row["findings"]), default=0)
     return (-RANK.get(row["risk"] or "", 0), -worst, -len([f for f in row["findings"] if f["level"] != "none"]),

@@ -22,6 +22,7 @@ from typing import Any
 from tracker import __version__
 from tracker.deps.report import DepsReport
 from tracker.deps.signals import PROJECT_RULE, SIGNALS
+from tracker.values import jsonable
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -129,4 +130,4 @@ def to_sarif(report: DepsReport) -> dict[str, Any]:
 
 
 def render(report: DepsReport) -> str:
-    return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(jsonable(to_sarif(report)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from tracker import catalogue as c
-from tracker.identity import email_domain
+from tracker.identity import organisation
 from tracker.metrics.sets import SELECTED, Known, one_project, query
 from tracker.scoring.criticality import project_criticality
 from tracker.scoring.weights import shipped
@@ -20,26 +20,33 @@ from tracker.store import Store
 
 NAMES = (c.CRITICALITY,)
 
-# The top people by human commits up to `now` (ties by identity), with one of their e-mails, as the
-# original counts the companies of the top contributors.
+# The top people by human commits up to `now` (ties by identity), with the e-mails they used and
+# how often, as the original counts the companies of the top contributors.
 _TOP_PEOPLE = f"""
-SELECT project_id, email FROM (
-    SELECT project_id, author_key, min(author_email) AS email,
-           row_number() OVER (PARTITION BY project_id ORDER BY count(*) DESC, author_key) AS rank
+WITH people AS (
+    SELECT project_id, author_key, author_email, count(*) AS n,
+           sum(count(*)) OVER (PARTITION BY project_id, author_key) AS total
     FROM human_commits WHERE {SELECTED} AND committer_at <= $now
-    GROUP BY project_id, author_key
-) WHERE rank <= $top
+    GROUP BY project_id, author_key, author_email
+)
+SELECT project_id, author_key, author_email, n FROM people
+QUALIFY dense_rank() OVER (PARTITION BY project_id ORDER BY total DESC, author_key) <= $top
 """
 
 
 def git_org_counts(store: Store, project_ids: Sequence[int], now: datetime) -> dict[int, int]:
-    """{project_id: organisation domains among its top committers} for projects with human commits."""
+    """{project_id: organisation domains among its top committers} for projects with human commits;
+    a person's organisation is the domain of most of their commits (tracker.identity.organisation),
+    so one made from a private address still counts for their employer."""
     top = int(shipped()["criticality"]["signals"]["top_contributors_for_orgs"])
-    domains: dict[int, set[str]] = defaultdict(set)
+    emails: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
     seen: set[int] = set()
-    for pid, email in query(store, _TOP_PEOPLE, project_ids, now=now, top=top):
+    for pid, person, email, n in query(store, _TOP_PEOPLE, project_ids, now=now, top=top):
         seen.add(pid)
-        dom = email_domain(email)
+        emails[(pid, person)][email] = n
+    domains: dict[int, set[str]] = defaultdict(set)
+    for (pid, _), used in emails.items():
+        dom = organisation(used)
         if dom:
             domains[pid].add(dom)
     return {pid: len(domains.get(pid, ())) for pid in seen}

@@ -32,8 +32,12 @@ NAMES = (
     c.GRANTS_TOTAL_USD_5Y,
     c.GRANTS_ACTIVE,
     c.LAST_GRANT_AT,
+    c.REPORTED_INCOME_USD,
     c.FUNDING_PER_ACTIVE_MAINTAINER_USD,
 )
+
+# funding.json history older than this many years before as_of's year is not current income.
+REPORTED_INCOME_YEARS = 2
 
 # Rows written before the funding collector filled `identity` get the same rule here:
 # "platform:account" (account lower-cased), else "platform:" + the URL without scheme, "www.",
@@ -69,7 +73,7 @@ FROM sel LEFT JOIN channels ch USING (project_id) LEFT JOIN sponsors sp USING (p
 # The latest snapshot of each of a project's collectives taken by `now`.
 _OPEN_COLLECTIVE = f"""
 SELECT project_id, status, currency, yearly_budget, received_12m, balance FROM opencollective_snapshots
-WHERE {SELECTED} AND date_trunc('second', collected_at) <= $now
+WHERE {SELECTED} AND collected_at <= $now
 QUALIFY row_number() OVER (PARTITION BY project_id, slug ORDER BY collected_at DESC) = 1
 ORDER BY project_id, slug
 """
@@ -80,6 +84,15 @@ SELECT p.id, g.amount, g.currency, g.awarded_on, g.period_months
 FROM grants g JOIN projects p ON p.slug_key = g.recipient_repo_key
 WHERE p.id IN (SELECT unnest($ids::INTEGER[])) AND NOT g.repo_uncertain
 ORDER BY p.id, g.awarded_on NULLS LAST, g.id
+"""
+
+
+# The latest year of each project's funding.json history with a known income, not after as_of's year
+# and at most REPORTED_INCOME_YEARS before it.
+_REPORTED = f"""
+SELECT project_id, income, currency FROM funding_history
+WHERE {SELECTED} AND income IS NOT NULL AND year <= $year AND year >= $year - $back
+QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY year DESC) = 1
 """
 
 
@@ -103,6 +116,19 @@ def grant_usd_in(grant: dict[str, Any], lo: date, hi: date, rates: Rates) -> flo
     end = grant_end(grant)
     total = (end - start).days
     return usd * _overlap_days(start, end, lo, hi) / total if total > 0 else 0.0
+
+
+def yearly_income(oc_received: float | None, reported: float | None, grant_parts: list[float | None]
+                  ) -> float | None:
+    """Money received in the last year, or None when income is unknown. Income is known only from a
+    money flow: Open Collective's last 12 months or the income a funding.json history reports. The
+    grants registry is curated, not exhaustive, so grants alone never make income known (they are
+    added to Open Collective's figure); the larger of the two totals is kept, since a reported
+    income may already include both."""
+    if oc_received is None and reported is None:
+        return None
+    flows = (oc_received or 0.0) + sum(x for x in grant_parts if x is not None)
+    return max(flows, reported or 0.0)
 
 
 def _open_collective(rows: list[tuple], rates: Rates) -> dict[str, float | None] | None:
@@ -154,18 +180,21 @@ def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known:
         if awarded_on is None or awarded_on <= today:
             grants[pid].append({"amount": amount, "currency": currency, "awarded_on": awarded_on,
                                 "period_months": period})
+    reported: dict[int, float | None] = {}
+    for pid, income, currency in query(store, _REPORTED, project_ids, year=now.year, back=REPORTED_INCOME_YEARS):
+        usd = rates.to_usd(income, currency or "USD")
+        reported[pid] = None if usd is None else round(usd, 2)
     year_ago = today - timedelta(days=YEAR.days)
-    for pid in set(collectives) | set(grants):
+    for pid in set(collectives) | set(grants) | set(reported):
         m = out[pid]
         oc = _open_collective(collectives.get(pid, []), rates)
         if oc:
             m.update(oc)
         project_grants = grants.get(pid, [])
         m.update(_grants(project_grants, today, rates))
-        parts = [x for x in (grant_usd_in(g, year_ago, today, rates) for g in project_grants) if x is not None]
-        yearly = None
-        if m[c.OC_RECEIVED_12M_USD] is not None or parts:
-            yearly = (m[c.OC_RECEIVED_12M_USD] or 0.0) + sum(parts)
+        m[c.REPORTED_INCOME_USD] = reported.get(pid)
+        yearly = yearly_income(m[c.OC_RECEIVED_12M_USD], m[c.REPORTED_INCOME_USD],
+                               [grant_usd_in(g, year_ago, today, rates) for g in project_grants])
         people = known.get(pid, {}).get(c.ACTIVE_CONTRIBUTORS_365D)
         m[c.FUNDING_PER_ACTIVE_MAINTAINER_USD] = (
             round(yearly / people, 2) if yearly is not None and isinstance(people, int) and people > 0 else None)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from tracker import catalogue as c
-from tracker.identity import email_domain
+from tracker.identity import email_domain, organisation
 from tracker.metrics.sets import (
     SELECTED,
     Known,
@@ -59,6 +59,7 @@ NAMES = (
     c.LEAVING_CONTRIBUTORS_365D,
     c.PROJECT_AGE_DAYS,
     c.REPO_FILES,
+    c.ORG_DEFAULT_FILES,
 )
 
 SHARE_OF_WORK = 0.5  # CHAOSS: the fewest people (or organisations) making 50% of the commits
@@ -135,12 +136,15 @@ FROM person p LEFT JOIN absence a USING (project_id) LEFT JOIN weeks w USING (pr
 GROUP BY p.project_id
 """
 
-# Organisations: human commits of the last year per e-mail (domains are judged in Python, by the
-# one rule in tracker/identity.py).
+# Organisations: human commits per person and e-mail, of the last year and of all time up to now
+# (domains are judged in Python, by the rules in tracker/identity.py). Only people active in the
+# last year matter.
 _EMAILS = f"""
-SELECT project_id, author_email, count(*) FROM human_commits
-WHERE {SELECTED} AND committer_at > $d365 AND committer_at <= $now
-GROUP BY project_id, author_email
+SELECT project_id, author_key, author_email, count(*) FILTER (WHERE committer_at > $d365) AS n_window,
+       count(*) AS n_all
+FROM human_commits WHERE {SELECTED} AND committer_at <= $now
+GROUP BY project_id, author_key, author_email
+QUALIFY sum(n_window) OVER (PARTITION BY project_id, author_key) > 0
 """
 
 _WEEKLY = f"""
@@ -159,7 +163,11 @@ _TAGS = f"""
 """
 
 
-_FILES = f"SELECT project_id, list(DISTINCT kind ORDER BY kind) FROM repo_files WHERE {SELECTED} GROUP BY project_id"
+_FILES = f"""
+SELECT project_id, list(DISTINCT kind ORDER BY kind),
+       coalesce(list(DISTINCT kind ORDER BY kind) FILTER (WHERE source_repo IS NOT NULL), [])
+FROM repo_files WHERE {SELECTED} GROUP BY project_id
+"""
 
 
 def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known: Known) -> dict[int, dict[str, Any]]:
@@ -197,6 +205,7 @@ def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known:
             c.LEAVING_CONTRIBUTORS_365D: 0,
             c.PROJECT_AGE_DAYS: (now - first).days if first is not None else None,
             c.REPO_FILES: None if is_empty else [],
+            c.ORG_DEFAULT_FILES: None if is_empty else [],
         }
     if not out:
         return out
@@ -219,12 +228,7 @@ def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known:
         commits = m[c.COMMITS_365D]
         m[c.BOT_COMMIT_SHARE_365D] = round((commits - m[c.HUMAN_COMMITS_365D]) / commits, 4) if commits else None
 
-    domains: dict[int, Counter[str]] = defaultdict(Counter)
-    for pid, email, n in query(store, _EMAILS, ids, **bounds):
-        dom = _domain(email)
-        if dom:
-            domains[pid][dom] += n
-    for pid, counts in domains.items():
+    for pid, counts in organisation_commits(query(store, _EMAILS, ids, **bounds)).items():
         out[pid][c.ELEPHANT_FACTOR_365D] = fewest_for_share(list(counts.values()))
 
     mondays = WEEKS.mondays(now)
@@ -244,9 +248,29 @@ def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known:
         m[c.DAYS_SINCE_LAST_TAG] = (now - last).days
         m[c.MEDIAN_TAG_INTERVAL_DAYS] = rounded(gap, 2)
 
-    for pid, kinds in query(store, _FILES, ids):
+    for pid, kinds, from_org in query(store, _FILES, ids):
         if pid not in empty:
             out[pid][c.REPO_FILES] = list(kinds)
+            out[pid][c.ORG_DEFAULT_FILES] = list(from_org)
+    return out
+
+
+def organisation_commits(rows: list[tuple[int, str, str, int, int]]) -> dict[int, Counter[str]]:
+    """{project: {organisation: commits in the window}} from (project, person, e-mail, commits in the
+    window, commits up to now) rows. A commit counts for its e-mail's organisation domain; one made
+    from a free-mail or noreply address counts for its author's organisation (the domain of most of
+    their commits); commits of people without any organisation domain are left out."""
+    people: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
+    for pid, person, email, _, n_all in rows:
+        dom = _domain(email)
+        if dom:
+            people[(pid, person)][dom] += n_all
+    home = {key: organisation(counts) for key, counts in people.items()}
+    out: dict[int, Counter[str]] = defaultdict(Counter)
+    for pid, person, email, n_window, _ in rows:
+        dom = _domain(email) or home.get((pid, person))
+        if dom and n_window:
+            out[pid][dom] += n_window
     return out
 
 

@@ -6,7 +6,9 @@ importance: mean of the known of criticality (0-1) and usage (dependents or star
 alive: 0 if archived or abandoned, else floor + (1 - floor) * activity / 100;
 strain_factor: floor + (1 - floor) * strain, strain from the contributor absence factor (1 = one
 person carries half the work); funded: the funding sub-score / 100. Unknown importance, activity, strain or
-funding means the need is unknown (None), with the reason saying which part is missing.
+money received means the need is unknown (None), with the reason saying which part is missing:
+declared channels say a project asks for money, not that it gets any, so "income unknown" is
+never read as "no income".
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from tracker import catalogue as cat
+from tracker import display
 from tracker.scoring import scales
+from tracker.scoring.subscores import money_received
 from tracker.scoring.weights import Weights
 
 
@@ -71,17 +75,20 @@ def funding_need(
     if factor is None:
         return None, "; ".join(parts) + "; who carries the work is unknown (no human commits counted)"
     strain = scales.piecewise(factor, c["strain_points"])
-    who = "one person carries half the commits" if factor == 1 else f"{factor} people carry half the commits"
+    who = "one person carries half the commits" if factor == 1 else \
+        f"{display.count(factor, 'person', 'people')} carry half the commits"
     parts.append(("strained: " if strain >= high else "") + who)
     strain_factor = c["strain_floor"] + (1 - c["strain_floor"]) * strain
 
     funding = subs["funding"]["score"]
-    if funding is None:
-        return None, "; ".join(parts) + "; funding received unknown (collect funding data to rank)"
+    known, _ = money_received(m)
+    if funding is None or not known:
+        return None, "; ".join(parts) + ("; income unknown: no money figure collected (Sponsors, Open Collective,"
+                                         " grants, funding.json history), so no ranking rather than a wrong one")
     funded = funding / 100
     parts.append(
         f"{_words(funded, high, low, ('well funded', 'some funding', 'little funding'))}"
         f" (funding {funding:.0f}/100)"
     )
     need = round(100 * importance * alive * strain_factor * (1 - funded), 1)
-    return need, "; ".join(parts) + f" -> need {need:.0f}/100"
+    return need, "; ".join(parts) + f" -> need {need:.1f}/100"

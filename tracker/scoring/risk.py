@@ -2,7 +2,9 @@
 
 Every flag says what it saw. A flag that could not be checked is listed as unchecked with the
 reason, never silently passed. A mature, stable project is recognised before activity is judged,
-and its slow-moving flags count as low.
+and its slow-moving flags count as low. Below the evidence rule (tracker.scoring.evidence) the
+level is `unknown`, except for an archived repository. When the git data is older than the as-of
+date, activity is judged as of the data's date (the metrics are computed so) and the texts say so.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker import catalogue as cat
-from tracker.scoring.subscores import age_days, days_since_release
-from tracker.scoring.weights import LEVELS, Weights
+from tracker import display
+from tracker.scoring.subscores import age_days, days_since_release, release_rate
+from tracker.scoring.weights import LEVELS, UNKNOWN_LEVEL, Weights
 from tracker.windows import RECENT, YEAR
 
 # Checked in this order; tracker/catalogue.py labels and describes each.
-MATURITY_CLASSES = ("archived", "abandoned", "mature-stable", "dormant", "young", "active")
+MATURITY_CLASSES = ("archived", "abandoned", "mature-stable", "dormant", "young", "active", "low-activity")
 
 
 def _last_commit_days(m: Mapping[str, Any]) -> Any:
@@ -31,7 +34,8 @@ def _human_commits_365(m: Mapping[str, Any]) -> Any:
 
 
 def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
-    """(class, why): archived | abandoned | mature-stable | dormant | young | active; None if unknown."""
+    """(class, why): archived | abandoned | mature-stable | dormant | young | active | low-activity;
+    None if unknown."""
     c = weights["maturity"]
     if m.get(cat.ARCHIVED):
         return "archived", "the repository is archived"
@@ -40,13 +44,19 @@ def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
     age = age_days(m)
     if last is None and release is None and age is None:
         return None, "no history collected"
-    if (
-        last is not None
-        and last > c["abandoned_no_commit_days"]
-        and (release is None or release > c["abandoned_no_release_days"])
-    ):
-        return "abandoned", f"no human commit for {last} days; " + (release_text or "no release known")
     commits = _human_commits_365(m)
+    no_release = release is None or release > c["abandoned_no_release_days"]
+    if last is not None and last > c["abandoned_no_commit_days"] and no_release:
+        return "abandoned", f"no human commit for {_days(last)}; " + (release_text or "no release known")
+    per_year, _ = release_rate(m)
+    stopped = release is not None and release > c["abandoned_few_commits_release_days"] and bool(per_year) \
+        and release >= c["abandoned_late_gaps"] * 365.25 / per_year
+    if ((no_release or stopped) and last is not None and commits is not None and age is not None
+            and age > c["abandoned_no_commit_days"] and commits <= c["abandoned_max_human_commits_365d"]):
+        late = "" if no_release else f", {release * per_year / 365.25:.0f} times its usual gap"
+        return "abandoned", (
+            f"only {display.count(commits, 'human commit')} in {YEAR.label} (the last {_days(last)} ago) and "
+            + (release_text or "no release known") + late + ": too little to be maintenance")
     weeks = m.get(cat.HUMAN_ACTIVE_WEEKS_52)
     open_issues = m.get(cat.OPEN_ISSUES)
     recent_fix = last is not None and last <= c["mature_recent_fix_days"]
@@ -61,19 +71,32 @@ def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
         and (recent_fix or recent_release)
         and (open_issues is None or open_issues <= c["mature_max_open_issues"])
     ):
-        issues = "open issues unknown" if open_issues is None else f"{open_issues} open issues"
+        issues = "open issues unknown" if open_issues is None else display.count(open_issues, "open issue")
         return "mature-stable", (
-            f"{age / YEAR.days:.0f} years old, {commits} human commits in {YEAR.label} over {weeks} weeks, "
-            + (f"last fix {last} days ago" if recent_fix else release_text)
+            f"{display.count(round(age / YEAR.days), 'year')} old, {display.count(commits, 'human commit')}"
+            f" in {YEAR.label} over {display.count(weeks, 'week')}, "
+            + (f"last fix {_days(last)} ago" if recent_fix else release_text)
             + f", {issues}"
         )
     if last is not None and last > c["abandoned_no_commit_days"]:
-        return "dormant", f"no human commit for {last} days, but {release_text}"
+        return "dormant", f"no human commit for {_days(last)}, but {release_text}"
     if age is not None and age < c["young_days"]:
-        return "young", f"first commit {age} days ago"
-    if last is None:
-        return "active", release_text or "no commit history"
-    return "active", f"last human commit {last} days ago"
+        return "young", f"first commit {_days(age)} ago"
+    if last is None:  # releases or a creation date known, but no git history to judge activity by
+        return None, "activity unknown: git history not collected"
+    if (commits is not None and commits >= c["active_min_human_commits_365d"]
+            and weeks is not None and weeks >= c["active_min_active_weeks"]):
+        return "active", (f"{display.count(commits, 'human commit')} in {YEAR.label} over"
+                          f" {display.count(weeks, 'week')}, the last {_days(last)} ago")
+    return "low-activity", (
+        f"only {display.count(commits, 'human commit')} in {YEAR.label}"
+        + (f" over {display.count(weeks, 'week')}" if weeks is not None else "")
+        + f", the last {_days(last)} ago (active needs {display.count(c['active_min_human_commits_365d'], 'commit')}"
+        f" in {display.count(c['active_min_active_weeks'], 'week')} or more)")
+
+
+def _days(v: Any) -> str:
+    return display.count(round(v), "day")
 
 
 def _flag(name: str, evidence: str) -> dict[str, str]:
@@ -105,16 +128,24 @@ def _funding_lapsed(m: Mapping[str, Any], now: datetime, days: float) -> tuple[b
         if age > days and not other:
             return (
                 True,
-                f"last grant {age} days ago ({last.date().isoformat()}), none active, no other income seen",
+                f"last grant {_days(age)} ago ({last.date().isoformat()}), none active, no other income seen",
             )
     return False, ""
 
 
-def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: float) -> dict[str, Any]:
-    """{level, flags: [{name, evidence}], unchecked: [{name, reason}], maturity, maturity_reason}."""
+def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: float,
+           insufficient: str | None = None, git_data_at: datetime | None = None) -> dict[str, Any]:
+    """{level, flags: [{name, evidence}], unchecked: [{name, reason}], maturity, maturity_reason}.
+
+    `insufficient` (the evidence rule's reason, None when met) makes the level `unknown` unless the
+    repository is archived; `git_data_at` (stale git data's date) prefixes activity evidence with
+    "as of the git data of DATE"."""
     spec = weights["risk"]
     f = spec["flags"]
     kind, why = maturity(m, weights)
+    stale = f"as of its git data of {display.date(git_data_at)}: " if git_data_at is not None else ""
+    if stale and kind in ("abandoned", "dormant", "active", "low-activity", "mature-stable"):
+        why = stale + why
     flags: list[dict[str, str]] = []
     unchecked: list[dict[str, str]] = []
 
@@ -130,29 +161,35 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
         unchecked.append({"name": "no_commits_12m", "reason": "git history not collected or empty"})
     elif last > f["no_commits_12m"]["days"]:
         bots = m.get(cat.DAYS_SINCE_LAST_COMMIT)
-        note = f" (a bot committed {bots} days ago)" if bots is not None and bots < last else ""
-        flags.append(_flag("no_commits_12m", f"last human commit {last} days ago{note}"))
+        note = f" (a bot committed {_days(bots)} ago)" if bots is not None and bots < last else ""
+        flags.append(_flag("no_commits_12m", f"{stale}last human commit {_days(last)} ago{note}"))
 
     factor = m.get(cat.CONTRIBUTOR_ABSENCE_FACTOR_365D)
-    if factor == 1:
-        commits = _human_commits_365(m)
-        tf = m.get(cat.TRUCK_FACTOR)
-        flags.append(
-            _flag(
-                "bus_factor_1",
-                (
-                    f"one person made at least half of the {commits} human commits of the last {YEAR.label}"
-                    " (contributor absence factor 1)" + (f"; truck factor {tf}" if tf is not None else "")
-                ),
-            )
-        )
-    elif factor is None:
+    commits = _human_commits_365(m)
+    least = f["bus_factor_1"]["min_human_commits"]
+    if factor is None:
         reason = (
             "git history not collected"
             if m.get(cat.COMMITS_365D) is None
             else f"no human commits in the last {YEAR.label} to count"
         )
         unchecked.append({"name": "bus_factor_1", "reason": reason})
+    elif commits is not None and commits < least:
+        unchecked.append({"name": "bus_factor_1", "reason": (
+            f"{stale}only {display.count(commits, 'human commit')} in the last {YEAR.label}: too few to say who"
+            f" carries the work (needs {display.count(least, 'commit')})")})
+    elif factor == 1:
+        tf = m.get(cat.TRUCK_FACTOR)
+        flags.append(
+            _flag(
+                "bus_factor_1",
+                (
+                    f"{stale}one person made at least half of the {display.count(commits, 'human commit')}"
+                    f" of the last {YEAR.label} (contributor absence factor 1)"
+                    + (f"; truck factor {tf}" if tf is not None else "")
+                ),
+            )
+        )
 
     release, release_text = days_since_release(m)
     if release is None:
@@ -168,8 +205,8 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
             _flag(
                 "issues_unanswered",
                 (
-                    f"half the issues opened in the last {RECENT.label} waited more than {response / 24:.0f} days"
-                    " for a first response"
+                    f"half the issues opened in the last {RECENT.label} waited more than"
+                    f" {_days(response / 24)} for a first response"
                 ),
             )
         )
@@ -183,8 +220,8 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
             _flag(
                 "contributors_declining",
                 (
-                    f"{now_people} people committed in the last {YEAR.label}, {before} in the 12 before"
-                    f" ({(now_people - before) / before:+.0%})"
+                    f"{stale}{display.count(now_people, 'person', 'people')} committed in the last {YEAR.label},"
+                    f" {before} in the 12 before ({(now_people - before) / before:+.0%})"
                 ),
             )
         )
@@ -195,16 +232,9 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
     elif lapsed:
         flags.append(_flag("funding_lapsed", evidence))
 
-    if coverage <= 0 and kind is None:
-        flags.append(
-            _flag(
-                "no_data",
-                "nothing collected for this project yet (run tracker collect): its risk cannot be judged",
-            )
-        )
-        level = spec["no_data_level"]
-    else:
-        level = _level(flags, f, kind == "mature-stable", spec["escalate_after"])
+    level = _level(flags, f, kind == "mature-stable", spec["escalate_after"])
+    if insufficient is not None and not m.get(cat.ARCHIVED):
+        level = UNKNOWN_LEVEL
     return {"level": level, "flags": flags, "unchecked": unchecked, "maturity": kind, "maturity_reason": why}
 
 

@@ -11,9 +11,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tracker import catalogue as cat
+from tracker import display
 from tracker.scoring import scales
 from tracker.scoring.weights import SUBSCORES, Weights, shipped
-from tracker.windows import GRANT_YEARS, RECENT, WEEKS, YEAR
+from tracker.windows import GRANT_YEARS, RECENT, RELEASE_YEARS, WEEKS, YEAR
 
 # GitHub's created_since_months back to days, with the month criticality_score counts (30 days).
 DAYS_PER_MONTH = shipped()["criticality"]["signals"]["days_per_month"]
@@ -36,8 +37,7 @@ def _first(m: Mapping[str, Any], inputs: dict[str, Any], first: str, second: str
 
 
 def _days(v: float) -> str:
-    text = f"{v:,.0f}"
-    return text + (" day" if text == "1" else " days")
+    return display.count(round(v), "day")
 
 
 def _num(v: float) -> str:
@@ -55,7 +55,7 @@ def recency(m, inputs):
 
 def volume(m, inputs):
     v = _first(m, inputs, cat.HUMAN_COMMITS_90D, cat.COMMITS_90D)
-    return v, "" if v is None else f"{_num(v)} human commit{'' if v == 1 else 's'} in {RECENT.label}"
+    return v, "" if v is None else f"{display.count(v, 'human commit')} in {RECENT.label}"
 
 
 def activity_regularity(m, inputs):
@@ -73,7 +73,7 @@ def absence_factor(m, inputs):
     v = inputs[cat.CONTRIBUTOR_ABSENCE_FACTOR_365D] = m.get(cat.CONTRIBUTOR_ABSENCE_FACTOR_365D)
     if v is None:
         return None, ""
-    return v, f"{v} {'person makes' if v == 1 else 'people make'} half the commits (absence factor)"
+    return v, f"{display.count(v, 'person', 'people')} {'makes' if v == 1 else 'make'} half the commits (absence factor)"
 
 
 def truck(m, inputs):
@@ -87,13 +87,13 @@ def elephant(m, inputs):
         v,
         ""
         if v is None
-        else f"{v} {'organisation makes' if v == 1 else 'organisations make'} half the commits",
+        else f"{display.count(v, 'organisation')} {'makes' if v == 1 else 'make'} half the commits",
     )
 
 
 def active_people(m, inputs):
     v = inputs[cat.ACTIVE_CONTRIBUTORS_365D] = m.get(cat.ACTIVE_CONTRIBUTORS_365D)
-    return v, "" if v is None else f"{v} active {'person' if v == 1 else 'people'} in {YEAR.label}"
+    return v, "" if v is None else f"{display.count(v, 'active person', 'active people')} in {YEAR.label}"
 
 
 def renewal(m, inputs):
@@ -116,7 +116,7 @@ def _hours(name: str, what: str) -> Component:
 def _ratio(name: str, what: str) -> Component:
     def component(m, inputs):
         v = inputs[name] = m.get(name)
-        return v, "" if v is None else f"{what} closure ratio {_num(v)}"
+        return v, "" if v is None else f"{what} closure ratio {v:.0%}"  # as the inputs and pages show it
 
     return component
 
@@ -137,41 +137,72 @@ def age_days(m: Mapping[str, Any]) -> float | None:
 
 
 def days_since_release(m: Mapping[str, Any]) -> tuple[float | None, str]:
-    """Days since the most recent release or release tag. A project with git history and no
-    release at all counts from its first commit ('never released'). (None, '') if unknown."""
-    release, tag = m.get(cat.DAYS_SINCE_LAST_RELEASE), m.get(cat.DAYS_SINCE_LAST_TAG)
-    if release is not None or tag is not None:
-        v = release if tag is None else tag if release is None else min(release, tag)
+    """Days since the most recent release of any kind (release tag, GitHub release, PyPI upload). A
+    project with release data and no release at all counts from its first commit ('never released').
+    (None, '') if unknown."""
+    known = [v for v in (m.get(cat.DAYS_SINCE_ANY_RELEASE), m.get(cat.DAYS_SINCE_LAST_RELEASE),
+                         m.get(cat.DAYS_SINCE_LAST_TAG), m.get(cat.DAYS_SINCE_LAST_PYPI_RELEASE)) if v is not None]
+    if known:
+        v = min(known)
         return v, f"last release {_days(v)} ago"
-    never = m.get(cat.TAGS_TOTAL) == 0 and not m.get(cat.RELEASES_365D)
+    never = m.get(cat.RELEASES_3Y) == 0 or (m.get(cat.TAGS_TOTAL) == 0 and not m.get(cat.RELEASES_365D))
     age = age_days(m)
     if never and age is not None:
         return age, f"no release in the {_days(age)} since the first commit"
     return None, ""
 
 
+def release_rate(m: Mapping[str, Any]) -> tuple[float | None, float]:
+    """(releases a year over the recent window, the window in years): the last 3 years, or the
+    project's life when it is younger (first commit, creation or first release). None if unknown."""
+    count = m.get(cat.RELEASES_3Y)
+    if count is None:
+        return None, 0.0
+    window = float(RELEASE_YEARS.days)
+    lives = [v for v in (age_days(m), m.get(cat.DAYS_SINCE_FIRST_RELEASE)) if v is not None]
+    if lives:
+        window = min(window, max(max(lives), YEAR.days / 4))  # a quarter at least: no rate from a week
+    years = window / 365.25
+    return count / years, years
+
+
+def _over(years: float) -> str:
+    return f"the last {RELEASE_YEARS.label}" if years * 365.25 >= RELEASE_YEARS.days - 1 \
+        else f"its {display.count(round(years * 12), 'month')}"
+
+
 def last_release(m, inputs):
-    inputs[cat.DAYS_SINCE_LAST_RELEASE] = m.get(cat.DAYS_SINCE_LAST_RELEASE)
-    inputs[cat.DAYS_SINCE_LAST_TAG] = m.get(cat.DAYS_SINCE_LAST_TAG)
-    inputs[cat.TAGS_TOTAL] = m.get(cat.TAGS_TOTAL)
+    for name in (cat.DAYS_SINCE_ANY_RELEASE, cat.DAYS_SINCE_LAST_RELEASE, cat.DAYS_SINCE_LAST_TAG,
+                 cat.DAYS_SINCE_LAST_PYPI_RELEASE, cat.RELEASES_3Y):
+        inputs[name] = m.get(name)
     return days_since_release(m)
 
 
-def interval(m, inputs):
-    v = _first(m, inputs, cat.MEDIAN_RELEASE_INTERVAL_DAYS, cat.MEDIAN_TAG_INTERVAL_DAYS)
-    return v, "" if v is None else f"median {_days(v)} between releases"
-
-
-def release_regularity(m, inputs):
-    median = m.get(cat.MEDIAN_RELEASE_INTERVAL_DAYS)
-    if median is None:
-        median = m.get(cat.MEDIAN_TAG_INTERVAL_DAYS)
-    count = _first(m, inputs, cat.RELEASES_365D, cat.TAGS_365D)
-    if median is None or count is None:
+def rate(m, inputs):
+    inputs[cat.RELEASES_3Y] = m.get(cat.RELEASES_3Y)
+    per_year, years = release_rate(m)
+    if per_year is None:
         return None, ""
-    expected = YEAR.days / max(median, 1)
-    text = f"{count} release{'' if count == 1 else 's'} in {YEAR.label}, ~{expected:.0f} expected"
-    return min(1.0, count / expected), text
+    count = m[cat.RELEASES_3Y]
+    if count == 0:
+        return 0.0, f"no release in {_over(years)}"
+    if per_year >= 1.5:
+        return per_year, f"about {per_year:.0f} a year over {_over(years)}"
+    return per_year, f"{display.count(count, 'release')} in {_over(years)}"
+
+
+def on_rhythm(m, inputs):
+    """Days since the last release in units of the project's usual gap (365.25 / rate): a slow but
+    steady project is on rhythm; one releasing far later than it used to is not."""
+    per_year, _ = release_rate(m)
+    since, _ = days_since_release(m)
+    if per_year is None or since is None:
+        return None, ""
+    if per_year == 0:  # released once, but not in the window: off any rhythm (the rate says so)
+        return (float("inf"), "") if m.get(cat.DAYS_SINCE_ANY_RELEASE) is not None else (None, "")
+    gap = 365.25 / per_year
+    late = since / gap
+    return late, "" if late <= 1.5 else f"later than its usual gap of about {_days(gap)}"
 
 
 # -- funding -----------------------------------------------------------------------------------
@@ -183,6 +214,25 @@ def _amount(name: str, what: str, usd: bool = False) -> Component:
         return v, f"{what} ${_num(v)}" if usd else f"{_num(v)} {what}"
 
     return component
+
+
+def asks_for_funding(m, inputs):
+    """Declared channels (FUNDING.yml, funding.json, a Sponsors listing): the project asks for money.
+    Asking is not receiving: see `money_received` and the cap in `_cap_funding`."""
+    v = inputs[cat.FUNDING_CHANNELS_COUNT] = m.get(cat.FUNDING_CHANNELS_COUNT)
+    if v is None:
+        return None, ""
+    return v, f"declares {display.count(v, 'funding channel')}" if v else "declares no funding channel"
+
+
+def sponsors(m, inputs):
+    """GitHub sponsors, as money evidence only where the owner has a Sponsors listing (without one,
+    a count of 0 says nothing about money)."""
+    n = inputs[cat.SPONSORS_COUNT] = m.get(cat.SPONSORS_COUNT)
+    listing = inputs[cat.HAS_SPONSORS_LISTING] = m.get(cat.HAS_SPONSORS_LISTING)
+    if n is None or (not n and listing is not True):
+        return None, ""
+    return n, display.count(n, "GitHub sponsor")
 
 
 def grants(m, inputs):
@@ -198,7 +248,24 @@ def grants(m, inputs):
     return total, f"grants ${_num(total)} in {GRANT_YEARS.label}{note}"
 
 
+MONEY_COMPONENTS = ("sponsors", "oc_income", "grants", "reported_income", "per_maintainer")
+
+
+def money_received(m: Mapping[str, Any], inputs: dict[str, Any] | None = None) -> tuple[bool, bool]:
+    """(known, positive): whether any money figure is known (sponsors of a listing, Open Collective
+    income or budget, grants, funding.json income), and whether any of them shows money arriving."""
+    inputs = {} if inputs is None else inputs
+    values = [sponsors(m, inputs)[0], m.get(cat.OC_RECEIVED_12M_USD), m.get(cat.OC_YEARLY_BUDGET_USD),
+              m.get(cat.GRANTS_TOTAL_USD_5Y), m.get(cat.REPORTED_INCOME_USD)]
+    known = [v for v in values if v is not None]
+    positive = any(v > 0 for v in known) or bool(m.get(cat.GRANTS_ACTIVE))
+    return bool(known) or positive, positive
+
+
 # -- hygiene -----------------------------------------------------------------------------------
+ORG_DEFAULT_SOURCE = "the organisation's .github repository"
+
+
 def _file(kind: str, what: str) -> Component:
     key, missing = f"has_{kind}", f"no {what}"
 
@@ -209,6 +276,9 @@ def _file(kind: str, what: str) -> Component:
             return None, ""
         if kind in files:
             inputs[key] = True
+            if kind in (m.get(cat.ORG_DEFAULT_FILES) or ()):
+                inputs[f"{key}_from"] = ORG_DEFAULT_SOURCE
+                return 1, f"{what} (from the organisation's .github repository)"
             return 1, what
         inputs[key] = False
         return 0, missing
@@ -232,12 +302,13 @@ COMPONENTS: dict[str, dict[str, Component]] = {
         "issue_closure": _ratio(cat.ISSUE_CLOSURE_RATIO_90D, "issue"),
         "open_issue_age": open_issue_age,
     },
-    "release_cadence": {"last_release": last_release, "interval": interval, "regularity": release_regularity},
+    "release_cadence": {"last_release": last_release, "rate": rate, "on_rhythm": on_rhythm},
     "funding": {
-        "channels": _amount(cat.FUNDING_CHANNELS_COUNT, "funding channels"),
-        "sponsors": _amount(cat.SPONSORS_COUNT, "GitHub sponsors"),
+        "asks_for_funding": asks_for_funding,
+        "sponsors": sponsors,
         "oc_income": _amount(cat.OC_RECEIVED_12M_USD, f"Open Collective income ({YEAR.label})", usd=True),
         "grants": grants,
+        "reported_income": _amount(cat.REPORTED_INCOME_USD, "income reported in funding.json", usd=True),
         "per_maintainer": _amount(
             cat.FUNDING_PER_ACTIVE_MAINTAINER_USD, "a year per active maintainer", usd=True
         ),
@@ -320,11 +391,32 @@ def subscore(name: str, m: Mapping[str, Any], weights: Weights) -> dict[str, Any
     }
 
 
+def _cap_funding(sub: dict[str, Any], m: Mapping[str, Any], weights: Weights) -> dict[str, Any]:
+    """Money is not a channel: while no money received is known to be positive, the funding
+    sub-score stays at or below `[evidence] funding_max_without_money`, and says why."""
+    if sub["score"] is None:
+        return sub
+    known, positive = money_received(m)
+    if positive:
+        return sub
+    cap = float(weights["evidence"]["funding_max_without_money"])
+    _, asks = asks_for_funding(m, {})
+    if not known:
+        sub["reason"] = f"{asks}; money received unknown" if asks else "money received unknown"
+    else:
+        sub["reason"] = (sub["reason"] + "; " if sub["reason"] else "") + "no money received found"
+    if sub["score"] > cap:
+        sub["score"] = cap
+        sub["capped_at"] = cap
+    return sub
+
+
 def health(m: Mapping[str, Any], weights: Weights) -> tuple[float | None, float, dict[str, dict[str, Any]]]:
     """(health 0-100 or None, coverage 0-1, sub-scores). Coverage is the share of the total weight,
     down to each component's share of its sub-score, that was known."""
     hw = weights["health"]["weights"]
     subs = {name: subscore(name, m, weights) for name in SUBSCORES}
+    subs["funding"] = _cap_funding(subs["funding"], m, weights)
     total = sum(hw.values())
     known = sum(hw[n] for n, s in subs.items() if s["score"] is not None)
     covered = sum(hw[n] * s["known_share"] for n, s in subs.items())

@@ -7,9 +7,12 @@ changes by everybody else. A developer authors a file when DOA / max DOA of the 
 DOA >= 3.293. Then, greedily, the developer authoring the most files is removed until fewer than
 50% of the files have an author left; the truck factor is how many were removed.
 
-History comes from the git collector's `--no-renames` log: a renamed file starts a new history
-(its first author is whoever renamed it). Bot commits are left out entirely; files only bots
-touched are not counted. Constants are in tracker/config/weights.toml ([truck_factor]).
+A file is a path in HEAD with its history: its changes since it was last deleted and, if it was
+renamed there, the history of its old path up to the rename, recursively (the paper's tool follows
+renames; a rename counts as a change, a delivery, of its author). Bots make no authorship (their
+changes are left out of FA, DL and AC) but their deletions and renames still say which files are
+in HEAD and where they came from; files only bots touched are not counted. Constants are in
+tracker/config/weights.toml ([truck_factor]).
 
 Pure: no store. tracker/metrics/truck_factor.py loads each file's life (who created it, who changed
 it how often) for a whole set of projects in one statement and calls `from_file_lives` per project;
@@ -19,6 +22,7 @@ it how often) for a whole set of projects in one statement and calls `from_file_
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,12 +34,70 @@ from tracker.scoring.weights import shipped
 
 @dataclass(frozen=True)
 class Change:
-    """One human change to one path: when, by whom, and git's status letter (A, M, T, D)."""
+    """One change to one path: when, by whom, git's status letter (A, M, T, D, or R for a rename
+    from `old_path`), and whether a bot made it."""
 
     path: str
     author: str
     at: datetime | int
     change: str
+    old_path: str | None = None
+    bot: bool = False
+
+
+MAX_RENAMES = 50  # renames followed back from one file (as tracker/metrics/truck_factor.py)
+
+# -- which files count: source code ----------------------------------------------------------------
+# Avelino et al. count the files GitHub Linguist counts in a repository's language statistics, so
+# documentation, third-party (vendored) and generated files and files in no programming language
+# are left out (aserg-ufmg/Truck-Factor README: "use the Linguist library to automatically discard
+# files like documentation and third-party libraries"; scripts/linguist.rb). Below, our own short
+# form of Linguist's rules: extensions and names of the languages it types "programming" or
+# "markup" (prose such as Markdown and data such as JSON, YAML or CSV do not count), and the
+# folders and names its documentation and vendor lists name. Not Linguist's library-name rules
+# (jquery*.js, backbone.js, ...): they would leave a library's own repository without its code.
+# A repository with no source file at all (documentation, data) is judged on all its files.
+SOURCE_EXTENSIONS = frozenset("""
+    py pyx pxd pxi pyi pyw ipynb rb rake gemspec ru erb haml slim js mjs cjs jsx ts tsx coffee vue svelte
+    php phtml inc java kt kts scala sc groovy gradle clj cljs cljc edn c h cc cpp cxx c++ hpp hh hxx ino
+    m mm swift go rs cs fs fsx vb pl pm t lua r jl sh bash zsh fish ksh ps1 psm1 bat cmd sql erl hrl ex exs
+    hs lhs elm ml mli f f90 f95 for d dart nim zig v sv vhd vhdl asm s cu cuh cl metal glsl hlsl wgsl
+    proto thrift capnp el lisp lsp scm ss rkt tcl awk sed mk mak make cmake in tex sty cls bib
+    html htm xhtml css scss sass less styl jinja jinja2 j2 tmpl tpl mustache handlebars hbs twig ejs jade
+    pug liquid njk kv qml pde sol move cairo nix bzl star mojo
+""".split())
+SOURCE_NAMES = frozenset("""
+    Makefile GNUmakefile makefile Rakefile Gemfile Vagrantfile Dockerfile Containerfile SConstruct SConscript
+    Jakefile Gruntfile Guardfile Capfile Podfile Fastfile Brewfile Justfile BUILD WORKSPACE CMakeLists.txt
+    meson.build configure.ac
+""".split())
+# Documentation (Linguist's documentation.yml) and vendored or generated code (vendor.yml).
+NOT_SOURCE = (
+    r"(?i:(^|/)(docs?|documentation|javadoc|man|examples?|samples?)/)"
+    r"|(?i:(^|/)(vendor|vendors|third[-_]?party|node_modules|bower_components|dependencies|extern|external"
+    r"|cache|\.git|site-packages|dist)/)"
+    r"|^deps/"
+    r"|(^|/)(CHANGES?|CHANGELOG|CONTRIBUTING|COPYING|INSTALL|LICEN[CS]E|[Ll]icen[cs]e|README|[Rr]eadme)(\.|$)"
+    r"|(?i:[.-]min\.(js|css)$|\.(pack|bundle)\.js$)|(^|/)(config\.guess|config\.sub|configure)$"
+    r"|_pb2(_grpc)?\.py$|\.pb\.(go|cc|h)$|\.generated\."
+)
+_NOT_SOURCE = re.compile(NOT_SOURCE)
+
+
+def source_pattern() -> str:
+    """One regular expression (Python's `re` and DuckDB's RE2 alike) matching a source file's path
+    by its name or extension; `NOT_SOURCE` then takes documentation and vendored files out."""
+    names = "|".join(re.escape(n) for n in sorted(SOURCE_NAMES))
+    extensions = "|".join(re.escape(e) for e in sorted(SOURCE_EXTENSIONS))
+    return rf"(^|/)({names})$|(?i:\.({extensions}))$"
+
+
+_SOURCE = re.compile(source_pattern())
+
+
+def is_source(path: str) -> bool:
+    """Whether the truck factor counts the file at `path` as source code (see above)."""
+    return bool(_SOURCE.search(path)) and not _NOT_SOURCE.search(path)
 
 
 def doa(first_author: bool, deliveries: int, acceptances: int) -> float:
@@ -57,11 +119,11 @@ def _authors(files: dict[Any, list[tuple[Any, bool, int, int]]]) -> dict[Any, se
     log1p = math.log1p
     authors: dict[Any, set] = defaultdict(set)
     for path, devs in files.items():  # doa() inlined: this runs for every file of every project
-        scored = [(dev, intercept + (first if fa else 0.0) + deliveries * dl - acceptances * log1p(ac))
+        scored = [(dev, fa, intercept + (first if fa else 0.0) + deliveries * dl - acceptances * log1p(ac))
                   for dev, fa, dl, ac in devs]
-        best = max(d for _, d in scored)
-        for dev, d in scored:
-            if best > 0 and d / best > min_normalised and d >= min_doa:
+        best = max(d for _, _, d in scored)
+        for dev, fa, d in scored:
+            if best > 0 and d / best > min_normalised and (d >= min_doa or fa):
                 authors[dev].add(path)
     return dict(authors)
 
@@ -129,26 +191,48 @@ def _excluded(path: str) -> bool:
 
 
 def from_changes(changes: Iterable[Change]) -> tuple[int | None, list[str]]:
-    """Truck factor from human changes in history order; (None, []) when no file is left."""
-    history: dict[str, list[Change]] = defaultdict(list)
-    for ch in sorted(changes, key=lambda c: c.at):
-        history[ch.path].append(ch)
+    """Truck factor from changes (any order); (None, []) when no file is left. The reference the
+    set-based loading (tracker/metrics/truck_factor.py) is tested against."""
+    events: dict[str, list[tuple[Any, int, Change]]] = defaultdict(list)   # path -> (at, order, change)
+    for i, ch in sorted(enumerate(changes), key=lambda item: (item[1].at, item[0])):
+        events[ch.path].append((ch.at, i, ch))
+        if ch.change == "R" and ch.old_path is not None:  # a rename ends its old path's life
+            events[ch.old_path].append((ch.at, i, Change(ch.old_path, ch.author, ch.at, "D", None, ch.bot)))
+
+    def last_delete(path: str, before: Any = None) -> Any:
+        return max((at for at, _, ch in events[path] if ch.change == "D" and (before is None or at < before)),
+                   default=None)
+
+    def within(at: Any, since: Any, until: Any) -> bool:
+        return (since is None or at > since) and (until is None or at < until)
+
+    in_head = [path for path, evs in events.items()
+               if not _excluded(path) and max(evs, key=lambda e: (e[0], e[1]))[2].change != "D"]
+    source = [path for path in in_head if is_source(path)]
     rows = []
-    for path, seq in history.items():
-        if _excluded(path):
-            continue
-        last_delete = max((i for i, ch in enumerate(seq) if ch.change == "D"), default=-1)
-        if last_delete == len(seq) - 1:
-            continue  # not in HEAD
-        life = seq[last_delete + 1 :]
-        first = next((ch.author for ch in life if ch.change == "A"), None)
+    for path in source or in_head:  # only source files, unless the repository has none
+        segments, todo = set(), [(path, last_delete(path), None, 0)]
+        while todo:
+            seg = todo.pop()
+            if seg[:3] in segments:
+                continue
+            segments.add(seg[:3])
+            p, since, until, depth = seg
+            for at, _, ch in events[p]:
+                if ch.change == "R" and ch.old_path is not None and within(at, since, until) and depth < MAX_RENAMES:
+                    todo.append((ch.old_path, last_delete(ch.old_path, at), at, depth + 1))
+        life = {(i, p): ch for p, since, until in segments for at, i, ch in events[p]
+                if within(at, since, until) and ch.change != "D" and not ch.bot}
+        created: dict[str, Any] = {}
         deliveries: dict[str, int] = defaultdict(int)
-        for ch in life:
-            deliveries[ch.author] += 0 if ch.change == "A" else 1
-        total = sum(deliveries.values())
-        for dev, dl in deliveries.items():
-            rows.append((path, dev, dev == first, dl, total - dl))
-    return from_authorship(rows)
+        for ch in life.values():
+            if ch.change == "A":
+                created[ch.author] = min(created.get(ch.author, ch.at), ch.at)
+                deliveries[ch.author] += 0
+            else:
+                deliveries[ch.author] += 1
+        rows += [(path, dev, created.get(dev), dl) for dev, dl in deliveries.items()]
+    return from_file_lives(rows)
 
 
 NOT_CREATED = 2**63 - 1  # `created` of a developer who did not create the file
@@ -186,7 +270,7 @@ def truck_factors(project: Any, file: Any, dev: Any, created: Any, dl: Any) -> d
     np.maximum.at(best, file_index, doa)
     top = best[file_index]
     with np.errstate(divide="ignore", invalid="ignore"):
-        author = (top > 0) & (doa / top > c["author_min_normalised_doa"]) & (doa >= c["author_min_doa"])
+        author = (top > 0) & (doa / top > c["author_min_normalised_doa"]) & ((doa >= c["author_min_doa"]) | fa)
 
     # The greedy step for every project in lockstep: step k removes each project's k-th developer
     # (most files first) while at least `coverage` of its files keep an author.

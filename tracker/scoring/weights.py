@@ -20,7 +20,9 @@ from typing import Any
 from tracker.errors import UsageError
 from tracker.userfiles import read_toml
 
-LEVELS = ("low", "medium", "high", "critical")
+LEVELS = ("low", "medium", "high", "critical")  # severities a flag can have, lowest first
+UNKNOWN_LEVEL = "unknown"  # the risk level when the evidence rule is not met: not a severity, never "medium"
+RISK_LEVELS = (*LEVELS, UNKNOWN_LEVEL)  # every level a score can carry
 SUBSCORES = {
     "activity": ("recency", "volume", "regularity"),
     "contributor_resilience": (
@@ -37,15 +39,15 @@ SUBSCORES = {
         "issue_closure",
         "open_issue_age",
     ),
-    "release_cadence": ("last_release", "interval", "regularity"),
-    "funding": ("channels", "sponsors", "oc_income", "grants", "per_maintainer"),
+    "release_cadence": ("last_release", "rate", "on_rhythm"),
+    "funding": ("asks_for_funding", "sponsors", "oc_income", "grants", "reported_income", "per_maintainer"),
     "hygiene": ("license", "security_policy", "contributing", "codeowners", "code_of_conduct", "governance"),
 }
 FLAGS = {
     "archived": (),
     "abandoned": (),
     "no_commits_12m": ("days",),
-    "bus_factor_1": (),
+    "bus_factor_1": ("min_human_commits",),
     "no_release_18m": ("days",),
     "issues_unanswered": ("median_first_response_hours",),
     "contributors_declining": ("min_previous", "max_ratio"),
@@ -54,6 +56,9 @@ FLAGS = {
 MATURITY_KEYS = (
     "abandoned_no_commit_days",
     "abandoned_no_release_days",
+    "abandoned_max_human_commits_365d",
+    "abandoned_few_commits_release_days",
+    "abandoned_late_gaps",
     "young_days",
     "mature_min_age_days",
     "mature_max_commits_365d",
@@ -61,7 +66,10 @@ MATURITY_KEYS = (
     "mature_recent_fix_days",
     "mature_recent_release_days",
     "mature_max_open_issues",
+    "active_min_human_commits_365d",
+    "active_min_active_weeks",
 )
+EVIDENCE_KEYS = ("min_coverage", "required", "git_data_grace_days", "funding_max_without_money")
 FUNDING_NEED_KEYS = (
     "dependents_log_target",
     "stars_log_target",
@@ -85,6 +93,8 @@ CRITICALITY_SIGNALS = (
 )
 # Published constants: a --weights file may not change them (they define the named algorithms).
 FIXED_TABLES = ("truck_factor", "criticality")
+# Applied when git history is collected (tracker/identity.py), not when scoring: shipped file only.
+COLLECTION_TABLES = ("identity",)
 SHIPPED = "weights.toml"
 
 
@@ -129,6 +139,12 @@ def load(path: str | Path | None = None) -> Weights:
         if table in override:
             raise UsageError(
                 f"--weights {where}: [{table}] holds published constants and cannot be overridden"
+            )
+    for table in COLLECTION_TABLES:
+        if table in override:
+            raise UsageError(
+                f"--weights {where}: [{table}] is applied when git history is collected, not when scoring;"
+                f" set it in tracker/config/weights.toml and collect git again"
             )
     data = merge(copy.deepcopy(shipped().data), override)
     validate(data, where)
@@ -217,11 +233,22 @@ def validate(data: dict[str, Any], where: str) -> None:
     c = _Checker(where)
     c.only(
         data,
-        ("version", "health", "subscores", "maturity", "risk", "funding_need", *FIXED_TABLES),
+        ("version", "evidence", "health", "subscores", "maturity", "risk", "funding_need", *FIXED_TABLES,
+         *COLLECTION_TABLES),
         "top level",
     )
     if not isinstance(data.get("version"), str) or not data["version"]:
         c.fail("top level", "version must be a non-empty string")
+    evidence = c.table(data, "evidence", "evidence")
+    c.only(evidence, EVIDENCE_KEYS, "evidence")
+    if not 0 <= c.number(evidence, "min_coverage", "evidence") <= 1:
+        c.fail("evidence", "min_coverage must be between 0 and 1 (a share of the health weight)")
+    required = evidence.get("required")
+    if not isinstance(required, list) or any(r not in SUBSCORES for r in required):
+        c.fail("evidence", f"required must be a list of sub-score names ({', '.join(SUBSCORES)}), got {required!r}")
+    c.number(evidence, "git_data_grace_days", "evidence", low=0)
+    if not 0 <= c.number(evidence, "funding_max_without_money", "evidence") <= 100:
+        c.fail("evidence", "funding_max_without_money must be between 0 and 100 (a sub-score)")
     weights = c.table(c.table(data, "health", "health"), "weights", "health.weights")
     c.only(weights, tuple(SUBSCORES), "health.weights")
     for name in SUBSCORES:
@@ -252,9 +279,8 @@ def validate(data: dict[str, Any], where: str) -> None:
     for key in MATURITY_KEYS:
         c.number(maturity, key, "maturity", low=0)
     risk = c.table(data, "risk", "risk")
-    c.only(risk, ("escalate_after", "no_data_level", "flags"), "risk")
+    c.only(risk, ("escalate_after", "flags"), "risk")
     c.number(risk, "escalate_after", "risk", positive=True)
-    c.level(risk, "no_data_level", "risk")
     flags = c.table(risk, "flags", "risk.flags")
     c.only(flags, tuple(FLAGS), "risk.flags")
     for flag, keys in FLAGS.items():
@@ -287,6 +313,12 @@ def validate(data: dict[str, Any], where: str) -> None:
         "coverage",
     ):
         c.number(tf, key, "truck_factor")
+    identity = c.table(data, "identity", "identity")
+    c.only(identity, ("merge_names", "min_name_words"), "identity")
+    if not isinstance(identity.get("merge_names"), bool):
+        c.fail("identity", f"merge_names must be true or false, got {identity.get('merge_names')!r}")
+    if c.number(identity, "min_name_words", "identity", low=1) != int(identity["min_name_words"]):
+        c.fail("identity", "min_name_words must be a whole number")
     if not isinstance(tf.get("exclude_prefixes"), list):
         c.fail("truck_factor", "exclude_prefixes must be a list of path prefixes")
     crit = c.table(data, "criticality", "criticality")

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from tracker import display
+from tracker import catalogue, display
 from tracker.ui import charts, queries, render
 
 MAX_PROJECTS = 4
@@ -20,38 +19,45 @@ KEY_METRICS = [
     "stars", "criticality", "funding_channels_count", "sponsors_count", "oc_received_12m_usd",
     "grants_total_usd_5y",
 ]
-COMPARE_WEEKS = 104
+COMPARE_MONTHS = 24
 
 
 def side_by_side(bundles: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """Rows = measures, columns = projects; every cell plain text, 'unknown' where unknown."""
+    """Rows = measures (catalogue labels), columns = projects; every cell text for people, with its
+    unit, percentages as '77%', 'unknown' where unknown."""
     rows: dict[str, dict[str, str]] = {}
 
-    def put(measure: str, slug: str, value: Any) -> None:
-        rows.setdefault(measure, {})[slug] = render.fmt_plain(value)
+    def put(measure: str, slug: str, value: str) -> None:
+        rows.setdefault(measure, {})[slug] = value
 
     for slug, data in bundles.items():
         score = data["score"] or {}
-        put("health", slug, score.get("health"))
-        put("coverage", slug, display.percent(score.get("coverage")))
-        put("risk level", slug, score.get("risk_level"))
-        put("flags", slug, ", ".join(str(f.get("name")) for f in score.get("flags") or [] if isinstance(f, dict))
-            or ("none" if score else None))
+        put("Health (0-100)", slug, "insufficient data" if score.get("health") is None and score.get("health_reason")
+            else display.number(score.get("health"), 0))
+        put("Coverage", slug, display.percent(score.get("coverage")))
+        put("Maintenance risk", slug, render.risk_label(score.get("risk_level")) if score else display.UNKNOWN)
+        put("Maturity", slug, catalogue.label_or_name(score["maturity"]) if score.get("maturity") else display.UNKNOWN)
+        put("Funding need (0-100)", slug, display.number(score.get("funding_need"), 1))
+        put("Risk flags", slug, ", ".join(catalogue.label_or_name(str(f.get("name")))
+                                          for f in score.get("flags") or [] if isinstance(f, dict))
+            or ("none" if score else display.UNKNOWN))
         for name, sub in (score.get("subscores") or {}).items():
-            put(f"sub-score: {name}", slug, (sub or {}).get("score") if isinstance(sub, dict) else None)
+            value = sub.get("score") if isinstance(sub, dict) else None
+            put(f"Sub-score: {catalogue.label_or_name(name)}", slug, display.number(value, 0))
         for name in KEY_METRICS:
-            put(name, slug, data["metrics"].get(name))
+            metric = catalogue.METRICS[name]
+            put(metric.label, slug, display.quantity(data["metrics"].get(name), metric.unit))
     frame = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(bundles))
-    return frame.fillna("unknown").rename_axis("measure").reset_index()
+    return frame.fillna(display.UNKNOWN).rename_axis("measure").reset_index()
 
 
-def weekly_long(bundles: dict[str, dict[str, Any]]) -> pd.DataFrame:
+def monthly_long(bundles: dict[str, dict[str, Any]]) -> pd.DataFrame:
     frames = []
     for slug, data in bundles.items():
-        weekly = data["weekly"]
-        if not weekly.empty:
-            frames.append(weekly.tail(COMPARE_WEEKS).assign(project=slug))
-    return pd.concat(frames) if frames else pd.DataFrame(columns=["week", "commits", "project"])
+        monthly = data["monthly"]
+        if not monthly.empty:
+            frames.append(monthly.tail(COMPARE_MONTHS).assign(project=slug))
+    return pd.concat(frames) if frames else pd.DataFrame(columns=["month", "commits", "project"])
 
 
 def history_long(bundles: dict[str, dict[str, Any]]) -> pd.DataFrame:
@@ -67,7 +73,7 @@ def subscores_long(bundles: dict[str, dict[str, Any]]) -> pd.DataFrame:
         for name, sub in ((data["score"] or {}).get("subscores") or {}).items():
             value = sub.get("score") if isinstance(sub, dict) else None
             if value is not None:
-                rows.append({"project": slug, "sub-score": name, "score": value})
+                rows.append({"project": slug, "sub-score": catalogue.label_or_name(name), "score": value})
     return pd.DataFrame(rows, columns=["project", "sub-score", "score"])
 
 
@@ -95,26 +101,26 @@ def show() -> None:
             return
         bundles = {slug: queries.project(db, slug) for slug in chosen}
     bundles = {slug: data for slug, data in bundles.items() if data is not None}
-    st.dataframe(side_by_side(bundles), hide_index=True, width="stretch", key="compare_table")
+    table = side_by_side(bundles)
+    st.dataframe(table, hide_index=True, width="stretch", key="compare_table", height=38 + 35 * len(table),
+                 column_config={"measure": st.column_config.TextColumn("measure", width=330)})
     subs = subscores_long(bundles)
     if not subs.empty:
         st.subheader("Sub-scores")
-        st.altair_chart(alt.Chart(subs).mark_bar().encode(
-            x=alt.X("sub-score:N", title=None), xOffset="project:N",
-            y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100])), color=alt.Color("project:N", title=None),
-            tooltip=["project:N", "sub-score:N", alt.Tooltip("score:Q", format=".0f")],
-        ).properties(height=260), width="stretch")
-    weekly = weekly_long(bundles)
-    st.subheader("Commits per week (last two years)")
-    if weekly.empty:
+        st.altair_chart(charts.grouped_bars(subs, "sub-score", "score", "project", "score (0-100)",
+                                            domain=(0, 100)), width="stretch")
+        st.caption(f"Unknown sub-scores have no bar. {render.docs_link('sub-scores-0-100-and-health', 'How the sub-scores are computed')}")
+    monthly = monthly_long(bundles)
+    st.subheader("Commits a month (last two years)")
+    if monthly.empty:
         st.write("unknown: git history not collected for these projects yet")
     else:
-        st.altair_chart(charts.series(weekly, "week", "commits", "commits per week", color="project"),
-                        width="stretch")
+        st.altair_chart(charts.series(monthly, "month", "commits", "commits a month", color="project",
+                                      legend_title="project"), width="stretch")
     history = history_long(bundles)
     st.subheader("Health over time")
     if history.empty:
         st.write("No scoring runs yet.")
     else:
-        st.altair_chart(charts.series(history, "computed_at", "health", "health", color="project",
-                                      y_domain=(0, 100)), width="stretch")
+        st.altair_chart(charts.series(history, "computed_at", "health", "health (0-100)", color="project",
+                                      y_domain=(0, 100), legend_title="project"), width="stretch")

@@ -185,7 +185,7 @@ def explain(row: dict[str, Any]) -> list[str]:
     if row["project_risk"] is not None:
         _, title, motivation, remedy = PROJECT_RULE
         flags = ", ".join(row["flags"]) or "no flag"
-        out.append(f"- **{e(title)}** ({e(row['project_risk'])}): health {e(row['health'])}, flags: {e(flags)}."
+        out.append(f"- **{e(title)}** ({e(row['project_risk'])}): health {e(deps_render.health_text(row))}, flags: {e(flags)}."
                    f" {e(motivation)} *What helps:* {e(remedy)}")
     if row["index_status"] == "found" and not [f for f in row["findings"] if f["level"] != "none"]:
         out.append(f"- {index} shows no warning sign: last release {e(_ago(row['days_since_last_release']))},"
@@ -238,6 +238,7 @@ def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     for r in rows:
         f = deps_render.flat(r)
         f["pulled in by"] = " > ".join(r["via"][:-1]) if len(r["via"]) > 1 else ("direct" if r["direct"] else None)
+        f["health"] = deps_render.health_text(f)  # with its coverage beside it, as everywhere
         flats.append(f)
     return pd.DataFrame(flats, columns=TABLE_COLUMNS)
 

@@ -1,6 +1,7 @@
 """The app's pages and links between them.
 
-Pages are the `show()` functions of the page modules; their URL paths are stable (`/`, `/project`, `/funders`, `/compare`, `/runs`)
+Pages are the `show()` functions of the page modules; their URL paths are stable (`/`, `/project`, `/funders`,
+`/compare`, `/dependencies`, `/runs`, `/methodology`)
 so that a project page can be bookmarked as `/project?project=OWNER/REPO`.
 """
 
@@ -19,6 +20,7 @@ PAGES = (
     ("compare", "Compare", ":material/compare_arrows:", "compare"),
     ("dependencies", "Dependencies", ":material/account_tree:", "dependencies"),
     ("runs", "Data & runs", ":material/database:", "runs"),
+    ("methodology", "Methodology", ":material/menu_book:", "methodology"),
 )
 _REGISTERED = "_nav_registered"
 
@@ -41,8 +43,9 @@ def _render_fn(key: str):
 def pages() -> dict[str, Any]:
     """The app's pages as `st.Page` objects, keyed by page module name."""
     return {
-        key: st.Page(_render_fn(key), title=title, icon=icon, url_path=path, default=(key == "overview"))
-        for key, title, icon, path in PAGES
+        # no icons: the words say it, and the icon font is one download and layout fewer per page load
+        key: st.Page(_render_fn(key), title=title, url_path=path, default=(key == "overview"))
+        for key, title, _icon, path in PAGES
     }
 
 
@@ -50,7 +53,9 @@ def run_app() -> None:
     """Register the pages with `st.navigation` and run the one the URL asks for."""
     st.set_page_config(page_title="OSS sustainability tracker", page_icon=":material/eco:", layout="wide")
     found = pages()
-    navigation = st.navigation(list(found.values()))
+    # At the top, not in a sidebar: the pages' tables and charts get the whole width (every column
+    # of the overview fits at 1440 px).
+    navigation = st.navigation(list(found.values()), position="top")
     st.session_state[_REGISTERED] = True
     navigation.run()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from tracker import display
+from tracker import catalogue, display
 from tracker.runs import utcnow
 from tracker.ui import nav, queries, render
 from tracker.ui.render import md
@@ -46,42 +46,102 @@ def apply_filters(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return df[keep]
 
 
+def ranked(df: pd.DataFrame) -> pd.DataFrame:
+    """Most at risk first (critical, high, medium, low, then insufficient data), and within a level
+    the greatest funding need first (unknown need last), then the lowest health."""
+    order = {level: i for i, level in enumerate(render.RISK_ORDER)}
+    keys = pd.DataFrame({
+        "risk": [order[render.risk_key(r)] for r in df["risk_level"]],
+        "need": -pd.to_numeric(df["funding_need"], errors="coerce").fillna(-1.0),
+        "health": pd.to_numeric(df["health"], errors="coerce").fillna(101.0),
+        "slug": df["slug"].str.lower(),
+    }, index=df.index)
+    return df.loc[keys.sort_values(["risk", "need", "health", "slug"]).index]
+
+
 def table(df: pd.DataFrame) -> pd.DataFrame:
-    """The displayed table: plain values (the grid renders text, never HTML)."""
+    """The displayed table: plain values (the grid renders text, never HTML); nothing reads None."""
     return pd.DataFrame({
         "project": [render.project_link(s) for s in df["slug"]],
-        "name": df["name"],
-        "category": df["category"].fillna("uncategorised"),
+        "risk": [[render.risk_label(r)] for r in df["risk_level"]],
         "health": df["health"],
-        "risk": [render.risk_badge(r) for r in df["risk_level"]],
+        "coverage": [display.percent(c) for c in df["coverage"]],
         "trend (90 d)": [render.trend_arrow(t) for t in df["trend"]],
+        "funding need": [display.number(v, 1) for v in df["funding_need"]],
         "activity (26 wk)": df["activity"],
         "last release": [display.date(d) for d in df["last_release"]],
-        "funding": df["funding"],
-        "data as of": [display.when(d) for d in df["data_as_of"]],
-    })
+        "funding": df["funding_short"],
+        "category": df["category"].fillna("uncategorised"),
+        "data as of": [display.date(d) for d in df["data_as_of"]],
+    }, index=df.index)
 
 
 COLUMNS = {
     "project": st.column_config.LinkColumn(
-        "project", display_text=r"project\?project=(.*)$", help="Open the project page"),
-    "name": st.column_config.TextColumn("name", width="medium"),
+        "project", display_text=r"project\?project=(.*)$", help="Open the project page", width=190),
+    "risk": st.column_config.MultiselectColumn(
+        "risk", options=[catalogue.LEVELS[k].label for k in render.RISK_ORDER],
+        color=[render.RISK_COLORS[k] for k in render.RISK_ORDER], width=125,
+        help="Maintenance risk from the flags raised; insufficient data = too little collected to judge "
+             "(not a verdict). Colours are safe for colour-blind readers; the level is always written."),
     "health": st.column_config.ProgressColumn(
-        "health", min_value=0, max_value=100, format="%.0f",
-        help="0-100, weighted sub-scores; empty = unknown (not scored yet). The project page says why."),
+        "health", min_value=0, max_value=100, format="%.0f", color="auto", width=110,
+        help="0-100, weighted sub-scores; the bar is green from 50 up, red below. Empty = unknown (not scored, "
+             "or too little data). The project page says why and what would raise it."),
+    "coverage": st.column_config.TextColumn(
+        "coverage", width=80, help="Share of the health weight whose inputs were known: health at 40% coverage "
+                                   "rests on less than health at 90%. Below 50% (or without git activity) there is "
+                                   "no health: the risk column says 'insufficient data'."),
+    "trend (90 d)": st.column_config.TextColumn("trend (90 d)", width=90,
+                                                help="Health change against the score 90 days before"),
+    "funding need": st.column_config.TextColumn(
+        "funding need", width=95, help="0-100: important, alive, strained and under-funded ranks higher. "
+                                       "The Funders page breaks it into its parts."),
     "activity (26 wk)": st.column_config.LineChartColumn(
-        "activity (26 wk)", y_min=0, help="Commits per week; empty = git history not collected yet"),
+        "activity (26 wk)", y_min=0, width=120, color="#4477AA", help="Commits per week; empty = git history not collected yet"),
     "last release": st.column_config.TextColumn(
-        "last release", help="Newest release of any kind (git tag, GitHub release, PyPI upload), pre-releases "
-        "left out; unknown = none collected"),
+        "last release", width=95, help="Newest release of any kind (git tag, GitHub release, PyPI upload), "
+        "pre-releases left out; unknown = none collected"),
     "funding": st.column_config.TextColumn(
-        "funding", help="Money received (sponsors, Open Collective, grants) and whether the project asks for "
-        "funding (declared channels); a channel is not money. From the latest score's metrics."),
+        "funding", width=135, help="Money received a year (Open Collective, grants over 5 years / 5) or sponsors; "
+        "'(asks)': the project declares funding channels, which is not money received."),
+    "category": st.column_config.TextColumn("category", width=95),
     "data as of": st.column_config.TextColumn(
-        "data as of",
+        "data as of", width=95,
         help="Every source's data is at least this recent: the oldest of the sources' last collections that "
              "brought data (ok or partial); unknown = nothing collected yet"),
 }
+
+
+def headline(df: pd.DataFrame, now) -> None:
+    """The portfolio in one row: projects by risk level, median health (with coverage), how fresh."""
+    counts = df["risk_level"].map(render.risk_key).value_counts()
+    cells = st.columns([1, 1, 1, 1, 1.3, 1.3, 1.6])
+    for cell, level in zip(cells, render.RISK_ORDER, strict=False):
+        cell.metric(f"{catalogue.LEVELS[level].label} risk" if level != "unknown" else "insufficient data",
+                    display.number(int(counts.get(level, 0))),
+                    help=catalogue.LEVELS[level].description, border=True)
+    known = df["health"].dropna()
+    coverage = df.loc[known.index, "coverage"].dropna()
+    cells[5].metric("median health", display.number(known.median(), 0) if len(known) else display.UNKNOWN,
+                    help=f"Median over the {display.count(len(known), 'project')} with a health score; their "
+                         f"median coverage is {display.percent(coverage.median() if len(coverage) else None)}.",
+                    border=True)
+    fresh = df["data_as_of"].dropna()
+    if fresh.empty:
+        cells[6].metric("data as of", display.UNKNOWN, help="Nothing collected yet", border=True)
+    else:
+        day = pd.Timedelta(days=1)
+        recent = int((pd.Timestamp(now) - pd.to_datetime(fresh) <= day).sum())
+        cells[6].metric("data as of", display.date(pd.to_datetime(fresh).median()),
+                        help=f"Median of the projects' 'data as of' dates. {recent} of {len(df)} projects have all "
+                             f"their sources collected in the last 24 hours; {len(df) - len(fresh)} have nothing "
+                             "collected yet.", border=True)
+    stale = len(df) - len(fresh)
+    st.caption(f"{display.count(len(df), 'project')} tracked · oldest data {display.date(fresh.min()) if len(fresh) else 'unknown'}"
+               f", newest {display.date(fresh.max()) if len(fresh) else 'unknown'}"
+               + (f" · {display.count(stale, 'project')} with nothing collected yet" if stale else "")
+               + f" · as of {display.when(now)}")
 
 
 def show() -> None:
@@ -91,8 +151,9 @@ def show() -> None:
         render.require_projects(db)
         df = queries.overview(db)
     st.title("Overview")
-    st.caption("Health, maintenance risk and funding of every tracked project. Unknown means not collected "
-               "or not scored yet, never zero. Click a project to see why.")
+    now = utcnow()
+    headline(df, now)
+    df = ranked(df)
     categories = sorted(df["category"].fillna("uncategorised").unique())
     # Search stays in view; the other filters sit in a popover, which the browser draws only when
     # opened: five widgets fewer to draw before the grid (about 0.3-0.5 s of a page load here).
@@ -101,7 +162,8 @@ def show() -> None:
     with filter_col.popover("Filters: category, risk, health, funding", width="stretch"):
         f = Filters(
             categories=st.multiselect("Category", categories, key="overview_category"),
-            risks=st.multiselect("Risk level", RISK_CHOICES, key="overview_risk"),
+            risks=st.multiselect("Risk level", RISK_CHOICES, key="overview_risk",
+                                 format_func=render.risk_label),
             health=st.slider("Health", 0, 100, (0, 100), key="overview_health"),
             include_unknown_health=st.checkbox("Include projects whose health is unknown", value=True,
                                                key="overview_health_unknown"),
@@ -115,15 +177,17 @@ def show() -> None:
         table(shown), column_config=COLUMNS, hide_index=True, width="stretch", key="overview_table",
         on_select="rerun", selection_mode="single-row", height=min(38 + 35 * max(len(shown), 1), 640),
     )
-    unknown = int(shown["health"].isna().sum())
+    unknown = int((shown["risk_level"].map(render.risk_key) == "unknown").sum())
+    no_health = int(shown["health"].isna().sum())
     active = [name for name, on in (("category", f.categories), ("risk", f.risks), ("health", f.health != (0, 100)),
                                     ("unknown health left out", not f.include_unknown_health),
                                     ("funding", f.funding != "any"), ("search", f.search.strip())) if on]
     st.caption(f"{len(shown)} of {len(df)} projects shown"
                + (f" (filtered by {', '.join(active)})" if active else "")
-               + f" · as of {utcnow():%Y-%m-%d %H:%M} UTC"
-               + (f" · health unknown (empty cell) for {unknown}: not scored yet" if unknown else ""),
-               help="Data is re-read at most every minute.")
+               + " · sorted by risk, then funding need"
+               + (f" · {display.unranked(unknown)}" if unknown else "")
+               + (f" · health unknown (empty bar) for {no_health}" if no_health else ""),
+               help="Data is re-read at most every minute. Click a column header to sort by it.")
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if rows:
         nav.switch_to("project", {"project": shown.iloc[rows[0]]["slug"]})

@@ -128,6 +128,26 @@ def project(db: str, slug: str) -> dict[str, Any] | None:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _project_summary_cached(db: str, slug: str) -> dict[str, Any] | None:
+    return read(db, pages.project_summary, slug, utcnow())
+
+
+def project_summary(db: str, slug: str) -> dict[str, Any] | None:
+    """What the project page shows first (None if it is not tracked); its details come apart."""
+    return _served("project_summary", _project_summary_cached, db, slug)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _project_details_cached(db: str, project_id: int) -> dict[str, Any]:
+    return read(db, pages.project_details, project_id, utcnow())
+
+
+def project_details(db: str, project_id: int) -> dict[str, Any]:
+    """The project page's detail sections (history, contributors, funding, first responses)."""
+    return _served("project_details", _project_details_cached, db, project_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def _funders_cached(db: str) -> pd.DataFrame:
     return read(db, pages.funders)
 

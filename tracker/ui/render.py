@@ -18,12 +18,17 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 import streamlit as st
 
-from tracker import display
+from tracker import catalogue, display
 from tracker.store import DatabaseDamaged, SchemaMismatch
 from tracker.ui import queries
 
 UNKNOWN = display.UNKNOWN
-RISK_BADGES = {"low": "🟢 low", "medium": "🟡 medium", "high": "🟠 high", "critical": "🔴 critical"}
+RISK_ORDER = ("critical", "high", "medium", "low", "unknown")  # most at risk first; unknown last
+# Paul Tol's "bright" qualitative palette: distinct for the common kinds of colour blindness. The
+# level is always written out too (a colour alone carries nothing for some readers).
+RISK_COLORS = {"low": "#4477AA", "medium": "#CCBB44", "high": "#EE6677", "critical": "#AA3377",
+               "unknown": "#BBBBBB"}
+METHODOLOGY_PAGE = "methodology"  # the app's own copy of docs/methodology.md (tracker/ui/methodology.py)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=\"'])")
 MAX_TEXT = 2000
 MAX_URL = 2048
@@ -77,8 +82,39 @@ def fmt(value: Any, unit: str = "", digits: int = 1) -> str:
     return md(display.text(value, unit))
 
 
-def risk_badge(level: Any) -> str:
-    return RISK_BADGES.get(level, "⚪ unknown") if isinstance(level, str) else "⚪ unknown"
+def risk_key(level: Any) -> str:
+    """The risk level as one of RISK_ORDER ('unknown' for none, NULL or a level this app does not know)."""
+    return level if isinstance(level, str) and level in catalogue.LEVELS else "unknown"
+
+
+def risk_label(level: Any) -> str:
+    """The risk level in words: 'low' ... 'critical', 'insufficient data' when unknown."""
+    return catalogue.LEVELS[risk_key(level)].label
+
+
+def docs_url(name_or_anchor: str) -> str:
+    """The app's methodology page at the section defining a catalogued name (or at an anchor)."""
+    anchor = catalogue.docs_anchor(name_or_anchor) or name_or_anchor
+    return f"{METHODOLOGY_PAGE}#{anchor}"
+
+
+def docs_link(name_or_anchor: str, text: str = "how it is computed") -> str:
+    """A Markdown link to the methodology section of a number (served by the app: works offline)."""
+    return f"[{md(text)}]({docs_url(name_or_anchor)})"
+
+
+def input_text(name: str, value: Any) -> str:
+    """A sub-score input for people: 'Weeks with a human commit, last 52 weeks: 3 weeks', never
+    'human_active_weeks_52=3'. Labels and units from the metric catalogue."""
+    metric = catalogue.METRICS.get(name)
+    if metric is not None:
+        if isinstance(value, list):
+            return f"{metric.label}: {', '.join(str(v).replace('_', ' ') for v in value) or 'none'}"
+        return f"{metric.label}: {display.quantity(value, metric.unit)}"
+    entry = catalogue.INPUTS.get(name)
+    if entry is not None:
+        return f"{entry.label}: {'present' if value else 'missing' if value is not None else UNKNOWN}"
+    return f"{catalogue.label_or_name(name)}: {fmt_plain(value)}"
 
 
 def trend_arrow(delta: Any) -> str:
@@ -89,7 +125,8 @@ def trend_arrow(delta: Any) -> str:
         return f"↑ +{delta:.0f}"
     if delta <= -2:
         return f"↓ {delta:.0f}"
-    return f"→ {delta:+.0f}"
+    rounded = round(delta)
+    return f"→ {rounded:+d}" if rounded else "→ 0"
 
 
 def age(when: Any, now: datetime) -> str:
@@ -102,6 +139,18 @@ def age(when: Any, now: datetime) -> str:
     if seconds < 86400 * 2:
         return f"{int(seconds // 3600)} h ago"
     return f"{int(seconds // 86400)} d ago"
+
+
+def duration(start: Any, end: Any) -> str:
+    """'42 s', '3 min', '1.5 h'; '' when either end is unknown (still running)."""
+    if display.is_unknown(start) or display.is_unknown(end):
+        return ""
+    seconds = max(0.0, (pd.Timestamp(end) - pd.Timestamp(start)).total_seconds())
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def project_link(slug: str) -> str:
@@ -119,11 +168,11 @@ def guard(db: str) -> Iterator[None]:
         empty_database(db, missing=True)
         st.stop()
     except (SchemaMismatch, DatabaseDamaged) as exc:
-        st.error(md(str(exc)), icon="⚠️")
+        st.error(md(str(exc)), icon=":material/error:")
         st.stop()
     except queries.DatabaseBusy:
         st.info("The collector is writing to the database right now. This page will show the data in a "
-                "moment.", icon="⏳")
+                "moment.", icon=":material/hourglass_top:")
         st.button("Try again", key="busy_retry")
         st.stop()
 
@@ -154,19 +203,21 @@ def empty_database(db: str, missing: bool) -> None:
 
 
 def subscores_frame(subscores: dict[str, Any]) -> pd.DataFrame:
-    """Sub-scores as rows (name, score, reason, inputs as text); unknown scores stay empty."""
+    """Sub-scores as rows: label (catalogue), score, reason, inputs in words; unknown scores stay
+    empty. `name` keeps the catalogue name (for links)."""
     rows = []
     for name, sub in (subscores or {}).items():
         sub = sub if isinstance(sub, dict) else {}
         inputs = sub.get("inputs") or {}
         rows.append({
-            "sub-score": name.replace("_", " "),
+            "name": name,
+            "sub-score": catalogue.label_or_name(name),
             "score": sub.get("score"),
             "why": str(sub.get("reason") or "no reason recorded"),
-            "inputs": ", ".join(f"{k}={fmt_plain(v)}" for k, v in inputs.items()) if isinstance(inputs, dict)
+            "inputs": "; ".join(input_text(k, v) for k, v in inputs.items()) if isinstance(inputs, dict)
             else str(inputs),
         })
-    return pd.DataFrame(rows, columns=["sub-score", "score", "why", "inputs"])
+    return pd.DataFrame(rows, columns=["name", "sub-score", "score", "why", "inputs"])
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 import collectors
@@ -109,47 +110,124 @@ def collect_form(db: str, tracked: list[str]) -> None:
     st.success(f"Request {request_id}: {md(slug)} ({md(source)}) will be collected by the scheduler.")
 
 
+SOURCE_LABELS = {"git": "git history", "github": "GitHub", "funding": "funding files and links",
+                 "opencollective": "Open Collective", "pypi": "PyPI", "grants": "grants registry"}
+RESULT_WORDS = {"ok": "ok", "partial": "partly collected", "error": "failed", "interrupted": "interrupted",
+                "running": "running"}
+
+
+def source_label(name: Any) -> str:
+    return SOURCE_LABELS.get(str(name), str(name))
+
+
+def descriptions() -> dict[str, str]:
+    try:
+        return {name: source.description for name, source in collectors.sources().items()}
+    except Exception:  # a collector that fails to import must not hide this page
+        return {}
+
+
+def result_text(row: dict[str, Any]) -> str:
+    """'ok for 12 projects; partly collected for 1; failed for 2'."""
+    parts = [f"{RESULT_WORDS[kind]} for {display.count(row[key], 'project')}"
+             for kind, key in (("ok", "ok"), ("partial", "partial"), ("error", "failed"), ("running", "running"))
+             if row[key]]
+    return "; ".join(parts) or "no runs"
+
+
+def next_run_text(source: str, data: dict[str, Any], now) -> str:
+    running = data.get("scheduler_running")
+    schedule = data["schedule"]
+    if not running:
+        return "not scheduled: the scheduler is not running (start it with tracker schedule)"
+    if schedule is None or schedule.empty:
+        return "unknown: the scheduler has not published its timetable yet"
+    job = schedule[schedule["job_id"] == f"collect:{source}"]
+    if job.empty or display.is_unknown(job.iloc[0]["next_run_at"]):
+        return "not on the timetable"
+    when = job.iloc[0]["next_run_at"]
+    minutes = (when - now).total_seconds() / 60
+    soon = "due now" if minutes <= 1 else f"in {minutes:.0f} min" if minutes < 120 else f"in {minutes / 60:.0f} h"
+    return f"{display.when(when)} ({soon})"
+
+
+def sources_section(data: dict[str, Any], now) -> None:
+    """Per source, in words: what it brings, when it last ran, what came of it, when it runs next,
+    and what failed and why."""
+    st.subheader("Sources")
+    sources = data["sources"]
+    if not sources:
+        st.write("No collection has run yet. Run `tracker collect`, or start the scheduler: `tracker schedule`.")
+        return
+    about = descriptions()
+    seen = {r["source"] for r in sources}
+    never = [name for name in about if name not in seen]
+    lines = ["| source | what it brings | last run | last result | next run |", "|---|---|---|---|---|"]
+    for r in sources:
+        lines.append(f"| **{md(source_label(r['source']))}** | {md(about.get(r['source'], ''))} | "
+                     f"{md(render.age(r['last_started'], now))} | {md(result_text(r))} | "
+                     f"{md(next_run_text(r['source'], data, now))} |")
+    for name in never:
+        lines.append(f"| **{md(source_label(name))}** | {md(about[name])} | never | not run yet | "
+                     f"{md(next_run_text(name, data, now))} |")
+    st.markdown("\n".join(lines))
+    failures = [(r["source"], f, r["more_failures"]) for r in sources for f in r["failures"]]
+    st.markdown("**What failed, and why** (the last run of each source and project)")
+    if not failures:
+        st.write("Nothing: every source's last run of every project went through.")
+        return
+    lines = []
+    for source, failure, _more in failures:
+        projects = failure["projects"]
+        named = ", ".join(md(p) for p in projects[:4]) + (f" and {len(projects) - 4} more" if len(projects) > 4 else "")
+        what = failure["what"]
+        what = ("" if what == "the whole run" else "interrupted, " if what == "interrupted"
+                else f"{md(what.removeprefix('part: '))} (one part of the run), " if what.startswith("part: ")
+                else "some parts, ")
+        lines.append(f"- **{md(source_label(source))}**: {what}{display.count(len(projects), 'project')}: "
+                     f"{md(failure['reason'], limit=300)} ({named})")
+    st.markdown("\n".join(lines))
+    more = sum({s: m for s, _, m in failures}.values())
+    if more:
+        st.caption(f"{display.count(more, 'other reason')} not shown; the table below lists every project's last run.")
+
+
 def runs_section(db: str) -> None:
     data = queries.runs(db)
-    now = utcnow()
-    st.subheader("Last run per source")
-    by_source = data["by_source"]
-    if by_source.empty:
-        st.write("No collection has run yet. Run `tracker collect` or start `tracker schedule`.")
-    else:
-        shown = render.cells(by_source.assign(last_run=[render.age(t, now) for t in by_source["last_started"]]),
-                             blank=("last_error",))
-        st.dataframe(shown[["source", "last_status", "last_run", "last_started", "last_finished", "data_runs",
-                            "error_runs", "running", "interrupted", "last_error"]],
-                     hide_index=True, width="stretch", key="runs_by_source",
-                     column_config={"data_runs": st.column_config.NumberColumn(
-                         "data_runs", help="Runs that brought data: ok, or partial (what arrived was saved)")})
-    st.subheader("Next scheduled runs")
-    schedule = data["schedule"]
-    if schedule is None or schedule.empty:
-        st.write("unknown: the scheduler has not published its timetable (start `tracker schedule`; "
-                 "`tracker status` shows it too).")
-    else:
-        st.dataframe(render.cells(schedule, blank=("last_error",)), hide_index=True, width="stretch",
-                     key="runs_schedule")
     st.subheader("Last run per project")
     last = data["last"]
     if last.empty:
         st.write("No runs yet.")
     else:
-        errors_only = st.checkbox("Only runs that failed", key="runs_errors_only")
+        errors_only = st.checkbox("Only runs that failed or were partly collected", key="runs_errors_only")
         if errors_only:
-            last = last[last["status"].isin(["error", "interrupted"])]
-        st.dataframe(render.cells(last[["source", "project", "status", "started_at", "finished_at", "error",
-                                        "requests"]], blank=("error", "requests")),
-                     hide_index=True, width="stretch", key="runs_last")
+            last = last[last["status"].isin(["error", "interrupted", "partial"])]
+        shown = pd.DataFrame({
+            "source": [source_label(s) for s in last["source"]],
+            "project": last["project"].fillna("(all projects)"),
+            "result": [RESULT_WORDS.get(s, s) for s in last["status"]],
+            "started": [display.when(t) for t in last["started_at"]],
+            "took": [render.duration(a, b) for a, b in zip(last["started_at"], last["finished_at"], strict=True)],
+            # an error is shown only beside the run it belongs to: a run that went ok has none
+            "what failed": ["" if s in ("ok", "running") or display.is_unknown(e) else str(e)
+                            for s, e in zip(last["status"], last["error"], strict=True)],
+            "requests": [display.number(r) if not display.is_unknown(r) else "" for r in last["requests"]],
+        })
+        st.dataframe(shown, hide_index=True, width="stretch", key="runs_last",
+                     column_config={"what failed": st.column_config.TextColumn(width="large")})
     st.subheader("Requests from the app")
     requests = data["requests"]
     if requests.empty:
         st.write("No requests yet.")
     else:
-        shown = requests.assign(source=requests["source"].fillna(ALL_SOURCES))
-        st.dataframe(render.cells(shown, blank=("error", "handled_at")), hide_index=True, width="stretch",
+        shown = pd.DataFrame({
+            "request": requests["id"], "what": requests["kind"], "project": requests["project_slug"],
+            "source": [ALL_SOURCES if display.is_unknown(s) else source_label(s) for s in requests["source"]],
+            "asked": [display.when(t) for t in requests["requested_at"]], "status": requests["status"],
+            "handled": ["" if display.is_unknown(t) else display.when(t) for t in requests["handled_at"]],
+            "what failed": ["" if display.is_unknown(e) else str(e) for e in requests["error"]],
+        })
+        st.dataframe(render.cells(shown, blank=("handled", "what failed")), hide_index=True, width="stretch",
                      key="runs_requests")
 
 
@@ -158,14 +236,16 @@ def show() -> None:
     db = queries.database_path()
     st.title("Data & runs")
     size = queries.database_size(db)
-    st.metric("Database size", "no database yet" if size is None else f"{size / 1e6:,.1f} MB")
-    st.caption(f"Database file: {md(db)}")
     tracked: list[str] = []
     status: dict[str, Any] = {"projects": 0, "schema_version": None}
     if size is not None:
         with render.guard(db):
             status = queries.status(db)
             tracked = queries.project_slugs(db)
+    if status["projects"]:
+        with render.guard(db):
+            sources_section(queries.runs(db), utcnow())
+    st.subheader("Ask for more")
     left, right = st.columns(2)
     with left:
         add_form(db, tracked)
@@ -177,5 +257,6 @@ def show() -> None:
         return
     with render.guard(db):
         runs_section(db)
-    st.caption(f"{display.count(status['projects'], 'project')} tracked · schema version "
-               f"{display.text(status['schema_version'])}")
+    st.caption(f"{display.count(status['projects'], 'project')} tracked · database {md(db)}, "
+               + ("no file yet" if size is None else f"{size / 1e6:,.1f} MB")
+               + f" · schema version {display.text(status['schema_version'])}")
