@@ -274,8 +274,8 @@ def test_responsiveness_components_say_their_figures():
                                              "issue_closure")}
     assert got == {"issue_first_response": (5.0, "median first response to issues 5 h"),
                    "pr_first_response": (7.5, "median first response to pull requests 7.5 h"),
-                   "change_request_closure": (0.5, "change request closure ratio 0.5"),
-                   "issue_closure": (0.25, "issue closure ratio 0.25")}
+                   "change_request_closure": (0.5, "change request closure ratio 50%"),
+                   "issue_closure": (0.25, "issue closure ratio 25%")}
     inputs: dict = {}
     assert c["issue_first_response"]({}, inputs) == (None, "")
     assert inputs == {"median_time_to_first_response_hours_90d_issues": None}
