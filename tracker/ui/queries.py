@@ -170,6 +170,10 @@ def redacted(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(frame, pd.DataFrame):
             for column in [c for c in frame.columns if "error" in str(c)]:
                 frame[column] = [config.redact(v, secrets) if isinstance(v, str) else v for v in frame[column]]
+        elif isinstance(frame, list):  # per-source summaries: "what failed, and why" quotes errors too
+            for row in frame:
+                for failure in row.get("failures") or [] if isinstance(row, dict) else []:
+                    failure["reason"] = config.redact(str(failure["reason"]), secrets)
     return data
 
 
