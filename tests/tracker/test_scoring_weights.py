@@ -205,3 +205,42 @@ def test_the_version_names_the_exact_configuration():
     assert weights_mod.shipped().version == f"{data['version']}+{digest}"
     reordered = dict(reversed(list(data.items())))          # key order does not change the version
     assert weights_mod._version(reordered) == weights_mod.shipped().version
+
+
+def _leaves(data: dict, path: tuple[str, ...] = ()):
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, (*path, key))
+        else:
+            yield (*path, key), value
+
+
+def _tables(data: dict, path: tuple[str, ...] = ()):
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield (*path, key)
+            yield from _tables(value, (*path, key))
+
+
+NUMBERS = [p for p, v in _leaves(weights_mod.shipped().data) if isinstance(v, int | float) and not isinstance(v, bool)]
+LEVEL_KEYS = [p for p, v in _leaves(weights_mod.shipped().data) if isinstance(v, str) and v in weights_mod.LEVELS]
+TABLES = list(_tables(weights_mod.shipped().data))
+
+
+@pytest.mark.parametrize("path", NUMBERS, ids=".".join)
+def test_every_number_that_is_not_one_is_named_with_its_table(path):
+    """Every number of the shipped file is checked, and the message names the table it sits in."""
+    table = ".".join(path[:-1]) or "top level"
+    assert problem(with_(".".join(path), "x")) == f"weights w.toml: [{table}] {path[-1]} must be a number, got 'x'"
+
+
+@pytest.mark.parametrize("path", LEVEL_KEYS, ids=".".join)
+def test_every_level_that_is_not_one_is_named_with_its_table(path):
+    table = ".".join(path[:-1])
+    assert problem(with_(".".join(path), "dire")) == (
+        f"weights w.toml: [{table}] {path[-1]} must be one of {', '.join(weights_mod.LEVELS)}, got 'dire'")
+
+
+@pytest.mark.parametrize("path", TABLES, ids=".".join)
+def test_every_table_that_is_not_one_is_named(path):
+    assert problem(with_(".".join(path), 3)) == f"weights w.toml: [{'.'.join(path)}] is missing or is not a table"
