@@ -244,3 +244,61 @@ def test_every_level_that_is_not_one_is_named_with_its_table(path):
 @pytest.mark.parametrize("path", TABLES, ids=".".join)
 def test_every_table_that_is_not_one_is_named(path):
     assert problem(with_(".".join(path), 3)) == f"weights w.toml: [{'.'.join(path)}] is missing or is not a table"
+
+
+# Tables that take unknown keys without a word: the published constants (a --weights file cannot
+# change them anyway) and [health], whose only table is [health.weights].
+OPEN_TABLES = {"health", "truck_factor", "criticality", "criticality.signals"}
+
+
+@pytest.mark.parametrize("path", [(), *TABLES], ids=lambda p: ".".join(p) or "top")
+def test_an_unknown_key_is_named_with_its_table_and_what_is_expected(path):
+    data = shipped_copy()
+    table = data
+    for key in path:
+        table = table[key]
+    expected = sorted(table)
+    table["zzz"] = 1
+    name = ".".join(path)
+    if name in OPEN_TABLES or (name.startswith("criticality.pike") and name.count(".") == 2):  # per signal
+        assert problem(data) is None
+    else:
+        assert problem(data) == (f"weights w.toml: [{name or 'top level'}] unknown key(s) zzz;"
+                                 f" expected {', '.join(sorted(set(expected) | _allowed_extra(path)))}")
+
+
+def _allowed_extra(path: tuple[str, ...]) -> set[str]:
+    """Optional keys a table may hold beyond what the shipped file writes."""
+    if path == ():
+        return set(weights_mod.FIXED_TABLES) | {"version"}
+    if len(path) == 3 and path[:2] == ("subscores",) + path[1:2]:
+        return {"weight", "points", "log_target"}
+    if len(path) == 3 and path[:2] == ("risk", "flags"):
+        return {"severity", "mature_severity"}
+    return set()
+
+
+@pytest.mark.parametrize("value, ok", [(0, True), (1, True), (-0.01, False), (1.01, False)])
+def test_evidence_min_coverage_is_a_share(value, ok):
+    got = problem(with_("evidence.min_coverage", value))
+    assert got == (None if ok else
+                   "weights w.toml: [evidence] min_coverage must be between 0 and 1 (a share of the health weight)")
+
+
+@pytest.mark.parametrize("value, ok", [(0, True), (100, True), (-1, False), (101, False)])
+def test_evidence_funding_cap_is_a_score(value, ok):
+    got = problem(with_("evidence.funding_max_without_money", value))
+    assert (got is None) is ok and (ok or got.startswith("weights w.toml: [evidence] funding_max_without_money"))
+
+
+@pytest.mark.parametrize("value", ["activity", ["activity", "nope"]])
+def test_evidence_required_names_sub_scores(value):
+    assert problem(with_("evidence.required", value)) == (
+        f"weights w.toml: [evidence] required must be a list of sub-score names"
+        f" ({', '.join(weights_mod.SUBSCORES)}), got {value!r}")
+
+
+def test_evidence_grace_days_are_not_negative():
+    assert problem(with_("evidence.git_data_grace_days", 0)) is None
+    assert problem(with_("evidence.git_data_grace_days", -1)) == (
+        "weights w.toml: [evidence] git_data_grace_days must be >= 0, got -1")
