@@ -414,3 +414,30 @@ def test_funding_lapsed_reads_a_grant_date_given_as_text_or_a_timestamp(shipped)
     assert "funding_lapsed" not in names(judged(shipped, grants_active=False, last_grant_at=date(2023, 1, 2),
                                                 sponsors_count=3))
     assert "funding_lapsed" not in names(judged(shipped, grants_active=1, last_grant_at=date(2023, 1, 2)))
+
+
+def test_without_human_figures_the_flags_fall_back_to_all_commits(shipped):
+    """Bots cannot be told apart (no human figures): the last commit and the year's commits of
+    anyone stand in."""
+    result = judged(shipped, last_human_commit_days=None, days_since_last_commit=400,
+                    human_commits_365d=None, commits_365d=20, contributor_absence_factor_365d=1)
+    assert evidence(result, "no_commits_12m") == "last human commit 400 days ago"
+    assert "of the 20 human commits of the last 12 months" in evidence(result, "bus_factor_1")
+
+
+@pytest.mark.parametrize("known, kind", [
+    ({}, None),
+    ({"project_age_days": 900}, "not None"),
+    ({"days_since_last_release": 30}, "not None"),
+    ({"last_human_commit_days": 3}, "not None"),
+])
+def test_maturity_is_unknown_only_when_no_history_at_all_is_known(shipped, known, kind):
+    got, why = risk.maturity(known, shipped)
+    if kind is None:
+        assert (got, why) == (None, "no history collected")
+    else:
+        assert why != "no history collected"
+
+
+def test_an_archived_repository_says_so(shipped):
+    assert risk.maturity({cat.ARCHIVED: True}, shipped) == ("archived", "the repository is archived")
