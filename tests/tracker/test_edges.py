@@ -441,3 +441,50 @@ def test_maturity_is_unknown_only_when_no_history_at_all_is_known(shipped, known
 
 def test_an_archived_repository_says_so(shipped):
     assert risk.maturity({cat.ARCHIVED: True}, shipped) == ("archived", "the repository is archived")
+
+
+# -- the few-commits abandoned rule (judge): at most 2 human commits in a year and releases stopped ---
+def few(**values) -> dict:
+    """Two years of life (so a rate over exactly 2 years), 2 human commits in the year, the last 100
+    days ago; releases a year = releases_3y / 2."""
+    m = {cat.PROJECT_AGE_DAYS: 730.5, cat.DAYS_SINCE_FIRST_RELEASE: 730.5, cat.LAST_HUMAN_COMMIT_DAYS: 100,
+         cat.DAYS_SINCE_LAST_COMMIT: 100, cat.HUMAN_COMMITS_365D: 2, cat.COMMITS_365D: 2, cat.RELEASES_3Y: 4,
+         cat.HUMAN_ACTIVE_WEEKS_52: 2}
+    m.update(values)
+    if "release" in m:
+        m[cat.DAYS_SINCE_ANY_RELEASE] = m.pop("release")
+    return m
+
+
+@pytest.mark.parametrize("release, abandoned", [
+    (547.875, True),    # three usual gaps (365.25 / 2 releases a year) exactly
+    (547.8, False),
+    (548, True),
+])
+def test_few_commits_and_three_usual_gaps_without_a_release_is_abandoned(shipped, release, abandoned):
+    kind, why = risk.maturity(few(release=release), shipped)
+    assert (kind == "abandoned") is abandoned, why
+    if abandoned:
+        assert why == (f"only 2 human commits in 12 months (the last 100 days ago) and last release {round(release)}"
+                       " days ago, 3 times its usual gap: too little to be maintenance")
+
+
+@pytest.mark.parametrize("release, abandoned", [(365, False), (366, True)])
+def test_few_commits_rule_needs_over_a_year_without_a_release(shipped, release, abandoned):
+    m = few(release=release, **{cat.RELEASES_3Y: 16})     # 8 a year: three gaps are 137 days
+    assert (risk.maturity(m, shipped)[0] == "abandoned") is abandoned
+
+
+@pytest.mark.parametrize("change, abandoned", [
+    ({cat.HUMAN_COMMITS_365D: 3, cat.COMMITS_365D: 3}, False),   # three commits: maintenance, however little
+    ({cat.PROJECT_AGE_DAYS: 365, cat.DAYS_SINCE_FIRST_RELEASE: 365}, False),   # not over a year old
+    ({cat.PROJECT_AGE_DAYS: 366, cat.DAYS_SINCE_FIRST_RELEASE: 366}, True),
+])
+def test_few_commits_rule_limits(shipped, change, abandoned):
+    m = few(release=600, **change)                       # no release for 18 months
+    assert (risk.maturity(m, shipped)[0] == "abandoned") is abandoned
+
+
+def test_abandoned_without_any_release_data_says_so(shipped):
+    m = {cat.LAST_HUMAN_COMMIT_DAYS: 400, cat.DAYS_SINCE_LAST_COMMIT: 400}
+    assert risk.maturity(m, shipped) == ("abandoned", "no human commit for 400 days; no release known")
