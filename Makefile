@@ -1,10 +1,11 @@
-# Two commands on a fresh machine:  `make run`  (collect + score + app)  and  `make test`.
+# Two commands on a fresh machine:  `make run`  (the app and the scheduler)  and  `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT   ?= 8501
 
-.PHONY: run test install lint bench clean mutation
+.PHONY: run test install lint bench clean sample mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +15,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: track the curated projects, import the grants, collect every source, score, open the app
+## run: the app on http://localhost:8501 and the scheduler, in one process tree (Ctrl-C stops both).
+## A first start loads the bundled snapshot (data/sample/): real projects at once; collection runs
+## in the background, smallest work first. `make run PORT=8600` for another port.
 run: $(STAMP)
-	$(BIN)/tracker add --from data/projects.yaml
-	$(BIN)/tracker grants import data/grants.csv
-	-$(BIN)/tracker collect
-	-$(BIN)/tracker score
-	$(BIN)/tracker app
+	$(BIN)/tracker serve --port $(PORT)
+
+## sample: rebuild the bundled snapshot (MIRRORS=DIR reads repositories from local bare mirrors)
+sample: $(STAMP)
+	$(BIN)/tracker sample build $(if $(MIRRORS),--mirrors $(MIRRORS))
 
 ## test: lint and the full test suite, on every core (TEST_WORKERS=0 runs it in one process)
 TEST_WORKERS ?= auto

@@ -198,6 +198,12 @@ class Transport(Protocol):
              timeout: float, max_bytes: int) -> tuple[int, dict[str, str], bytes | str]: ...
 
 
+def _ca_bundle() -> str | bool:
+    """The CA bundle requests would use from the environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE),
+    else its own (certifi)."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+
 class RequestsTransport:
     """A plain `requests` session: no credentials of its own, no redirects, a size cap."""
 
@@ -211,8 +217,10 @@ class RequestsTransport:
 
     def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
              timeout: float, max_bytes: int) -> tuple[int, dict[str, str], bytes]:
+        # trust_env is off (no .netrc), so the machine's CA bundle is passed as requests itself
+        # would read it (a proxy that inspects TLS, or a private CA, has its own certificate).
         resp = self.session.request(method, url, headers=headers, data=body, timeout=timeout,
-                                    allow_redirects=False, stream=True)
+                                    allow_redirects=False, stream=True, verify=_ca_bundle())
         with resp:
             raw = resp.raw.read(max_bytes + 1, decode_content=True) if resp.raw is not None else b""
         if len(raw) > max_bytes:

@@ -220,6 +220,11 @@ def forget(store: Store, run_id: int) -> None:
                       " AND project_id NOT IN (SELECT id FROM projects)", [run_id])
 
 
+def discard(store: Store, run_id: int) -> None:
+    """Delete a run row that was opened but whose fetch was never started (nothing was tried)."""
+    store.execute("DELETE FROM collection_runs WHERE id = ? AND status = 'running'", [run_id])
+
+
 def last_runs(store: Store) -> list[dict[str, Any]]:
     """The latest run of each (source, project)."""
     return store.dicts(

@@ -14,10 +14,11 @@ such as "90s", "15m", "6h", "1d", "1h30m"; "off" disables a source.
     misfire_grace_time = "7d"     # how late a missed run may still start ("none": any)
     lock_timeout = "30s"          # how long a second scheduler waits for the first to stop
     score_after_collect = true
+    workers = 1                   # worker processes for git/funding fetches ("auto": one per core, at most 4)
 
 Environment: TRACKER_SCHEDULE_<SOURCE> (e.g. TRACKER_SCHEDULE_GITHUB=30m), TRACKER_SCHEDULE_DEFAULT,
 TRACKER_SCHEDULE_POLL, TRACKER_SCHEDULE_MISFIRE_GRACE, TRACKER_SCHEDULE_LOCK_TIMEOUT,
-TRACKER_SCHEDULE_SCORE (1/0).
+TRACKER_SCHEDULE_SCORE (1/0), TRACKER_SCHEDULE_WORKERS.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ MAX_DURATION = 365 * DAY     # longer is surely a mistake (and far enough to ove
 MAX_CONFIG_BYTES = 100_000
 _UNITS = {"s": 1, "m": 60, "h": HOUR, "d": DAY, "w": 7 * DAY}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
-_SCHEDULER_KEYS = {"poll", "misfire_grace_time", "lock_timeout", "score_after_collect"}
+_SCHEDULER_KEYS = {"poll", "misfire_grace_time", "lock_timeout", "score_after_collect", "workers"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class ScheduleConfig:
     misfire_grace_time: int | None = int(7 * DAY)
     lock_timeout: float = 30.0
     score_after_collect: bool = True
+    workers: int = 1              # worker processes for portable fetches (tracker.executors)
     path: Path | None = None
 
     def interval_for(self, source: str) -> float | None:
@@ -117,6 +119,14 @@ def _flag(value: Any, what: str) -> bool:
     raise UsageError(f"{what}: {value!r} is not true or false")
 
 
+def _workers(value: Any, what: str) -> int:
+    from tracker.executors import default_workers, parse_workers
+
+    if isinstance(value, bool):
+        raise UsageError(f"{what}: {value!r} is not a number of worker processes")
+    return parse_workers(value, what) or default_workers()
+
+
 def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> ScheduleConfig:
     """Defaults, then the TOML file, then the environment."""
     env = os.environ if env is None else env
@@ -149,9 +159,10 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
     grace = _grace(sched_raw.get("misfire_grace_time", "7d"), f"{where} [scheduler] misfire_grace_time")
     lock_timeout = parse_duration(sched_raw.get("lock_timeout", 30), f"{where} [scheduler] lock_timeout")
     score = _flag(sched_raw.get("score_after_collect", True), f"{where} [scheduler] score_after_collect")
+    workers = _workers(sched_raw.get("workers", 1), f"{where} [scheduler] workers")
 
     prefix = "TRACKER_SCHEDULE_"
-    special = {"CONFIG", "DEFAULT", "POLL", "MISFIRE_GRACE", "LOCK_TIMEOUT", "SCORE"}
+    special = {"CONFIG", "DEFAULT", "POLL", "MISFIRE_GRACE", "LOCK_TIMEOUT", "SCORE", "WORKERS"}
     for key, value in env.items():
         if not key.startswith(prefix) or value == "":
             continue
@@ -166,8 +177,10 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
             lock_timeout = parse_duration(value, key)
         elif name == "SCORE":
             score = _flag(value, key)
+        elif name == "WORKERS":
+            workers = _workers(value, key)
         elif name not in special and re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
             intervals[name.lower()] = parse_duration(value, key, allow_off=True)
     return ScheduleConfig(intervals=intervals, default_interval=default_interval, poll=poll,
                           misfire_grace_time=grace, lock_timeout=lock_timeout or 30.0,
-                          score_after_collect=score, path=Path(path) if path else None)
+                          score_after_collect=score, workers=workers, path=Path(path) if path else None)

@@ -2,9 +2,12 @@
 
 One APScheduler `BlockingScheduler` in the foreground with one job per independent source, at
 intervals from `tracker.schedule_config`. Each job collects every project in turn through
-`tracker.collect.collect_one` (the same entry point as `tracker collect`), then scores
-(`tracker.score.score_all`, when that module is installed). A second small job polls
-`collection_requests`, the app's "track this repo" / "collect now" requests.
+`tracker.collect.collect_one` (the same entry point as `tracker collect`), or with `workers` > 1
+through `tracker.collect.Parallel` (portable fetches in worker processes, this process the one
+writer), and scores each project as soon as its collection brought data (`tracker.score`, when that
+module is installed). A host found unreachable is said once and not tried again in that job run,
+on either path. A second small job polls `collection_requests`, the app's "track this repo" /
+"collect now" requests.
 
 Sources that need others (funding needs git and github; opencollective needs git and funding) have
 no job of their own: they run right after their inputs, per project. When a job has collected
@@ -48,7 +51,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import collectors
-from tracker import collect, registry, requests, runs
+from tracker import collect, failures, registry, requests, runs
 from tracker.config import Config, redact
 from tracker.errors import TrackerError
 from tracker.lock import FileLock, Holder, LockHeldError, StopWaiting, lock_path
@@ -66,6 +69,9 @@ REQUESTS_JOB = "requests"
 YIELD_SECONDS = 5.0          # how long the daemon waits between projects for a waiting writer
 MIN_LOCK_WAIT = 300.0        # a job waits at least this long for the writer lock
 DB_LOCK_WAIT = 120.0         # how long a short write waits for DuckDB's own lock (a reader/app write)
+RETRY_FIRST = 300.0          # a job whose hosts cannot be reached tries again after this, doubling
+QUICK_ATTEMPTS = 2           # attempts per HTTP request while a person waits (the app's requests)
+DAY = 86400.0
 
 
 def collect_job_id(source: str) -> str:
@@ -113,7 +119,7 @@ class Daemon:
     """The scheduler process: locks, recovery, jobs, requests, signals."""
 
     def __init__(self, config: Config, schedule: ScheduleConfig, command: str = "tracker schedule",
-                 progress: Progress | None = None):
+                 progress: Progress | None = None, on_signal: Callable[[int], None] | None = None):
         self.config = config
         self.schedule = schedule
         self.command = command
@@ -131,6 +137,9 @@ class Daemon:
         self._active_cv = threading.Condition()
         self._old_handlers: dict[int, Any] = {}
         self._loop_done = threading.Event()
+        self.on_signal = on_signal            # `tracker serve`: passes the signal on to the app
+        self._backoff: dict[str, float] = {}  # source -> seconds until the next try while its host is down
+        self._said_no_scoring = False
 
     # -- locks and short writes ------------------------------------------------------------
     def _store(self) -> ShortStore:
@@ -205,6 +214,9 @@ class Daemon:
 
     def _on_signal(self, signum: int, frame: Any) -> None:
         name = signal.Signals(signum).name
+        if self.on_signal is not None:
+            with contextlib.suppress(Exception):
+                self.on_signal(signum)
         if self.stopping.is_set():
             log.warning("second %s: exiting at once (every write is a transaction: nothing half-written"
                         " is kept; the interrupted run is redone on the next start)", name)
@@ -214,6 +226,10 @@ class Daemon:
             os._exit(128 + signum)
         log.info("%s received: finishing the current project's write, then stopping"
                  " (send it again to exit at once)", name)
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop after the current project's write (from any thread; what a first signal does)."""
         self.stopping.set()
         if self.scheduler is not None:
             threading.Thread(target=self._shutdown_scheduler, name="scheduler-stop", daemon=True).start()
@@ -377,13 +393,33 @@ class Daemon:
     def _projects_for(self, store: Store, source: collectors.Source,
                       since: datetime | None) -> list[Project]:
         projects = [p for p in registry.all_projects(store) if source.serves(p)]
-        if since is None:
+        if since is not None:
+            done = {pid for (pid,) in store.all(
+                "SELECT project_id FROM collection_runs WHERE source = ? AND started_at >= ?"
+                " QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY started_at DESC, id DESC) = 1"
+                " AND status IN ('ok', 'partial', 'error')", [source.name, since])}
+            projects = [p for p in projects if p.id not in done]
+        return self.order(store, source, projects)
+
+    def order(self, store: Store, source: collectors.Source, projects: list[Project]) -> list[Project]:
+        """Smallest work first, so the most projects get fresh data soonest. git: fewest commits
+        stored first (a history read in full costs about its size; a repository never read, whose
+        size nobody knows yet, last). github without a token (60 requests an hour): the most
+        critical projects first, as last scored. Other sources cost about the same per project:
+        those never collected first, then the ones collected longest ago."""
+        if not projects:
             return projects
-        done = {pid for (pid,) in store.all(
-            "SELECT project_id FROM collection_runs WHERE source = ? AND started_at >= ?"
-            " QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY started_at DESC, id DESC) = 1"
-            " AND status IN ('ok', 'partial', 'error')", [source.name, since])}
-        return [p for p in projects if p.id not in done]
+        if source.name == "git":
+            stored = dict(store.all("SELECT project_id, commits_stored FROM git_repos"))
+            return sorted(projects, key=lambda p: (stored.get(p.id) is None, stored.get(p.id) or 0, p.slug.lower()))
+        if source.name == "github" and not self.config.github_token:
+            critical = {pid: c for pid, c in store.all("SELECT project_id, criticality FROM latest_scores")
+                        if c is not None}
+            return sorted(projects, key=lambda p: (-critical.get(p.id, -1.0), p.slug.lower()))
+        last = dict(store.all("SELECT project_id, max(started_at) FROM data_runs WHERE source = ? GROUP BY ALL",
+                              [source.name]))
+        return sorted(projects, key=lambda p: (last.get(p.id) is not None, last.get(p.id) or datetime.min,
+                                               p.slug.lower()))
 
     def _last_run(self, store: Store, source: str, project_id: int) -> datetime | None:
         """Start of the source's last finished run for the project (ok, partial or error: a run
@@ -415,8 +451,9 @@ class Daemon:
         return None
 
     def run_dependants(self, store: Store, source: collectors.Source, project: Project,
-                       run: collect.RunSession, label: str) -> list[collect.Outcome]:
+                       run: collect.RunSession, label: str, progress: Progress | None = None) -> list[collect.Outcome]:
         """Right after `source` collected `project`: the sources that need it, when due."""
+        progress = progress or self.progress
         outcomes = []
         for dep in collectors.dependants(source.name):
             if not self.enabled(dep.name) or not dep.serves(project) or self.stopping.is_set():
@@ -425,12 +462,24 @@ class Daemon:
             if why_not is not None:
                 log.debug("%s %s not run after %s: %s", dep.name, project.slug, source.name, why_not)
                 continue
-            child = self.progress.child(f"{label} -> {dep.name}: ")
+            child = progress.child(f"{label} -> {dep.name}: ")
             outcomes.append(collect.collect_one(store, self.config, dep, project, child, run=run))
         return outcomes
 
+    def host(self, source: collectors.Source, project: Project) -> str | None:
+        """The host a source reaches for a project (None: local, e.g. a repository on disk)."""
+        from collectors.git.repo import is_url
+
+        if source.name == "git":
+            url = project.git_url(self.config.github_web_url)
+            return failures.url_host(url) if is_url(url) else None
+        urls = {"github": self.config.github_api_url, "pypi": self.config.pypi_url,
+                "opencollective": self.config.opencollective_api_url}
+        return failures.url_host(urls[source.name]) if source.name in urls else None
+
     def run_source(self, name: str, resume_since: datetime | None = None) -> list[collect.Outcome]:
-        """One run of a source's job: every project in turn (or those not reached last time)."""
+        """One run of a source's job: every project in turn (or those not reached last time),
+        smallest work first; each project is scored as soon as its collection brought data."""
         job_id = collect_job_id(name)
         source = collectors.sources().get(name)
         if source is None:
@@ -439,27 +488,56 @@ class Daemon:
         started = runs.utcnow()
         outcomes: list[collect.Outcome] = []
         status = "ok"
+        # One printer family per job run: a host that cannot be reached is said once, by the job.
+        progress = self.progress.fresh(hide=_said_by_the_daemon)
+        targets: list[Project] = []
+        skipped: list[str] = []
         try:
             with self.writing(f"starting {job_id}") as store:
+                targets = list(self._projects_for(store, source, resume_since))
                 self._record(store, job_id, source=name, interval_seconds=self.schedule.interval_for(name),
                              last_started_at=started, last_finished_at=None, last_status="running",
-                             last_error=None, next_run_at=self._next_run(job_id))
-                targets = list(self._projects_for(store, source, resume_since))
+                             last_error=None, next_run_at=self._next_run(job_id), progress_done=0,
+                             progress_total=len(targets), current=None)
             if resume_since is not None:
                 log.info("job %s resumes where it stopped: %d project(s) left", job_id, len(targets))
             else:
                 log.info("job %s: %d project(s)", job_id, len(targets))
-            with collect.RunSession(self.config, None, self.progress, targets) as run:
-                for i, project in enumerate(targets, 1):
-                    if self.stopping.is_set():
-                        status = "stopped"
-                        break
-                    label = f"{name} {project.slug}"
-                    with self.writing(f"collecting {label}") as store:
-                        self.serve_requests(store)
-                        child = self.progress.child(f"[{i}/{len(targets)}] {label}: ")
-                        outcomes.append(collect.collect_one(store, self.config, source, project, child, run=run))
-                        outcomes += self.run_dependants(store, source, project, run, f"[{i}/{len(targets)}] {label}")
+            down: dict[str, collect.Outcome] = {}   # hosts found unreachable in this run
+            # A host found down in the last run, or that takes no connection now, gets two attempts,
+            # not six: the answer (still down, or back) comes in a second, not half a minute.
+            quick = name in self._backoff or (source.name != "git" and bool(targets) and not _connects(
+                self.host(source, targets[0])))
+            if self.schedule.workers > 1:
+                outcomes = self.run_parallel(source, targets, progress, quick, down, skipped)
+                if self.stopping.is_set():
+                    status = "stopped"
+            else:
+                with collect.RunSession(self.config, self._options(quick=quick), progress, targets) as run:
+                    for i, project in enumerate(targets, 1):
+                        if self.stopping.is_set():
+                            status = "stopped"
+                            break
+                        host = self.host(source, project)
+                        if host in down:   # not tried again in this run: said once, at the end
+                            skipped.append(project.slug)
+                            continue
+                        label = f"{name} {project.slug}"
+                        with self.writing(f"collecting {label}") as store:
+                            self.serve_requests(store)
+                            self._record(store, job_id, progress_done=i - 1, current=project.slug)
+                            child = progress.child(f"[{i}/{len(targets)}] {label}: ")
+                            first = collect.collect_one(store, self.config, source, project, child, run=run)
+                            mine = [first]
+                            if first.status == "error" and failures.unreachable(first.error):
+                                if host:   # nothing new came in: what needs it has nothing new to read
+                                    down[host] = first
+                            else:
+                                mine += self.run_dependants(store, source, project, run,
+                                                            f"[{i}/{len(targets)}] {label}", progress)
+                            outcomes += mine
+                            if any(o.status in ("ok", "partial") for o in mine) and not self.stopping.is_set():
+                                self.score_projects(store, [project])
         except Stopping:
             status = "stopped"
         except LockHeldError as exc:
@@ -470,48 +548,172 @@ class Daemon:
         self.failures += len(failed)
         if status == "ok" and (failed or partial):
             status = "error" if failed else "partial"
-        error = "; ".join(f"{o.source} {o.project}: {o.error or o.status}" for o in failed + partial)[:2000] or None
-        log.info("job %s %s: %d collected%s, %d failed", job_id, status, len(outcomes) - len(failed),
-                 f" ({len(partial)} partial)" if partial else "", len(failed))
+        error = "; ".join(f.line() for f in failures.group(failed + partial, ("error", "partial")))[:2000] or None
+        notice = self._offline(name, outcomes, len(skipped)) if status != "stopped" else None
+        if notice is None:
+            log.info("job %s %s: %d collected%s, %d failed", job_id, status, len(outcomes) - len(failed),
+                     f" ({len(partial)} partial)" if partial else "", len(failed))
+            for failure in failures.group(failed):
+                log.warning("%s", failure.line())
         self.record(job_id, last_finished_at=runs.utcnow(), last_status=status, last_error=error,
-                    next_run_at=self._next_run(job_id))
-        if outcomes and status != "stopped" and not self.stopping.is_set():
-            self.score()
+                    next_run_at=self._next_run(job_id), current=None, notice=notice,
+                    **({"progress_done": len(targets)} if status in ("ok", "partial", "error") else {}))
         return outcomes
 
-    def score(self) -> int | None:
-        """Recompute scores after a collection, if the scoring module is installed."""
-        if not self.schedule.score_after_collect:
+    def run_parallel(self, source: collectors.Source, targets: list[Project], progress: Progress | None = None,
+                     quick: bool = False, down: dict[str, collect.Outcome] | None = None,
+                     skipped: list[str] | None = None) -> list[collect.Outcome]:
+        """A job's projects with `workers` worker processes for portable fetches: the writer lock is
+        taken for each short write (opening runs, saving a batch), requests from the app are
+        served between projects, and dependants run for a project when due, after its inputs.
+        As on the sequential path, each project is scored as soon as its collection (and its
+        dependants') brought data, and a host found unreachable is not tried again in this run:
+        its projects' fetches are not started (their slugs go to `skipped`) and nothing that
+        needs what it failed to bring runs."""
+        progress = progress or self.progress
+        down = {} if down is None else down
+        skipped = [] if skipped is None else skipped
+        job_id = collect_job_id(source.name)
+        finished: set[int] = set()
+
+        def skip(task: collectors.Source, project: Project) -> bool:
+            if task.name == source.name and self.host(task, project) in down:
+                skipped.append(project.slug)
+                return True
+            return False
+
+        def on_finish(store: Store, project: Project, outcome: collect.Outcome) -> None:
+            if outcome.source == source.name and outcome.status == "error" and failures.unreachable(outcome.error):
+                host = self.host(source, project)
+                if host:
+                    down.setdefault(host, outcome)
+
+        def follow_ups(store: Store, done: collectors.Source, project: Project) -> list[collectors.Source]:
+            if done.name == source.name and self.host(done, project) in down:
+                return []   # it brought nothing new: what needs it has nothing new to read
+            return [dep for dep in collectors.dependants(done.name)
+                    if self.enabled(dep.name) and dep.serves(project)
+                    and self.dependant_due(store, dep, project) is None]
+
+        def project_done(store: Store, project: Project, outcomes: list[collect.Outcome]) -> None:
+            finished.add(project.id)
+            self._record(store, job_id, progress_done=len(finished), current=None)
+            if any(o.status in ("ok", "partial") for o in outcomes) and not self.stopping.is_set():
+                self.score_projects(store, [project])
+
+        with collect.RunSession(self.config, self._options(quick=quick), progress, targets) as run:
+            engine = collect.Parallel(self.config, run, progress, lambda doing: self.writing(doing),
+                                      workers=self.schedule.workers, follow_ups=follow_ups,
+                                      should_stop=self.stopping.is_set, between=self.serve_requests,
+                                      fatal=(Stopping, LockHeldError), skip=skip, on_finish=on_finish,
+                                      project_done=project_done)
+            for project in targets:
+                engine.add(source, project)
+            return engine.run()
+
+    def _options(self, quick: bool = False) -> dict[str, Any] | None:
+        """The run's options. Without a GitHub token the HTTP layer stops (the next run resumes)
+        rather than waiting an hour for the anonymous budget of 60 requests to come back. `quick`
+        (a request from the app, which a person is waiting for): a failing request is tried twice,
+        not six times, so an answer comes in seconds."""
+        if self.config.github_token and not quick:
             return None
+        from dataclasses import replace
+
+        from collectors.http import Policy
+
+        policy = Policy.from_env()
+        if not self.config.github_token:
+            policy = replace(policy, on_low_budget="stop")
+        if quick:
+            policy = replace(policy, max_attempts=min(policy.max_attempts, QUICK_ATTEMPTS))
+        return {"policy": policy}
+
+    def _offline(self, name: str, outcomes: list[collect.Outcome], skipped: int = 0) -> str | None:
+        """When every collection of the job failed because a host cannot be reached: say so in one
+        line, keep what is stored, and try again sooner than the interval, backing off (5 minutes,
+        doubling up to the interval). None when the job reached its hosts."""
+        interval = self.schedule.interval_for(name) or DAY
+        down = [o for o in outcomes if o.status == "error" and failures.unreachable(o.error)]
+        if not down or len(down) < len([o for o in outcomes if o.source == name]):
+            self._backoff.pop(name, None)
+            return None
+        wait = min(self._backoff.get(name, RETRY_FIRST / 2) * 2, interval)
+        self._backoff[name] = wait
+        retry_at = runs.utcnow() + timedelta(seconds=wait)
+        missed = len(down) + skipped
+        notice = (f"{name}: {failures.describe(down[0].error)}; {missed} project{'s' if missed != 1 else ''} not "
+                  f"collected, what is stored stays; next try at {retry_at:%H:%M} UTC")
+        log.warning("%s (then less often, at least every %s)", notice, _human(interval))
+        if self.scheduler is not None and self.scheduler.get_job(collect_job_id(name)) is not None:
+            with contextlib.suppress(Exception):
+                self.scheduler.modify_job(collect_job_id(name), next_run_time=retry_at.replace(tzinfo=UTC))
+        return notice
+
+    def score_projects(self, store: Store, projects: list[Project]) -> int:
+        """Score these projects now, each as of its data date (a project still showing the bundled
+        snapshot is scored as of the date its history was taken: silence after it is unknown, not
+        inactivity). The caller holds the writer lock. A scoring error never stops collection."""
+        if not self.schedule.score_after_collect or not projects:
+            return 0
         try:
-            from tracker.score import score_all
+            from tracker.score import score_projects
         except ImportError as exc:
             if exc.name not in ("tracker.score", "tracker.scoring", "tracker"):
                 raise
-            log.info("scoring skipped: tracker.score is not installed in this version")
-            self.record(SCORE_JOB, last_finished_at=runs.utcnow(), last_status="skipped",
-                        last_error="tracker.score is not installed")
-            return None
+            if not self._said_no_scoring:
+                self._said_no_scoring = True
+                log.info("scoring skipped: tracker.score is not installed in this version")
+                with contextlib.suppress(Exception):
+                    self._record(store, SCORE_JOB, last_finished_at=runs.utcnow(), last_status="skipped",
+                                 last_error="tracker.score is not installed")
+            return 0
+        from tracker.readmodel.snapshot import score_dates
+
         started = runs.utcnow()
+        written = 0
         try:
-            with self.writing("scoring") as store, store.held():
-                rows = int(score_all(store) or 0)
+            with store.held() if hasattr(store, "held") else contextlib.nullcontext():
+                dates = score_dates(store, [p.id for p in projects], started)
+                by_date: dict[datetime, list[Project]] = {}
+                for p in projects:
+                    by_date.setdefault(dates[p.id], []).append(p)
+                for when, group in by_date.items():
+                    result = score_projects(store, group, when, keep_results=False)
+                    written += result.written
+                    for slug, problem in result.failures:
+                        log.error("scoring %s failed: %s", slug, redact(problem, self.config))
+                    log.info("scored %s%s", ", ".join(p.slug for p in group[:5]) + (" ..." if len(group) > 5 else ""),
+                             "" if when == started else f" as of {when:%Y-%m-%d} (its data date)")
                 self._record(store, SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
-                             last_status="ok", last_error=None)
-        except (Stopping, LockHeldError) as exc:
-            log.warning("scoring skipped: %s", exc)
-            return None
+                             last_status="ok", last_error=None,
+                             current=", ".join(p.slug for p in projects[:3]) + (" ..." if len(projects) > 3 else ""))
         except Exception as exc:  # a scoring bug must not stop collection
             message = redact(f"{type(exc).__name__}: {exc}", self.config)
             log.error("scoring failed: %s", message)
-            self.record(SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
-                        last_status="error", last_error=message)
+            with contextlib.suppress(Exception):
+                self._record(store, SCORE_JOB, last_started_at=started, last_finished_at=runs.utcnow(),
+                             last_status="error", last_error=message)
+            return 0
+        return written
+
+    def score(self) -> int | None:
+        """Score every tracked project (each as of its data date), if the scoring module is installed."""
+        if not self.schedule.score_after_collect:
+            return None
+        try:
+            with self.writing("scoring") as store:
+                rows = self.score_projects(store, registry.all_projects(store))
+        except (Stopping, LockHeldError) as exc:
+            log.warning("scoring skipped: %s", exc)
             return None
         log.info("scored: %d row(s) written", rows)
         return rows
 
     def serve_requests(self, store: Store) -> int:
-        """Carry out pending requests from the app. The caller holds the writer lock."""
+        """Carry out pending requests from the app, source by source, scoring the project after.
+        The caller holds the writer lock. A request is `done` when at least one source brought
+        data (what failed is in its error), `error` when none did."""
         handled = 0
         for req in requests.pending(store):
             if self.stopping.is_set():
@@ -532,12 +734,30 @@ class Daemon:
                 # "every source" means every source this schedule has switched on
                 wanted = [req["source"]] if req["source"] else [
                     name for name in collectors.sources() if self.schedule.interval_for(name) is not None]
-                outcomes = collect.collect(store, self.config, [project], wanted,
-                                           self.progress.child(f"request {rid} {project.slug}: "))
-                failed = [o for o in outcomes if o.status not in ("ok", "partial")]
-                partial = [o for o in outcomes if o.status == "partial"]
-                error = "; ".join(f"{o.source}: {o.error or o.status}" for o in failed + partial)[:2000] or None
-                requests.mark(store, rid, "error" if failed else "done", error)
+                chosen = [s for s in collect.select_sources(wanted) if s.serves(project)]
+                progress = self.progress.fresh(hide=_said_by_the_daemon)
+                outcomes: list[collect.Outcome] = []
+                with collect.RunSession(self.config, self._options(quick=True), progress, [project]) as run:
+                    for k, source in enumerate(chosen, 1):
+                        if self.stopping.is_set():
+                            break
+                        self._record(store, REQUESTS_JOB, current=f"request {rid}: {source.name} {project.slug}",
+                                     progress_done=k - 1, progress_total=len(chosen), last_started_at=runs.utcnow(),
+                                     last_status="running")
+                        outcomes.append(collect.collect_one(store, self.config, source, project,
+                                                            progress.child(f"request {rid} {source.name}: "),
+                                                            run=run))
+                brought = [o for o in outcomes if o.status in ("ok", "partial")]
+                if brought:
+                    self.score_projects(store, [project])
+                problems = failures.group(outcomes, ("error", "partial", "interrupted"))
+                error = "; ".join(f"{f.source}: {f.text}" for f in problems)[:2000] or None
+                status = "error" if outcomes and not brought else "done"
+                requests.mark(store, rid, status, error)
+                log.info("request %s %s: %d of %d sources brought data%s", rid, status, len(brought),
+                         len(outcomes), f"; {error}" if error else "")
+                self._record(store, REQUESTS_JOB, current=None, progress_done=len(chosen),
+                             last_finished_at=runs.utcnow(), last_status="ok")
             except TrackerError as exc:
                 requests.mark(store, rid, "error", redact(str(exc), self.config))
             except Exception as exc:  # a bug: record it and keep serving
@@ -558,8 +778,6 @@ class Daemon:
                 return 0
         finally:
             self.writer.release()
-        if handled and not self.stopping.is_set():
-            self.score()
         return handled
 
     # -- running ---------------------------------------------------------------------------
@@ -585,6 +803,15 @@ class Daemon:
             except Exception:
                 log.exception("serving requests failed")
 
+    def token_notice(self) -> str | None:
+        """One line when GitHub is collected without a token: what stays unknown, how to set one."""
+        if self.config.github_token or not self.enabled("github"):
+            return None
+        return ("no GITHUB_TOKEN: GitHub allows 60 requests an hour without one, spent on the repository "
+                "details of the most critical projects first; issues, first responses, contributors, "
+                "funding links and Sponsors stay unknown. Set GITHUB_TOKEN (a token without scopes is enough) "
+                "in the environment of `tracker serve` or `tracker schedule`")
+
     def stop_record(self, status: str = "stopped") -> None:
         self.record(DAEMON_JOB, last_finished_at=runs.utcnow(), last_status=status)
 
@@ -601,9 +828,7 @@ class Daemon:
                     self.run_source(plan.source, None)
             if not self.stopping.is_set():
                 with self.writing("serving requests") as store:
-                    handled = self.serve_requests(store)
-                if handled:
-                    self.score()
+                    self.serve_requests(store)
             self.stop_record()
         except Stopping:
             self.stop_record()
@@ -622,11 +847,15 @@ class Daemon:
         try:
             self.start()
             log.info("scheduler started on %s (pid %d)", self.db_path, os.getpid())
+            notice = self.token_notice()
+            if notice:
+                log.warning("%s", notice)
+            self.record(DAEMON_JOB, notice=notice)
             self.recover()
             if self.stopping.is_set():
-                self.stop_record()
-                return 0
+                return self._stopped()
             executors = {"default": ThreadPoolExecutor(1), "collect": ThreadPoolExecutor(1)}
+            logging.getLogger("apscheduler.scheduler").addFilter(_busy_poll)
             self.scheduler = BlockingScheduler(
                 timezone=UTC, executors=executors,
                 job_defaults={"coalesce": True, "max_instances": 1,
@@ -653,20 +882,46 @@ class Daemon:
             for executor in executors.values():
                 executor.shutdown(wait=True)
             self._wait_until_idle()
-            self.stop_record()
-            log.info("scheduler stopped cleanly")
-            return 0
-        except Stopping:
-            self.stop_record()
-            return 0
+            return self._stopped()
+        except Stopping:   # asked to stop while it waited (for a lock, during start-up)
+            return self._stopped()
         finally:
             self._loop_done.set()
             self._release_daemon_lock()
             self.restore_signals()
 
+    def _stopped(self) -> int:
+        """A graceful stop, whenever the signal came: recorded and said."""
+        self.stop_record()
+        log.info("scheduler stopped cleanly")
+        return 0
+
     def _release_daemon_lock(self) -> None:
         if self.daemon_lock.held:
             self.daemon_lock.release()
+
+
+def _busy_poll(record: logging.LogRecord) -> bool:
+    """APScheduler warns each time the request poll falls due while the previous poll is still
+    carrying out a request (it then simply runs later): not worth a line every five seconds."""
+    return not (REQUESTS_JOB in record.getMessage() and "maximum number of running instances" in record.getMessage())
+
+
+def _connects(host: str | None, port: int = 443, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to the host can be made now (no host: a local source)."""
+    if not host:
+        return True
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _said_by_the_daemon(message: str) -> bool:
+    """Messages a job leaves out of the log because the daemon says them once itself: a host that
+    cannot be reached (the job's one line), and the missing token (said at start)."""
+    return failures.unreachable(message) or message.startswith("no GITHUB_TOKEN")
 
 
 def _human(seconds: float) -> str:

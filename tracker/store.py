@@ -127,7 +127,9 @@ class Store:
                     on_wait()
                 waiting = True
                 time.sleep(delay)
-                delay = min(delay * 2, 0.5)
+                # short polls: a writer that commits in short transactions (the scheduler) leaves
+                # gaps of a fraction of a second, and a reader must land in one
+                delay = min(delay * 2, 0.1)
         store = cls(con, path, read_only)
         if not read_only:
             try:

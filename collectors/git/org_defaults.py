@@ -48,14 +48,17 @@ class OrgDefaults:
 
 
 class GitSession:
-    """What the git source's fetches share in one run: the owners' `.github` answers and, made
-    only when git cannot reach a `.github` repository, a GitHub client for the contents API."""
+    """What the git source's fetches share in one run: the owners' `.github` answers, made
+    only when git cannot reach a `.github` repository, a GitHub client for the contents API, and the
+    hosts found unreachable (offline, no route), which the run's other projects on that host do not
+    try again (one failure, not one per project)."""
 
     def __init__(self, run: Any):
         self.run = run
         self.config: Config = run.config
         self._answers: dict[str, OrgDefaults] = {}
         self._github: Any = None
+        self.unreachable: dict[str, str] = {}   # host -> the first error
 
     def github(self) -> Any:
         if self._github is None:

@@ -29,9 +29,9 @@ USER_AGENT = "oss-sustainability-tracker"
 REST = "GitHub REST"
 GRAPHQL = "GitHub GraphQL"
 UNAUTHENTICATED_HINT = (
-    "no GITHUB_TOKEN or GH_TOKEN set: GitHub allows only 60 REST requests an hour without a token "
-    "and no GraphQL at all, so stars/issue counts by kind, first responses, funding links and "
-    "Sponsors data stay unknown; set GITHUB_TOKEN (a token without scopes is enough) for full data"
+    "no GITHUB_TOKEN or GH_TOKEN set: GitHub allows only 60 requests an hour without a token and no "
+    "GraphQL, so they go to repository details and releases; issues, first responses, contributors, "
+    "funding links and Sponsors stay unknown. Set GITHUB_TOKEN (a token without scopes is enough) for full data"
 )
 
 

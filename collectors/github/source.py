@@ -570,12 +570,16 @@ def fetch(ctx: FetchContext, project: Project, prior: Prior) -> Iterator[Batch]:
     def etag_of(url: str) -> str | None:
         return None if full else prior.etags.get(url)
 
+    # Without a token GitHub allows 60 requests an hour: they go to the repository and its releases
+    # (one or two requests a project); contributors, the community profile and the issue listing
+    # (many pages) wait for a token instead of spending the hour on a few projects.
+    anonymous = not client.authenticated
     jobs: dict[str, Any] = {}
     with ThreadPoolExecutor(max_workers=client.settings.max_concurrency) as pool:
-        if due(st.get("contributors_at")) and empty is not True:
+        if due(st.get("contributors_at")) and empty is not True and not anonymous:
             jobs["contributors"] = pool.submit(_fetch_contributors, client, project, etag_of(
                 url_key(f"{path}/contributors", {"anon": "1", "per_page": PER_PAGE})))
-        if due(st.get("community_at")):
+        if due(st.get("community_at")) and not anonymous:
             jobs["community"] = pool.submit(_fetch_community, client, project, etag_of(community_path(project)))
         if not skip_releases:
             jobs["releases"] = pool.submit(_fetch_releases, client, project, known,
@@ -609,7 +613,7 @@ def fetch(ctx: FetchContext, project: Project, prior: Prior) -> Iterator[Batch]:
     # 4. Issues and pull requests: each page its own batch, saved with the cursor.
     listing = _Listing(None if full else st.get("issues_since"), st.get("window_start"),
                        bool(st.get("window_open_done")), st.get("github_id"))
-    if empty is not True:
+    if empty is not True and not anonymous:
         open_items = None if parsed.get("open_issues") is None or parsed.get("open_prs") is None \
             else parsed["open_issues"] + parsed["open_prs"]
         try:

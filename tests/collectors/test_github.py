@@ -436,20 +436,27 @@ def test_many_repositories_share_one_graphql_query(store, db_path, fake, clock, 
     assert points[0] == 1 and points[1:] == [None] * 5  # the batch's point is the first run's
 
 
-def test_without_a_token_it_says_so_and_collects_rest_data(store, db_path, clock, now):
+def test_without_a_token_it_says_so_and_spends_the_hour_on_repository_and_releases(store, db_path, clock, now):
+    """60 requests an hour: the repository and its releases (one or two requests a project), not
+    the issue listing's pages, contributors or the community profile."""
     with FakeGitHub(clock) as fake:
         fake.add(widget(now))
         registry.add(store, "acme/widget")
         outcomes, out = run(store, config(fake, db_path, token=None), clock)
         assert outcomes[0].status == "ok"
-        assert "60 REST requests an hour" in out
+        assert "60 requests an hour" in out and "Set GITHUB_TOKEN" in out
         assert not graphql_requests(fake)
         assert all(r.authorization is None for r in fake.log)
+        assert sorted({r.path for r in fake.log}) == ["/repos/acme/widget", "/repos/acme/widget/releases"]
+        parts = json.loads(store.scalar("SELECT parts FROM collection_runs WHERE source = 'github'"))
+        assert {k: v["status"] for k, v in parts.items()} == {
+            "graphql": "skipped", "rest": "ok", "releases": "ok", "contributors": "skipped",
+            "community": "skipped", "issues": "skipped"}
         m = metrics.compute_all(store, registry.get(store, "acme/widget").id, runs.utcnow())
         assert m["stars"] == 1200 and m["open_prs"] is None and m["sponsors_count"] is None
         assert m["median_time_to_first_response_hours_90d_issues"] is None  # not looked up: unknown
-        assert store.scalar("SELECT count(*) FROM github_issues WHERE response_checked") == \
-            store.scalar("SELECT count(*) FROM github_issues WHERE kind = 'issue' AND comments = 0")
+        assert store.scalar("SELECT count(*) FROM github_issues") == 0
+        assert store.scalar("SELECT count(*) FROM github_releases") > 0
 
 
 def test_enterprise_layout_uses_the_same_code_path(store, db_path, clock, now):
@@ -616,8 +623,9 @@ def test_rejected_graphql_query_is_a_partial_run_naming_graphql(cli, fake, clock
     result = cli("collect", "--source", "github")
     assert result.code == 0, result.err
     assert "2 of 2 collections partial (github graphql failed)" in result.err
-    lines = [line for line in result.out.splitlines() if "acme/" in line]
-    assert len(lines) == 2 and all(" partial " in line and "graphql:" in line for line in lines)
+    lines = [line for line in result.out.splitlines() if "acme/" in line]   # one line per distinct failure
+    assert len(lines) == 2 and all(line.startswith("partial: github: graphql:") for line in lines)
+    assert "(1 project: acme/widget)" in result.out and "(1 project: acme/w1)" in result.out
     assert "rejected the query: Field 'fundingLinks' doesn't exist on type 'Repository'" in result.out + result.err
     repos_queries = [r for r in graphql_requests(fake) if "query Repos" in r.body]
     assert len(repos_queries) == 1                                     # not resent in the run

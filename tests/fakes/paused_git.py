@@ -42,14 +42,15 @@ if PAUSE_AT == "read":
 
     git_source.read_tags = read_tags
 elif PAUSE_AT == "write":
-    _upsert = Store.upsert
+    _save = git_source.save
 
-    def upsert(self, table, rows, key, update=None):
-        if table == "git_repos" and self._in_tx:  # the git collector's one write transaction
+    def save(store: Store, project, batch):
+        counters = _save(store, project, batch)   # every row written, the transaction still open
+        if store._in_tx:
             pause("write")
-        return _upsert(self, table, rows, key, update)
+        return counters
 
-    Store.upsert = upsert
+    git_source.save = save
 else:
     raise SystemExit(f"PAUSE_AT={PAUSE_AT!r}: expected read or write")
 

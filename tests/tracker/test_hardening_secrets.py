@@ -113,6 +113,7 @@ def test_an_unexpected_failure_in_the_scheduler_is_logged_and_stored_redacted(cl
         raise RuntimeError(SERVER_TEXT)
 
     monkeypatch.setattr(collect, "collect", broken)
+    monkeypatch.setattr(collect, "collect_one", broken)   # requests are carried out source by source
     for source in ("GIT", "GITHUB", "FUNDING", "OPENCOLLECTIVE", "PYPI"):
         monkeypatch.setenv(f"TRACKER_SCHEDULE_{source}", "off")
     result = cli("schedule", "--once")

@@ -96,12 +96,14 @@ def test_curated_list_has_what_users_ask_first():
 
 
 def test_import_curated_list_twice_adds_nothing_the_second_time(cli):
+    n = len(load_list("data/projects.yaml"))
+    assert n == 50
     first = cli("add", "--from", "data/projects.yaml")
-    assert first.code == 0 and first.out.startswith("40 projects added, 0 already tracked")
+    assert first.code == 0 and first.out.startswith(f"{n} projects added, 0 already tracked")
     second = cli("add", "--from", "data/projects.yaml")
-    assert second.out.startswith("0 projects added, 40 already tracked")
+    assert second.out.startswith(f"0 projects added, {n} already tracked")
     rows = cli("list", "--format", "json").json()
-    assert len(rows) == 40
+    assert len(rows) == n
     torch = next(r for r in rows if r["project"] == "pytorch/pytorch")
     assert torch == {"project": "pytorch/pytorch", "category": "frameworks", "pypi": "torch", "git": None,
                      "health": None, "coverage": None, "health_reason": None, "risk": None}

@@ -94,26 +94,27 @@ def test_once_resumes_a_run_left_running_by_a_dead_process(cli, two_projects, db
         assert store.scalar("SELECT count(*) FROM git_commits WHERE project_id = ?", [pid]) == 5
 
 
-def test_scoring_runs_after_collection_when_installed(cli, two_projects, monkeypatch):
+def test_each_project_is_scored_as_soon_as_it_is_collected(cli, two_projects, monkeypatch):
     calls = []
 
-    def score_all(store, now=None, weights_path=None, progress=None):
-        calls.append(store.scalar("SELECT count(*) FROM git_commits"))
-        return 2
+    def score_projects(store, projects, now=None, weights_path=None, progress=None, keep_results=True):
+        calls.append(([p.slug for p in projects], store.scalar("SELECT count(*) FROM git_commits")))
+        return types.SimpleNamespace(written=len(projects), failures=[], rows=[])
 
     fake = types.ModuleType("tracker.score")
-    fake.score_all = score_all
+    fake.score_projects = score_projects
     monkeypatch.setitem(sys.modules, "tracker.score", fake)
     result = cli("schedule", "--once")
     assert result.code == 0, result.err
-    assert calls == [6] and "scored: 2 row(s) written" in result.err
+    assert calls == [(["o/a"], 4), (["o/b"], 6)]    # o/a scored before o/b was collected
+    assert "scored o/a" in result.err and "scored o/b" in result.err
     jobs = {j["job_id"]: j for j in cli("status", "--format", "json").json()["jobs"]}
     assert jobs["score"]["last_status"] == "ok"
 
 
 def test_a_failing_scorer_is_recorded_and_collection_goes_on(cli, two_projects, monkeypatch):
     fake = types.ModuleType("tracker.score")
-    fake.score_all = lambda store, **kw: 1 / 0
+    fake.score_projects = lambda store, projects, *a, **kw: 1 / 0
     monkeypatch.setitem(sys.modules, "tracker.score", fake)
     result = cli("schedule", "--once")
     assert result.code == 0, result.err

@@ -244,7 +244,7 @@ def test_data_and_runs_in_words(server, page):
     assert "git clone failed: could not resolve host" in body
     assert "unreachable" not in body  # an earlier failure, since followed by a run that went ok
     assert "collection_runs" not in body and "last_status" not in body
-    assert "not scheduled: the scheduler is not running (start it with tracker schedule)" in body
+    assert "not scheduled: the scheduler is not running (start it with tracker serve, or tracker schedule)" in body
     assert "`" not in body  # no Markdown shown as its source
     shot(page, "runs")
     assert_clean(page)

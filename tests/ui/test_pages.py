@@ -450,10 +450,10 @@ def test_runs_page_shows_the_schedule_when_the_scheduler_publishes_it(page, app_
 
 def test_request_while_the_collector_holds_the_lock_is_refused_in_words(page, app_db, monkeypatch):
     from tests.ui.test_queries import hold_lock
-    from tracker.ui import runs
+    from tracker.ui import requests_panel
 
     at = page("runs")
-    monkeypatch.setattr(runs, "WRITE_LOCK_TIMEOUT", 0.5)
+    monkeypatch.setattr(requests_panel, "WRITE_LOCK_TIMEOUT", 0.5)
     holder = hold_lock(app_db)  # held until the refused request has been made, whatever the load
     try:
         at.text_input(key="runs_add_repo").input("someone/else")
@@ -463,7 +463,7 @@ def test_request_while_the_collector_holds_the_lock_is_refused_in_words(page, ap
         holder.stdin.flush()
         assert holder.wait(30) == 0
     no_exception(at)
-    assert at.error[0].value == runs.BUSY
+    assert at.error[0].value == requests_panel.BUSY
     at.button(key="runs_add_submit").click().run()  # once the writer is done, the same request goes in
     assert "someone/else" in at.success[0].value
 

@@ -30,7 +30,7 @@ while not stop.exists() or writes < 5:
                           " VALUES ('writer-test', NULL, ?, ?, 'ok')", [utcnow(), utcnow()])
             store.execute("UPDATE projects SET category = ? WHERE slug = 'gamma/new'", [f"round-{writes}"])
     writes += 1
-    time.sleep(0.02)
+    time.sleep(0.1)  # the scheduler's pattern: a short transaction, then the lock is free a while
 print(writes, flush=True)
 """
 

@@ -151,12 +151,18 @@ def streamlit_run(monkeypatch):
     return calls
 
 
+# What every app server gets unless told otherwise: no Deploy button, no file watching, no statistics;
+# on every interface, no welcome message (it would look up the external address on the internet).
+SERVER = ["--client.toolbarMode", "viewer", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+QUIET = ["--logger.hideWelcomeMessage", "true"]
+
+
 def test_main_warms_up_and_patches_before_running_the_app(streamlit_run):
     from streamlit.web.server.starlette import starlette_server
 
     serve.main(["--server.port", "8600", "--server.headless", "true"])
     assert streamlit_run["run"] == [["run", str(REPO_ROOT / "app.py"), "--server.port", "8600",
-                                     "--server.headless", "true"]]
+                                     "--server.headless", "true", *SERVER, *QUIET]]
     assert streamlit_run["warm_up"] == [True]
     assert getattr(starlette_server._bind_socket, "_tracker_nodelay", False)
 
@@ -165,15 +171,30 @@ def test_main_warms_up_and_patches_before_running_the_app(streamlit_run):
 def test_main_skips_the_warm_up_when_told(streamlit_run, monkeypatch, value):
     monkeypatch.setenv("TRACKER_APP_WARMUP", value)
     serve.main([])
-    assert streamlit_run["warm_up"] == [] and streamlit_run["run"] == [["run", str(REPO_ROOT / "app.py")]]
+    assert streamlit_run["warm_up"] == [] and streamlit_run["run"] == [["run", str(REPO_ROOT / "app.py"), *SERVER,
+                                                                        *QUIET]]
 
 
 def test_main_runs_another_script_without_warming_up(streamlit_run, tmp_path):
     hello = tmp_path / "hello.py"
     hello.write_text("import streamlit as st\nst.write('hello')\n", encoding="utf-8")
     serve.main([str(hello), "--server.port", "1"])
-    assert streamlit_run["run"] == [["run", str(hello), "--server.port", "1"]]
+    assert streamlit_run["run"] == [["run", str(hello), "--server.port", "1", *SERVER, *QUIET]]
     assert streamlit_run["warm_up"] == []
+
+
+def test_given_options_win_and_a_specific_address_keeps_the_welcome_message(streamlit_run, capsys):
+    serve.main(["--server.address", "127.0.0.1", "--client.toolbarMode=developer"])
+    args = streamlit_run["run"][0]
+    assert args[2:] == ["--server.address", "127.0.0.1", "--client.toolbarMode=developer",
+                        "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    assert "listening on every interface" not in capsys.readouterr().err
+
+
+def test_every_interface_prints_the_url_instead_of_looking_up_the_external_address(streamlit_run, capsys):
+    serve.main(["--server.address", "0.0.0.0", "--server.port", "8123"])
+    assert streamlit_run["run"][0][-2:] == QUIET
+    assert "listening on every interface, port 8123 (this machine: http://localhost:8123)" in capsys.readouterr().err
 
 
 def test_main_says_what_was_not_warmed_up(streamlit_run, monkeypatch, capsys):
@@ -202,7 +223,7 @@ def test_app_script_is_found_beside_the_package_or_in_the_working_directory(tmp_
     (workdir / "app.py").write_text((REPO_ROOT / "app.py").read_text(encoding="utf-8"), encoding="utf-8")
     assert serve.app_script() == workdir / "app.py"
     serve.main([])
-    assert streamlit_run["run"] == [["run", str(workdir / "app.py")]] and streamlit_run["warm_up"] == [True]
+    assert streamlit_run["run"] == [["run", str(workdir / "app.py"), *SERVER, *QUIET]] and streamlit_run["warm_up"] == [True]
 
 
 def test_warm_up_in_a_new_process_logs_no_runtime_warnings(tmp_path):

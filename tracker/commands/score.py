@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="OWNER/REPO",
         help="only this project (repeatable); default: every tracked project",
     )
-    p.add_argument("--as-of", metavar="DATE", help="score as of this UTC date/time (default: now)")
+    p.add_argument("--as-of", metavar="DATE", help="score as of this UTC date/time (default: now; a project "
+                   "still showing the bundled snapshot: the date its data is as of)")
     p.add_argument("--format", choices=output.FORMATS, default="table")
     p.set_defaults(func=cmd_score)
 
@@ -71,7 +72,24 @@ def cmd_score(ctx) -> int:
     a = ctx.args
     store = ctx.store()
     projects = registry.select(store, a.project)
-    run = score_projects(store, projects, ctx.now, a.weights, Progress(quiet=a.quiet))
+    if a.as_of:
+        run = score_projects(store, projects, ctx.now, a.weights, Progress(quiet=a.quiet))
+    else:  # each project as of its data date (a project still on the bundled snapshot: the day its history was taken)
+        from tracker.readmodel.snapshot import score_dates
+
+        dates = score_dates(store, [p.id for p in projects], ctx.now)
+        run = None
+        for when in sorted(set(dates.values())):
+            part = score_projects(store, [p for p in projects if dates[p.id] == when], when, a.weights,
+                                  Progress(quiet=a.quiet))
+            if run is None:
+                run = part
+            else:
+                run.written += part.written
+                run.rows += part.rows
+                run.failures += part.failures
+        if run is None:
+            run = score_projects(store, [], ctx.now, a.weights)
     rows = ranked(run.rows)
     if a.format == "json":
         output.emit(

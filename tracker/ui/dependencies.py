@@ -30,9 +30,9 @@ from tracker.deps.model import ParseResult
 from tracker.deps.report import LEVELS, DepsReport, build
 from tracker.deps.signals import BY_ID, PROJECT_RULE
 from tracker.errors import TrackerError
-from tracker.requests import request_track
 from tracker.runs import utcnow
 from tracker.store import Store, open_reader
+from tracker.ui import requests_panel
 from tracker.ui.charts import risk_scale
 from tracker.ui.render import cells as render_cells
 
@@ -218,19 +218,7 @@ def _track_button(report: DepsReport) -> None:
         return
     label = f"Track all: ask the collector to track the {len(missing)} repositories not tracked yet"
     if st.button(label, key="deps_track"):
-        cfg = config_mod.load()
-        try:
-            store = Store.open(cfg.db_path, lock_timeout=5)
-        except TrackerError as exc:
-            st.error(str(exc))
-            return
-        try:
-            for slug in missing:
-                request_track(store, slug, requested_by="app: dependencies")
-        finally:
-            store.close()
-        st.success(f"Requested: {len(missing)} repositories. The scheduler tracks, collects and scores them on its"
-                   " next run; this page then shows their full health.")
+        requests_panel.track_many(str(config_mod.load().db_path), missing)
 
 
 def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:

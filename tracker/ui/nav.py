@@ -7,6 +7,7 @@ so that a project page can be bookmarked as `/project?project=OWNER/REPO`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ PAGES = (
     ("methodology", "Methodology", ":material/menu_book:", "methodology"),
 )
 _REGISTERED = "_nav_registered"
+FAVICON = Path(__file__).with_name("static") / "favicon.png"   # served by the app itself: no font host
 
 
 def _render_fn(key: str):
@@ -51,12 +53,13 @@ def pages() -> dict[str, Any]:
 
 def run_app() -> None:
     """Register the pages with `st.navigation` and run the one the URL asks for."""
-    st.set_page_config(page_title="OSS sustainability tracker", page_icon=":material/eco:", layout="wide")
+    st.set_page_config(page_title="OSS sustainability tracker", page_icon=str(FAVICON), layout="wide")
     found = pages()
     # At the top, not in a sidebar: the pages' tables and charts get the whole width (every column
     # of the overview fits at 1440 px).
     navigation = st.navigation(list(found.values()), position="top")
     st.session_state[_REGISTERED] = True
+    __import__("tracker.ui.banner", fromlist=["show"]).show()   # data's date and source, collection progress
     navigation.run()
 
 

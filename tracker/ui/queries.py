@@ -170,10 +170,10 @@ def redacted(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(frame, pd.DataFrame):
             for column in [c for c in frame.columns if "error" in str(c)]:
                 frame[column] = [config.redact(v, secrets) if isinstance(v, str) else v for v in frame[column]]
-        elif isinstance(frame, list):  # per-source summaries: "what failed, and why" quotes errors too
-            for row in frame:
-                for failure in row.get("failures") or [] if isinstance(row, dict) else []:
-                    failure["reason"] = config.redact(str(failure["reason"]), secrets)
+    for source in data.get("sources") or []:     # "what failed, and why", per source
+        for failure in source.get("failures") or []:
+            if isinstance(failure.get("reason"), str):
+                failure["reason"] = config.redact(failure["reason"], secrets)
     return data
 
 

@@ -1,15 +1,10 @@
-"""Data & runs: ask for a project to be tracked or collected, see each source's last run, status and
-errors, the next scheduled runs when the scheduler publishes them, and the database size.
-
-The app's only writes are these requests (`tracker.requests`), each one short transaction on a
-read-write connection that waits for the collector's lock like any writer; the scheduler, the
-single writer of collected data, carries them out.
+"""Data & runs: ask for a project to be tracked or collected (tracker/ui/requests_panel.py), see
+each source's last run, status and errors, the next scheduled runs when the scheduler publishes
+them, and the database size.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -17,98 +12,9 @@ import streamlit as st
 
 import collectors
 from tracker import display
-from tracker.errors import StoreLockedError, TrackerError
-from tracker.registry import parse_repo
-from tracker.requests import request_collection, request_track
 from tracker.runs import utcnow
-from tracker.store import Store
-from tracker.ui import queries, render
+from tracker.ui import queries, render, requests_panel
 from tracker.ui.render import md
-
-WRITE_LOCK_TIMEOUT = 10.0
-ALL_SOURCES = "every source"
-
-
-def write_request(db: str, fn: Callable[..., int], *args: Any) -> int:
-    """Run one request function on a short read-write connection (waits for the collector's lock)."""
-    for _ in range(20):
-        try:
-            store = Store.open(db, lock_timeout=WRITE_LOCK_TIMEOUT)
-            break
-        except StoreLockedError:
-            raise
-        except TrackerError as exc:  # this process still has a reader open: wait for it to close
-            if "different configuration" not in str(exc):
-                raise
-            time.sleep(0.1)
-    else:
-        raise StoreLockedError("the database stayed busy; try again in a moment")
-    try:
-        return fn(store, *args)
-    finally:
-        store.close()
-
-
-BUSY = ("The collector is writing to the database right now, so the request was not saved. "
-        "Try again in a moment.")
-
-
-def report_failure(exc: TrackerError) -> None:
-    """A request that could not be written, in words (a held lock is not an error of the user's)."""
-    st.error(BUSY if isinstance(exc, StoreLockedError) else md(str(exc)))
-
-
-def source_names() -> list[str]:
-    try:
-        return list(collectors.sources())
-    except Exception:  # a collector that fails to import must not hide this page
-        return []
-
-
-def add_form(db: str, tracked: list[str]) -> None:
-    st.subheader("Track a project")
-    with st.form("runs_add_form", clear_on_submit=False):
-        text = st.text_input("GitHub repository (OWNER/REPO or URL)", key="runs_add_repo")
-        submitted = st.form_submit_button("Request tracking", key="runs_add_submit")
-    if not submitted:
-        return
-    try:
-        owner, repo = parse_repo(text)
-    except TrackerError as exc:
-        st.error(md(str(exc)))
-        return
-    slug = f"{owner}/{repo}"
-    if slug.lower() in {s.lower() for s in tracked}:
-        st.info(f"{md(slug)} is already tracked.")
-        return
-    try:
-        request_id = write_request(db, request_track, slug)
-    except TrackerError as exc:
-        report_failure(exc)
-        return
-    queries.clear_cache()
-    st.success(f"Request {request_id}: the scheduler will start tracking {md(slug)} and collect it.")
-
-
-def collect_form(db: str, tracked: list[str]) -> None:
-    st.subheader("Collect now")
-    if not tracked:
-        st.write("No tracked project to collect yet.")
-        return
-    with st.form("runs_collect_form"):
-        slug = st.selectbox("Project", tracked, key="runs_collect_project")
-        source = st.selectbox("Source", [ALL_SOURCES, *source_names()], key="runs_collect_source")
-        submitted = st.form_submit_button("Request collection", key="runs_collect_submit")
-    if not submitted:
-        return
-    try:
-        request_id = write_request(db, request_collection, slug, None if source == ALL_SOURCES else source)
-    except TrackerError as exc:
-        report_failure(exc)
-        return
-    queries.clear_cache()
-    st.success(f"Request {request_id}: {md(slug)} ({md(source)}) will be collected by the scheduler.")
-
 
 SOURCE_LABELS = {"git": "git history", "github": "GitHub", "funding": "funding files and links",
                  "opencollective": "Open Collective", "pypi": "PyPI", "grants": "grants registry"}
@@ -139,7 +45,7 @@ def next_run_text(source: str, data: dict[str, Any], now) -> str:
     running = data.get("scheduler_running")
     schedule = data["schedule"]
     if not running:
-        return "not scheduled: the scheduler is not running (start it with tracker schedule)"
+        return "not scheduled: the scheduler is not running (start it with tracker serve, or tracker schedule)"
     if schedule is None or schedule.empty:
         return "unknown: the scheduler has not published its timetable yet"
     job = schedule[schedule["job_id"] == f"collect:{source}"]
@@ -222,7 +128,7 @@ def runs_section(db: str) -> None:
     else:
         shown = pd.DataFrame({
             "request": requests["id"], "what": requests["kind"], "project": requests["project_slug"],
-            "source": [ALL_SOURCES if display.is_unknown(s) else source_label(s) for s in requests["source"]],
+            "source": [requests_panel.ALL_SOURCES if display.is_unknown(s) else source_label(s) for s in requests["source"]],
             "asked": [display.when(t) for t in requests["requested_at"]], "status": requests["status"],
             "handled": ["" if display.is_unknown(t) else display.when(t) for t in requests["handled_at"]],
             "what failed": ["" if display.is_unknown(e) else str(e) for e in requests["error"]],
@@ -246,11 +152,7 @@ def show() -> None:
         with render.guard(db):
             sources_section(queries.runs(db), utcnow())
     st.subheader("Ask for more")
-    left, right = st.columns(2)
-    with left:
-        add_form(db, tracked)
-    with right:
-        collect_form(db, tracked)
+    requests_panel.show(db, tracked)
     if not status["projects"]:
         st.divider()
         render.empty_database(db, missing=size is None)

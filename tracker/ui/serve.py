@@ -34,7 +34,8 @@ from tracker.config import REPO_ROOT
 from tracker.ui.nav import PAGES
 
 log = logging.getLogger(__name__)
-WARM_MODULES = ("pandas", "pyarrow", "altair", "duckdb", "tracker.ui.queries", "tracker.ui.render",
+WARM_MODULES = ("pandas", "pyarrow", "altair", "duckdb", "tracker.ui.queries", "tracker.ui.render", "tracker.ui.banner",
+                "tracker.ui.requests_panel",
                 "tracker.ui.charts", *(f"tracker.ui.{key}" for key, *_ in PAGES))
 
 
@@ -126,6 +127,41 @@ def app_script() -> Path | None:
     return None
 
 
+# Streamlit options for serving the tracker to its users (a flag given on the command line wins):
+# the toolbar without Streamlit's "Deploy" button and developer menu, no file watching (nothing is
+# edited on a server; it also spares inotify watches), no usage statistics sent anywhere.
+SERVER_DEFAULTS = (("client.toolbarMode", "viewer"), ("server.fileWatcherType", "none"),
+                   ("browser.gatherUsageStats", "false"))
+_WILDCARD = ("", "0.0.0.0", "::")
+
+
+def _option(args: list[str], name: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg == f"--{name}" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(f"--{name}="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def server_options(args: list[str]) -> list[str]:
+    """`args` with SERVER_DEFAULTS added where not given. On every interface (0.0.0.0, or no
+    address), Streamlit's welcome message would look up this machine's external address on the
+    internet, and offline say "Did not auto detect external IP": it is left out and the URL is
+    printed here instead."""
+    out = list(args)
+    for name, value in SERVER_DEFAULTS:
+        if _option(out, name) is None:
+            out += [f"--{name}", value]
+    address = _option(out, "server.address") or ""
+    if address in _WILDCARD and _option(out, "logger.hideWelcomeMessage") is None:
+        out += ["--logger.hideWelcomeMessage", "true"]
+        port = _option(out, "server.port") or "8501"
+        print(f"tracker app: listening on every interface, port {port} (this machine: http://localhost:{port})",
+              file=sys.stderr)
+    return out
+
+
 def _warm_up_wanted() -> bool:
     return os.environ.get("TRACKER_APP_WARMUP", "1").strip().lower() not in ("0", "false", "off", "no")
 
@@ -141,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
                  f"working directory ({Path.cwd()}); run it from the project's folder")
     else:
         script = ours
+    args = server_options(args)
     enable_nodelay()
     if _warm_up_wanted() and ours is not None and script.resolve() == ours.resolve():
         failed = warm_up()
