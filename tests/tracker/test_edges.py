@@ -488,3 +488,14 @@ def test_few_commits_rule_limits(shipped, change, abandoned):
 def test_abandoned_without_any_release_data_says_so(shipped):
     m = {cat.LAST_HUMAN_COMMIT_DAYS: 400, cat.DAYS_SINCE_LAST_COMMIT: 400}
     assert risk.maturity(m, shipped) == ("abandoned", "no human commit for 400 days; no release known")
+
+
+def test_few_commits_rule_words_when_no_release_for_18_months_or_none_known(shipped):
+    assert risk.maturity(few(release=600), shipped) == ("abandoned", (
+        "only 2 human commits in 12 months (the last 100 days ago) and last release 600 days ago:"
+        " too little to be maintenance"))
+    m = few(**{cat.RELEASES_3Y: None})
+    del m[cat.DAYS_SINCE_FIRST_RELEASE]
+    assert risk.maturity(m, shipped) == ("abandoned", (
+        "only 2 human commits in 12 months (the last 100 days ago) and no release known:"
+        " too little to be maintenance"))
