@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test install lint bench clean sample
+.PHONY: run test install lint bench clean sample mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,24 @@ run: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/tracker sample build $(if $(MIRRORS),--mirrors $(MIRRORS))
 
-## test: lint and the full test suite
+## test: lint and the full test suite, on every core (TEST_WORKERS=0 runs it in one process)
+TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check tracker collectors tests bench app.py
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+## mutation: mutation testing of scoring, metrics, funding files and requirements (slow; not in CI).
+## Mutants and the fast tests of those modules are set in pyproject.toml [tool.mutmut]; the score
+## and the survivors are kept in docs/testing.md. MUTATION_JOBS=1 leaves a core free.
+MUTATION_JOBS ?= 2
+mutation: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,mutation]'
+	rm -rf mutants
+	-nice -n 15 $(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/python tests/mutation_score.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/git_collect.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache mutants

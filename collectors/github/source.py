@@ -62,6 +62,7 @@ from tracker import registry
 from tracker.errors import CollectionError
 from tracker.registry import Project
 from tracker.store import Store
+from tracker.windows import YEAR
 
 DEFAULT_WINDOW_DAYS = 730        # first collection: issue activity of the last 2 years
 DEFAULT_REFRESH_DAYS = 7         # contributors and community profile re-read this often
@@ -113,7 +114,7 @@ class Session:
                   if p.id != project.id and p.id not in self.collected
                   and (p.id not in self.graph or self.clock() - self.graph[p.id].fetched > GRAPH_FRESH_SECONDS)]
         batch = [project, *others[: gql.BATCH - 1]]
-        query, variables = gql.repos_query([(p.owner, p.name) for p in batch], iso_z(now - timedelta(days=365)))
+        query, variables = gql.repos_query([(p.owner, p.name) for p in batch], iso_z(YEAR.start(now)))
         data, errors = self.client.graphql(query, variables, what=f"GraphQL batch of {len(batch)} repositories")
         fetched = self.clock()
         for i, p in enumerate(batch):

@@ -14,6 +14,7 @@ from typing import Any
 
 from collectors.http import GraphQLRejected, HttpError, HttpSession, RateLimited
 from tracker.errors import CollectionError
+from tracker.windows import YEAR
 
 PER_MINUTE_ANONYMOUS = 10
 PER_MINUTE_TOKEN = 100          # assumption: authenticated requests get a higher allowance
@@ -121,7 +122,7 @@ def _month_start(d: date) -> date:
 
 def fetch_collective(client: OpenCollectiveClient, slug: str, now: datetime) -> dict[str, Any]:
     """One collective's figures as a flat record plus its monthly series. Raises NotFound."""
-    year_ago = now - timedelta(days=365)
+    year_ago = YEAR.start(now)  # the metrics' 12 months (tracker/windows.py)
     first = _month_start(now.date())
     for _ in range(SERIES_MONTHS - 1):
         first = _month_start(first - timedelta(days=1))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tracker.deps import requirements
 from tracker.deps.formats import parse_path
 from tracker.deps.sources import DiskIncludes
@@ -288,3 +290,48 @@ def test_encodings_pip_reads(tmp_path):
     for name in ("utf16.txt", "latin1.txt"):
         result = parse_path(tmp_path / name)
         assert keys(result) == ["six"] and not result.warnings, name
+
+
+# -- names from URLs and file names, pip-compile's via comments (survivors of `make mutation`) -----
+@pytest.mark.parametrize("url, expected", [
+    ("https://h.example/pkgs/Foo-1.0.tar.gz", ("Foo", "1.0", ())),
+    ("https://h.example/pkgs/Foo-1.0.tar.gz/", ("Foo", "1.0", ())),                 # a trailing slash
+    ("https://h.example/pkgs/Foo-1.0.tar.gz?a=1?b=2", ("Foo", "1.0", ())),          # a query, even odd ones
+    ("https://h.example/pkgs/Foo-1.0.tar.gz#md5=1#x", ("Foo", "1.0", ())),
+    ("https://h.example/wheels/bar_baz-2.1-py3-none-any.whl", ("bar_baz", "2.1", ())),
+    ("https://h.example/archive.zip#sha256=abc&egg=Foo", ("Foo", None, ())),         # egg after another key
+    ("https://h.example/archive.zip#egg=foo[b, a]", ("foo", None, ("a", "b"))),
+    ("https://h.example/archive.zip#egg=foo", ("foo", None, ())),
+    ("https://h.example/archive.zip#egg=-bad", (None, None, ())),                    # not a project name
+    ("https://h.example/archive.zip", (None, None, ())),
+    ("https://h.example/v1.0.zip", (None, None, ())),
+])
+def test_names_from_urls(url, expected):
+    assert requirements._name_from_url(url) == expected
+
+
+def test_a_file_name_of_300_characters_is_read_one_of_301_is_not():
+    version = "1" + "0" * (300 - len("pkg-1.tar.gz"))           # pkg-1000...0.tar.gz, 300 characters
+    assert len(f"pkg-{version}.tar.gz") == 300
+    assert requirements._name_from_url(f"https://h.example/pkg-{version}.tar.gz") == ("pkg", version, ())
+    assert requirements._name_from_url(f"https://h.example/pkg-{version}0.tar.gz") == (None, None, ())
+
+
+def test_file_names():
+    assert requirements._file_name("https://h.example/a/b.whl") == "b.whl"
+    assert requirements._file_name("/a/b.tar.gz/") == "b.tar.gz"
+    assert requirements._file_name("https://h.example/b.zip?x=1#y") == "b.zip"
+
+
+@pytest.mark.parametrize("entries, direct", [
+    (None, None), ([], None),
+    (["-r requirements.in"], True),
+    (["(-r requirements.in)"], True),                 # uv's spelling
+    (["my-service (pyproject.toml)"], True),          # a project's own metadata
+    (["django"], False),                              # pulled in by another package
+    (["django", "-r requirements.in"], True),         # named directly as well
+    (["-c constraints.txt"], None),                   # only a constraint: says nothing
+    (["!!"], None),                                   # not a package name
+])
+def test_direct_from_pip_compile_via_comments(entries, direct):
+    assert requirements._direct_from_via(entries) is direct

@@ -54,14 +54,14 @@ def test_responsiveness_closure_and_issue_age(store, pid):
     snapshot(store, pid)
     issue(store, pid, 1, created=10, response_hours=2, closed=5, comments=4)
     issue(store, pid, 2, created=20, response_hours=10, comments=2)
-    issue(store, pid, 3, created=30, comments=0)                       # unanswered: no response time
+    issue(store, pid, 3, created=30, comments=0)                       # unanswered: waited 720 h so far
     issue(store, pid, 4, created=5, response_hours=1, bot=True)       # bots are left out
     issue(store, pid, 5, created=200, closed=50)                      # opened before the window, closed in it
     issue(store, pid, 6, kind="pr", created=10, response_hours=5, closed=9, merged=9)
     issue(store, pid, 7, kind="pr", created=15, response_hours=7)
     issue(store, pid, 8, kind="pr", created=12, response_hours=30, closed=2)
     m = metrics.compute_all(store, pid, NOW)
-    assert m["median_time_to_first_response_hours_90d_issues"] == 6.0        # median(2, 10)
+    assert m["median_time_to_first_response_hours_90d_issues"] == 10.0       # median(2, 10, 720 so far)
     assert m["median_time_to_first_response_hours_90d_prs"] == 7.0          # median(5, 7, 30)
     assert m["issue_closure_ratio_90d"] == round(2 / 3, 3)                  # closed 1, 5; opened 1, 2, 3
     assert m["change_request_closure_ratio_90d"] == round(2 / 3, 3)

@@ -3,7 +3,9 @@ a period agree with them."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from tracker import windows
 from tracker.scoring import weights as weights_mod
@@ -58,3 +60,14 @@ def test_scoring_texts_say_the_windows_the_metrics_use():
     assert f"3 human commits in {RECENT.label}" in reasons
     assert f"2 active people in {YEAR.label}" in reasons
     assert f"commits in 5 of the last {WEEKS.label}" in reasons
+
+
+def test_window_lengths_are_written_only_in_windows_py():
+    """Every 90-, 365- or 730-day window comes from tracker/windows.py: a length written anywhere else
+    (a metric, a collector's date argument, a reader) could drift from the one definition."""
+    root = Path(__file__).resolve().parents[2]
+    literal = re.compile(r"timedelta\(\s*days\s*=\s*(90|365|366|730)\s*\)")
+    found = [f"{path.relative_to(root)}:{n}" for folder in ("tracker", "collectors")
+             for path in sorted((root / folder).rglob("*.py")) if path.name != "windows.py"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
+    assert found == []

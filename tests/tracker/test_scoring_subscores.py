@@ -248,3 +248,43 @@ def test_compiled_scales_match_the_reference_formulas():
         assert by_points(x) == pytest.approx(scales.piecewise(x, points))
         assert by_log(x) == pytest.approx(scales.log_scaled(x, 12))
     assert by_points(60) == 90 and by_log(12) == 100 and by_log(0) == 0
+
+
+# -- the components built once at import (mutmut cannot switch them: docs/testing.md), word for word --
+@pytest.mark.parametrize("comp, kind, what", [
+    ("license", "license", "license"), ("security_policy", "security", "security policy"),
+    ("contributing", "contributing", "contributing guide"), ("codeowners", "codeowners", "CODEOWNERS"),
+    ("code_of_conduct", "code_of_conduct", "code of conduct"), ("governance", "governance", "governance document"),
+])
+def test_each_hygiene_file_scores_and_says_what_it_found(comp, kind, what):
+    component = subscores.COMPONENTS["hygiene"][comp]
+    inputs: dict = {}
+    assert component({"repo_files": [kind, "other"]}, inputs) == (1, what) and inputs == {f"has_{kind}": True}
+    inputs = {}
+    assert component({"repo_files": ["other"]}, inputs) == (0, f"no {what}") and inputs == {f"has_{kind}": False}
+    inputs = {}
+    assert component({}, inputs) == (None, "") and inputs == {"repo_files": None}
+
+
+def test_responsiveness_components_say_their_figures():
+    c = subscores.COMPONENTS["responsiveness"]
+    m = {"median_time_to_first_response_hours_90d_issues": 5.0, "median_time_to_first_response_hours_90d_prs": 7.5,
+         "change_request_closure_ratio_90d": 0.5, "issue_closure_ratio_90d": 0.25}
+    got = {name: c[name](m, {}) for name in ("issue_first_response", "pr_first_response", "change_request_closure",
+                                             "issue_closure")}
+    assert got == {"issue_first_response": (5.0, "median first response to issues 5 h"),
+                   "pr_first_response": (7.5, "median first response to pull requests 7.5 h"),
+                   "change_request_closure": (0.5, "change request closure ratio 50%"),
+                   "issue_closure": (0.25, "issue closure ratio 25%")}
+    inputs: dict = {}
+    assert c["issue_first_response"]({}, inputs) == (None, "")
+    assert inputs == {"median_time_to_first_response_hours_90d_issues": None}
+
+
+def test_funding_amounts_say_their_figures():
+    c = subscores.COMPONENTS["funding"]
+    m = {"sponsors_count": 5, "oc_received_12m_usd": 1200.0}
+    assert c["sponsors"](m, {}) == (5, "5 GitHub sponsors")
+    assert c["oc_income"](m, {}) == (1200.0, "Open Collective income (12 months) $1,200")
+    inputs: dict = {}
+    assert c["sponsors"]({}, inputs) == (None, "") and inputs["sponsors_count"] is None

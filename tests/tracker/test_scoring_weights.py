@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
+
 import pytest
 
 from tracker.errors import UsageError
@@ -77,3 +81,224 @@ def test_cli_reports_a_bad_weights_file_and_writes_nothing(cli, tmp_path, store)
     with Store.open(store.path) as s:
         assert s.scalar("SELECT count(*) FROM scores") == 0  # nothing written
     assert cli("score").code == 0
+
+
+# -- every validation rule, with its exact message, on both sides of its bound ----------------------
+def shipped_copy() -> dict:
+    return copy.deepcopy(weights_mod.shipped().data)
+
+
+def problem(data: dict) -> str | None:
+    try:
+        weights_mod.validate(data, "w.toml")
+    except UsageError as exc:
+        return str(exc)
+    return None
+
+
+def with_(path: str, value) -> dict:
+    """The shipped data with the value at a dotted `path` replaced (or removed when value is DEL)."""
+    data = shipped_copy()
+    *parents, last = path.split(".")
+    table = data
+    for key in parents:
+        table = table[key]
+    if value is DEL:
+        del table[last]
+    else:
+        table[last] = value
+    return data
+
+
+DEL = object()
+
+
+@pytest.mark.parametrize("path, value, message", [
+    ("maturity", DEL, "[maturity] is missing or is not a table"),
+    ("maturity", 3, "[maturity] is missing or is not a table"),
+    ("maturity.young_days", "x", "[maturity] young_days must be a number, got 'x'"),
+    ("maturity.young_days", True, "[maturity] young_days must be a number, got True"),
+    ("maturity.young_days", float("inf"), "[maturity] young_days must be a number, got inf"),
+    ("maturity.young_days", -1, "[maturity] young_days must be >= 0, got -1"),
+    ("maturity.young_days", 1e9 + 1, "[maturity] young_days must be between -1e+09 and 1e+09, got 1000000001.0"),
+    ("health.weights.activity", 1_000_001, "[health.weights] activity must be between -1e+06 and 1e+06, got 1000001"),
+    ("risk.escalate_after", 0, "[risk] escalate_after must be > 0, got 0"),
+    ("risk.flags.archived.severity", "severe",
+     "[risk.flags.archived] severity must be one of low, medium, high, critical, got 'severe'"),
+    ("risk.flags.no_release_18m.mature_severity", "meh",
+     "[risk.flags.no_release_18m] mature_severity must be one of low, medium, high, critical, got 'meh'"),
+    ("version", "", "[top level] version must be a non-empty string"),
+    ("version", 3, "[top level] version must be a non-empty string"),
+    ("subscores.activity.recency.points", [[0, 1]],
+     "[subscores.activity.recency] points must be a list of at least two [x, score] pairs of numbers"),
+    ("subscores.activity.recency.points", [[0, 1], [1]],
+     "[subscores.activity.recency] points must be a list of at least two [x, score] pairs of numbers"),
+    ("subscores.activity.recency.points", [[0, True], [1, 2]],
+     "[subscores.activity.recency] points must be a list of at least two [x, score] pairs of numbers"),
+    ("subscores.activity.recency.points", [[0, float("nan")], [1, 2]],
+     "[subscores.activity.recency] points must be a list of at least two [x, score] pairs of numbers"),
+    ("subscores.activity.recency.points", "steep",
+     "[subscores.activity.recency] points must be a list of at least two [x, score] pairs of numbers"),
+    ("subscores.activity.recency.points", [[0, 1], [2e9, 2]],
+     "[subscores.activity.recency] points: numbers must be between -1e+09 and 1e+09"),
+    ("subscores.activity.recency.points", [[0, 1], [0, 2]],
+     "[subscores.activity.recency] points: x values must be strictly ascending, got [0, 0]"),
+    ("subscores.activity.recency.points", [[0, 101], [1, 2]],
+     "[subscores.activity.recency] points: scores must be between 0 and 100"),
+    ("subscores.activity.recency.points", [[0, -1], [1, 2]],
+     "[subscores.activity.recency] points: scores must be between 0 and 100"),
+    ("subscores.activity.volume.points", [[0, 0], [1, 100]],
+     "[subscores.activity.volume] needs exactly one scale: points = [[x, score], ...] or log_target = N"),
+    ("subscores.activity.volume.log_target", DEL,
+     "[subscores.activity.volume] needs exactly one scale: points = [[x, score], ...] or log_target = N"),
+    ("funding_need.strain_points", [[1, 1.5], [2, 0]], "[funding_need] strain_points: scores must be between 0 and 1"),
+    ("funding_need.strain_points", DEL,
+     "[funding_need] strain_points must be a list of at least two [x, score] pairs of numbers"),
+    ("funding_need.alive_floor", 1.5, "[funding_need] alive_floor must be between 0 and 1"),
+    ("funding_need.alive_floor", -0.1, "[funding_need] alive_floor must be between 0 and 1"),
+    ("funding_need.high", 0, "[funding_need] high must be > 0, got 0"),
+    ("truck_factor.exclude_prefixes", "vendor/", "[truck_factor] exclude_prefixes must be a list of path prefixes"),
+    ("criticality.pike.created_since.threshold", 0, "[criticality.pike.created_since] threshold must be > 0, got 0"),
+    ("criticality.signals.weeks_per_year", 0, "[criticality.signals] weeks_per_year must be > 0, got 0"),
+])
+def test_each_rule_names_the_table_and_the_problem(path, value, message):
+    assert problem(with_(path, value)) == f"weights w.toml: {message}"
+
+
+@pytest.mark.parametrize("path, value", [
+    ("health.weights.activity", 1_000_000),                  # the largest weight
+    ("maturity.young_days", 1e9),                            # the largest number
+    ("maturity.young_days", 0),
+    ("risk.escalate_after", 0.5),                            # positive, under one
+    ("subscores.activity.recency.points", [[0, 0], [1e9, 100]]),
+    ("subscores.activity.recency.points", [[-1e9, 100], [0, 0]]),
+    ("funding_need.alive_floor", 1), ("funding_need.alive_floor", 0),
+    ("funding_need.strain_points", [[1, 1], [2, 0]]),
+])
+def test_values_at_each_bound_are_accepted(path, value):
+    assert problem(with_(path, value)) is None
+
+
+def test_unknown_keys_are_named_in_order_with_what_is_expected():
+    data = shipped_copy()
+    data["health"]["weights"].update({"zeta": 1, "alpha": 1})
+    assert problem(data) == ("weights w.toml: [health.weights] unknown key(s) alpha, zeta; expected activity,"
+                             " contributor_resilience, funding, hygiene, release_cadence, responsiveness")
+
+
+def test_weights_that_sum_to_nothing_are_refused():
+    data = shipped_copy()
+    for comp in data["subscores"]["hygiene"].values():
+        comp["weight"] = 0
+    assert problem(data) == "weights w.toml: [subscores.hygiene] at least one component weight must be > 0"
+
+
+def test_merge_replaces_values_and_merges_tables_key_by_key():
+    base = {"a": {"b": 0, "c": 2}, "d": 1, "e": [1]}
+    assert weights_mod.merge(base, {"a": {"b": 1}, "d": {"x": 1}, "e": [2]}) == {
+        "a": {"b": 1, "c": 2}, "d": {"x": 1}, "e": [2]}
+
+
+def test_the_version_names_the_exact_configuration():
+    data = shipped_copy()
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:10]
+    assert weights_mod.shipped().version == f"{data['version']}+{digest}"
+    reordered = dict(reversed(list(data.items())))          # key order does not change the version
+    assert weights_mod._version(reordered) == weights_mod.shipped().version
+
+
+def _leaves(data: dict, path: tuple[str, ...] = ()):
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, (*path, key))
+        else:
+            yield (*path, key), value
+
+
+def _tables(data: dict, path: tuple[str, ...] = ()):
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield (*path, key)
+            yield from _tables(value, (*path, key))
+
+
+NUMBERS = [p for p, v in _leaves(weights_mod.shipped().data) if isinstance(v, int | float) and not isinstance(v, bool)]
+LEVEL_KEYS = [p for p, v in _leaves(weights_mod.shipped().data) if isinstance(v, str) and v in weights_mod.LEVELS]
+TABLES = list(_tables(weights_mod.shipped().data))
+
+
+@pytest.mark.parametrize("path", NUMBERS, ids=".".join)
+def test_every_number_that_is_not_one_is_named_with_its_table(path):
+    """Every number of the shipped file is checked, and the message names the table it sits in."""
+    table = ".".join(path[:-1]) or "top level"
+    assert problem(with_(".".join(path), "x")) == f"weights w.toml: [{table}] {path[-1]} must be a number, got 'x'"
+
+
+@pytest.mark.parametrize("path", LEVEL_KEYS, ids=".".join)
+def test_every_level_that_is_not_one_is_named_with_its_table(path):
+    table = ".".join(path[:-1])
+    assert problem(with_(".".join(path), "dire")) == (
+        f"weights w.toml: [{table}] {path[-1]} must be one of {', '.join(weights_mod.LEVELS)}, got 'dire'")
+
+
+@pytest.mark.parametrize("path", TABLES, ids=".".join)
+def test_every_table_that_is_not_one_is_named(path):
+    assert problem(with_(".".join(path), 3)) == f"weights w.toml: [{'.'.join(path)}] is missing or is not a table"
+
+
+# Tables that take unknown keys without a word: the published constants (a --weights file cannot
+# change them anyway) and [health], whose only table is [health.weights].
+OPEN_TABLES = {"health", "truck_factor", "criticality", "criticality.signals"}
+
+
+@pytest.mark.parametrize("path", [(), *TABLES], ids=lambda p: ".".join(p) or "top")
+def test_an_unknown_key_is_named_with_its_table_and_what_is_expected(path):
+    data = shipped_copy()
+    table = data
+    for key in path:
+        table = table[key]
+    expected = sorted(table)
+    table["zzz"] = 1
+    name = ".".join(path)
+    if name in OPEN_TABLES or (name.startswith("criticality.pike") and name.count(".") == 2):  # per signal
+        assert problem(data) is None
+    else:
+        assert problem(data) == (f"weights w.toml: [{name or 'top level'}] unknown key(s) zzz;"
+                                 f" expected {', '.join(sorted(set(expected) | _allowed_extra(path)))}")
+
+
+def _allowed_extra(path: tuple[str, ...]) -> set[str]:
+    """Optional keys a table may hold beyond what the shipped file writes."""
+    if path == ():
+        return set(weights_mod.FIXED_TABLES) | {"version"}
+    if len(path) == 3 and path[:2] == ("subscores",) + path[1:2]:
+        return {"weight", "points", "log_target"}
+    if len(path) == 3 and path[:2] == ("risk", "flags"):
+        return {"severity", "mature_severity"}
+    return set()
+
+
+@pytest.mark.parametrize("value, ok", [(0, True), (1, True), (-0.01, False), (1.01, False)])
+def test_evidence_min_coverage_is_a_share(value, ok):
+    got = problem(with_("evidence.min_coverage", value))
+    assert got == (None if ok else
+                   "weights w.toml: [evidence] min_coverage must be between 0 and 1 (a share of the health weight)")
+
+
+@pytest.mark.parametrize("value, ok", [(0, True), (100, True), (-1, False), (101, False)])
+def test_evidence_funding_cap_is_a_score(value, ok):
+    got = problem(with_("evidence.funding_max_without_money", value))
+    assert (got is None) is ok and (ok or got.startswith("weights w.toml: [evidence] funding_max_without_money"))
+
+
+@pytest.mark.parametrize("value", ["activity", ["activity", "nope"]])
+def test_evidence_required_names_sub_scores(value):
+    assert problem(with_("evidence.required", value)) == (
+        f"weights w.toml: [evidence] required must be a list of sub-score names"
+        f" ({', '.join(weights_mod.SUBSCORES)}), got {value!r}")
+
+
+def test_evidence_grace_days_are_not_negative():
+    assert problem(with_("evidence.git_data_grace_days", 0)) is None
+    assert problem(with_("evidence.git_data_grace_days", -1)) == (
+        "weights w.toml: [evidence] git_data_grace_days must be >= 0, got -1")

@@ -29,7 +29,8 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     db = builder.build(tmp / "app.duckdb")
     ARTIFACTS.mkdir(exist_ok=True)
-    with StreamlitServer(db, log=ARTIFACTS / "streamlit-browser-test.log") as url:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # one log per pytest-xdist worker
+    with StreamlitServer(db, log=ARTIFACTS / f"streamlit-browser-test{worker and '-' + worker}.log") as url:
         yield url
 
 

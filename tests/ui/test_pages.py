@@ -454,12 +454,14 @@ def test_request_while_the_collector_holds_the_lock_is_refused_in_words(page, ap
 
     at = page("runs")
     monkeypatch.setattr(requests_panel, "WRITE_LOCK_TIMEOUT", 0.5)
-    holder = hold_lock(app_db, 4.0)
+    holder = hold_lock(app_db)  # held until the refused request has been made, whatever the load
     try:
         at.text_input(key="runs_add_repo").input("someone/else")
         at.button(key="runs_add_submit").click().run()
     finally:
-        holder.wait(20)
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+        assert holder.wait(30) == 0
     no_exception(at)
     assert at.error[0].value == requests_panel.BUSY
     at.button(key="runs_add_submit").click().run()  # once the writer is done, the same request goes in

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
+import threading
 
 import duckdb
 import pytest
@@ -16,19 +16,19 @@ from tracker.store import SchemaMismatch, Store
 from tracker.ui import queries, render
 
 HOLD_LOCK = """
-import sys, time
+import sys
 from tracker.store import Store
 store = Store.open(sys.argv[1])
 print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
+sys.stdin.readline()
 store.close()
 """
 
 
-def hold_lock(db, seconds: float) -> subprocess.Popen:
-    """Another process holding the database's write lock for `seconds`."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), str(seconds)], cwd=REPO_ROOT,
-                            stdout=subprocess.PIPE, text=True)
+def hold_lock(db) -> subprocess.Popen:
+    """Another process holding the database's write lock until a line arrives on its stdin."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db)],
+                            cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "locked"
     return proc
 
@@ -37,13 +37,30 @@ def count_projects(store: Store) -> int:
     return store.scalar("SELECT count(*) FROM projects")
 
 
-def test_reader_waits_out_a_short_write_lock(store, db_path):
+def test_reader_waits_out_a_short_write_lock(store, db_path, monkeypatch):
+    """A read that meets the writer's lock waits (it says so through open_reader's on_wait) and answers
+    once the writer lets go: no clock involved, the writer releases only when the reader is waiting."""
     store.close()
-    holder = hold_lock(db_path, 1.0)
-    started = time.monotonic()
-    assert queries.read(str(db_path), count_projects) == 0
-    assert time.monotonic() - started >= 0.5  # it really waited for the writer
-    assert holder.wait(10) == 0
+    holder = hold_lock(db_path)
+    waiting = threading.Event()
+    real_open_reader = queries.open_reader
+
+    def observed_open_reader(path, timeout, on_wait=None, **kw):
+        return real_open_reader(path, timeout, on_wait=waiting.set, **kw)
+
+    monkeypatch.setattr(queries, "open_reader", observed_open_reader)
+    answer: list[object] = []
+    reader = threading.Thread(target=lambda: answer.append(queries.read(str(db_path), count_projects, timeout=120)))
+    reader.start()
+    try:
+        assert waiting.wait(60), "the read never met the writer's lock"
+        assert answer == []  # still waiting: the writer has the database
+    finally:
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+        assert holder.wait(30) == 0
+    reader.join(60)
+    assert not reader.is_alive() and answer == [0]
 
 
 def test_a_long_lock_serves_the_last_good_answer_or_says_busy(store, db_path):
@@ -54,13 +71,15 @@ def test_a_long_lock_serves_the_last_good_answer_or_says_busy(store, db_path):
         return queries.read(db, count_projects, timeout=0.5)
 
     assert queries._served("test-count", quick, db) == 0
-    holder = hold_lock(db_path, 4.0)
+    holder = hold_lock(db_path)  # held until told: the reads below meet it whatever the load
     try:
         assert queries._served("test-count", quick, db) == 0  # the last good answer, no error
         with pytest.raises(queries.DatabaseBusy):
             queries._served("never-answered", quick, db)
     finally:
-        holder.wait(20)
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+        assert holder.wait(30) == 0
     assert queries._served("never-answered", quick, db) == 0
 
 

@@ -98,17 +98,19 @@ _HUMAN = "NOT coalesce(author_is_bot, false)"
 _OPENED = "created_at > $d90 AND created_at <= $now"
 _CLOSED = "closed_at > $d90 AND closed_at <= $now"
 _UPDATED = "updated_at > $d90 AND updated_at <= $now"
-_RESPONSE = f"{_HUMAN} AND {_OPENED} AND first_response_at IS NOT NULL"
+# The wait for a first response, known when a response was found or looked for (response_checked):
+# an item still unanswered at `now` counts the time it has waited so far (a lower bound), so a
+# project that answers nothing has the longest waits, never an unknown median.
+_RESPONSE = f"{_HUMAN} AND {_OPENED} AND (first_response_at IS NOT NULL OR response_checked)"
+_WAIT = "greatest(0.0, epoch(least(coalesce(first_response_at, $now), $now) - created_at) / 3600.0)"
 
 _ISSUES = f"""
 SELECT project_id, {median("ttfr_issues")}, {median("ttfr_prs")}, pr_opened, pr_closed, issue_opened,
        issue_closed, {median("ages")}, closed_90, updated_90, comments_90
 FROM (
     SELECT project_id,
-        {sorted_list("greatest(0.0, epoch(first_response_at - created_at) / 3600.0)",
-                     f"kind = 'issue' AND {_RESPONSE}")} AS ttfr_issues,
-        {sorted_list("greatest(0.0, epoch(first_response_at - created_at) / 3600.0)",
-                     f"kind = 'pr' AND {_RESPONSE}")} AS ttfr_prs,
+        {sorted_list(_WAIT, f"kind = 'issue' AND {_RESPONSE}")} AS ttfr_issues,
+        {sorted_list(_WAIT, f"kind = 'pr' AND {_RESPONSE}")} AS ttfr_prs,
         count(*) FILTER (WHERE kind = 'pr' AND {_HUMAN} AND {_OPENED}) AS pr_opened,
         count(*) FILTER (WHERE kind = 'pr' AND {_HUMAN} AND {_CLOSED}) AS pr_closed,
         count(*) FILTER (WHERE kind = 'issue' AND {_HUMAN} AND {_OPENED}) AS issue_opened,

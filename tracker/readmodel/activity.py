@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tracker.store import Store
+from tracker.windows import YEAR
 
 TOP_CONTRIBUTORS = 10
 RELEASE_SOURCE_LABELS = {"github": "GitHub release", "git": "git tag", "pypi": "PyPI upload"}
@@ -40,7 +41,7 @@ def contributors(store: Store, project_id: int, now: datetime) -> list[dict[str,
     rows = store.all(
         "SELECT arg_max(author_name, committer_at), count(*) AS n FROM human_commits"
         " WHERE project_id = ? AND committer_at > ? AND committer_at <= ? GROUP BY author_key"
-        " ORDER BY n DESC, 1", [project_id, now - timedelta(days=365), now])
+        " ORDER BY n DESC, 1", [project_id, YEAR.start(now), now])
     total = sum(n for _, n in rows)
     top = list(rows[:TOP_CONTRIBUTORS])
     rest = sum(n for _, n in rows[TOP_CONTRIBUTORS:])
