@@ -22,7 +22,7 @@ from tracker import collect, config, registry, runs
 from tracker.progress import Progress
 
 TOKEN = "fake-token-FAKE0for0tests0only0Z9"
-CORE_TABLES = {"collection_runs", "scores", "bundled_snapshot"}   # per-project tables that belong to no source
+CORE_TABLES = {"collection_runs", "scores", "bundled_snapshot", "backtest_results"}  # per-project, no source
 
 
 def _src(name: str, needs: tuple[str, ...] = (), tables: tuple[str, ...] = ()) -> Source:
