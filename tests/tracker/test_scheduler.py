@@ -16,6 +16,7 @@ from tests.fakes.loopback import serve
 from tests.fakes.opencollective_server import Collective, OCHandler, OCState
 from tests.tracker.daemon import Proc, query, wait_for
 from tracker import requests as app_requests
+from tracker.errors import StoreLockedError
 from tracker.store import Store
 
 pytestmark = pytest.mark.timeout(240)
@@ -134,13 +135,24 @@ def _stopped(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] in "Tt"
 
 
-def _freeze_idle(daemon: Proc, job: str) -> datetime:
-    """SIGSTOP the daemon at a moment when no run of `job` is in flight; returns when it was stopped."""
-    for _ in range(20):
+def _holds_database(db: Path) -> bool:
+    """Whether some process holds the database open for writing right now (DuckDB's file lock)."""
+    try:
+        Store.open(db, read_only=True, lock_timeout=0).close()
+    except StoreLockedError:
+        return True
+    return False
+
+
+def _freeze_idle(daemon: Proc, job: str, db: Path) -> datetime:
+    """SIGSTOP the daemon at a moment when no run of `job` is in flight and it holds no connection
+    (it also opens the database briefly to poll requests and record jobs: frozen inside one of those,
+    it would lock out the test's own reads); returns when it was stopped."""
+    for _ in range(50):
         stopped_at = datetime.now(UTC).replace(tzinfo=None)
         daemon.send(signal.SIGSTOP)
         wait_for(lambda: _stopped(daemon.pid), what="the daemon stopped")
-        if not _in_flight(daemon.log(), job):
+        if not _in_flight(daemon.log(), job) and not _holds_database(db):
             return stopped_at
         daemon.send(signal.SIGCONT)
         wait_for(lambda: not _in_flight(daemon.log(), job), what="the run in flight finished", proc=daemon)
@@ -158,7 +170,7 @@ def test_missed_runs_coalesce_into_one(cli, make_repo, spawn, db_path):
     for _attempt in range(3):
         # Frozen while idle: a run in flight would make the one coalesced run on waking be skipped
         # ("maximum number of running instances", max_instances=1), leaving nothing to count.
-        stopped_at = _freeze_idle(daemon, "collect:git")
+        stopped_at = _freeze_idle(daemon, "collect:git", db_path)
         wait_for(lambda s=stopped_at: (datetime.now(UTC).replace(tzinfo=None) - s).total_seconds() > 10.5,
                  what="ten seconds of sleep")
         before = len(runs_of(db_path, "o/a"))
