@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import socket
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.gitrepo import GitRepo
+from tracker import config
 from tracker.cli import main
 from tracker.store import Store
 
@@ -32,6 +35,41 @@ def _keep_main_module(monkeypatch):
     the same interpreter (the collector's workers) would run that script again and die. Every test
     gets the real `__main__` back when it ends."""
     monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+
+
+LOOPBACK_HOSTS = ("127.", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """A connection from this process to anything but loopback fails at once: tests talk to the
+    loopback fakes only (remote base URLs default to a closed loopback port, see _clean_env)."""
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def allowed(address) -> bool:
+        if not isinstance(address, tuple):          # a Unix socket path
+            return True
+        host = str(address[0])
+        return host.startswith(LOOPBACK_HOSTS) or host.startswith("::ffff:127.")
+
+    def guarded(self, address):
+        if not allowed(address):
+            raise OSError(f"tests must not reach the network (tried {address[0]})")
+        return connect(self, address)
+
+    def guarded_ex(self, address):
+        if not allowed(address):
+            raise OSError(f"tests must not reach the network (tried {address[0]})")
+        return connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
+
+
+def offline_config(db_path, **changes):
+    """The configuration a test collects with: what `tracker` would read from the test's environment
+    (every remote base URL a closed loopback port), with `changes` (a fake server's URL, a token)."""
+    return dataclasses.replace(config.load(db_path), **changes)
 
 
 @pytest.fixture(autouse=True)

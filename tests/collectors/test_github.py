@@ -15,6 +15,7 @@ from collectors import sources
 from collectors.github import graphql as gql
 from collectors.github.client import EmptyRepositoryError, GitHubClient
 from collectors.http import HttpSession, Policy
+from tests.conftest import offline_config
 from tests.fakes.github_server import (
     Comment,
     FakeClock,
@@ -55,7 +56,7 @@ def fake(clock):
 
 
 def config(fake, db_path, token=TOKEN) -> Config:
-    return Config(db_path=db_path, github_api_url=fake.api_url, github_token=token)
+    return offline_config(db_path, github_api_url=fake.api_url, github_token=token)
 
 
 def run(store, cfg, clock, *, slugs=None, policy=None, window_days=None, full=False):
@@ -541,7 +542,7 @@ def test_network_down_costs_one_projects_retries_not_every_projects(store, db_pa
     fail at once (for a while) instead of each sitting through the same retries."""
     for slug in ("acme/one", "acme/two", "acme/three"):
         registry.add(store, slug)
-    cfg = Config(db_path=db_path, github_api_url="http://127.0.0.1:9", github_token=TOKEN)
+    cfg = offline_config(db_path, github_api_url="http://127.0.0.1:9", github_token=TOKEN)
     outcomes, out = run(store, cfg, clock)
     assert [o.status for o in outcomes] == ["error", "error", "error"]
     assert "gave up after 6 attempts" in out               # said once, for the first request

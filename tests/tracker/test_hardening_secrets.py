@@ -12,14 +12,15 @@ import pytest
 
 from collectors import pypi
 from tests.collectors.test_pypi import requests_doc
+from tests.conftest import offline_config
 from tests.fakes.loopback import Script, ScriptedHandler, serve
 from tracker import collect, config, registry, runs, userfiles
 from tracker.progress import Progress
 from tracker.store import Store
 
-TOKEN = "ghp_configuredTOKEN0123456789abcdefABCDEF"          # configured: GITHUB_TOKEN
+TOKEN = "fake-configured-github-token-0123456789"           # configured: GITHUB_TOKEN (a fake value)
 OC_TOKEN = "oc-personal-FAKE-token-0123456789"               # configured: OPENCOLLECTIVE_TOKEN
-FOREIGN = "glpat-foreignTOKEN0123456789abcd"                 # a published format, not configured
+FOREIGN = "glpat-" + "FAKE" * 6                             # a published format, not configured (built, never a literal)
 URL_PASSWORD = "https://deploy:hunter2secret@git.example.org/x.git"
 SECRETS = (TOKEN, OC_TOKEN, FOREIGN, "hunter2secret")
 SERVER_TEXT = f"upstream said: bad token {TOKEN} / {OC_TOKEN} / {FOREIGN} at {URL_PASSWORD}"
@@ -131,7 +132,7 @@ def test_a_pypi_redirect_to_another_host_carries_no_credentials(store, db_path):
     with serve(ScriptedHandler, home) as base, serve(ScriptedHandler, other, host="127.0.0.2") as elsewhere:
         home.routes["/pypi/requests/json"] = [(307, {"Location": f"{elsewhere}/pypi/requests/json"}, {})]
         other.routes["/pypi/requests/json"] = [(200, {}, requests_doc())]
-        cfg = config.Config(db_path=db_path, pypi_url=base, github_token=TOKEN, opencollective_token=OC_TOKEN)
+        cfg = offline_config(db_path, pypi_url=base, github_token=TOKEN, opencollective_token=OC_TOKEN)
         project, _ = registry.add(store, "psf/requests", pypi_package="requests")
         err = io.StringIO()
         outcome = collect.collect_one(store, cfg, pypi.SOURCE, project, Progress(stream=err, quiet=True),

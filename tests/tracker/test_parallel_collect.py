@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import offline_config
 from tests.fakes.loopback import serve
 from tests.fakes.pypi_server import PyPIHandler, PyPIState, package_doc, release_file
 from tracker import collect, config, executors, registry
@@ -261,10 +262,10 @@ def test_remote_sources_run_beside_the_workers_and_count_their_own_requests(make
 def test_a_fetch_task_carries_no_token(make_repo, db_path, monkeypatch):
     import pickle
 
-    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secretsecretsecret")
+    monkeypatch.setenv("GITHUB_TOKEN", "fake-github-token-for-tests")
     monkeypatch.setenv("OPENCOLLECTIVE_TOKEN", "oc-secret-token")
     cfg = config.load(db_path)
-    assert cfg.github_token == "ghp_secretsecretsecret"
+    assert cfg.github_token == "fake-github-token-for-tests"
     with Store.open(db_path) as store:
         project, _ = registry.add(store, "o/x")
     task = executors.FetchTask("git", project, {"head": None}, collect.runs.utcnow(),
@@ -373,7 +374,7 @@ def test_github_with_workers_streams_its_pages_and_stores_what_one_process_store
                                   releases=[Release(j, f"v{j}", now - timedelta(days=90 - j)) for j in range(1, 4)],
                                   contributors=[{"login": f"dev{i}", "contributions": 9 - i} for i in range(3)]))
             db = tmp_path / f"gh{workers}.duckdb"
-            cfg = config.Config(db_path=db, github_api_url=fake.api_url, github_token=token)
+            cfg = offline_config(db, github_api_url=fake.api_url, github_token=token)
             with Store.open(db) as store:
                 track_all(store, repos)
                 err = io.StringIO()
@@ -529,7 +530,7 @@ def test_partial_runs_with_workers_record_the_same_parts_as_one_process(make_rep
                                   contributors=[{"login": f"dev{i}", "contributions": 9 - i} for i in range(3)]))
             fake.faults.append(Fault("/repos/o/r1/issues", 502, skip=1, times=50))
             db = tmp_path / f"partial{workers}.duckdb"
-            cfg = config.Config(db_path=db, github_api_url=fake.api_url, github_token=token)
+            cfg = offline_config(db, github_api_url=fake.api_url, github_token=token)
             with Store.open(db) as store:
                 track_all(store, repos)
                 err = io.StringIO()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import offline_config
 from tests.fakes.loopback import serve
 from tests.fakes.opencollective_server import Collective, OCHandler, OCState
 from tests.tracker.daemon import Proc, query, wait_for
@@ -446,7 +447,6 @@ def test_a_dependant_waits_for_every_input_of_its_cycle(store, db_path):
     """The rule: a dependant runs for a project when its interval has passed since its last run
     there and every switched-on input has run there since that last run (whatever its result)."""
     from collectors import sources
-    from tracker.config import Config
     from tracker.registry import add
     from tracker.schedule_config import ScheduleConfig
     from tracker.scheduler import Daemon
@@ -454,7 +454,7 @@ def test_a_dependant_waits_for_every_input_of_its_cycle(store, db_path):
     project, _ = add(store, "o/a")
     funding = sources()["funding"]
     t0 = datetime(2026, 1, 1, 12, 0)
-    daemon = Daemon(Config(db_path=db_path), ScheduleConfig(intervals={"github": 3600.0, "git": 6 * 3600.0,
+    daemon = Daemon(offline_config(db_path), ScheduleConfig(intervals={"github": 3600.0, "git": 6 * 3600.0,
                                                                        "funding": 86400.0}))
 
     def ran(source: str, at: datetime, status: str = "ok") -> None:
@@ -478,7 +478,7 @@ def test_a_dependant_waits_for_every_input_of_its_cycle(store, db_path):
     assert why(later) is None
     ran("funding", later, status="interrupted")                   # cut short: redo without waiting a day
     assert why(later + timedelta(minutes=1)) is None
-    github_off = Daemon(Config(db_path=db_path), ScheduleConfig(intervals={"github": None, "funding": 60.0}))
+    github_off = Daemon(offline_config(db_path), ScheduleConfig(intervals={"github": None, "funding": 60.0}))
     ran("funding", later + timedelta(minutes=2))
     ran("git", later + timedelta(minutes=3))
     assert github_off.dependant_due(store, funding, project, later + timedelta(minutes=4)) is None
