@@ -1,7 +1,7 @@
 """Backtest bench: the validation corpus's mirrors, tracked, collected and backtested.
 
 Usage: python bench/backtest.py [--corpus data/backtest_corpus.csv] [--mirrors DIR] [--db PATH]
-                                [--as-of 2023-03-15] [--horizon 12m] [--set tuning|held-out]
+                                [--as-of 2023-03-15] [--horizon 12m] [--set tuning|held-out|held-out-v2]
                                 [--limit N] [--weights FILE] [--markdown] [--json FILE]
 
 Each repository of the corpus is a bare mirror under DIR (default /work/.mirror, as
