@@ -62,7 +62,8 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
     repo, project = track(store, tmp_path, "lib")
     repo.commit("2020-01-10T09:00:00", name="Ann Lee", email="ann@acme.org",
                 files={"LICENSE": "MIT\n", ".github/FUNDING.yml": "github: ann\n",
-                                              "SECURITY.md": "mail ann\n"})
+                                              "SECURITY.md": "mail ann\n",
+                                              "README.md": "# lib\n\nlib is in maintenance mode.\n"})
     monthly(repo, (2020, 2), (2023, 2))
     repo.tag("v1.0", "2022-06-01", annotated=True, ref="HEAD~9")
     repo.tag("v1.1")  # lightweight, on the commit of 2023-02-03
@@ -85,7 +86,8 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
     inputs, values, scores, after = at_date()
     assert after.outcome == outcomes.BECAME  # nothing after the date yet
     assert len(inputs["git_commits"]) == 38 and [r[1] for r in inputs["git_tags"]] == ["v1.0", "v1.1"]
-    assert {r[2] for r in inputs["repo_files"]} >= {".github/FUNDING.yml", "SECURITY.md", "LICENSE"}
+    assert {r[2] for r in inputs["repo_files"]} >= {".github/FUNDING.yml", "SECURITY.md", "LICENSE", "README.md"}
+    assert (values["deprecation_notice"], values["deprecation_notice_text"]) == (1, ["lib is in maintenance mode."])
 
     # History after the date: new people, bots, a rebased commit (authored before, committed after),
     # files changed and deleted, new tags, and a tag made after the date on an old commit.
@@ -94,6 +96,7 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
     repo.commit("2023-04-20T10:00:00", name="Ann Lee", email="bob@uni.edu")
     repo.commit("2023-04-02T10:00:00", name="dependabot[bot]", email="49699333+dependabot[bot]@users.noreply.github.com")
     repo.commit("2023-05-05T10:00:00", files={"SECURITY.md": "a new policy\n", "CODE_OF_CONDUCT.md": "be kind\n",
+                                              "README.md": "# lib\n\nThis project is no longer maintained.\n",
                                               ".github/FUNDING.yml": "open_collective: lib\n"})
     repo.commit("2023-07-07T10:00:00", name="Eve", email="eve@else.org", delete=["LICENSE"])
     monthly(repo, (2023, 8), (2024, 6), people=(("Fay", "fay@x.org"),))
@@ -106,6 +109,8 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
 
     with Store.open(db_path) as s:  # the full history does merge them ...
         assert s.scalar("SELECT count(DISTINCT author_key) FROM human_commits WHERE committer_at <= ?", [DATE]) == 2
+        # ... and HEAD's README now says it stopped, which the world at the date must not see
+        assert "no longer maintained" in s.scalar("SELECT content FROM repo_files WHERE path = 'README.md'")
     assert values["contributors_total"] == 3  # ... the world at the date does not
     assert inputs2 == inputs
     assert values2 == values
