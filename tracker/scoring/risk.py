@@ -58,9 +58,10 @@ def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
         late = "" if no_release else f", {release * per_year / 365.25:.0f} times its usual gap"
         return "abandoned", (
             f"only {display.count(commits, 'human commit')} in {YEAR.label} (the last {_days(last)} ago) and "
-            + (release_text or "no release known") + late + ", after a quiet year before it ("
-            + ("people unknown" if before is None else display.count(before, "person", "people"))
-            + "): too little to be maintenance")
+            + (release_text or "no release known") + late
+            + ("" if before is None else
+               f", after a quiet year before it ({display.count(before, 'person', 'people')})")
+            + ": too little to be maintenance")
     weeks = m.get(cat.HUMAN_ACTIVE_WEEKS_52)
     open_issues = m.get(cat.OPEN_ISSUES)
     recent_fix = last is not None and last <= c["mature_recent_fix_days"]
