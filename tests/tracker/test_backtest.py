@@ -191,6 +191,32 @@ def test_precision_recall_and_calibration_by_hand():
                                                         ("false alarm", "high")]
 
 
+def test_wilson_intervals_by_hand():
+    """Wilson score intervals, 95%: 4 of 6 -> p = 0.6667, z^2 = 3.8415; centre (0.6667 + 0.3201) /
+    1.6402 = 0.6016, half-width 1.96 * sqrt(0.2222/6 + 3.8415/144) / 1.6402 = 0.3016 -> 0.300-0.903;
+    0 of 6 -> 0 to 3.8415/6 / 1.6402 = 0.390; none: unknown, not [0, 0]."""
+    assert report.wilson(4, 6) == (0.3, 0.903)
+    assert report.wilson(0, 6) == (0.0, 0.39)
+    assert report.wilson(6, 6) == (0.61, 1.0)
+    assert report.wilson(0, 0) is None
+    B, S = outcomes.BECAME, outcomes.STAYED
+    s = report.summary([record("t", "high", B), record("t", "high", B), record("t", "high", S),
+                        record("t", "low", B)], "t")
+    assert (s["precision"], s["precision_ci95"]) == (0.667, report.wilson(2, 3))
+    assert (s["recall"], s["recall_ci95"]) == (0.667, report.wilson(2, 3))
+    row = report.summary_rows([s], "2023-03-15", "12 months")[0]
+    assert row["95% CI (precision)"] == "0.21-0.94" and row["95% CI (recall)"] == "0.21-0.94"
+
+
+def test_a_corpus_may_have_a_second_held_out_part(tmp_path):
+    from tracker.backtest import corpus
+
+    path = tmp_path / "c.csv"
+    path.write_text("repository,part\nacme/a,tuning\nacme/b,held-out\nacme/c,held-out-v2\nacme/d,\n",
+                    encoding="utf-8")
+    assert corpus.parts(corpus.load(path)) == {"acme/a": "tuning", "acme/b": "held-out", "acme/c": "held-out-v2"}
+
+
 def test_horizon_and_months():
     assert [parse_horizon(t) for t in ("12m", "12", "18 months", "1y", "2 years")] == [12, 12, 18, 12, 24]
     for bad in ("", "0m", "soon", "200y", "-3m"):
@@ -249,6 +275,7 @@ def test_clear_errors(two_projects, cli, tmp_path):
     bad.write_text("repository,part\nacme/dies,training\n", encoding="utf-8")
     r = cli("backtest", "--as-of", "2023-03-15", "--corpus", str(bad))
     assert r.code == 2 and "line 2" in r.err and "training" in r.err
+    assert "not one of tuning, held-out, held-out-v2 (or empty)" in r.err
     assert cli("backtest", "--as-of", "2023-03-15", "--horizon", "soon").code == 2
     assert cli("backtest", "--as-of", "2023-03-15", "--project", "acme/nothing").code == 2
 
