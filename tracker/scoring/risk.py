@@ -51,17 +51,12 @@ def maturity(m: Mapping[str, Any], weights: Weights) -> tuple[str | None, str]:
     per_year, _ = release_rate(m)
     stopped = release is not None and release > c["abandoned_few_commits_release_days"] and bool(per_year) \
         and release >= c["abandoned_late_gaps"] * 365.25 / per_year
-    before = m.get(cat.ACTIVE_CONTRIBUTORS_PREV_365D)
     if ((no_release or stopped) and last is not None and commits is not None and age is not None
-            and age > c["abandoned_no_commit_days"] and commits <= c["abandoned_max_human_commits_365d"]
-            and (before is None or before <= c["abandoned_max_people_prev_365d"])):
+            and age > c["abandoned_no_commit_days"] and commits <= c["abandoned_max_human_commits_365d"]):
         late = "" if no_release else f", {release * per_year / 365.25:.0f} times its usual gap"
         return "abandoned", (
             f"only {display.count(commits, 'human commit')} in {YEAR.label} (the last {_days(last)} ago) and "
-            + (release_text or "no release known") + late
-            + ("" if before is None else
-               f", after a quiet year before it ({display.count(before, 'person', 'people')})")
-            + ": too little to be maintenance")
+            + (release_text or "no release known") + late + ": too little to be maintenance")
     weeks = m.get(cat.HUMAN_ACTIVE_WEEKS_52)
     open_issues = m.get(cat.OPEN_ISSUES)
     recent_fix = last is not None and last <= c["mature_recent_fix_days"]

@@ -63,7 +63,6 @@ MATURITY_KEYS = (
     "abandoned_max_human_commits_365d",
     "abandoned_few_commits_release_days",
     "abandoned_late_gaps",
-    "abandoned_max_people_prev_365d",
     "young_days",
     "mature_min_age_days",
     "mature_max_commits_365d",
