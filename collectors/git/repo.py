@@ -68,6 +68,9 @@ HEAD_FILES: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
     "support": (("", ".github", "docs"), re.compile(r"^support(\.(md|rst|txt|markdown))?$", re.I)),
     "codeowners": (("", ".github", "docs"), re.compile(r"^codeowners$", re.I)),
     "license": (("",), re.compile(r"^(licen[cs]e|copying)([._-].*)?$", re.I)),
+    # Not governance: read for a deprecation / end-of-life notice (tracker/metrics/notice.py), which
+    # maintainers put at the top of the README. Not listed in the repo_files metric.
+    "readme": (("",), re.compile(r"^readme(\.(md|rst|txt|markdown))?$", re.I)),
 }
 
 # GitHub's default community health files (docs.github.com, "Creating a default community health
