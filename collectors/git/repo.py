@@ -54,6 +54,7 @@ EARLIEST_PLAUSIBLE = int(datetime(1990, 1, 1, tzinfo=UTC).timestamp())
 FUTURE_SLACK_SECONDS = 86_400
 
 FILE_CAP_BYTES = 256 * 1024          # content stored per governance file
+README_CAP_BYTES = 16 * 1024         # only the README's start is read (tracker/metrics/notice.py)
 FILE_READ_LIMIT = 8 * 1024 * 1024    # larger blobs are not read at all
 
 # Governance and funding files looked for in HEAD: kind -> (folders, name pattern).
@@ -910,6 +911,7 @@ def head_file(kind: str, path: str, size: int | None, data: bytes | None, oid: s
         data, problem = None, f"file of {size} bytes is larger than the {FILE_READ_LIMIT} bytes read"
     elif data is None and problem is None:
         problem = "file contents not available in this clone (blob missing)"
-    truncated = data is not None and len(data) > FILE_CAP_BYTES
-    content = _decode(data[:FILE_CAP_BYTES]) if data is not None else None
+    cap = README_CAP_BYTES if kind == "readme" else FILE_CAP_BYTES
+    truncated = data is not None and len(data) > cap
+    content = _decode(data[:cap]) if data is not None else None
     return HeadFile(kind, path, size, content, truncated, problem, oid, source_repo)

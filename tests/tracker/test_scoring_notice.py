@@ -153,3 +153,17 @@ def test_weights_check_the_new_severities(tmp_path):
     bad.write_text('[risk.flags.abandoned]\nfew_commits_severity = "loud"\n', encoding="utf-8")
     with pytest.raises(Exception, match="few_commits_severity must be one of"):
         weights_mod.load(bad)
+
+
+def test_only_the_start_of_a_long_readme_is_stored_and_its_notice_still_found(store, make_repo):
+    """A 250 KB README: 16 KiB stored (marked truncated), enough for the notice at its top."""
+    repo = make_repo("long-readme")
+    body = "# lib\n\nThis project is no longer maintained.\n\n" + "".join(
+        f"Section {i}: usage notes that go on for a while.\n" for i in range(5000))
+    assert len(body.encode()) > 200_000
+    repo.commit("2026-10-10", files={"README.md": body})
+    project = track(store, repo)
+    content, truncated = store.one("SELECT content, truncated FROM repo_files WHERE project_id = ? AND kind = 'readme'",
+                                   [project.id])
+    assert truncated is True and len(content) == 16 * 1024 and body.startswith(content)
+    assert metrics.compute_all(store, project.id, NOW)["deprecation_notice"] == 2
