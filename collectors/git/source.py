@@ -34,6 +34,7 @@ from collectors.git.repo import (
     data_date,
     is_url,
     open_local,
+    read_head,
     read_head_files,
     read_history,
     read_tags,
@@ -112,8 +113,10 @@ def fetch(ctx: FetchContext, project: Project, prior: dict[str, Any]) -> Batch:
     progress = ctx.progress
     repo = _open(ctx, project)
     branch = repo.text("symbolic-ref", "-q", "--short", "HEAD", check=False) or None
-    shallow = repo.text("rev-parse", "--is-shallow-repository", check=False) == "true"
-    head = repo.text("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False) or None
+    shallow = repo.shallow if repo.shallow is not None else \
+        repo.text("rev-parse", "--is-shallow-repository", check=False) == "true"
+    top = read_head(repo)   # HEAD, its committer time and the folders governance files are in
+    head = top.sha
     old_head = prior.get("head")
     if shallow:
         progress.warn("shallow clone: history before the cut is missing, so commits_total, "
@@ -147,9 +150,10 @@ def fetch(ctx: FetchContext, project: Project, prior: dict[str, Any]) -> Batch:
     if history.renames not in ("detected", "not looked for"):
         progress.warn(f"renames: {history.renames} (such a file renamed with edits counts as deleted and added)")
     source = project.git_url(ctx.config.github_web_url)
-    when = ctx.now if is_url(source) else data_date(repo, ctx.now, progress)  # a clone is current at its fetch
+    # a clone is current at its fetch
+    when = ctx.now if is_url(source) else data_date(repo, ctx.now, progress, head_time=top.committed)
     data = GitBatch(ctx.now, source, str(repo.path), branch, head, shallow, mode, when, history,
-                    read_tags(repo), read_head_files(repo) if head else [])
+                    read_tags(repo), read_head_files(repo, listings=top.listings) if head else [])
     data.renames_before = prior.get("renames")
     if mode == "incremental" and history.renames != "detected" and history.renames != "not looked for":
         data.renames_before = history.renames  # a worse finding of the new commits is remembered
