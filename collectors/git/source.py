@@ -73,15 +73,22 @@ def state(store: Store, project: Project) -> dict[str, Any]:
     """The stored HEAD (the incremental cursor), every stored (name, e-mail, key) of the history,
     and the default files taken from the owner's `.github` repository before (kept if it cannot be
     read this time)."""
-    head, renames = store.one("SELECT head_sha, renames FROM git_repos WHERE project_id = ?", [project.id]) or (None, None)
+    row = store.one("SELECT head_sha, renames FROM git_repos WHERE project_id = ?", [project.id])
+    head, renames = row or (None, None)
+    # Two lookups fewer for a project collected for the first time (about 1.5 ms each in the
+    # writer): without a stored HEAD the history is read whole (mode full or empty), so the stored
+    # pairs are not used; and a project's git rows, the owner's defaults among them, are only ever
+    # written together with its git_repos row (save), so without that row there are none.
     return {
         "head": head,
         "renames": renames,
         "identities": store.all("SELECT author_name, author_email, min(author_key) FROM git_commits"
-                                " WHERE project_id = ? GROUP BY author_name, author_email", [project.id]),
+                                " WHERE project_id = ? GROUP BY author_name, author_email", [project.id])
+        if head is not None else [],
         "org_files": [HeadFile(*row) for row in store.all(
             "SELECT kind, path, size_bytes, content, truncated, problem, blob_sha, source_repo FROM repo_files"
-            " WHERE project_id = ? AND source_repo IS NOT NULL ORDER BY kind", [project.id])],
+            " WHERE project_id = ? AND source_repo IS NOT NULL ORDER BY kind", [project.id])]
+        if row is not None else [],
     }
 
 
