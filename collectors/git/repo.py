@@ -447,12 +447,12 @@ def read_history(repo: GitRepo, rev_range: str, now: datetime, renames: bool = T
     commits that add and delete files, after fetching the blobs compared in one request."""
     if renames and repo.offline:
         try:
-            h = _read_log(repo, rev_range, now, "-M", REVERSE_AFTER_SECONDS)
+            h = _read_log(repo, rev_range, now, "-M", _reverse_after(repo, rev_range))
             h.renames = "detected"
             return h
         except CollectionError:
             pass
-    h = _read_log(repo, rev_range, now, "--no-renames", REVERSE_AFTER_SECONDS)
+    h = _read_log(repo, rev_range, now, "--no-renames", _reverse_after(repo, rev_range))
     if renames:
         _apply_renames(repo, h)
     return h
@@ -460,8 +460,25 @@ def read_history(repo: GitRepo, rev_range: str, now: datetime, renames: bool = T
 
 # A history git has not finished writing after this long is also read from its oldest end, by a
 # second `git log --reverse` on the other core, until the two meet (`_read_log`). Small
-# repositories (nearly all) finish well before and start one git process, as before.
+# repositories (nearly all) finish well before and start one git process, as before. A repository
+# whose packs hold at least BIG_PACK_BYTES is read from both ends at once.
 REVERSE_AFTER_SECONDS = 0.1
+BIG_PACK_BYTES = 64 * 1024 * 1024
+
+
+def _reverse_after(repo: GitRepo, rev_range: str) -> float | None:
+    """When to start the reverse pass: at once for the whole history of a big object store
+    (numpy's packs: 300 MB), after REVERSE_AFTER_SECONDS otherwise (None: never), so also for new
+    commits (`old..new`). One directory listing, no git run."""
+    if REVERSE_AFTER_SECONDS is None or ".." in rev_range:
+        return REVERSE_AFTER_SECONDS
+    for objects in (repo.path / "objects", repo.path / ".git" / "objects"):
+        try:
+            packs = sum(e.stat().st_size for e in os.scandir(objects / "pack") if e.name.endswith(".pack"))
+        except OSError:
+            continue
+        return 0.0 if packs >= BIG_PACK_BYTES else REVERSE_AFTER_SECONDS
+    return REVERSE_AFTER_SECONDS
 
 
 class _LogReader:

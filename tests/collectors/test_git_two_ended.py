@@ -121,3 +121,16 @@ def test_a_missing_blob_on_either_end_still_falls_back_to_exact_renames(store, m
     got = collected(store, "acme/mirror")
     assert ("R", "a.py", "lib/a.py") in got
     assert ("D", "b.py", "b.py") in got and ("A", "lib/b.py", "lib/b.py") in got
+
+
+def test_a_big_object_store_is_read_from_both_ends_at_once(make_repo, monkeypatch):
+    repo = make_repo("small")
+    repo.commit("2024-01-01")
+    repo.git("gc", "-q")
+    opened = gitrepo.open_local(str(repo.path))
+    assert gitrepo._reverse_after(opened, "HEAD") == gitrepo.REVERSE_AFTER_SECONDS   # a few KB of packs
+    monkeypatch.setattr(gitrepo, "BIG_PACK_BYTES", 1)
+    assert gitrepo._reverse_after(opened, "HEAD") == 0.0
+    assert gitrepo._reverse_after(opened, "abc..HEAD") == gitrepo.REVERSE_AFTER_SECONDS   # new commits only
+    monkeypatch.setattr(gitrepo, "REVERSE_AFTER_SECONDS", None)
+    assert gitrepo._reverse_after(opened, "HEAD") is None
