@@ -42,7 +42,6 @@ from tracker import failures
 from tracker.errors import CollectionError
 from tracker.identity import IdentityRules, is_bot, merge_people
 from tracker.registry import Project
-from tracker.scoring.weights import shipped
 from tracker.store import Store
 
 
@@ -170,6 +169,8 @@ def complete(ctx: FetchContext, project: Project, prior: dict[str, Any], batch: 
 
 def identity_rules(ctx: FetchContext) -> IdentityRules:
     """weights.toml [identity], or the run's `identity` option (benchmarks, tests)."""
+    from tracker.scoring.weights import shipped  # not at import: the scoring package is not needed to collect
+
     return IdentityRules.from_settings(ctx.options.get("identity") or shipped()["identity"])
 
 
