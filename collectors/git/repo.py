@@ -8,7 +8,8 @@ lack large blobs:
   incrementally afterwards.
 
 One `git log --name-status -z` pass over the default branch (HEAD) gives every commit with its
-parents, author (after .mailmap), dates and paths, parsed while git still writes; renames (git's
+parents, author (after .mailmap), dates and paths, parsed while git still writes (a long history
+is read from both ends at once, by a second `git log --reverse` on the other core: `_read_log`); renames (git's
 default 50% similarity) are found in that pass for a repository read in place, and afterwards,
 only where they can be (commits that both add and delete files, one `git diff-tree -M --stdin`),
 for a partial clone, whose compared blobs are fetched first in one request, and for a repository
