@@ -56,6 +56,9 @@ def test_the_rule_comes_from_the_weights():
     assert evidence.insufficient({**GIT, **GITHUB}, subs, 0.95, weights) == (
         "insufficient data: funding unknown (coverage 95%; a verdict needs 90% coverage and activity known"
         " and funding known)")
+    both = {"activity": {"score": None}, "funding": {"score": None}}
+    assert evidence.insufficient({**GIT, **GITHUB}, both, 0.95, weights).startswith(
+        "insufficient data: activity, funding unknown (coverage 95%;")
 
 
 @pytest.mark.parametrize(("age", "stale"), [

@@ -5,7 +5,7 @@ values (tracker/config/weights.toml's shipped weights). Written against mutmut's
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -30,6 +30,8 @@ def test_only_numbers_are_known():
     (30, 30, None),                     # a commit this month: nothing to do
     (31, 40, {cat.LAST_HUMAN_COMMIT_DAYS: 0, cat.DAYS_SINCE_LAST_COMMIT: 0}),
     (None, 31, {cat.DAYS_SINCE_LAST_COMMIT: 0}),   # human figures unknown: all commits
+    (60, 5, {cat.LAST_HUMAN_COMMIT_DAYS: 0, cat.DAYS_SINCE_LAST_COMMIT: 0}),   # only bots lately: people decide
+    (10, 60, None),
     (None, 30, None),
     (None, None, None),
 ])
@@ -153,6 +155,7 @@ def _quiet_project() -> dict:
         cat.SPONSORS_COUNT: 0, cat.OC_RECEIVED_12M_USD: 0.0, cat.GRANTS_TOTAL_USD_5Y: 0.0,
         cat.FUNDING_PER_ACTIVE_MAINTAINER_USD: 0.0, cat.HAS_SPONSORS_LISTING: False, cat.REPO_FILES: [],
         cat.STARS: 100, cat.CRITICALITY: 0.4, cat.OPEN_ISSUES: 20,
+        cat.GIT_DATA_AT: NOW - timedelta(days=2),   # as collected: the git data's date, judged against now
     }
 
 
