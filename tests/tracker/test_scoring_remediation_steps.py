@@ -181,8 +181,9 @@ def test_a_quiet_project_is_offered_the_activity_and_release_steps_with_their_de
 
 
 def test_with_health_unknown_steps_are_ordered_by_subscore_gain_then_key():
-    # only hygiene known: health is unknown, gains are None and the sub-score gains decide, then the key
-    found = r.steps({cat.REPO_FILES: []}, W, NOW)
+    # only hygiene and the absence factor known: health is unknown, gains are None and the sub-score
+    # gains decide, then the key. An absence factor of 0 -> 1 stays on the scale's floor: no step.
+    found = r.steps({cat.REPO_FILES: [], cat.CONTRIBUTOR_ABSENCE_FACTOR_365D: 0}, W, NOW)
     assert {s.key for s in found} == {"license", "security_policy", "contributing", "codeowners",
                                       "code_of_conduct", "governance"}
     assert all(s.gain is None for s in found)

@@ -192,3 +192,33 @@ def test_the_creator_authors_a_file_many_others_touched_once():
     changes += [C("x.py", f"dev{i:02d}", i + 1, "M") for i in range(40)]
     assert tf.doa(True, 0, 40) < 3.293
     assert tf.from_changes(changes) == (2, ["ann", "bob"])
+
+
+def test_first_authorship_decides_who_authors_a_file():
+    """Ann creates a.py, Bob changes it 4 times and creates b.py. a.py: Ann 3.293 + 1.098 - 0.321 ln 5
+    = 3.874, Bob 3.293 + 4 x 0.164 = 3.949 (best), Ann normalised 0.981 -> both author a. Without the
+    first-authorship term Ann would be at 2.776 / 3.949 = 0.703 and lose it. Authors: Bob {a, b},
+    Ann {a}: remove Bob -> a keeps Ann, 1/2 = 50% -> remove Ann -> truck factor 2."""
+    C = tf.Change
+    changes = [C("a.py", "ann", 0, "A"), C("b.py", "bob", 0, "A")]
+    changes += [C("a.py", "bob", i, "M") for i in range(1, 5)]
+    assert tf.from_changes(changes) == (2, ["bob", "ann"])
+    assert tf.from_authorship([("a.py", "ann", True, 0, 4), ("a.py", "bob", False, 4, 0),
+                               ("b.py", "bob", True, 0, 0)]) == (2, ["bob", "ann"])
+
+
+def test_authorship_is_the_normalised_doa_above_three_quarters():
+    """x.py: Ann created it (DOA 3.293 + 1.098 - 0.321 ln 11 = 3.621), Bob made 10 changes (4.933):
+    Ann's normalised DOA 0.734 < 0.75, so only Bob authors x. y.py: Carol. Remove Bob (tie, by
+    name) -> 1/2 -> remove Carol -> truck factor 2 (3 if Ann authored x too)."""
+    rows = [("x.py", "ann", True, 0, 10), ("x.py", "bob", False, 10, 0), ("y.py", "carol", True, 0, 0)]
+    assert tf.from_authorship(rows) == (2, ["bob", "carol"])
+
+
+def test_a_file_whose_best_doa_is_below_one_still_has_its_author():
+    """Ann created x.py and others changed it 184,000 times: her DOA is 4.391 - 0.321 ln 184,001 =
+    0.50, the best of the file (normalised 1) and she is its creator, so she authors it: truck
+    factor 1. A file whose every DOA is negative (1,000,000 other changes) has no author: 0."""
+    assert tf.doa(True, 0, 184_000) == pytest.approx(0.50, abs=0.01)
+    assert tf.from_authorship([("x.py", "ann", True, 0, 184_000)]) == (1, ["ann"])
+    assert tf.from_authorship([("x.py", "ann", True, 0, 1_000_000)]) == (0, [])
