@@ -247,3 +247,45 @@ def test_need_parts_importance_from_what_is_known():
     assert abandoned["alive"] == 0.0
     odd = r.need_parts({}, {"activity": {"score": None}, "funding": 5}, None, W)
     assert odd["alive"] is None and odd["unfunded"] is None
+
+
+# -- the step makers (called once at import to build ACTIONS; called here so that each is tested) ------
+def test_at_least_raises_a_known_metric_to_its_target():
+    change = r._at_least("x", 10)
+    assert change({"x": 3}) == {"x": 10}
+    assert change({"x": 9.5}) == {"x": 10}
+    assert change({"x": 10}) is None and change({"x": 12}) is None
+    assert change({}) is None and change({"x": None}) is None
+
+
+def test_at_most_brings_a_known_metric_and_its_same_meaning_ones_down():
+    change = r._at_most("x", 5, "y", "z")
+    assert change({"x": 9, "y": 7, "z": 2}) == {"x": 5, "y": 5, "z": 2}
+    assert change({"x": 9}) == {"x": 5}
+    assert change({"x": 5, "y": 9}) is None
+    assert change({"y": 9}) is None
+
+
+def test_one_more():
+    change = r._one_more("x")
+    assert change({"x": 2}) == {"x": 3}
+    assert change({"x": 2.0}) == {"x": 3}
+    assert change({"x": 0}) == {"x": 1}
+    assert change({}) is None
+
+
+@pytest.mark.parametrize(("hours", "target", "words"), [
+    (24, None, "a day"), (24.5, 24.0, "a day"), (168, 24.0, "a day"), (169, 168.0, "a week"),
+    (None, None, "a day")])
+def test_response_target_and_its_words(hours, target, words):
+    change = r._response_target("x")
+    assert change({"x": hours}) == (None if target is None else {"x": target})
+    assert r._response_label("issues", "x")({"x": hours}) == f"Answer new issues within {words}"
+
+
+def test_file_and_label():
+    change = r._file("security")
+    assert change({cat.REPO_FILES: ["license"]}) == {cat.REPO_FILES: ["license", "security"]}
+    assert change({cat.REPO_FILES: ["security"]}) is None
+    assert change({cat.REPO_FILES: None}) is None and change({}) is None
+    assert r._label("Add a LICENSE file")({}) == "Add a LICENSE file"
