@@ -110,3 +110,19 @@ def test_money_received_lifts_the_cap():
     paid = need(funding_channels_count=3, sponsors_count=40)
     assert paid["subscores"]["funding"]["score"] > W["evidence"]["funding_max_without_money"]
     assert "40 GitHub sponsors" in paid["subscores"]["funding"]["reason"]
+
+
+def test_words_at_each_edge_of_the_bands():
+    """`[funding_need] high = 60, low = 30`: at or above 0.60 the first word, under 0.30 the third,
+    in between (0.30 included) the middle one."""
+    from tracker.scoring.funding_need import _words
+    words = ("important", "moderately important", "less critical")
+    assert [_words(v, 0.6, 0.3, words) for v in (0.6, 0.599, 0.45, 0.3, 0.299)] == [
+        "important", "moderately important", "moderately important", "moderately important", "less critical"]
+
+
+def test_the_bands_come_from_high_and_low_in_percent():
+    # criticality 0.595 is just under high (60 %): moderately important; 0.30 is at low: not less critical
+    assert need(criticality=0.595)["funding_need_reason"].startswith("moderately important (criticality 0.59)")
+    assert need(criticality=0.3)["funding_need_reason"].startswith("moderately important (criticality 0.30)")
+    assert need(criticality=0.29)["funding_need_reason"].startswith("less critical (criticality 0.29)")
