@@ -1,12 +1,13 @@
 """Run mutmut over the mutated modules in chunks, module by module (`make mutation` calls this).
 
-    python tests/mutation_run.py [--jobs N] [--chunk N] [--budget SECONDS] [--wrap CMD] [MODULE...]
+    python tests/mutation_run.py [--jobs N] [--chunk N] [--budget SECONDS] [--wrap CMD] [--again] [MODULE...]
 
 MODULE is a dotted prefix (`tracker.scoring.evidence`, `tracker.metrics`); without one, every
 mutated module in ORDER. Each chunk is one `mutmut run NAME...` of at most --chunk mutants of one
 module, with MUTATION_MODULE set so that tests/mutation_select.py keeps mutmut's clean run to that
 module's tests, as it does for every mutant. Mutants already judged in mutants/ are skipped, so a
-second call resumes; --budget stops starting chunks after that many seconds. --wrap prefixes every
+second call resumes (--again also re-runs survivors and mutants without a test, to confirm new
+tests kill them); --budget stops starting chunks after that many seconds. --wrap prefixes every
 mutmut call (e.g. a CPU lock: --wrap /work/notes/run-test). Not collected by pytest.
 """
 
@@ -33,13 +34,14 @@ ORDER = (
 )
 
 
-def unchecked() -> dict[str, list[str]]:
-    """Mutant names without a result, by module (from mutmut's mutants/**/*.meta files)."""
+def unchecked(again: bool = False) -> dict[str, list[str]]:
+    """Mutant names without a result (with `again`, also those that survived or had no test), by
+    module (from mutmut's mutants/**/*.meta files)."""
     found: dict[str, list[str]] = {}
     for meta in sorted((ROOT / "mutants").rglob("*.meta")):
         codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
         for name, code in codes.items():
-            if code is None:
+            if code is None or (again and code in (0, 5, 33)):
                 found.setdefault(name.split(".x", 1)[0], []).append(name)
     return found
 
@@ -59,6 +61,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--chunk", type=int, default=150, help="mutants per mutmut call (default 150)")
     parser.add_argument("--budget", type=float, default=None, help="seconds after which no chunk starts")
     parser.add_argument("--wrap", default="", help="command put before every mutmut call")
+    parser.add_argument("--again", action="store_true",
+                        help="also run again the mutants that survived or had no test (after adding tests)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     if not (ROOT / "mutants").exists():
@@ -66,7 +70,7 @@ def main(argv: list[str]) -> int:
         first = args.modules[0]
         mutmut([f"{first}.*"], first, args)
     for wanted in args.modules:
-        for module, names in sorted(unchecked().items()):
+        for module, names in sorted(unchecked(args.again).items()):
             if not (module == wanted or module.startswith(wanted + ".")):
                 continue
             for i in range(0, len(names), args.chunk):
