@@ -157,3 +157,19 @@ def test_every_reason_word_for_word():
     assert funding_need(no_people, subs, None, W) == (None, (
         "moderately important (criticality 0.20, 99 stars); quiet (activity 20);"
         " who carries the work is unknown (no human commits counted)"))
+
+
+def test_reason_words_at_the_band_edges_and_without_income():
+    from tracker.scoring.funding_need import funding_need
+    money = {"has_sponsors_listing": True, "sponsors_count": 0}
+    m = {"criticality": 0.298, "contributor_absence_factor_365d": 5, **money}
+    # criticality 0.298 is under low (30 %); activity 60 is at high; absence factor 5: strain 0.3, not
+    # strained; funding 80 is well funded
+    need, reason = funding_need(m, {"activity": {"score": 60.0}, "funding": {"score": 80.0}}, None, W)
+    assert reason.startswith("less critical (criticality 0.30); active (activity 60); 5 people carry half"
+                             " the commits; well funded (funding 80/100) -> need ")
+    no_income = {k: v for k, v in m.items() if k not in money}
+    assert funding_need(no_income, {"activity": {"score": 60.0}, "funding": {"score": 30.0}}, None, W) == (None, (
+        "less critical (criticality 0.30); active (activity 60); 5 people carry half the commits; income"
+        " unknown: no money figure collected (Sponsors, Open Collective, grants, funding.json history), so no"
+        " ranking rather than a wrong one"))
