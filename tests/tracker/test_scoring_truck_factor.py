@@ -222,6 +222,7 @@ def test_a_file_whose_best_doa_is_below_one_still_has_its_author():
     assert tf.doa(True, 0, 184_000) == pytest.approx(0.50, abs=0.01)
     assert tf.from_authorship([("x.py", "ann", True, 0, 184_000)]) == (1, ["ann"])
     assert tf.from_authorship([("x.py", "ann", True, 0, 1_000_000)]) == (0, [])
+    assert tf.from_authorship([]) == (None, [])   # no file: unknown, not 0
 
 
 def test_third_party_folders_are_left_out_even_of_a_repository_without_source():
