@@ -312,4 +312,12 @@ def test_the_array_algorithm_agrees_with_the_reference_on_random_projects():
                (7, 5, 0, tf.NOT_CREATED, 1), (8, 9, 0, tf.NOT_CREATED, 0), (8, 9, 1, tf.NOT_CREATED, 0)]
     assert tf.truck_factors(*zip(*example, strict=True)) == {7: 2, 8: 2}
     assert tf.from_file_lives([(9, "a", None, 0), (9, "b", None, 0)]) == (2, ["a", "b"])
+    # first authorship on the first file of the call (test_first_authorship_decides_who_authors_a_file):
+    # Ann (0) creates file 1, Bob (1) changes it 4 times and creates file 2 -> truck factor 2
+    fa_first = [(10, 1, 0, 0, 0), (10, 1, 1, tf.NOT_CREATED, 4), (10, 2, 1, 0, 0)]
+    assert tf.truck_factors(*zip(*fa_first, strict=True)) == {10: 2}
+    # a file whose best DOA is under 1: Ann created it, 40,000 people changed it once (her DOA 4.391 -
+    # 0.321 ln 40,001 = 0.989, theirs 0.055): she still authors it -> 1
+    crowd = [(12, 1, 0, 0, 0)] + [(12, 1, d, tf.NOT_CREATED, 1) for d in range(1, 40_001)]
+    assert tf.truck_factors(*zip(*crowd, strict=True)) == {12: 1}
     assert tf.truck_factors([], [], [], [], []) == {}
