@@ -25,11 +25,13 @@ run: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/tracker sample build $(if $(MIRRORS),--mirrors $(MIRRORS))
 
-## test: lint and the full test suite, on every core (TEST_WORKERS=0 runs it in one process)
+## test: lint and the full test suite, on every core (TEST_WORKERS=0 runs it in one process).
+## Byte code is written even where PYTHONDONTWRITEBYTECODE is set: the suite starts a few hundred
+## `tracker` processes, and each would otherwise compile every module it imports again.
 TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check tracker collectors tests bench app.py
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## mutation: mutation testing of scoring, metrics, funding files and requirements (slow; not in CI).
 ## Mutants and the tests of those modules are set in pyproject.toml [tool.mutmut]; each mutant runs

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.ui.server import CHART, GRID, StreamlitServer, launch_chromium, wait_rendered  # noqa: E402
+from tests.ui.server import CHART, FIGURE, GRID, StreamlitServer, launch_chromium, wait_rendered  # noqa: E402
 from tracker.runs import utcnow  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
@@ -166,7 +166,7 @@ def click_through(browser, url: str, slugs: list[str]) -> list[float]:
 
 
 OVERVIEW = ("projects shown", (GRID,))
-PROJECT = ("Release timeline", (CHART,))
+PROJECT = ("Release timeline", (FIGURE,))  # its first view's chart is drawn on the server (tracker/ui/figures.py)
 HELLO = 'import streamlit as st\nst.title("Hello")\nst.write("hello, world")\n'
 HELLO_CHART = HELLO + (  # the least a page with an Altair chart can cost: three points, one line
     'import altair as alt\nimport pandas as pd\n'

@@ -1,7 +1,7 @@
 """Backtest bench: the validation corpus's mirrors, tracked, collected and backtested.
 
 Usage: python bench/backtest.py [--corpus data/backtest_corpus.csv] [--mirrors DIR] [--db PATH]
-                                [--as-of 2023-03-15] [--horizon 12m] [--set tuning|held-out]
+                                [--as-of 2023-03-15] [--horizon 12m] [--set tuning|held-out|held-out-v2]
                                 [--limit N] [--weights FILE] [--markdown] [--json FILE]
 
 Each repository of the corpus is a bare mirror under DIR (default /work/.mirror, as
@@ -10,8 +10,8 @@ database (default: a temporary file; with --db an existing one is reused, so a s
 most of the collection), runs the git collector (no network), then `tracker.backtest.run` as
 `tracker backtest` does, and prints the results per corpus part with the time of each step.
 
---set shows one part only: tune on `tuning` and look at `held-out` once, at the end
-(docs/methodology.md, "Backtest"). --limit N keeps the first N scored repositories of the chosen
+--set shows one part only: tune on `tuning` and look at a held-out part once, at the end
+(`held-out` was seen in round 2; `held-out-v2` in round 3: docs/methodology.md, "Backtest"). --limit N keeps the first N scored repositories of the chosen
 set(s) (the "50 projects" bench: --set held-out). Missing mirrors are listed and skipped.
 """
 

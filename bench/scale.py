@@ -308,19 +308,19 @@ def git_alone(path: Path) -> float:
     env = {**GIT_ENV, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
     g = [*GIT_BASE, "-C", str(path)]
     t0 = time.perf_counter()
-    for args in (["rev-parse", "--git-dir"], ["symbolic-ref", "-q", "--short", "HEAD"],
-                 ["rev-parse", "--is-shallow-repository"], ["rev-parse", "-q", "--verify", "HEAD^{commit}"],
+    for args in (["rev-parse", "--git-dir", "--is-shallow-repository", "--git-common-dir"],   # open_local
+                 ["symbolic-ref", "-q", "--short", "HEAD"],
                  ["log", "-M", "--name-status", "-z", "--no-color",     # a local repository: renames found on the way
                   "--format=%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%at%x1f%ct", "HEAD", "--"],
-                 ["for-each-ref", "--format=%(refname:lstrip=2)%00%(objecttype)%00%(objectname)", "refs/tags"],
-                 ["ls-tree", "-l", "-z", "HEAD"], ["ls-tree", "-l", "-z", "HEAD:.github"],
-                 ["ls-tree", "-l", "-z", "HEAD:docs"],
                  # the data date of a local repository (collectors/git/repo.py data_date)
-                 ["config", "--get", "tracker.dataDate"], ["rev-parse", "--git-common-dir"],
-                 ["log", "-1", "--format=%ct", "HEAD"]):
+                 ["config", "--get", "tracker.dataDate"],
+                 ["for-each-ref", "--format=%(refname:lstrip=2)%00%(objecttype)%00%(objectname)", "refs/tags"]):
         subprocess.run(g + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    subprocess.run(g + ["cat-file", "--batch"], input=b"HEAD:README.md\n", stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, env=env)
+    # HEAD, its committer time and the folders' listings (read_head); the files' sizes, then contents
+    for args, lines in ((["cat-file", "--batch"], b"HEAD^{commit}\nHEAD^{tree}\nHEAD:.github\nHEAD:docs\n"),
+                        (["cat-file", "--batch-check"], b"HEAD:README.md\n"),
+                        (["cat-file", "--batch"], b"HEAD:README.md\n")):
+        subprocess.run(g + args, input=lines, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     return time.perf_counter() - t0
 
 

@@ -77,6 +77,7 @@ def _metric(name: str, type_: str, unit: str | None, label: str, description: st
 
 
 _GIT, _GITHUB, _FUNDING, _SCORES = "git-metrics", "github-metrics", "funding-metrics", "inputs-added-for-scoring"
+_FLAGS_ANCHOR_METRIC = "maintenance-risk-flags-and-maturity"
 _R, _Y, _P, _3Y = RECENT.label, YEAR.label, PREVIOUS_YEAR.label, RELEASE_YEARS.label
 
 # -- git (collectors/git.py: git_commits, git_tags, repo_files) ---------------------------------
@@ -163,6 +164,16 @@ REPO_FILES = _metric(
     "Kinds of governance files present in HEAD (license, security, contributing, codeowners, ...),"
     " the organisation's defaults included.",
     "git", _SCORES)
+DEPRECATION_NOTICE = _metric(
+    "deprecation_notice", "int", None, "Deprecation notice in the README",
+    "What the start of the README (its first 4,000 characters, in HEAD) says of the project's future:"
+    " 2 = stopped (deprecated, archived, no longer maintained, no future updates), 1 = maintenance only"
+    " (maintenance mode, no new features, fixes only), 0 = no such notice; unknown without a README.",
+    "git", _FLAGS_ANCHOR_METRIC)
+DEPRECATION_NOTICE_TEXT = _metric(
+    "deprecation_notice_text", "list[str]", None, "Deprecation notice, as written",
+    "The README sentence the deprecation notice was read from (at most 200 characters; empty without one).",
+    "git", _FLAGS_ANCHOR_METRIC)
 GIT_DATA_AT = _metric(
     "git_data_at", "datetime", None, "Git data as of",
     "When the git data was current: the fetch time of a clone, the newest ref change of a local path or"
@@ -377,6 +388,9 @@ FLAGS: dict[str, Entry] = {e.name: e for e in (
           f"No human commit in the last {_R} (but within the year); medium for a project over 4 years old"
           " or mature and stable.",
           _FLAGS_ANCHOR),
+    Entry("deprecation_notice", "deprecation notice",
+          "The README says the project stopped (deprecated, archived, no longer maintained: high) or is in"
+          " maintenance mode (fixes only: medium).", _FLAGS_ANCHOR),
     Entry("bus_factor_1", "one person does half the work",
           "The contributor absence factor is 1: one person makes at least half the commits (checked from 10"
           " human commits in 12 months).", _FLAGS_ANCHOR),

@@ -101,6 +101,11 @@ _NAMED_SECRET = re.compile(   # no dots in the name: 'secret.txt: it was not upl
     r"(?i)\b([A-Z0-9_-]{0,60}(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH)"
     r"[A-Z0-9_-]{0,60})(\s{0,10}[=:]\s{0,10})[^\s'\"]{1,}")
 MIN_SECRET_LENGTH = 8  # a configured "token" shorter than this would blank ordinary words: not replaced
+# The text each pattern needs, looked for first (a plain substring search): a pattern runs only
+# over text that has it. A 29 MB JSON report took 15 s to redact pattern by pattern.
+_TOKEN_NEEDS = (("gh", "github_pat_"), ("glpat-",), ("xox",), ("AKIA", "ASIA"), ("pypi-",), ("npm_",), ("hf_",),
+                ("AIza",), ("sk-",), ("-----BEGIN ",))
+_SECRET_WORD = re.compile(r"(?i)TOKEN|SECRET|PASSW|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH")
 
 
 def redact_patterns(text: str, named: bool = True) -> str:
@@ -108,11 +113,13 @@ def redact_patterns(text: str, named: bool = True) -> str:
     private key blocks, user names and passwords in URLs (`https://***@host`) and, when `named`, NAME=value
     pairs whose name says token/secret/password/key (for text read out of files: servers' prose
     such as '401 Unauthorized: Bad credentials' keeps its words)."""
-    text = _URL_PASSWORD.sub(r"\1***@", text)
-    if named:
+    if "@" in text:
+        text = _URL_PASSWORD.sub(r"\1***@", text)
+    if named and _SECRET_WORD.search(text):
         text = _NAMED_SECRET.sub(r"\1\2***", text)
-    for pattern in _TOKEN_PATTERNS:
-        text = pattern.sub("***", text)
+    for needs, pattern in zip(_TOKEN_NEEDS, _TOKEN_PATTERNS, strict=True):
+        if any(literal in text for literal in needs):
+            text = pattern.sub("***", text)
     return text
 
 

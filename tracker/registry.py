@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from tracker.errors import UsageError
 from tracker.store import Store
-from tracker.userfiles import read_yaml
 
 # GitHub's own rules: owner 1-39 chars of letters, digits and single inner hyphens;
 # repository 1-100 chars of letters, digits, '.', '-', '_' (not '.' or '..').
@@ -283,6 +282,8 @@ def load_list(path: str | Path) -> list[dict[str, Any]]:
 
     Entry keys: repo (required), pypi, category, name, git, opencollective.
     """
+    from tracker.userfiles import read_yaml  # YAML only for list files: not imported by every command
+
     data = read_yaml(path, max_bytes=MAX_LIST_BYTES)
     if isinstance(data, dict):
         data = data.get("projects")

@@ -21,6 +21,7 @@ import os
 import socket
 import subprocess
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,27 +175,51 @@ def _parts_json(parts: dict[str, Any] | None) -> str | None:
 
 def mark_interrupted(store: Store, source: str | None = None) -> int:
     """Close runs left `running` by processes that are gone. Returns how many."""
+    return _mark_interrupted(store, source)[0]
+
+
+def _mark_interrupted(store: Store, source: str | None) -> tuple[int, int]:
+    """(runs closed, runs left running by other processes that are alive)."""
     rows = store.all(
         "SELECT id, pid, host, pid_started FROM collection_runs WHERE status = 'running'"
         + (" AND source = ?" if source else ""),
         [source] if source else None,
     )
-    stale = [r[0] for r in rows if not process_alive(r[1], r[2], r[3])]
+    alive = {r[0] for r in rows if process_alive(r[1], r[2], r[3])}
+    stale = [r[0] for r in rows if r[0] not in alive]
+    me = (os.getpid(), socket.gethostname())
+    others = sum(1 for r in rows if r[0] in alive and (r[1], r[2]) != me)
     for run_id in stale:
         store.execute(
             "UPDATE collection_runs SET status = 'interrupted', finished_at = ?,"
             " error = coalesce(error, 'the process stopped before the run finished') WHERE id = ?",
             [utcnow(), run_id],
         )
-    return len(stale)
+    return len(stale), others
+
+
+# The sources whose runs left `running` by gone processes are known closed, per store that holds
+# its file open (not the scheduler's ShortStore, which lets others write between statements). Once
+# no run of the source is left running by another process, looking again while the store stays
+# open finds nothing new: no other process can write to the database meanwhile (DuckDB lets one
+# process open a file for writing) and this process's own runs are alive. So one look a
+# collection instead of one a project (a scan of collection_runs: about 1 ms a project), unless
+# another live process has runs going (it may die meanwhile) or what was closed may yet be rolled
+# back (closed inside the caller's transaction).
+_CLOSED_FOR: weakref.WeakKeyDictionary[Store, set[str]] = weakref.WeakKeyDictionary()
 
 
 def start(store: Store, source: str, project_id: int | None, slug: str | None = None) -> Run:
     """Open a run (committed at once) and pick up the cursor of an interrupted predecessor.
 
+    Runs of the source left `running` by gone processes are closed first (once per open store).
     The row is written only while the project is tracked (checked in the same statement):
     ProjectRemoved when `tracker remove` got there first, so a removed project never gets a run."""
-    mark_interrupted(store, source)
+    closed = _CLOSED_FOR.setdefault(store, set()) if store.holds_file else set()
+    if source not in closed:
+        marked, others = _mark_interrupted(store, source)
+        if not others and not (marked and store._in_tx):
+            closed.add(source)
     resume = store.scalar(
         "SELECT cursor FROM collection_runs WHERE source = ? AND project_id IS NOT DISTINCT FROM ?"
         " ORDER BY started_at DESC, id DESC LIMIT 1",

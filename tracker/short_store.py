@@ -56,6 +56,8 @@ class Fetched:
 class ShortStore(Store):
     """A read-write Store whose connection exists only while a statement or transaction runs."""
 
+    holds_file = False   # other processes may write between two statements
+
     def __init__(self, path: str | Path, lock_timeout: float = 60.0):
         self.path = Path(path)
         self.read_only = False

@@ -79,6 +79,8 @@ def damaged(path: str | Path, exc: BaseException) -> DatabaseDamaged:
 class Store:
     """A connection to the tracker database. Use `Store.open(...)` or `with Store.open(...) as s`."""
 
+    holds_file = True   # the file stays open (and no other process can write) until close()
+
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
         self.con = con
         self.path = path

@@ -16,6 +16,7 @@ It also redacts values that look like secrets from text read out of a file befor
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -24,8 +25,6 @@ import tomllib
 from itertools import islice
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from tracker.config import redact_patterns
 from tracker.errors import UsageError
@@ -243,31 +242,39 @@ class _Refused(Exception):
     """A YAML document we will not build (aliases, too many nodes, too deep)."""
 
 
-class _CappedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases, more than `max_nodes` nodes and deeper than `max_depth`."""
+@functools.cache
+def _capped_loader() -> type:
+    """SafeLoader that refuses aliases, more than `max_nodes` nodes and deeper than `max_depth`
+    (built on first use: PyYAML is imported only by what reads YAML)."""
+    import yaml
 
-    max_nodes = MAX_YAML_NODES
-    max_depth = MAX_NESTING
+    class CappedLoader(yaml.SafeLoader):
+        max_nodes = MAX_YAML_NODES
+        max_depth = MAX_NESTING
 
-    def compose_node(self, parent, index):  # noqa: ANN001 (PyYAML's signature)
-        if self.check_event(yaml.AliasEvent):
-            raise _Refused("YAML aliases (*name) are not allowed here")
-        self._nodes = getattr(self, "_nodes", 0) + 1
-        if self._nodes > self.max_nodes:
-            raise _Refused(f"more than {self.max_nodes} YAML nodes")
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > self.max_depth:
-                raise _Refused(_nested(self.max_depth))
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        def compose_node(self, parent, index):  # noqa: ANN001 (PyYAML's signature)
+            if self.check_event(yaml.AliasEvent):
+                raise _Refused("YAML aliases (*name) are not allowed here")
+            self._nodes = getattr(self, "_nodes", 0) + 1
+            if self._nodes > self.max_nodes:
+                raise _Refused(f"more than {self.max_nodes} YAML nodes")
+            self._depth = getattr(self, "_depth", 0) + 1
+            try:
+                if self._depth > self.max_depth:
+                    raise _Refused(_nested(self.max_depth))
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    return CappedLoader
 
 
 def load_yaml(text: str, max_nodes: int = MAX_YAML_NODES) -> Any:
     """Safe, capped YAML load (no aliases, at most `max_nodes` nodes, MAX_NESTING levels);
     raises ValueError saying why not."""
-    loader = _CappedLoader(text)
+    import yaml
+
+    loader = _capped_loader()(text)
     loader.max_nodes = max_nodes
     try:
         return loader.get_single_data()

@@ -82,9 +82,12 @@ def forge(tmp_path, monkeypatch) -> Forge:
 
 
 def files_of(store, slug: str) -> dict[str, tuple[str, str | None]]:
+    """The governance and funding files stored for `slug` (the README, read for a deprecation notice
+    and never an organisation default, is left out)."""
     pid = registry.get(store, slug).id
     return {kind: (path, source) for kind, path, source in store.all(
-        "SELECT kind, path, source_repo FROM repo_files WHERE project_id = ? ORDER BY kind, path", [pid])}
+        "SELECT kind, path, source_repo FROM repo_files WHERE project_id = ? AND kind <> 'readme'"
+        " ORDER BY kind, path", [pid])}
 
 
 def report(cli, slug: str) -> dict:

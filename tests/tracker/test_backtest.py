@@ -62,7 +62,8 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
     repo, project = track(store, tmp_path, "lib")
     repo.commit("2020-01-10T09:00:00", name="Ann Lee", email="ann@acme.org",
                 files={"LICENSE": "MIT\n", ".github/FUNDING.yml": "github: ann\n",
-                                              "SECURITY.md": "mail ann\n"})
+                                              "SECURITY.md": "mail ann\n",
+                                              "README.md": "# lib\n\nlib is in maintenance mode.\n"})
     monthly(repo, (2020, 2), (2023, 2))
     repo.tag("v1.0", "2022-06-01", annotated=True, ref="HEAD~9")
     repo.tag("v1.1")  # lightweight, on the commit of 2023-02-03
@@ -85,7 +86,8 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
     inputs, values, scores, after = at_date()
     assert after.outcome == outcomes.BECAME  # nothing after the date yet
     assert len(inputs["git_commits"]) == 38 and [r[1] for r in inputs["git_tags"]] == ["v1.0", "v1.1"]
-    assert {r[2] for r in inputs["repo_files"]} >= {".github/FUNDING.yml", "SECURITY.md", "LICENSE"}
+    assert {r[2] for r in inputs["repo_files"]} >= {".github/FUNDING.yml", "SECURITY.md", "LICENSE", "README.md"}
+    assert (values["deprecation_notice"], values["deprecation_notice_text"]) == (1, ["lib is in maintenance mode."])
 
     # History after the date: new people, bots, a rebased commit (authored before, committed after),
     # files changed and deleted, new tags, and a tag made after the date on an old commit.
@@ -94,6 +96,7 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
     repo.commit("2023-04-20T10:00:00", name="Ann Lee", email="bob@uni.edu")
     repo.commit("2023-04-02T10:00:00", name="dependabot[bot]", email="49699333+dependabot[bot]@users.noreply.github.com")
     repo.commit("2023-05-05T10:00:00", files={"SECURITY.md": "a new policy\n", "CODE_OF_CONDUCT.md": "be kind\n",
+                                              "README.md": "# lib\n\nThis project is no longer maintained.\n",
                                               ".github/FUNDING.yml": "open_collective: lib\n"})
     repo.commit("2023-07-07T10:00:00", name="Eve", email="eve@else.org", delete=["LICENSE"])
     monthly(repo, (2023, 8), (2024, 6), people=(("Fay", "fay@x.org"),))
@@ -106,6 +109,8 @@ def test_appending_history_after_the_date_changes_nothing_at_the_date(store, tmp
 
     with Store.open(db_path) as s:  # the full history does merge them ...
         assert s.scalar("SELECT count(DISTINCT author_key) FROM human_commits WHERE committer_at <= ?", [DATE]) == 2
+        # ... and HEAD's README now says it stopped, which the world at the date must not see
+        assert "no longer maintained" in s.scalar("SELECT content FROM repo_files WHERE path = 'README.md'")
     assert values["contributors_total"] == 3  # ... the world at the date does not
     assert inputs2 == inputs
     assert values2 == values
@@ -186,6 +191,32 @@ def test_precision_recall_and_calibration_by_hand():
                                                         ("false alarm", "high")]
 
 
+def test_wilson_intervals_by_hand():
+    """Wilson score intervals, 95%: 4 of 6 -> p = 0.6667, z^2 = 3.8415; centre (0.6667 + 0.3201) /
+    1.6402 = 0.6016, half-width 1.96 * sqrt(0.2222/6 + 3.8415/144) / 1.6402 = 0.3016 -> 0.300-0.903;
+    0 of 6 -> 0 to 3.8415/6 / 1.6402 = 0.390; none: unknown, not [0, 0]."""
+    assert report.wilson(4, 6) == (0.3, 0.903)
+    assert report.wilson(0, 6) == (0.0, 0.39)
+    assert report.wilson(6, 6) == (0.61, 1.0)
+    assert report.wilson(0, 0) is None
+    B, S = outcomes.BECAME, outcomes.STAYED
+    s = report.summary([record("t", "high", B), record("t", "high", B), record("t", "high", S),
+                        record("t", "low", B)], "t")
+    assert (s["precision"], s["precision_ci95"]) == (0.667, report.wilson(2, 3))
+    assert (s["recall"], s["recall_ci95"]) == (0.667, report.wilson(2, 3))
+    row = report.summary_rows([s], "2023-03-15", "12 months")[0]
+    assert row["95% CI (precision)"] == "0.21-0.94" and row["95% CI (recall)"] == "0.21-0.94"
+
+
+def test_a_corpus_may_have_a_second_held_out_part(tmp_path):
+    from tracker.backtest import corpus
+
+    path = tmp_path / "c.csv"
+    path.write_text("repository,part\nacme/a,tuning\nacme/b,held-out\nacme/c,held-out-v2\nacme/d,\n",
+                    encoding="utf-8")
+    assert corpus.parts(corpus.load(path)) == {"acme/a": "tuning", "acme/b": "held-out", "acme/c": "held-out-v2"}
+
+
 def test_horizon_and_months():
     assert [parse_horizon(t) for t in ("12m", "12", "18 months", "1y", "2 years")] == [12, 12, 18, 12, 24]
     for bad in ("", "0m", "soon", "200y", "-3m"):
@@ -244,6 +275,7 @@ def test_clear_errors(two_projects, cli, tmp_path):
     bad.write_text("repository,part\nacme/dies,training\n", encoding="utf-8")
     r = cli("backtest", "--as-of", "2023-03-15", "--corpus", str(bad))
     assert r.code == 2 and "line 2" in r.err and "training" in r.err
+    assert "not one of tuning, held-out, held-out-v2 (or empty)" in r.err
     assert cli("backtest", "--as-of", "2023-03-15", "--horizon", "soon").code == 2
     assert cli("backtest", "--as-of", "2023-03-15", "--project", "acme/nothing").code == 2
 

@@ -376,8 +376,11 @@ def test_each_flag_says_what_it_saw(shipped):
                     contributor_absence_factor_365d=1, human_commits_365d=20, commits_365d=20, truck_factor=2,
                     active_contributors_365d=7, active_contributors_prev_365d=10, archived=True,
                     grants_active=False, last_grant_at=date(2023, 1, 2),
+                    deprecation_notice=2, deprecation_notice_text=["It is no longer maintained."],
                     **{cat.MEDIAN_TIME_TO_FIRST_RESPONSE_HOURS_90D_ISSUES: 800.0})
     assert evidence(result, "archived") == "the repository is archived on GitHub (read-only)"
+    assert evidence(result, "deprecation_notice") == (
+        'the README says the project stopped: "It is no longer maintained."')
     assert evidence(result, "no_commits_12m") == "last human commit 400 days ago"
     assert evidence(result, "bus_factor_1") == ("one person made at least half of the 20 human commits of the"
                                                 " last 12 months (contributor absence factor 1); truck factor 2")
@@ -397,6 +400,7 @@ def test_what_cannot_be_checked_is_listed_with_the_reason():
     assert {u["name"]: u["reason"] for u in result["unchecked"]} == {
         "archived": "GitHub data not collected",
         "no_commits_12m": "git history not collected or empty",
+        "deprecation_notice": "git history not collected",
         "bus_factor_1": "git history not collected",
         "no_release_18m": "no release or tag data",
         "issues_unanswered": "GitHub issue data not collected",

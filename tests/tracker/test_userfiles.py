@@ -124,6 +124,15 @@ def test_read_toml_names_the_file(tmp_path):
     ("git+https://oauth2:" + "glpat-" + "abcdefghijklmnopqrstu" + "@gitlab.com/o/r", "git+https://***@gitlab.com/o/r"),
     ("DB_PASSWORD = hunter2", "DB_PASSWORD = ***"),
     ("-----BEGIN RSA PRIVATE KEY-----", "***"),
+    # every published format, each alone in its text (a pattern runs only where its prefix occurs)
+    ("a " + "ghs_" + "b" * 30, "a ***"),
+    ("a " + "xoxb-" + "1" * 12, "a ***"),
+    ("a " + "ASIA" + "Q" * 16 + " b", "a *** b"),
+    ("a " + "pypi-" + "c" * 44, "a ***"),
+    ("a " + "npm_" + "d" * 32, "a ***"),
+    ("a " + "hf_" + "e" * 32, "a ***"),
+    ("a " + "AIza" + "f" * 35, "a ***"),
+    ("a " + "sk-" + "g" * 24, "a ***"),
     ("requests==2.31.0", "requests==2.31.0"),                   # ordinary text is left alone
     ("git+ssh://git@github.com/o/r", "git+ssh://git@github.com/o/r"),
     ("secret.txt: it was not uploaded", "secret.txt: it was not uploaded"),

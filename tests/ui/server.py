@@ -25,6 +25,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 GRID = "[data-testid='stDataFrame'] canvas"
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
+FIGURE = "[data-testid='stHtml'] figure[data-chart]"  # a chart drawn on the server (tracker/ui/figures.py)
 
 
 def browser_missing() -> str | None:

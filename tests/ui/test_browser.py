@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 
 from tests.ui import builder
-from tests.ui.server import CHART, GRID, StreamlitServer, browser_missing, launch_chromium, wait_rendered
+from tests.ui.server import (
+    CHART,
+    FIGURE,
+    GRID,
+    StreamlitServer,
+    browser_missing,
+    launch_chromium,
+    wait_rendered,
+)
 from tracker.config import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -70,10 +78,19 @@ def assert_inert(page) -> None:
 
 
 def chart_texts(page, index: int | None = None) -> list[str]:
-    """Every text drawn in the page's charts (rendered as SVG), or in the chart at `index`."""
+    """Every text drawn in the page's charts (Altair's rendered as SVG, and those drawn on the
+    server as HTML), or in the Altair chart at `index`."""
     charts = page.locator("[data-testid='stVegaLiteChart']")
     scope = charts.nth(index) if index is not None else charts
-    return [t.strip() for t in scope.locator("svg text").all_text_contents() if t.strip()]
+    texts = [t.strip() for t in scope.locator("svg text").all_text_contents() if t.strip()]
+    return texts if index is not None else texts + figure_texts(page)
+
+
+def figure_texts(page) -> list[str]:
+    """Every text of the charts drawn on the server as HTML (tracker/ui/figures.py): title, legend,
+    axis titles and tick labels."""
+    texts = page.locator(f"{FIGURE} figcaption, {FIGURE} span").all_text_contents()
+    return [t.strip() for t in texts if t.strip()]
 
 
 def choose(page, widget_label: str, option: str) -> None:
@@ -105,11 +122,12 @@ def test_overview_project_funders_compare(server, page):
     search_overview(page, "rocket")
     page.get_by_role("link", name="Open acme/rocket").click()
     page.wait_for_url(re.compile(r"/project\?project=acme(%2F|/)rocket"))
-    wait_rendered(page, "Release timeline", (CHART,))
+    wait_rendered(page, "Release timeline", (FIGURE,))
     assert page.get_by_role("heading", name="Rocket").is_visible()
     assert page.get_by_text(builder.HOSTILE_DESCRIPTION).is_visible()  # shown literally, as text
     assert page.get_by_text("single maintainer").first.is_visible()  # a flag by its words, never its identifier
-    assert page.locator("[data-testid='stVegaLiteChart']").count() == 1  # activity and releases, one chart
+    # activity and releases: one chart, drawn on the server (no Vega-Lite to load on the first view)
+    assert page.locator(FIGURE).count() == 1 and page.locator("[data-testid='stVegaLiteChart']").count() == 0
     shot(page, "2-project")
     assert_inert(page)
     for n, (section, marker) in enumerate([("Responsiveness", "Time to first response"),
@@ -128,9 +146,14 @@ def test_overview_project_funders_compare(server, page):
     # radio's own label, so it is visible before that): wait for the URL, not a snapshot of it
     page.wait_for_url(re.compile(r"section=Health(\+|%20)history"))
 
-    # the project page can be bookmarked: a fresh load of its URL shows the same project
+    # the project page can be bookmarked: a fresh load of its URL shows the same project, and the
+    # front end is told where the server is (no probe of /project/_stcore/... first: tracker.ui.serve)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(server + "/project?project=beta/quiet")
-    wait_rendered(page, "Release timeline", (CHART,))
+    wait_rendered(page, "Release timeline", (FIGURE,))
+    assert [u for u in requested if "/_stcore/health" in u] == [server + "/_stcore/health"], requested
+    assert not [u for u in requested if "/project/_stcore/" in u], requested
     assert page.get_by_role("heading", name=re.compile("Quiet")).is_visible()
     assert page.get_by_text(builder.HOSTILE_NAME).first.is_visible()
     assert_inert(page)

@@ -18,6 +18,7 @@ import pytest
 from tests.ui import builder
 from tests.ui.server import (
     CHART,
+    FIGURE,
     GRID,
     StreamlitServer,
     browser_missing,
@@ -26,7 +27,7 @@ from tests.ui.server import (
     wait_chart_text,
     wait_rendered,
 )
-from tests.ui.test_browser import chart_texts
+from tests.ui.test_browser import chart_texts, figure_texts
 from tracker.config import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -136,7 +137,7 @@ def test_project_page_says_what_would_raise_the_score(server, page):
     wait_rendered(page, "filtered by search")
     page.get_by_role("link", name="Open quantlab/quantize").click()
     page.wait_for_url(re.compile(r"/project\?project=quantlab(%2F|/)quantize"))
-    wait_rendered(page, "Release timeline", (CHART,))
+    wait_rendered(page, "Release timeline", (FIGURE,))
     assert page.get_by_role("heading", name="What would raise this score").is_visible()
     body = page.locator("[data-testid='stMain']").inner_text()
     # steps ranked by the health points they add, with the input in words
@@ -149,7 +150,7 @@ def test_project_page_says_what_would_raise_the_score(server, page):
     assert "Weeks with a human commit, last 52 weeks: " in body
     assert page.get_by_text("mature and stable", exact=True).is_visible()  # maturity in full, never "mature..."
     # the activity chart: 3 years by month, dated axes, one measure per axis
-    texts = chart_texts(page, 0)
+    texts = figure_texts(page)
     assert "Commits a month and releases, last 3 years" in texts and "commits a month" in texts
     assert "release" in texts  # the release lines' legend
     assert [t for t in texts if re.fullmatch(r"(Jan|Jul) \d{4}", t)], texts
@@ -157,8 +158,8 @@ def test_project_page_says_what_would_raise_the_score(server, page):
     shot(page, "project")
     assert_clean(page)
     page.get_by_role("radio", name="whole history").click()
-    wait_rendered(page, "Commits a month and releases, whole history", (CHART,))
-    texts = chart_texts(page, 0)
+    wait_rendered(page, "Commits a month and releases, whole history", (FIGURE,))
+    texts = figure_texts(page)
     assert [t for t in texts if re.fullmatch(r"(Jan |Jul )?20\d\d", t)], texts
     # every methodology link of the page opens the app's own copy at its section
     hrefs = page.locator("a[href*='methodology#']").evaluate_all("links => links.map(a => a.getAttribute('href'))")

@@ -148,7 +148,10 @@ def test_project_page_explains_the_score(page):
     assert "Alice made 60% of commits in 365 days" in body.replace("\\", "")
     assert "**single maintainer**" in body  # a flag name never shows as an identifier
     assert "What would raise this score" in [h.value for h in at.subheader]
-    assert len(at.get("vega_lite_chart")) == 1  # default section: monthly activity and releases, one chart
+    # default section: monthly activity and releases, one chart drawn on the server (no Vega-Lite)
+    assert len(at.get("vega_lite_chart")) == 0 and len(at.get("html")) == 1
+    figure = at.get("html")[0].proto.body
+    assert 'data-chart="activity"' in figure and "Commits a month and releases, last 3 years" in figure
     # the chart's caption: its totals (bots counted apart) and the people committing a month
     assert re.search(r"546 commits in the period shown, 520 of them by people; people committing in a month: "
                      r"\d+ typically, 3 at most", body), body

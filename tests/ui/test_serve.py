@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -105,6 +106,69 @@ def test_enable_nodelay_without_streamlits_starlette_server(monkeypatch):
     assert serve.enable_nodelay() is False
     monkeypatch.setitem(sys.modules, "streamlit.web.server.starlette.starlette_server", None)
     assert serve.enable_nodelay() is False  # a version without it (Tornado)
+
+
+@pytest.mark.parametrize("path, base, page", [
+    ("/project", None, "project"), ("/", None, ""), ("", None, ""), ("/funders/", None, "funders"),
+    ("/tracker/project", "tracker", "project"), ("/tracker/", "/tracker/", ""), ("/proxy/compare", None, "compare"),
+])
+def test_page_path(path, base, page):
+    assert serve.page_path(path, base) == page
+
+
+def index_response(handler, path: str, query: bytes = b"", method: str = "GET"):
+    scope = {"type": "http", "path": path, "method": method, "query_string": query, "headers": [],
+             "root_path": ""}
+    return asyncio.run(handler.get_response(path.lstrip("/"), scope))
+
+
+def test_index_page_tells_streamlit_where_its_server_is(monkeypatch, tmp_path):
+    from streamlit import file_util
+    from streamlit.web.server.starlette import starlette_static_routes as routes
+
+    monkeypatch.setattr(routes, "create_streamlit_static_handler", routes.create_streamlit_static_handler)
+    monkeypatch.setattr(serve, "start_prefetch", lambda *a: None)  # prefetching is tested below
+    assert serve.enable_base_url_hint() is True
+    patched = routes.create_streamlit_static_handler
+    assert serve.enable_base_url_hint() is True and routes.create_streamlit_static_handler is patched
+    handler = patched(file_util.get_static_dir(), None)
+    for path in ("/", "/project"):  # the root, and a page's URL (served index.html as a fallback)
+        body = index_response(handler, path).body.decode()
+        head = body[body.index("<head>"):]
+        assert head.startswith("<head><script>") and "BACKEND_BASE_URL:location.origin+parent+'/'" in head
+        assert '"project"' in head and '"methodology"' in head  # the app's pages, from tracker.ui.nav
+    script = index_response(handler, "/static/js/" + next(
+        p.name for p in (Path(file_util.get_static_dir()) / "static" / "js").glob("index.*.js")))
+    assert "BACKEND_BASE_URL:location" not in Path(script.path).read_text(encoding="utf-8")[:200]  # files as they are
+
+
+def test_base_url_script_is_inert_markup():
+    script = serve.base_url_script("</script><b>", ["project"])
+    assert script.startswith("<script>") and script.count("</script>") == 1 and script.endswith("</script>")
+    assert "<b>" not in script and r'base="\u003c/script\u003e\u003cb\u003e"' in script
+
+
+def test_prefetch_fills_the_page_caches(app_db):
+    from tracker.ui import queries
+
+    queries.clear_cache()
+    future = serve.start_prefetch("project", b"project=ACME/Rocket&section=Funding")  # letter case as typed
+    assert future is not None
+    future.result(timeout=60)
+    overview = serve.start_prefetch("", b"")
+    overview.result(timeout=60)
+    app_db.rename(app_db.with_suffix(".away"))  # every read from here on would fail: only cached answers remain
+    assert queries.project_summary(str(app_db), "acme/rocket")["project"]["slug"] == "acme/rocket"
+    assert "acme/rocket" in set(queries.overview(str(app_db))["slug"])
+    with pytest.raises(queries.NoDatabase):
+        queries.project_summary(str(app_db), "beta/quiet")  # not prefetched: read, and there is no file
+    queries.clear_cache()
+
+
+def test_prefetch_never_raises(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "missing.duckdb"))
+    future = serve.start_prefetch("project", b"project=%ff%00<script>&project=x")
+    assert future is not None and future.result(timeout=60) is None  # nothing to read: the page will say so
 
 
 def test_warm_up_imports_the_pages_and_opens_the_database(tmp_path):

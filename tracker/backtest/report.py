@@ -4,6 +4,9 @@ A record is one project's verdict at DATE and what happened after it (tracker.ba
 `risk_level`, `maturity`, `flags` (with evidence), key inputs at DATE (`at_date`), the `outcome` class
 and the facts after (`after`), and the corpus `part` it belongs to (tuning / held-out) if any.
 
+Precision and recall carry 95% Wilson score intervals (`wilson`): with a dozen events, one project
+moves either figure by 0.1-0.2, and the interval says how far the figure could be from the truth.
+
 Measured on the projects alive at DATE whose horizon was observed (became or stayed maintained):
 "high or critical risk" is the prediction, "became unmaintained" the event. Precision = TP / (TP + FP),
 recall = TP / (TP + FN); a risk of `unknown` is not a prediction of high risk (it counts as a
@@ -43,6 +46,24 @@ def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 3) if b else None
 
 
+Z95 = 1.959964  # the normal quantile of a two-sided 95% interval
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval (95% by default) of a proportion successes / n; None when n = 0.
+    Wilson (1927), "Probable inference, the law of succession, and statistical inference", JASA 22:
+    centre (p + z^2/2n) / (1 + z^2/n), half-width z * sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n). Unlike
+    p +- z*sqrt(p(1-p)/n) it stays within [0, 1] and is not empty at p = 0 or 1, which matters with
+    the few events of a backtest."""
+    if n <= 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / denominator
+    return round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3)
+
+
 def rising(calibration: Sequence[dict[str, Any]]) -> bool | None:
     """Whether the observed share rises from low to critical (None: fewer than two levels seen)."""
     shares = [c["share"] for c in calibration if c["level"] in ORDERED and c["n"]]
@@ -74,6 +95,8 @@ def summary(records: Iterable[dict[str, Any]], part: str = ALL) -> dict[str, Any
         "confusion": {"true_positive": tp, "false_positive": fp, "false_negative": fn, "true_negative": tn},
         "precision": _ratio(tp, tp + fp),
         "recall": _ratio(tp, tp + fn),
+        "precision_ci95": wilson(tp, tp + fp),
+        "recall_ci95": wilson(tp, tp + fn),
         "base_rate": _ratio(tp + fn, len(scored)),
         "unknown_risk": sum(1 for r in scored if r.get("risk_level") == "unknown"),
         "calibration": calibration,
@@ -173,6 +196,10 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _interval(ci: Sequence[float] | None) -> str:
+    return "unknown" if not ci else f"{ci[0]:.2f}-{ci[1]:.2f}"
+
+
 def summary_rows(summaries: Sequence[dict[str, Any]], as_of: str, horizon: str) -> list[dict[str, Any]]:
     """One table row per part: date, horizon, set, counts, precision, recall, calibration."""
     rows = []
@@ -182,7 +209,8 @@ def summary_rows(summaries: Sequence[dict[str, Any]], as_of: str, horizon: str) 
         rows.append({
             "date": as_of, "horizon": horizon, "set": s["part"], "scored": s["scored"],
             "became unmaintained": c["true_positive"] + c["false_negative"],
-            "precision": _fmt(s["precision"]), "recall": _fmt(s["recall"]),
+            "precision": _fmt(s["precision"]), "95% CI (precision)": _interval(s.get("precision_ci95")),
+            "recall": _fmt(s["recall"]), "95% CI (recall)": _interval(s.get("recall_ci95")),
             "TP/FP/FN/TN": f"{c['true_positive']}/{c['false_positive']}/{c['false_negative']}/{c['true_negative']}",
             "calibration (became/n by risk)": shares or "none",
             "rises?": _fmt(s["calibration_rises"]),

@@ -13,6 +13,8 @@ FORMATS = (*output.FORMATS, "markdown")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from tracker.backtest.corpus import PARTS
+
     p = sub.add_parser(
         "backtest",
         help="check the risk verdicts of a past date against what happened next",
@@ -34,10 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", action="append", metavar="OWNER/REPO",
                    help="only this project (repeatable); default: every tracked project with git history")
     p.add_argument("--corpus", metavar="FILE",
-                   help="CSV with columns repository and part (tuning / held-out): figures per part "
+                   help="CSV with columns repository and part (tuning / held-out / held-out-v2): figures per part "
                    "(data/backtest_corpus.csv is the shipped validation corpus)")
-    p.add_argument("--set", metavar="PART", choices=("tuning", "held-out"),
-                   help="only the corpus part PART (tune on 'tuning'; report on 'held-out')")
+    p.add_argument("--set", metavar="PART", choices=PARTS,
+                   help="only the corpus part PART (tune on 'tuning'; report on 'held-out' and 'held-out-v2')")
     p.add_argument("--alive-commits", metavar="N", type=int, default=1,
                    help="sensitivity: alive at DATE needs N human commits in the 12 months before (default 1)")
     p.add_argument("--horizon-commits", metavar="N", type=int, default=1,

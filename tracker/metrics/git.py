@@ -19,6 +19,7 @@ from typing import Any
 
 from tracker import catalogue as c
 from tracker.identity import email_domain, organisation
+from tracker.metrics import notice
 from tracker.metrics.sets import (
     SELECTED,
     Known,
@@ -60,6 +61,8 @@ NAMES = (
     c.PROJECT_AGE_DAYS,
     c.REPO_FILES,
     c.ORG_DEFAULT_FILES,
+    c.DEPRECATION_NOTICE,
+    c.DEPRECATION_NOTICE_TEXT,
 )
 
 SHARE_OF_WORK = 0.5  # CHAOSS: the fewest people (or organisations) making 50% of the commits
@@ -164,9 +167,18 @@ _TAGS = f"""
 
 
 _FILES = f"""
-SELECT project_id, list(DISTINCT kind ORDER BY kind),
+SELECT project_id, coalesce(list(DISTINCT kind ORDER BY kind) FILTER (WHERE kind <> 'readme'), []),
        coalesce(list(DISTINCT kind ORDER BY kind) FILTER (WHERE source_repo IS NOT NULL), [])
 FROM repo_files WHERE {SELECTED} GROUP BY project_id
+"""
+
+# The start of the project's own README (the first by path: README.md before README.rst), read for a
+# deprecation notice (tracker/metrics/notice.py); only the first $chars characters are fetched.
+_README = f"""
+SELECT f.project_id, p.name, arg_min(left(f.content, $chars), f.path)
+FROM repo_files f JOIN projects p ON p.id = f.project_id
+WHERE f.{SELECTED} AND f.kind = 'readme' AND f.source_repo IS NULL AND f.content IS NOT NULL
+GROUP BY f.project_id, p.name
 """
 
 
@@ -206,6 +218,8 @@ def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known:
             c.PROJECT_AGE_DAYS: (now - first).days if first is not None else None,
             c.REPO_FILES: None if is_empty else [],
             c.ORG_DEFAULT_FILES: None if is_empty else [],
+            c.DEPRECATION_NOTICE: None,
+            c.DEPRECATION_NOTICE_TEXT: None,
         }
     if not out:
         return out
@@ -252,6 +266,11 @@ def compute_many(store: Store, project_ids: Sequence[int], now: datetime, known:
         if pid not in empty:
             out[pid][c.REPO_FILES] = list(kinds)
             out[pid][c.ORG_DEFAULT_FILES] = list(from_org)
+    for pid, name, text in query(store, _README, ids, chars=notice.README_CHARS):
+        if pid not in empty:
+            level, sentence = notice.detect(text, name)
+            out[pid][c.DEPRECATION_NOTICE] = level
+            out[pid][c.DEPRECATION_NOTICE_TEXT] = [sentence] if sentence else []
     return out
 
 

@@ -8,7 +8,20 @@ writes the `scores` table is tracker/score.py.
 Public entry points: `score_metrics` (one project's metrics -> its scores) and `criticality_score`.
 """
 
-from tracker.scoring.card import score_metrics
-from tracker.scoring.criticality import criticality_score
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["criticality_score", "score_metrics"]
+
+
+def __getattr__(name: str) -> Any:
+    """The entry points, imported when first asked for: a command that only needs
+    `tracker.scoring.weights` (a git collection reads [identity]) does not load the judges."""
+    if name == "score_metrics":
+        from tracker.scoring.card import score_metrics
+        return score_metrics
+    if name == "criticality_score":
+        from tracker.scoring.criticality import criticality_score
+        return criticality_score
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -154,7 +154,24 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
     elif m.get(cat.ARCHIVED) is None:
         unchecked.append({"name": "archived", "reason": "GitHub data not collected"})
     if kind == "abandoned":
-        flags.append(_flag("abandoned", why))
+        gone = _flag("abandoned", why)
+        last_seen = _last_commit_days(m)
+        if last_seen is not None and last_seen <= weights["maturity"]["abandoned_no_commit_days"]:
+            # the few-commits clause: nearly stopped, weaker evidence than a silent year (docs: "Backtest")
+            gone["severity"] = f["abandoned"].get("few_commits_severity", f["abandoned"]["severity"])
+        flags.append(gone)
+
+    notice, notice_text = m.get(cat.DEPRECATION_NOTICE), m.get(cat.DEPRECATION_NOTICE_TEXT) or []
+    dn = f["deprecation_notice"]
+    if notice is None:
+        unchecked.append({"name": "deprecation_notice", "reason": (
+            "no README collected" if m.get(cat.REPO_FILES) is not None else "git history not collected")})
+    elif notice:
+        said = f'"{notice_text[0]}"' if notice_text else "(sentence not kept)"
+        flags.append({**_flag("deprecation_notice", (
+            "the README says the project stopped: " if notice >= 2 else
+            "the README says the project is in maintenance only: ") + said),
+            "severity": dn["severity"] if notice >= 2 else dn["maintenance_severity"]})
 
     last = _last_commit_days(m)
     if last is None:
@@ -169,7 +186,10 @@ def assess(m: Mapping[str, Any], weights: Weights, now: datetime, coverage: floa
         quiet = _flag("quiet_90d", f"{stale}last human commit {_days(last)} ago"
                       + (f" (an established project, {display.count(round(age / YEAR.days), 'year')} old)"
                          if established else ""))
-        if established:  # old code that goes quiet is resting more often than dying (docs: "Backtest")
+        if notice:  # ... unless its README says it is winding down: then quiet is the wind-down
+            quiet["severity"] = f["quiet_90d"]["severity"]
+            quiet["evidence"] += "; not counted as resting: the README has a deprecation notice"
+        elif established:  # old code that goes quiet is resting more often than dying (docs: "Backtest")
             quiet["severity"] = f["quiet_90d"].get("mature_severity", f["quiet_90d"]["severity"])
         flags.append(quiet)
 

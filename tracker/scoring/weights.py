@@ -48,12 +48,15 @@ FLAGS = {
     "abandoned": (),
     "no_commits_12m": ("days",),
     "quiet_90d": ("days",),
+    "deprecation_notice": (),
     "bus_factor_1": ("min_human_commits",),
     "no_release_18m": ("days",),
     "issues_unanswered": ("median_first_response_hours",),
     "contributors_declining": ("min_previous", "max_ratio"),
     "funding_lapsed": ("grant_lapse_days",),
 }
+# Severities beside `severity` and `mature_severity` that a flag's table may set (levels, not numbers).
+FLAG_LEVEL_KEYS = {"deprecation_notice": ("maintenance_severity",), "abandoned": ("few_commits_severity",)}
 MATURITY_KEYS = (
     "abandoned_no_commit_days",
     "abandoned_no_release_days",
@@ -287,10 +290,13 @@ def validate(data: dict[str, Any], where: str) -> None:
     for flag, keys in FLAGS.items():
         name = f"risk.flags.{flag}"
         spec = c.table(flags, flag, name)
-        c.only(spec, ("severity", "mature_severity", *keys), name)
+        levels = FLAG_LEVEL_KEYS.get(flag, ())
+        c.only(spec, ("severity", "mature_severity", *keys, *levels), name)
         c.level(spec, "severity", name)
         if "mature_severity" in spec:
             c.level(spec, "mature_severity", name)
+        for key in levels:
+            c.level(spec, key, name)
         for key in keys:
             c.number(spec, key, name, low=0)
     need = c.table(data, "funding_need", "funding_need")

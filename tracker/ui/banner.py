@@ -148,6 +148,15 @@ def _live(db: str, slug: str | None) -> None:
     _render(db, slug)
 
 
+def prefetch(db: str, params: dict[str, str]) -> None:
+    """What `show` reads for these query parameters, into the caches (see tracker.ui.nav.prefetch)."""
+    if not Path(db).exists():
+        return
+    _progress(db)
+    if params.get("project"):
+        _origin(db, params["project"])
+
+
 def show() -> None:
     """Draw the banner (nothing when there is no database yet: the page says how to start)."""
     db = queries.database_path()

@@ -2,7 +2,8 @@
 
 Every chart is drawn as SVG (so its text is in the page: labels can be read, found and tested),
 with human labels from the metric catalogue, dates on time axes ("Mar 2025", never ":07"), and
-one measure per axis (no two quantities overlaid on two y axes).
+one measure per axis (no two quantities overlaid on two y axes). The project page's first view
+(monthly activity and releases) is drawn without Altair, by tracker/ui/figures.py.
 """
 
 from __future__ import annotations
@@ -61,37 +62,6 @@ def time_axis(values: pd.Series, title: str | None = None) -> dict[str, Any]:
             scale = alt.Scale(domain=[(middle - timedelta(days=21)).isoformat(),
                                       (middle + timedelta(days=21)).isoformat()])
     return {"axis": axis, "scale": scale}
-
-
-def activity_and_releases(monthly: pd.DataFrame, releases: pd.DataFrame, title_span: str) -> alt.LayerChart:
-    """Commits a month (bars, one measure on one axis) with each release of the period as a thin
-    vertical line: one view for the browser to build. People committing a month are in each bar's
-    tooltip (and the page's caption), not on a second axis."""
-    if not monthly.empty and not releases.empty:
-        start = pd.Timestamp(monthly["month"].min())
-        releases = releases[pd.to_datetime(releases["released_at"]) >= start]
-    dates = pd.concat([pd.Series(pd.to_datetime(monthly["month"]), dtype="datetime64[ns]"),
-                       pd.Series(pd.to_datetime(releases["released_at"]), dtype="datetime64[ns]")])
-    x = time_axis(dates)
-    layers: list[alt.Chart] = []
-    if not monthly.empty:
-        layers.append(alt.Chart(monthly).mark_bar(color=BLUE, width={"band": 0.8}).encode(
-            x=alt.X("month:T", title=None, **x),
-            y=alt.Y("commits:Q", title="commits a month"),
-            tooltip=[alt.Tooltip("month:T", title="month", format="%B %Y"),
-                     alt.Tooltip("commits:Q", title="commits"), alt.Tooltip("human_commits:Q", title="by people"),
-                     alt.Tooltip("active_contributors:Q", title="people committing")]))
-    if not releases.empty:  # drawn over the bars, its legend above the plot (never over a bar)
-        layers.append(alt.Chart(releases.assign(what="release")).mark_rule(color=ORANGE, opacity=0.8, strokeWidth=1.5)
-                      .encode(x=alt.X("released_at:T", title=None, **x),
-                              color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["release"],
-                                                                                     range=[ORANGE]),
-                                              legend=alt.Legend(orient="top", direction="horizontal")),
-                              tooltip=[alt.Tooltip("release:N", title="release"),
-                                       alt.Tooltip("released_at:T", title="date", format="%Y-%m-%d"),
-                                       alt.Tooltip("source:N", title="first seen as")]))
-    title = f"Commits a month and releases, {title_span}" if not monthly.empty else "Releases"
-    return svg(alt.layer(*layers).properties(height=270, width="container", title=title))
 
 
 def concentration(contributors: pd.DataFrame) -> alt.LayerChart:

@@ -64,6 +64,26 @@ def run_app() -> None:
     navigation.run()
 
 
+def prefetch(url_path: str, params: dict[str, str]) -> None:
+    """Read into the query caches what the page at `url_path` (its last URL segment; "" for the
+    default page) will ask for with these query parameters. Called by tracker.ui.serve, off the
+    event loop, when a browser requests the page's HTML: the reads then overlap the browser's
+    loading of Streamlit's JavaScript instead of following it. Pages without a `prefetch`
+    function are left alone."""
+    import importlib
+
+    from tracker.ui import banner, queries
+
+    key = next((k for k, _, _, path in PAGES if path == url_path), "overview" if not url_path else None)
+    if key is None:
+        return
+    db = queries.database_path()
+    banner.prefetch(db, params)
+    fetch = getattr(importlib.import_module(f"tracker.ui.{key}"), "prefetch", None)
+    if fetch is not None:
+        fetch(db, params)
+
+
 def page_link(key: str, label: str, query_params: dict[str, str] | None = None) -> None:
     """A link to another page: `st.page_link` inside the app, a plain relative link otherwise
     (a page rendered on its own, as in unit tests). `label` must already be escaped."""

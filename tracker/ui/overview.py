@@ -144,6 +144,11 @@ def headline(df: pd.DataFrame, now) -> None:
                + f" · as of {display.when(now)}")
 
 
+def prefetch(db: str, params: dict[str, str]) -> None:
+    """What `show` reads, into the caches (tracker.ui.nav.prefetch)."""
+    queries.overview(db)
+
+
 def show() -> None:
     """Render the overview page."""
     db = queries.database_path()

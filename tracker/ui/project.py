@@ -11,7 +11,7 @@ import streamlit as st
 from tracker import catalogue, display
 from tracker.scoring import remediation as scoring_remediation
 from tracker.scoring.weights import shipped
-from tracker.ui import charts, queries, render
+from tracker.ui import charts, figures, queries, render
 from tracker.ui.render import fmt, md
 
 HIDDEN_METRICS = {"weekly_commits"}  # shown as a chart instead
@@ -23,13 +23,25 @@ OC_COLUMNS = {"name": "collective", "status": "status", "fiscal_host_name": "fis
 GRANT_COLUMNS = {"awarded_on": "awarded", "period_months": "months", "kind": "kind", "note": "note"}
 
 
+def resolve(db: str, wanted: str | None) -> str | None:
+    """The tracked project a ?project= value names (letter case ignored), or None."""
+    lookup = {s.lower(): s for s in queries.project_slugs(db)}
+    return lookup.get((wanted or "").strip().lower())
+
+
+def prefetch(db: str, params: dict[str, str]) -> None:
+    """What `show` reads first for these query parameters, into the caches (tracker.ui.nav.prefetch)."""
+    slug = resolve(db, params.get("project"))
+    if slug:
+        queries.project_summary(db, slug)
+
+
 def choose_project(db: str) -> str | None:
     """The project named by the URL (?project=), or picked here (which updates the URL). With a
     project in the URL the chooser sits in a popover, which the browser draws only when opened."""
     slugs = queries.project_slugs(db)
     wanted = st.query_params.get("project")
-    lookup = {s.lower(): s for s in slugs}
-    current = lookup.get((wanted or "").strip().lower())
+    current = resolve(db, wanted)
     where = st.popover("Another project", width="content") if current else st.container()
     with where:
         choice = st.selectbox("Project", slugs, index=slugs.index(current) if current else None,
@@ -161,7 +173,11 @@ def activity(data: dict[str, Any]) -> None:
         months = ACTIVITY_SPANS[span]
         monthly = monthly.tail(months) if months else monthly
     if not monthly.empty or not releases.empty:
-        st.altair_chart(charts.activity_and_releases(monthly, releases, span), width="stretch")
+        # drawn as HTML on the server: no Vega-Lite for the browser to fetch on the page's first view
+        title = f"Commits a month and releases, {span}" if not monthly.empty else "Releases"
+        figure = figures.activity(monthly, releases, title)
+        if figure:
+            st.html(figure)
     if not monthly.empty:
         people = monthly["active_contributors"]
         st.caption(f"{display.count(int(monthly['commits'].sum()), 'commit')} in the period shown, "

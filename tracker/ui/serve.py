@@ -1,7 +1,7 @@
 """Serve the app: `python -m tracker.ui.serve [SCRIPT.py] [streamlit run options]` (what `tracker app`
 runs; SCRIPT defaults to app.py beside the package, or else in the working directory).
 
-It is `streamlit run app.py` with two things done first, both about the first page load:
+It is `streamlit run app.py` with four things done first, all about the first page load:
 
 1. **No Nagle delay on keep-alive connections.** Streamlit's Starlette server binds its listening
    socket as `socket.socket(family)`, whose `proto` is 0; asyncio switches Nagle's algorithm off
@@ -12,7 +12,24 @@ It is `streamlit run app.py` with two things done first, both about the first pa
    up front and more lazily. The listening socket is re-wrapped with `proto=IPPROTO_TCP` (same file
    descriptor), so asyncio sets TCP_NODELAY on each connection as it does for its own servers.
    When a Streamlit version has no such function (older ones serve with Tornado), nothing changes.
-2. **Warm-up before listening.** The first script run would import pandas, Altair, DuckDB and
+2. **No base-URL probe on a page's own URL.** Opened at `/project?...`, Streamlit's front end does
+   not know whether `/project` is a page or the path the app is served under, so it first asks
+   `/project/_stcore/health` (a 404), waits its 100 ms retry delay, then asks `/_stcore/health`:
+   about 150 ms before the page's script can even start, on every full load of a page other than
+   the first (measured in Chromium's resource timings; the one-line app at `/` never pays it).
+   Streamlit reads the answer from `window.__streamlit.BACKEND_BASE_URL` when its host sets it,
+   so the index page is served with a one-line script that sets it to the URL without the page's
+   path, and only when the URL's last segment is one of the app's pages (tracker.ui.nav.PAGES)
+   below the configured `server.baseUrlPath` (a reverse proxy's prefix is kept); any other URL
+   is left to Streamlit's own probe. When the Streamlit version serves its files differently,
+   nothing changes.
+3. **The page's first reads start with the request for its HTML.** The same response also starts,
+   in a background thread, the reads the page's script will make first (tracker.ui.nav.prefetch:
+   the banner's, the overview's table, a project page's summary), into the same query caches the
+   script then finds them in (a read still under way is waited for, never repeated). They
+   overlap the half second or more the browser spends loading Streamlit's JavaScript, instead of
+   following it. At most two run at a time; a request beyond that is simply not prefetched.
+4. **Warm-up before listening.** The first script run would import pandas, Altair, DuckDB and
    the page modules and open the database (about 1 s here together). Doing both before the server starts
    listening (start-up takes that much longer; `TRACKER_APP_WARMUP=0` skips it; other scripts,
    such as the benchmark's one-line page, are not warmed up) means the first
@@ -22,11 +39,15 @@ It is `streamlit run app.py` with two things done first, both about the first pa
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib
+import json
 import logging
 import os
 import socket
 import sys
+import threading
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +74,106 @@ def tcp_socket(sock: socket.socket) -> socket.socket:
     wrapped.settimeout(timeout)
     wrapped.set_inheritable(inheritable)
     return wrapped
+
+
+def _js(value: Any) -> str:
+    """A JSON value safe inside an HTML `<script>` element."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def base_url_script(base_url: str | None, page_paths: list[str]) -> str:
+    """The `<script>` that tells Streamlit's front end where its server is when the page's URL
+    ends in one of `page_paths` (see the module's docstring). Only constants of ours go in it."""
+    base = "/".join(part for part in (base_url or "").split("/") if part)
+    return ("<script>(function(){var pages=" + _js(sorted(set(page_paths)))
+            + ",base=" + _js(base) + ";var parts=location.pathname.replace(/\\/+$/,'').split('/');"
+            "var page=parts.pop(),parent=parts.join('/');"
+            "if(pages.indexOf(page)<0||(base&&parent.slice(-base.length-1)!=='/'+base))return;"
+            "window.__streamlit=Object.assign({},window.__streamlit,"
+            "{BACKEND_BASE_URL:location.origin+parent+'/'});})();</script>")
+
+
+def page_path(request_path: str, base_url: str | None) -> str:
+    """The page a request for the app's HTML is for: the URL's last segment below `base_url`
+    ("" for the app's root)."""
+    parts = [p for p in request_path.split("/") if p]
+    base = [p for p in (base_url or "").split("/") if p]
+    if base and parts[:len(base)] == base:
+        parts = parts[len(base):]
+    return parts[-1] if parts else ""
+
+
+_prefetching = threading.BoundedSemaphore(2)  # reads in flight at most; more requests are not prefetched
+_prefetcher = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="tracker-prefetch")
+MAX_PARAM = 300  # characters of a query parameter passed on to a prefetch
+
+
+def start_prefetch(url_path: str, query_string: bytes) -> concurrent.futures.Future | None:
+    """Start reading what the page will ask for (tracker.ui.nav.prefetch) in the background, while
+    the browser loads Streamlit's JavaScript; None when two reads are already under way (then
+    the page reads for itself, as it always can). Failures are logged, never raised: the page's
+    own read reports them."""
+    if not _prefetching.acquire(blocking=False):
+        return None
+    params = {k: v[0][:MAX_PARAM] for k, v in urllib.parse.parse_qs(
+        query_string.decode("latin-1")[:4 * MAX_PARAM]).items() if v}
+
+    def run() -> None:
+        try:
+            from tracker.ui import nav
+
+            nav.prefetch(url_path, params)
+        except Exception as exc:  # noqa: BLE001 - a prefetch must never disturb the server
+            log.debug("prefetch of %s failed: %s", url_path, exc)
+        finally:
+            _prefetching.release()
+
+    try:
+        return _prefetcher.submit(run)
+    except RuntimeError:  # shutting down
+        _prefetching.release()
+        return None
+
+
+def enable_base_url_hint() -> bool:
+    """Serve Streamlit's index page with `base_url_script` in its head, and start the page's
+    prefetch with it (`start_prefetch`). True when applied."""
+    try:
+        routes = importlib.import_module("streamlit.web.server.starlette.starlette_static_routes")
+        responses = importlib.import_module("starlette.responses")
+    except ImportError:
+        return False
+    create = getattr(routes, "create_streamlit_static_handler", None)
+    if create is None or getattr(create, "_tracker_base_url", False):
+        return create is not None
+
+    def create_with_hint(directory: str, base_url: str | None) -> Any:
+        handler = create(directory, base_url)
+        original = handler.get_response
+        index = os.path.realpath(os.path.join(directory, "index.html"))
+        script = base_url_script(base_url, [path for *_, path in PAGES])
+        page: dict[str, bytes] = {}
+
+        async def get_response(path: str, scope: Any) -> Any:
+            response = await original(path, scope)
+            if not isinstance(response, responses.FileResponse) or os.path.realpath(response.path) != index \
+                    or response.status_code != 200:
+                return response
+            if "body" not in page:
+                text = Path(index).read_text(encoding="utf-8")
+                at = text.find("<head>")
+                page["body"] = (text[:at + 6] + script + text[at + 6:] if at >= 0 else text).encode("utf-8")
+            headers = {"Cache-Control": response.headers.get("cache-control", "no-cache")}
+            if scope.get("method") == "GET":
+                start_prefetch(page_path(scope.get("path", ""), base_url), scope.get("query_string", b""))
+            return responses.Response(page["body"], media_type="text/html", headers=headers)
+
+        handler.get_response = get_response
+        return handler
+
+    create_with_hint._tracker_base_url = True  # type: ignore[attr-defined]
+    routes.create_streamlit_static_handler = create_with_hint
+    return True
 
 
 def enable_nodelay() -> bool:
@@ -167,7 +288,7 @@ def _warm_up_wanted() -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`streamlit run SCRIPT ARGV...` after the two start-up measures above."""
+    """`streamlit run SCRIPT ARGV...` after the start-up measures above."""
     args = list(sys.argv[1:] if argv is None else argv)
     ours = app_script()
     if args and args[0].endswith(".py"):
@@ -179,7 +300,10 @@ def main(argv: list[str] | None = None) -> None:
         script = ours
     args = server_options(args)
     enable_nodelay()
-    if _warm_up_wanted() and ours is not None and script.resolve() == ours.resolve():
+    tracker_app = ours is not None and script.resolve() == ours.resolve()
+    if tracker_app:  # another script (the benchmark's one-line page) is served as Streamlit serves it
+        enable_base_url_hint()
+    if _warm_up_wanted() and tracker_app:
         failed = warm_up()
         if failed:
             print(f"tracker app: not warmed up ({', '.join(failed)}); the first visit will do it",
