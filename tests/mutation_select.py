@@ -26,6 +26,7 @@ _METRICS = (
     "tests/tracker/test_edges.py",
     "tests/tracker/test_funding_metrics.py",
     "tests/tracker/test_scoring_truck_factor.py",   # the store query against the pure function
+    "tests/tracker/test_scoring_notice.py",         # tracker/metrics/notice.py (README deprecation notices)
 )
 
 # Module of the mutant (prefix of its dotted name) -> test files (path prefixes) that judge it.
