@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test install lint bench clean sample mutation
+.PHONY: run test install lint bench clean sample mutation mutation-resume
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,24 @@ test: $(STAMP)
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## mutation: mutation testing of scoring, metrics, funding files and requirements (slow; not in CI).
-## Mutants and the fast tests of those modules are set in pyproject.toml [tool.mutmut]; the score
-## and the survivors are kept in docs/testing.md. MUTATION_JOBS=1 leaves a core free.
+## Mutants and the tests of those modules are set in pyproject.toml [tool.mutmut]; each mutant runs
+## its own module's tests (tests/mutation_select.py). tests/mutation_run.py runs mutmut in chunks,
+## module by module (MUTATION_MODULES=tracker.scoring.evidence for one; MUTATION_WRAP=CMD before each
+## chunk, e.g. a CPU lock), then the score per module is printed; docs/testing.md keeps the results.
+## MUTATION_JOBS=1 leaves a core free; `make mutation-resume` carries on with the mutants not yet run.
 MUTATION_JOBS ?= 2
+MUTATION_MODULES ?=
+MUTATION_WRAP ?=
+MUTATION_RUN = $(BIN)/python tests/mutation_run.py --jobs $(MUTATION_JOBS) \
+	$(if $(MUTATION_WRAP),--wrap "$(MUTATION_WRAP)") $(MUTATION_MODULES)
 mutation: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,mutation]'
 	rm -rf mutants
-	-nice -n 15 $(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	-$(MUTATION_RUN)
+	$(BIN)/python tests/mutation_score.py
+
+mutation-resume: $(STAMP)
+	-$(MUTATION_RUN)
 	$(BIN)/python tests/mutation_score.py
 
 bench: $(STAMP)

@@ -158,3 +158,28 @@ def test_signals_prefer_github_and_fall_back_to_git():
     assert project_criticality(git_only, now, 2) == criticality_score(
         signals_from_metrics(git_only, now, 2)[0]
     )
+
+
+def test_each_signal_names_its_source():
+    now = datetime(2026, 1, 1)
+    git_only = {"first_commit_at": datetime(2016, 1, 1), "days_since_last_commit": 45, "contributors_total": 12,
+                "commits_365d": 104, "tags_365d": 3}
+    signals, sources = signals_from_metrics(git_only, now, git_orgs=2)
+    assert sources == {
+        "created_since": "git first commit", "updated_since": "git last commit",
+        "contributor_count": "git contributors_total", "org_count": "git e-mail domains",
+        "commit_frequency": "git commits_365d / 52", "recent_releases_count": "git tags_365d"}
+    assert signals["contributor_count"] == 12 and signals["recent_releases_count"] == 3
+    github = {"created_since_months": 100, "updated_since_months": 1, "contributor_count": 40, "org_count": 5,
+              "commit_frequency_weekly": 3.5, "recent_releases_count": 6, "closed_issues_count_90d": 20,
+              "updated_issues_count_90d": 30, "comment_frequency_90d": 1.5, "dependents_count": 900}
+    signals, sources = signals_from_metrics({**git_only, **github}, now, git_orgs=2)
+    assert sources == {
+        "created_since": "github created_since_months", "updated_since": "github updated_since_months",
+        "contributor_count": "github contributor_count", "org_count": "github org_count",
+        "commit_frequency": "github commit_frequency_weekly", "recent_releases_count": "github recent_releases_count",
+        "closed_issues_count": "github closed_issues_count_90d", "updated_issues_count": "github updated_issues_count_90d",
+        "comment_frequency": "github comment_frequency_90d", "dependents_count": "dependents_count"}
+    assert signals == {"created_since": 100.0, "updated_since": 1.0, "contributor_count": 40.0, "org_count": 5.0,
+                       "commit_frequency": 3.5, "recent_releases_count": 6.0, "closed_issues_count": 20.0,
+                       "updated_issues_count": 30.0, "comment_frequency": 1.5, "dependents_count": 900.0}

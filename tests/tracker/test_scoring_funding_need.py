@@ -110,3 +110,66 @@ def test_money_received_lifts_the_cap():
     paid = need(funding_channels_count=3, sponsors_count=40)
     assert paid["subscores"]["funding"]["score"] > W["evidence"]["funding_max_without_money"]
     assert "40 GitHub sponsors" in paid["subscores"]["funding"]["reason"]
+
+
+def test_words_at_each_edge_of_the_bands():
+    """`[funding_need] high = 60, low = 30`: at or above 0.60 the first word, under 0.30 the third,
+    in between (0.30 included) the middle one."""
+    from tracker.scoring.funding_need import _words
+    words = ("important", "moderately important", "less critical")
+    assert [_words(v, 0.6, 0.3, words) for v in (0.6, 0.599, 0.45, 0.3, 0.299)] == [
+        "important", "moderately important", "moderately important", "moderately important", "less critical"]
+
+
+def test_the_bands_come_from_high_and_low_in_percent():
+    # criticality 0.595 is just under high (60 %): moderately important; 0.30 is at low: not less critical
+    assert need(criticality=0.595)["funding_need_reason"].startswith("moderately important (criticality 0.59)")
+    assert need(criticality=0.3)["funding_need_reason"].startswith("moderately important (criticality 0.30)")
+    assert need(criticality=0.29)["funding_need_reason"].startswith("less critical (criticality 0.29)")
+
+
+def test_every_reason_word_for_word():
+    """funding_need() itself, with the sub-scores and maturity given: each band's words, the usage
+    detail, mature-and-stable, and each way the need stays unknown or drops to 0, by hand."""
+    import math
+
+    from tracker.scoring.funding_need import funding_need
+    money = {"has_sponsors_listing": True, "sponsors_count": 0}   # a known 0: income is known
+    m = {"criticality": 0.2, "stars": 99, "dependents_count": 9, "contributor_absence_factor_365d": 3, **money}
+    subs = {"activity": {"score": 20.0}, "funding": {"score": 40.0}}
+    # usage: stars ln 100 / ln 50,001 = 0.4256 beats dependents ln 10 / ln 10,001 = 0.25;
+    # importance (0.2 + 0.4256) / 2 = 0.313; alive 0.5 + 0.5 x 0.2 = 0.6; absence factor 3 -> strain
+    # 0.6 (strained, >= 60 %) -> factor 0.8; funding 40 -> 0.6 unfunded
+    importance = (0.2 + math.log1p(99) / math.log1p(50_000)) / 2
+    need = round(100 * importance * 0.6 * 0.8 * 0.6, 1)
+    assert funding_need(m, subs, "mature-stable", W) == (need, (
+        "moderately important (criticality 0.20, 99 stars); quiet (activity 20), mature and stable;"
+        f" strained: 3 people carry half the commits; some funding (funding 40/100) -> need {need:.1f}/100"))
+    # no criticality, 9 stars (ln 10 / ln 50,001 = 0.21) and 9 dependents (0.25): the dependents count
+    only_usage = {**{k: v for k, v in m.items() if k != "criticality"}, "stars": 9}
+    assert funding_need(only_usage, {"activity": {"score": 45.0}, "funding": {"score": 40.0}}, None, W)[1].startswith(
+        "less critical (9 dependents); moderately active (activity 45); strained: 3 people")
+    assert funding_need(m, subs, "abandoned", W) == (
+        0.0, "moderately important (criticality 0.20, 99 stars); abandoned -> need 0 (nothing alive to fund)")
+    assert funding_need(m, {"activity": {"score": None}}, None, W) == (
+        None, "moderately important (criticality 0.20, 99 stars); activity unknown")
+    no_people = {k: v for k, v in m.items() if k != "contributor_absence_factor_365d"}
+    assert funding_need(no_people, subs, None, W) == (None, (
+        "moderately important (criticality 0.20, 99 stars); quiet (activity 20);"
+        " who carries the work is unknown (no human commits counted)"))
+
+
+def test_reason_words_at_the_band_edges_and_without_income():
+    from tracker.scoring.funding_need import funding_need
+    money = {"has_sponsors_listing": True, "sponsors_count": 0}
+    m = {"criticality": 0.298, "contributor_absence_factor_365d": 5, **money}
+    # criticality 0.298 is under low (30 %); activity 60 is at high; absence factor 5: strain 0.3, not
+    # strained; funding 80 is well funded
+    need, reason = funding_need(m, {"activity": {"score": 60.0}, "funding": {"score": 80.0}}, None, W)
+    assert reason.startswith("less critical (criticality 0.30); active (activity 60); 5 people carry half"
+                             " the commits; well funded (funding 80/100) -> need ")
+    no_income = {k: v for k, v in m.items() if k not in money}
+    assert funding_need(no_income, {"activity": {"score": 60.0}, "funding": {"score": 30.0}}, None, W) == (None, (
+        "less critical (criticality 0.30); active (activity 60); 5 people carry half the commits; income"
+        " unknown: no money figure collected (Sponsors, Open Collective, grants, funding.json history), so no"
+        " ranking rather than a wrong one"))

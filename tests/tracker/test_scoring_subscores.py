@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from tracker import catalogue as cat
 from tracker.scoring import subscores
 from tracker.scoring import weights as weights_mod
 
@@ -288,3 +289,48 @@ def test_funding_amounts_say_their_figures():
     assert c["oc_income"](m, {}) == (1200.0, "Open Collective income (12 months) $1,200")
     inputs: dict = {}
     assert c["sponsors"]({}, inputs) == (None, "") and inputs["sponsors_count"] is None
+
+
+# -- the component makers (called once at import to build COMPONENTS, where mutmut cannot switch
+# them; called here so that each is tested) -----------------------------------------------------------
+def test_hours_component_makes_the_value_and_words():
+    component, inputs = subscores._hours("x", "issues"), {}
+    assert component({"x": 12.25}, inputs) == (12.25, "median first response to issues 12.2 h")
+    assert inputs == {"x": 12.25}
+    assert component({"x": 300}, {}) == (300, "median first response to issues 300 h")
+    unknown = {}
+    assert component({}, unknown) == (None, "") and unknown == {"x": None}
+
+
+def test_ratio_component_makes_the_value_and_words():
+    component, inputs = subscores._ratio("x", "issue"), {}
+    assert component({"x": 0.456}, inputs) == (0.456, "issue closure ratio 46%") and inputs == {"x": 0.456}
+    assert component({"x": 0}, {}) == (0, "issue closure ratio 0%")
+    unknown = {}
+    assert component({}, unknown) == (None, "") and unknown == {"x": None}
+
+
+def test_amount_component_makes_the_value_and_words():
+    usd, inputs = subscores._amount("x", "Open Collective income", usd=True), {}
+    assert usd({"x": 1234.5}, inputs) == (1234.5, "Open Collective income $1,234") and inputs == {"x": 1234.5}
+    assert usd({"x": 0}, {}) == (0, "Open Collective income $0")
+    assert subscores._amount("x", "sponsors")({"x": 3}, {}) == (3, "3 sponsors")
+    unknown = {}
+    assert usd({}, unknown) == (None, "") and unknown == {"x": None}
+
+
+def test_file_component_makes_the_value_words_and_inputs():
+    component = subscores._file("security", "security policy")
+    inputs = {}
+    assert component({cat.REPO_FILES: ["security"], cat.ORG_DEFAULT_FILES: ["security"]}, inputs) == (
+        1, "security policy (from the organisation's .github repository)")
+    assert inputs == {"has_security": True, "has_security_from": "the organisation's .github repository"}
+    own = {}
+    assert component({cat.REPO_FILES: ["license", "security"], cat.ORG_DEFAULT_FILES: None}, own) == (
+        1, "security policy")
+    assert own == {"has_security": True}
+    missing = {}
+    assert component({cat.REPO_FILES: ["license"]}, missing) == (0, "no security policy")
+    assert missing == {"has_security": False}
+    unknown = {}
+    assert component({}, unknown) == (None, "") and unknown == {cat.REPO_FILES: None}

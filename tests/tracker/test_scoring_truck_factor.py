@@ -192,3 +192,132 @@ def test_the_creator_authors_a_file_many_others_touched_once():
     changes += [C("x.py", f"dev{i:02d}", i + 1, "M") for i in range(40)]
     assert tf.doa(True, 0, 40) < 3.293
     assert tf.from_changes(changes) == (2, ["ann", "bob"])
+
+
+def test_first_authorship_decides_who_authors_a_file():
+    """Ann creates a.py, Bob changes it 4 times and creates b.py. a.py: Ann 3.293 + 1.098 - 0.321 ln 5
+    = 3.874, Bob 3.293 + 4 x 0.164 = 3.949 (best), Ann normalised 0.981 -> both author a. Without the
+    first-authorship term Ann would be at 2.776 / 3.949 = 0.703 and lose it. Authors: Bob {a, b},
+    Ann {a}: remove Bob -> a keeps Ann, 1/2 = 50% -> remove Ann -> truck factor 2."""
+    C = tf.Change
+    changes = [C("a.py", "ann", 0, "A"), C("b.py", "bob", 0, "A")]
+    changes += [C("a.py", "bob", i, "M") for i in range(1, 5)]
+    assert tf.from_changes(changes) == (2, ["bob", "ann"])
+    assert tf.from_authorship([("a.py", "ann", True, 0, 4), ("a.py", "bob", False, 4, 0),
+                               ("b.py", "bob", True, 0, 0)]) == (2, ["bob", "ann"])
+
+
+def test_authorship_is_the_normalised_doa_above_three_quarters():
+    """x.py: Ann created it (DOA 3.293 + 1.098 - 0.321 ln 11 = 3.621), Bob made 10 changes (4.933):
+    Ann's normalised DOA 0.734 < 0.75, so only Bob authors x. y.py: Carol. Remove Bob (tie, by
+    name) -> 1/2 -> remove Carol -> truck factor 2 (3 if Ann authored x too)."""
+    rows = [("x.py", "ann", True, 0, 10), ("x.py", "bob", False, 10, 0), ("y.py", "carol", True, 0, 0)]
+    assert tf.from_authorship(rows) == (2, ["bob", "carol"])
+
+
+def test_a_file_whose_best_doa_is_below_one_still_has_its_author():
+    """Ann created x.py and others changed it 184,000 times: her DOA is 4.391 - 0.321 ln 184,001 =
+    0.50, the best of the file (normalised 1) and she is its creator, so she authors it: truck
+    factor 1. A file whose every DOA is negative (1,000,000 other changes) has no author: 0."""
+    assert tf.doa(True, 0, 184_000) == pytest.approx(0.50, abs=0.01)
+    assert tf.from_authorship([("x.py", "ann", True, 0, 184_000)]) == (1, ["ann"])
+    assert tf.from_authorship([("x.py", "ann", True, 0, 1_000_000)]) == (0, [])
+    assert tf.from_authorship([]) == (None, [])   # no file: unknown, not 0
+
+
+def test_third_party_folders_are_left_out_even_of_a_repository_without_source():
+    C = tf.Change
+    # no source file: every file counts, but never vendored ones, at the top or deeper
+    for vendored in ("vendor/notes.md", "docs/third_party/notes.md"):
+        assert tf.from_changes([C(vendored, "bob", 1, "A"), C("README.md", "ann", 1, "A")]) == (1, ["ann"])
+
+
+def test_greedy_needs_files():
+    with pytest.raises(ValueError, match="^no files$"):
+        tf.greedy(0, {})
+    assert tf.greedy(1, {}) == (0, [])
+
+
+def test_changes_in_any_order_and_at_the_same_time():
+    """The life of a file is read by time, not by the order changes are given in; two changes of
+    one file at the same second are both counted. x.py: deleted at 5 after its creation at 1,
+    given first: not in HEAD. y.py: Ann creates it, Bob changes it in the same second, later Ann
+    again: Ann FA DL 1 AC 1 = 4.333, Bob DL 1 AC 1 = 3.234 (0.746): Ann alone."""
+    C = tf.Change
+    changes = [C("x.py", "bob", 5, "D"), C("y.py", "ann", 1, "A"), C("x.py", "bob", 1, "A"),
+               C("y.py", "bob", 1, "M"), C("y.py", "ann", 3, "M")]
+    assert tf.from_changes(changes) == (1, ["ann"])
+    assert tf.from_changes(list(reversed(changes))) == (1, ["ann"])
+
+
+def _rename_chain(renames: int) -> list[tf.Change]:
+    """Ann creates f0.py; f0 -> f1 -> ... -> f<renames>, each rename by another person."""
+    C = tf.Change
+    return [C("f0.py", "ann", 0, "A")] + [
+        C(f"f{k}.py", f"dev{k:02d}", k, "R", f"f{k - 1}.py") for k in range(1, renames + 1)]
+
+
+def test_renames_are_followed_back_fifty_times_and_no_further():
+    """50 renames, each by another person: followed back to Ann's creation, Ann (FA, AC 50: 4.391 -
+    0.321 ln 51 = 3.129, the best) authors the file; each renamer (DL 1, AC 50: 2.195, 0.70) does
+    not: truck factor 1. With 51 renames the creation is out of reach (MAX_RENAMES): nobody created
+    the file and every DOA (2.195) is under 3.293, so nobody authors it: truck factor 0."""
+    assert tf.MAX_RENAMES == 50
+    assert tf.from_changes(_rename_chain(50)) == (1, ["ann"])
+    assert tf.from_changes(_rename_chain(51)) == (0, [])
+
+
+def test_a_renamed_file_keeps_only_its_old_paths_life_before_the_rename():
+    """Ann wrote a.py at 0 and deleted it at 1; Bob created a new a.py at 2; Carol moved it to b.py
+    at 3. b.py's history is Bob's a.py only: Bob FA AC 1 = 4.168, Carol DL 1 = 3.457 (0.83): both.
+    Then Dan creates a new a.py at 4 and changes it at 5, 6 and 7: that is a.py's history, not
+    b.py's. Authors: Bob {b}, Carol {b}, Dan {a}: truck factor 3 (by name: Bob, Carol, Dan)."""
+    C = tf.Change
+    changes = [C("a.py", "ann", 0, "A"), C("a.py", "ann", 1, "D"), C("a.py", "bob", 2, "A"),
+               C("b.py", "carol", 3, "R", "a.py"), C("a.py", "dan", 4, "A")]
+    changes += [C("a.py", "dan", t, "M") for t in (5, 6, 7)]
+    assert tf.from_changes(changes) == (3, ["bob", "carol", "dan"])
+
+
+def _lives(rng, project: int) -> list[tuple[int, int, int | None, int]]:
+    """(file, developer rank, created or None, DL) rows of one random project: one per file and
+    developer, at most one creator per time, heavy and light changers mixed."""
+    rows = []
+    for f in range(rng.randint(1, 9)):
+        devs = rng.sample(range(7), rng.randint(1, 4))
+        times = rng.sample(range(1, 50), len(devs))
+        for d, t in zip(devs, times, strict=True):
+            created = t if rng.random() < 0.5 else None
+            rows.append((project * 100 + f, d, created, rng.choice((0, 0, 1, 2, 3, 8, 15, 40))))
+    return rows
+
+
+def test_the_array_algorithm_agrees_with_the_reference_on_random_projects():
+    """tracker.metrics loads every project's file lives and calls `truck_factors` once; it must
+    give each project the truck factor `from_file_lives` gives it alone (ranks as names that sort
+    the same way), here on 60 seeded random projects and on the worked example above."""
+    import random
+    rng = random.Random(20)
+    rows = [(p, *row) for p in range(1, 61) for row in _lives(rng, p)]
+    project, file, dev, created, dl = zip(*rows, strict=True)
+    got = tf.truck_factors(project, file, dev, [tf.NOT_CREATED if c is None else c for c in created], dl)
+    expected = {p: tf.from_file_lives([(f, f"d{d}", c, n) for q, f, d, c, n in rows if q == p])[0]
+                for p in range(1, 61)}
+    assert got == expected
+    assert len(set(expected.values())) >= 3   # the sample reaches several truck factors
+    # the worked example of test_pure_function_by_hand: a, b by ann (0); c, d by bob (1); e by cy (2)
+    # and changed once by ann -> truck factor 2. Project 8: one file two people touched without
+    # creating it or changing it again (DOA exactly 3.293 each, normalised 1): both author it -> 2
+    example = [(7, 1, 0, 1, 0), (7, 2, 0, 1, 0), (7, 3, 1, 2, 0), (7, 4, 1, 2, 0), (7, 5, 2, 3, 0),
+               (7, 5, 0, tf.NOT_CREATED, 1), (8, 9, 0, tf.NOT_CREATED, 0), (8, 9, 1, tf.NOT_CREATED, 0)]
+    assert tf.truck_factors(*zip(*example, strict=True)) == {7: 2, 8: 2}
+    assert tf.from_file_lives([(9, "a", None, 0), (9, "b", None, 0)]) == (2, ["a", "b"])
+    # first authorship on the first file of the call (test_first_authorship_decides_who_authors_a_file):
+    # Ann (0) creates file 1, Bob (1) changes it 4 times and creates file 2 -> truck factor 2
+    fa_first = [(10, 1, 0, 0, 0), (10, 1, 1, tf.NOT_CREATED, 4), (10, 2, 1, 0, 0)]
+    assert tf.truck_factors(*zip(*fa_first, strict=True)) == {10: 2}
+    # a file whose best DOA is under 1: Ann created it, 40,000 people changed it once (her DOA 4.391 -
+    # 0.321 ln 40,001 = 0.989, theirs 0.055): she still authors it -> 1
+    crowd = [(12, 1, 0, 0, 0)] + [(12, 1, d, tf.NOT_CREATED, 1) for d in range(1, 40_001)]
+    assert tf.truck_factors(*zip(*crowd, strict=True)) == {12: 1}
+    assert tf.truck_factors([], [], [], [], []) == {}
