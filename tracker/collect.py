@@ -157,6 +157,13 @@ def collect(
     `scheduler` (an address or a `distributed.Client`), and the remote sources on one thread of
     this process; this process stays the single writer and saves each batch as it returns.
     """
+    with store.threads(1):
+        return _collect(store, config, projects, source_names, progress, options, workers, executor, scheduler)
+
+
+def _collect(store: Store, config: Config, projects: list[Project], source_names: Iterable[str] | None,
+             progress: Progress | None, options: dict[str, Any] | None, workers: int, executor: str,
+             scheduler: Any) -> list[Outcome]:
     progress = progress or Progress()
     chosen = select_sources(None if source_names is None else list(source_names))
     note = unselected_needs(chosen)

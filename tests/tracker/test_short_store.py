@@ -80,3 +80,24 @@ def test_the_git_collector_works_through_it_and_leaves_the_file_free(db_path, ma
     with Store.open(db_path, read_only=True) as reader:
         assert reader.scalar("SELECT count(*) FROM git_commits") == 5
         assert reader.scalar("SELECT status FROM collection_runs") == "ok"
+
+
+def test_a_collection_runs_duckdb_on_one_thread_and_gives_the_setting_back(store, make_repo):
+    """A collection's writer makes small appends (the cores are git's): one DuckDB thread while it
+    runs, the setting as it was afterwards, also when the collection fails."""
+    def threads():
+        return int(store.scalar("SELECT current_setting('threads')"))
+
+    store.execute("SET threads = 3")
+    seen = []
+    with store.threads(1):
+        seen.append(threads())
+    assert seen == [1] and threads() == 3
+    with pytest.raises(RuntimeError), store.threads(1):
+        raise RuntimeError("a failed collection")
+    assert threads() == 3
+    repo = make_repo("one")
+    repo.commit("2025-01-01")
+    project = registry.add(store, "acme/one", git_source=str(repo.path))[0]
+    (outcome,) = collect.collect(store, load(store.path), [project], ["git"], Progress(quiet=True))
+    assert outcome.status == "ok" and threads() == 3
