@@ -513,6 +513,16 @@ class Parallel:
         if self.ready["inline"] and not self._stopping():
             self._start(heapq.heappop(self.ready["inline"])[2], "inline")
 
+    def _record_failure(self, job: _Job, exc: Exception, label: str) -> None:
+        """Called while `exc` is handled: Ctrl-C and fatal errors go on up; any other failure is
+        recorded on the job's run (a failure to record it is not a second failure)."""
+        if _user_stop(exc):
+            raise KeyboardInterrupt from None
+        if isinstance(exc, self.fatal):
+            raise exc
+        with contextlib.suppress(Exception), self.writer(f"recording {label}") as store:
+            job.fail(store, exc)
+
     def _label(self, job: _Job) -> str:
         return f"{job.source.name} {job.project.slug}"
 
@@ -647,12 +657,7 @@ class Parallel:
         except KeyboardInterrupt:
             raise
         except Exception as exc:
-            if _user_stop(exc):
-                raise KeyboardInterrupt from None
-            if isinstance(exc, self.fatal):
-                raise
-            with contextlib.suppress(Exception), self.writer(f"recording {self._label(job)}") as store:
-                job.fail(store, exc)
+            self._record_failure(job, exc, self._label(job))
         self.flying.pop(key, None)
         self._finish(job)
 
@@ -694,12 +699,7 @@ class Parallel:
                         else:
                             job.end(store)
         except Exception as exc:  # a save failed (e.g. the project was removed meanwhile)
-            if _user_stop(exc):
-                raise KeyboardInterrupt from None
-            if isinstance(exc, self.fatal):
-                raise
-            with contextlib.suppress(Exception), self.writer(f"recording {label}") as store:
-                job.fail(store, exc)
+            self._record_failure(job, exc, label)
             if job.status is None:
                 if isinstance(exc, ProjectRemoved):
                     job.status, job.error = "removed", str(exc)
