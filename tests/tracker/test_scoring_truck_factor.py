@@ -321,3 +321,102 @@ def test_the_array_algorithm_agrees_with_the_reference_on_random_projects():
     crowd = [(12, 1, 0, 0, 0)] + [(12, 1, d, tf.NOT_CREATED, 1) for d in range(1, 40_001)]
     assert tf.truck_factors(*zip(*crowd, strict=True)) == {12: 1}
     assert tf.truck_factors([], [], [], [], []) == {}
+
+
+def _load(store, project_id: int, changes: list[tf.Change]) -> None:
+    """Write `changes` into the git tables as one commit each, `at` read as hours after 2020-01-01
+    (equal `at`: the same second), as the collector stores a history."""
+    from datetime import timedelta
+    store.execute("INSERT INTO git_repos (project_id, source, local_path, default_branch, head_sha, is_shallow,"
+                  " is_empty, commits_stored, collected_at) VALUES (?, 'x', 'x', 'main', 'h', false, false, 0, ?)",
+                  [project_id, NOW])
+    for n, ch in enumerate(changes):
+        sha, when = f"{project_id}-{n}", datetime(2020, 1, 1) + timedelta(hours=ch.at)
+        store.execute("INSERT INTO git_commits VALUES (?, ?, '', false, 'x', ?, ?, ?, ?, ?, false)",
+                      [project_id, sha, ch.author, ch.author, when, when, ch.bot])
+        store.execute("INSERT INTO git_commit_files (project_id, sha, change, path, old_path) VALUES (?, ?, ?, ?, ?)",
+                      [project_id, sha, ch.change, ch.path, ch.old_path])
+
+
+def test_changes_in_the_second_of_a_rename_belong_to_neither_side(store):
+    """A file's life is bounded by commit times: what happens in the very second its old path was
+    renamed away (or deleted) is neither in the old life nor the new one, in the reference and in
+    the loader alike. Ann creates a.py at 0; at 5 Carol renames it to b.py and, in another commit of
+    the same second, Dan changes a.py; Eve creates a new a.py at 6.
+    b.py: Ann FA (her a.py, up to the rename), Carol DL 1: Ann 4.391 - 0.321 ln 2 = 4.168, Carol
+    3.457 (0.83): both. Dan's change at 5 counts for neither file (with it, b.py's Ann would be at
+    4.391 - 0.321 ln 3 = 4.038 and Dan at 3.457 - 0.321 ln 2 = 3.234, 0.80: a third author).
+    a.py: Eve alone (FA, no other change; with Dan's change Dan would author it too, 3.457 / 4.168).
+    Authors: Ann {b}, Carol {b}, Eve {a}: remove Ann (tie, by name): 2/2 -> Carol: 1/2 -> Eve: 3."""
+    C = tf.Change
+    changes = [C("a.py", "ann", 0, "A"), C("b.py", "carol", 5, "R", "a.py"), C("a.py", "dan", 5, "M"),
+               C("a.py", "eve", 6, "A")]
+    assert tf.from_changes(changes) == (3, ["ann", "carol", "eve"])
+    _load(store, 1, changes)
+    assert for_project(store, 1, NOW) == (3, ["ann", "carol", "eve"])
+
+
+def test_a_rename_is_followed_into_its_old_path_only_before_the_rename(store):
+    """Zoe creates z.py at 0 and Bob a.py at 1; Carol renames a.py to b.py at 2; at 5 Yan renames
+    z.py to a.py. b.py's history is Bob's a.py up to 2, never the later rename into a.py nor z.py
+    behind it. b.py: Bob FA, Carol DL 1: 4.391 - 0.321 ln 2 = 4.168 and 3.457 (0.83): both. a.py
+    (since 2): Zoe FA through z.py, Yan DL 1: the same figures, both. Four authors of one file
+    each: remove Bob (b keeps Carol, 2/2), Carol (1/2), Yan (a keeps Zoe, 1/2), Zoe: 4. Had b.py's
+    walk followed the rename of 5, Zoe (created at 0) would have b.py's first authorship, Bob none:
+    Zoe {a, b}, Carol {b}, Yan {a}: 3."""
+    C = tf.Change
+    changes = [C("z.py", "zoe", 0, "A"), C("a.py", "bob", 1, "A"), C("b.py", "carol", 2, "R", "a.py"),
+               C("a.py", "yan", 5, "R", "z.py")]
+    assert tf.from_changes(changes) == (4, ["bob", "carol", "yan", "zoe"])
+    _load(store, 1, changes)
+    assert for_project(store, 1, NOW) == (4, ["bob", "carol", "yan", "zoe"])
+
+
+def test_a_file_created_on_two_branches_keeps_each_creators_earliest_creation(store):
+    """Merged branches can each add the same path, so a file's life may hold several creations.
+    x.py: Ann adds it at 1, Bob at 5, Ann again at 10: Ann's creation is her earliest (1), before
+    Bob's, so Ann has the first authorship: Ann 4.391, Bob 3.293 (0.7499 < 0.75): Ann alone ->
+    truck factor 1, Ann (Bob, if Ann's later creation counted). y.py: Ann creates it at 1, Bob
+    changes it at 2, 3 and 4 and adds it on his branch at 5; his changes still count (DL 3):
+    Ann 4.391 - 0.321 ln 4 = 3.946, Bob 3.293 + 3 x 0.164 = 3.785 (0.96): both author y; with z.py
+    (Carol): remove Ann, Bob (1/2, still half), Carol -> 3 (2 if Bob's changes were forgotten)."""
+    C = tf.Change
+    x = [C("x.py", "ann", 1, "A"), C("x.py", "bob", 5, "A"), C("x.py", "ann", 10, "A")]
+    assert tf.from_changes(x) == (1, ["ann"])
+    y = [C("y.py", "ann", 1, "A"), C("y.py", "bob", 2, "M"), C("y.py", "bob", 3, "M"), C("y.py", "bob", 4, "M"),
+         C("y.py", "bob", 5, "A"), C("z.py", "carol", 1, "A")]
+    assert tf.from_changes(y) == (3, ["ann", "bob", "carol"])
+    _load(store, 1, x)
+    _load(store, 2, y)
+    assert for_project(store, 1, NOW) == (1, ["ann"])
+    assert for_project(store, 2, NOW) == (3, ["ann", "bob", "carol"])
+
+
+def test_a_path_renamed_twice_in_one_second_is_walked_once_and_the_walk_goes_on(store):
+    """Merged branches: x.py came from w.py (Wendy's, created at 0; Rita's rename at 2) and from
+    y.py (Yan's, created at 1; Sam's rename at 3); y.py was also renamed to z.py at 3 by Tom, and
+    z.py to x.py at 5 by Uma. x.py's history reaches y.py twice (directly and through z.py) and w.py
+    once: creators Wendy (0) and Yan (1), so Wendy has the first authorship; renames by Rita, Sam,
+    Tom, Uma are one delivery each (AC 4 for Wendy and Yan, 3 for each renamer). Wendy 4.391 - 0.321
+    ln 5 = 3.874 (best); renamers 3.457 - 0.321 ln 4 = 3.012 (0.78 but under 3.293, not creators);
+    Yan 3.293 - 0.321 ln 5 = 2.776: Wendy alone -> truck factor 1, Wendy (Yan, had w.py's branch
+    been lost)."""
+    C = tf.Change
+    changes = [C("w.py", "wendy", 0, "A"), C("y.py", "yan", 1, "A"), C("x.py", "rita", 2, "R", "w.py"),
+               C("x.py", "sam", 3, "R", "y.py"), C("z.py", "tom", 3, "R", "y.py"), C("x.py", "uma", 5, "R", "z.py")]
+    assert tf.from_changes(changes) == (1, ["wendy"])
+    _load(store, 1, changes)
+    assert for_project(store, 1, NOW) == (1, ["wendy"])
+
+
+def test_the_array_algorithm_breaks_ties_by_rank_in_every_project():
+    """Ties in the greedy step go to the lower rank in every project of the call, not only the
+    first. Project 2: f0 by rank 2, f1 by rank 1, f2 by ranks 0 and 3 (each a file's only creator,
+    or both without creating nor changing it: DOA 3.293 each). Each authors one file; by rank:
+    remove 0 (3/3 still covered), 1 (2/3), 2 (1/3 < half): truck factor 3. Removing rank 1 first
+    would give 2. Project 1 (one file, rank 0) is there so that project 2 is not the first."""
+    rows = [(1, 10, 0, 0, 0),
+            (2, 20, 2, 0, 0), (2, 21, 1, 0, 0), (2, 22, 0, tf.NOT_CREATED, 0), (2, 22, 3, tf.NOT_CREATED, 0)]
+    assert tf.truck_factors(*zip(*rows, strict=True)) == {1: 1, 2: 3}
+    assert tf.from_file_lives([(f, f"d{d}", None if c == tf.NOT_CREATED else c, n)
+                               for p, f, d, c, n in rows if p == 2]) == (3, ["d0", "d1", "d2"])

@@ -128,14 +128,6 @@ def _authors(files: dict[Any, list[tuple[Any, bool, int, int]]]) -> dict[Any, se
     return dict(authors)
 
 
-def authors_of_files(rows: Iterable[tuple[str, str, bool, int, int]]) -> dict[str, set[str]]:
-    """(path, developer, FA, DL, AC) rows -> {developer: files they author}."""
-    files: dict[str, list[tuple[str, bool, int, int]]] = defaultdict(list)
-    for path, dev, fa, dl, ac in rows:
-        files[path].append((dev, fa, dl, ac))
-    return _authors(files)
-
-
 def from_authorship(rows: Iterable[tuple[str, str, bool, int, int]]) -> tuple[int | None, list[str]]:
     """Truck factor of one project from its (path, developer, FA, DL, AC) rows, one per file in
     HEAD and person who changed it; (None, []) when there is no file."""
@@ -221,11 +213,11 @@ def from_changes(changes: Iterable[Change]) -> tuple[int | None, list[str]]:
             for at, _, ch in events[p]:
                 if ch.change == "R" and ch.old_path is not None and within(at, since, until) and depth < MAX_RENAMES:
                     todo.append((ch.old_path, last_delete(ch.old_path, at), at, depth + 1))
-        life = {(i, p): ch for p, since, until in segments for at, i, ch in events[p]
+        life = {(at, i, p): ch for p, since, until in segments for at, i, ch in events[p]
                 if within(at, since, until) and ch.change != "D" and not ch.bot}
         created: dict[str, Any] = {}
         deliveries: dict[str, int] = defaultdict(int)
-        for ch in life.values():
+        for _, ch in sorted(life.items()):  # in time order, whatever order the segments were walked in
             if ch.change == "A":
                 created[ch.author] = min(created.get(ch.author, ch.at), ch.at)
                 deliveries[ch.author] += 0
