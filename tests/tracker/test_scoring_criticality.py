@@ -124,14 +124,28 @@ def test_hand_computed_single_signal_and_missing_signals_drop_their_weight():
     assert criticality_score({"org_count": 50}) == 1.0
 
 
+def test_pike_v2_counts_updated_since_smaller_is_better():
+    """The Go scorer's updated_since: months since the last update, capped at the threshold (120),
+    counted as ln(1 + 120 - months) / ln(1 + 120): updated this month 1, 30 months ago
+    ln 91 / ln 121 = 0.941 (not ln 31 / ln 121 = 0.716, the larger-is-better form), ten years or more 0."""
+    import math
+
+    assert criticality_score({"updated_since": 0}, algorithm="pike_v2") == pytest.approx(1.0)
+    assert criticality_score({"updated_since": 30}, algorithm="pike_v2") == pytest.approx(math.log(91) / math.log(121))
+    assert criticality_score({"updated_since": 30}, algorithm="pike_v2") == pytest.approx(0.9406, abs=1e-4)
+    assert criticality_score({"updated_since": 200}, algorithm="pike_v2") == pytest.approx(0.0)
+
+
 def test_bad_input_is_refused_clearly():
-    with pytest.raises(ValueError, match="unknown criticality signal"):
-        criticality_score({"stars": 10})
-    with pytest.raises(ValueError, match="unknown criticality algorithm"):
+    """Each refusal says what was wrong: the unknown names, the known algorithms."""
+    with pytest.raises(ValueError, match=r"^unknown criticality signal\(s\): forks, stars$"):
+        criticality_score({"stars": 10, "forks": 2, "org_count": 1})
+    with pytest.raises(ValueError, match=r"^unknown criticality algorithm 'nope'; known: pike, pike_v2$"):
         criticality_score({"org_count": 1}, algorithm="nope")
-    with pytest.raises(ValueError, match="no criticality signal known"):
+    no_signal = r"^no criticality signal known \(or only ones whose weights sum to <= 0\)$"
+    with pytest.raises(ValueError, match=no_signal):
         criticality_score({"updated_since": 3})  # weight -1 alone
-    with pytest.raises(ValueError, match="no criticality signal known"):
+    with pytest.raises(ValueError, match=no_signal):
         criticality_score({})
 
 
