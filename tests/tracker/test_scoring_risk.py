@@ -232,3 +232,55 @@ def test_active_and_bus_factor_need_enough_evidence_at_their_thresholds():
                          " (needs 10 commits)")
     flagged, unchecked = bus(10)
     assert unchecked is None and flagged.startswith("one person made at least half of the 10 human commits")
+
+
+def test_stale_git_data_dates_every_activity_verdict_and_only_those():
+    """With git data older than the grace period (`git_data_at`), each verdict read from commit
+    activity says as of when; archived (GitHub's flag) and young (the first commit's age) do not."""
+    from tracker.scoring import risk
+
+    active = {"last_human_commit_days": 5, "project_age_days": 800, "releases_3y": 3, "days_since_any_release": 100,
+              "contributor_absence_factor_365d": 1, "commits_365d": 40, "human_active_weeks_52": 6}
+    cases = {
+        "abandoned": ({"last_human_commit_days": 400, "days_since_any_release": 600, "project_age_days": 2000},
+                      "no human commit for 400 days; last release 600 days ago"),
+        "dormant": ({"last_human_commit_days": 400, "days_since_any_release": 100, "releases_3y": 3,
+                     "project_age_days": 2000}, "no human commit for 400 days, but last release 100 days ago"),
+        "active": ({**active, "human_commits_365d": 12},
+                   "12 human commits in 12 months over 6 weeks, the last 5 days ago"),
+        "low-activity": ({**active, "human_commits_365d": 11}, "only 11 human commits in 12 months over 6 weeks,"
+                         " the last 5 days ago (active needs 12 commits in 6 weeks or more)"),
+        "mature-stable": ({"project_age_days": 2000, "human_commits_365d": 20, "human_active_weeks_52": 10,
+                           "last_human_commit_days": 30, "open_issues": 5},
+                          "5 years old, 20 human commits in 12 months over 10 weeks, last fix 30 days ago,"
+                          " 5 open issues"),
+    }
+    for kind, (m, why) in cases.items():
+        fresh = risk.assess(m, W, NOW, 0.9)
+        assert (fresh["maturity"], fresh["maturity_reason"]) == (kind, why)
+        stale = risk.assess(m, W, NOW, 0.9, git_data_at=datetime(2026, 6, 1))
+        assert (stale["maturity"], stale["maturity_reason"]) == (kind, "as of its git data of 2026-06-01: " + why)
+    for kind, m, why in [("young", {"project_age_days": 100, "last_human_commit_days": 5}, "first commit 100 days ago"),
+                         ("archived", {"archived": True, "last_human_commit_days": 5}, "the repository is archived")]:
+        stale = risk.assess(m, W, NOW, 0.9, git_data_at=datetime(2026, 6, 1))
+        assert (stale["maturity"], stale["maturity_reason"]) == (kind, why)
+
+
+def test_archived_is_unchecked_only_when_github_data_is_missing():
+    from tracker.scoring import risk
+
+    def unchecked(m):
+        return [u for u in risk.assess(m, W, NOW, 0.9)["unchecked"] if u["name"] == "archived"]
+
+    assert unchecked({**SOLID, "archived": False}) == []
+    assert unchecked(SOLID) == [{"name": "archived", "reason": "GitHub data not collected"}]
+
+
+def test_other_income_keeps_an_old_grant_from_reading_as_lapsed():
+    """Last grant in 2023, none active: lapsed unless other money is seen in the last 12 months,
+    from Open Collective, from sponsors, or from both."""
+    base = {"last_human_commit_days": 5, "grants_active": False, "last_grant_at": "2023-06-01"}
+    assert "funding_lapsed" in _names(score_metrics(base, W, NOW))
+    for other in ({"oc_received_12m_usd": 250.0}, {"sponsors_count": 3},
+                  {"oc_received_12m_usd": 3.0, "sponsors_count": 3}):
+        assert "funding_lapsed" not in _names(score_metrics({**base, **other}, W, NOW)), other
