@@ -420,3 +420,18 @@ def test_the_array_algorithm_breaks_ties_by_rank_in_every_project():
     assert tf.truck_factors(*zip(*rows, strict=True)) == {1: 1, 2: 3}
     assert tf.from_file_lives([(f, f"d{d}", None if c == tf.NOT_CREATED else c, n)
                                for p, f, d, c, n in rows if p == 2]) == (3, ["d0", "d1", "d2"])
+
+
+def test_the_store_counts_source_files_by_name_and_by_extension(store, make_repo):
+    """The loader's own source-file pattern (SQL): Ann writes core.py, Bob the Makefile (a source
+    file by its name), Carol the README and a guide (documentation). Source files: core.py (Ann),
+    Makefile (Bob): remove Ann -> 1/2 still covered -> remove Bob -> truck factor 2; Carol authors
+    no source file. Were the Makefile not source, Ann alone would count (1); were .py not source,
+    Bob alone (1)."""
+    repo = make_repo()
+    repo.commit("2025-01-01", files={"core.py": "1"})
+    repo.commit("2025-01-02", name="Bob", email="bob@corp.example.net", files={"Makefile": "all:\n"})
+    repo.commit("2025-01-03", name="Carol", email="carol@uni.example.edu",
+                files={"README.md": "# x\n", "docs/guide.md": "guide\n"})
+    p = track(store, repo)
+    assert for_project(store, p.id, NOW) == (2, ["ann@example.org", "bob@corp.example.net"])
