@@ -302,3 +302,35 @@ def test_evidence_grace_days_are_not_negative():
     assert problem(with_("evidence.git_data_grace_days", 0)) is None
     assert problem(with_("evidence.git_data_grace_days", -1)) == (
         "weights w.toml: [evidence] git_data_grace_days must be >= 0, got -1")
+
+
+@pytest.mark.parametrize("path, value, message", [
+    ("identity.merge_names", "yes", "[identity] merge_names must be true or false, got 'yes'"),
+    ("identity.merge_names", 1, "[identity] merge_names must be true or false, got 1"),
+    ("identity.min_name_words", 0, "[identity] min_name_words must be >= 1, got 0"),
+    ("identity.min_name_words", 1.5, "[identity] min_name_words must be a whole number"),
+    ("subscores.activity.recency.weight", -1, "[subscores.activity.recency] weight must be >= 0, got -1"),
+    ("health.weights.funding", -5, "[health.weights] funding must be >= 0, got -5"),
+    ("risk.flags.no_commits_12m.days", -1, "[risk.flags.no_commits_12m] days must be >= 0, got -1"),
+    ("funding_need.strain_floor", 1.01, "[funding_need] strain_floor must be between 0 and 1"),
+    ("funding_need.strain_floor", -0.01, "[funding_need] strain_floor must be between 0 and 1"),
+])
+def test_identity_negative_weights_and_thresholds_and_floors_are_refused(path, value, message):
+    assert problem(with_(path, value)) == f"weights w.toml: {message}"
+
+
+@pytest.mark.parametrize("path, value", [
+    ("identity.merge_names", False), ("identity.min_name_words", 1), ("identity.min_name_words", 3.0),
+    ("subscores.activity.recency.weight", 0), ("health.weights.funding", 0),
+    ("risk.flags.no_commits_12m.days", 0), ("funding_need.strain_floor", 0), ("funding_need.strain_floor", 1),
+])
+def test_identity_zero_weights_and_floor_bounds_are_accepted(path, value):
+    assert problem(with_(path, value)) is None
+
+
+def test_health_weights_all_zero_are_refused_and_one_weight_is_enough():
+    data = shipped_copy()
+    data["health"]["weights"] = dict.fromkeys(data["health"]["weights"], 0)
+    assert problem(data) == "weights w.toml: [health.weights] at least one sub-score weight must be > 0"
+    data["health"]["weights"]["hygiene"] = 1
+    assert problem(data) is None
