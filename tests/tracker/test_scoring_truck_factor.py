@@ -435,3 +435,16 @@ def test_the_store_counts_source_files_by_name_and_by_extension(store, make_repo
                 files={"README.md": "# x\n", "docs/guide.md": "guide\n"})
     p = track(store, repo)
     assert for_project(store, p.id, NOW) == (2, ["ann@example.org", "bob@corp.example.net"])
+
+
+def test_a_repository_whose_source_files_were_all_deleted_is_judged_on_its_other_files(store):
+    """Cy's tool.py was deleted (and b.py renamed away to notes.md): no source file is left in
+    HEAD, so every remaining file counts: README.md (Ann) and notes.md (Bob, who renamed his b.py;
+    Bob created it: FA, DL 1 = 4.555, alone) -> remove Ann (tie, by name): 1/2 -> remove Bob: 2.
+    Counting the deleted file as source would leave no file at all (unknown)."""
+    C = tf.Change
+    changes = [C("tool.py", "cy", 0, "A"), C("README.md", "ann", 1, "A"), C("b.py", "bob", 1, "A"),
+               C("tool.py", "cy", 2, "D"), C("notes.md", "bob", 3, "R", "b.py")]
+    assert tf.from_changes(changes) == (2, ["ann", "bob"])
+    _load(store, 1, changes)
+    assert for_project(store, 1, NOW) == (2, ["ann", "bob"])
