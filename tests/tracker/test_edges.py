@@ -503,3 +503,11 @@ def test_few_commits_rule_words_when_no_release_for_18_months_or_none_known(ship
     assert risk.maturity(m, shipped) == ("abandoned", (
         "only 2 human commits in 12 months (the last 100 days ago) and no release known:"
         " too little to be maintenance"))
+
+
+def test_few_commits_rule_counts_the_usual_gaps_in_days_of_a_julian_year(shipped):
+    """8 releases a year: a usual gap of 365.25 / 8 = 45.66 days; the last release 479.5 days ago is
+    10.50 of them, said as 11 (with a 366.25-day year it would be 10.47, said as 10)."""
+    kind, why = risk.maturity(few(release=479.5, **{cat.RELEASES_3Y: 16}), shipped)
+    assert kind == "abandoned"
+    assert why.endswith("last release 480 days ago, 11 times its usual gap: too little to be maintenance")
