@@ -284,3 +284,12 @@ def test_other_income_keeps_an_old_grant_from_reading_as_lapsed():
     for other in ({"oc_received_12m_usd": 250.0}, {"sponsors_count": 3},
                   {"oc_received_12m_usd": 3.0, "sponsors_count": 3}):
         assert "funding_lapsed" not in _names(score_metrics({**base, **other}, W, NOW)), other
+
+
+def test_mature_stable_says_when_open_issues_are_unknown():
+    from tracker.scoring import risk
+
+    m = {"project_age_days": 2000, "human_commits_365d": 20, "human_active_weeks_52": 10, "last_human_commit_days": 30}
+    assert risk.maturity(m, W) == ("mature-stable", "5 years old, 20 human commits in 12 months over 10 weeks,"
+                                                     " last fix 30 days ago, open issues unknown")
+    assert risk.maturity({**m, "open_issues": 1}, W)[1].endswith(", 1 open issue")
