@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import shutil
 import socket
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -90,8 +91,23 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "tracker.duckdb"
 
 
+@pytest.fixture(scope="session")
+def _migrated_db(tmp_path_factory) -> Path:
+    """An empty database with every migration applied, made once per test process: migrating a new
+    file costs about 0.1 CPU-s, and a couple of hundred tests start from one."""
+    path = tmp_path_factory.mktemp("migrated") / "empty.duckdb"
+    Store.open(path).close()
+    assert not path.with_name(path.name + ".wal").exists()  # closed and checkpointed: one file to copy
+    return path
+
+
 @pytest.fixture
-def store(db_path):
+def store(db_path, _migrated_db):
+    """The test's database, open for writing. Where no fixture made it yet, a copy of the migrated
+    empty database (what Store.open makes of a new file; migrations on new and older files are
+    tested in test_readmodel and test_hardening_removal)."""
+    if not db_path.exists():
+        shutil.copyfile(_migrated_db, db_path)
     s = Store.open(db_path)
     yield s
     s.close()
