@@ -20,6 +20,31 @@ from tracker.cli import main
 from tracker.store import Store
 
 
+# -- how the suite is spread over xdist's workers (`make test`: -n auto --dist loadfile) ----------
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` is one worker more than there are cores: a third of the suite's time is spent
+    waiting on real processes (the scheduler daemon, `tracker serve`, Streamlit servers, a browser,
+    git), and a third worker uses the cores meanwhile. TEST_WORKERS=N (make) or -n N overrides."""
+    import os
+    return len(os.sched_getaffinity(0)) + 1
+
+
+# Files whose tests take 20 s or more together (docs/testing.md "How long it takes"): handed out
+# first, so that none of them starts last and leaves the other workers idle at the end of the run.
+SLOW_FILES = (
+    "tests/tracker/test_scheduler.py", "tests/collectors/test_github.py", "tests/tracker/test_serve_command.py",
+    "tests/tracker/test_parallel_collect.py", "tests/ui/test_pages.py", "tests/ui/test_browser_pages.py",
+    "tests/collectors/test_git.py", "tests/tracker/test_sample.py", "tests/tracker/test_backtest.py",
+    "tests/ui/test_first_run.py", "tests/tracker/test_scheduler_first_run.py", "tests/ui/test_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slow files first (in SLOW_FILES' order), then the rest in collection order."""
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
 @dataclass
 class CliResult:
     code: int
