@@ -405,9 +405,13 @@ def test_ctrl_c_records_the_collections_in_flight_as_interrupted_and_stops_the_w
         track_all(store, repos)
     bindir = _hanging_git(tmp_path, "/r3")
     env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
-    proc = subprocess.Popen([sys.executable, "-m", "tracker", "--db", str(db_path), "collect", "--source", "git",
-                             "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    # As from a terminal: Ctrl-C raises KeyboardInterrupt. A suite started in the background
+    # (`make test &`, nohup) hands its children SIGINT ignored, and `python -m tracker` would keep that.
+    as_from_a_terminal = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                          "sys.argv[0] = 'tracker'; runpy.run_module('tracker', run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", as_from_a_terminal, "--db", str(db_path), "collect",
+                             "--source", "git", "--workers", "2"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
     try:
         worker, sleeper = (int(x) for x in _wait_for(tmp_path / "hanging.pid").split())
         os.killpg(proc.pid, signal.SIGINT)
