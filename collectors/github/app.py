@@ -81,7 +81,7 @@ class AppTokens:
                 self._accounts = {}
                 found = self._call("GitHub App (GITHUB_APP_ID): listing its installations",
                                    lambda: [(i.account.login, i.id) for i in self._integration().get_installations()])
-                self.http.count(requests=1 + len(found) // 100)
+                self.http.count(requests=max(1, -(-len(found) // 100)))   # pages of 100
                 self._accounts = {login.lower(): iid for login, iid in found if login}
             return self._accounts.get(owner.lower())
 

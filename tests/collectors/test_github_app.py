@@ -19,7 +19,7 @@ from collectors.http import HttpSession, Policy
 from tests.collectors.test_github import run, widget
 from tests.conftest import offline_config
 from tests.fakes.github_server import FakeClock, FakeGitHub, FakeRepo, Fault
-from tracker import config, registry, runs
+from tracker import config, executors, registry, runs
 
 APP_ID = 4242
 ACME, BETA = 11, 160        # installation ids (BETA's listed on the second page)
@@ -273,4 +273,8 @@ def test_the_key_is_redacted_and_stays_out_of_the_configuration_repr(pem_path, m
     assert config.redact(f"token {minted} refused") == "token *** refused"
     monkeypatch.delenv("GITHUB_APP_PRIVATE_KEY")
     monkeypatch.setenv("GITHUB_APP_PRIVATE_KEY_PATH", str(pem_path))
-    assert config.load(tmp_path / "t.duckdb").github_app_key() == pem
+    cfg = config.load(tmp_path / "t.duckdb")
+    assert cfg.github_app_key() == pem
+    # worker processes and Dask tasks get neither the App nor its key
+    task = executors.worker_config(cfg)
+    assert (task.github_app_id, task.github_app_private_key_path, task.github_app_private_key) == (None, None, None)
