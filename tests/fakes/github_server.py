@@ -401,6 +401,9 @@ class _Handler(BaseHTTPRequestHandler):
                 fake.spend(resource, who)
             rate = fake.rate_headers(resource, sent, who)
         raw = b"" if body is None else json.dumps(body).encode()
+        with fake._lock:   # logged before answering: a client that has its answer finds it in the log
+            fake.log.append(Logged(self.command, self._path, self._query, status,
+                                   self.headers.get("Authorization"), self._body))
         self.send_response(status)
         all_headers = {"Content-Type": "application/json; charset=utf-8", **rate, **(headers or {})}
         for k, v in all_headers.items():
@@ -409,9 +412,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if raw:
             self.wfile.write(raw)
-        with fake._lock:
-            fake.log.append(Logged(self.command, self._path, self._query, status,
-                                   self.headers.get("Authorization"), self._body))
 
     def _fault(self) -> bool:
         fake = self.fake
