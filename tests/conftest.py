@@ -101,7 +101,8 @@ def offline_config(db_path, **changes):
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path):
     """No test reads the developer's tokens, database or git cache."""
-    for name in ("GITHUB_TOKEN", "GH_TOKEN", "OPENCOLLECTIVE_TOKEN", "TRACKER_DB", "TRACKER_RATES"):
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "OPENCOLLECTIVE_TOKEN", "TRACKER_DB", "TRACKER_RATES", "GITHUB_APP_ID",
+                 "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_PRIVATE_KEY_PATH"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRACKER_GIT_CACHE", str(tmp_path / "git-cache"))
     # Every remote base URL points at a closed loopback port unless a test starts a fake server:
