@@ -86,10 +86,13 @@ class GitRepo:
     def head(self) -> str:
         """HEAD's sha, read from the files `git commit` and `git merge` have just written (a loose ref
         or a detached HEAD); `git rev-parse HEAD` where that is not so (a packed ref)."""
-        head = (self.git_dir / "HEAD").read_text(encoding="ascii").strip()
-        if head.startswith("ref: "):
-            loose = self.git_dir / head[5:]
-            head = loose.read_text(encoding="ascii").strip() if loose.is_file() else ""
+        try:
+            head = (self.git_dir / "HEAD").read_text(encoding="ascii").strip()
+            if head.startswith("ref: "):
+                loose = self.git_dir / head[5:]
+                head = loose.read_text(encoding="ascii").strip() if loose.is_file() else ""
+        except (OSError, UnicodeDecodeError):     # e.g. a `.git` file (a linked work tree)
+            head = ""
         if len(head) == 40 and all(c in "0123456789abcdef" for c in head):
             return head
         return self.git("rev-parse", "HEAD")
