@@ -25,7 +25,8 @@ run: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/tracker sample build $(if $(MIRRORS),--mirrors $(MIRRORS))
 
-## test: lint and the full test suite, on every core (TEST_WORKERS=0 runs it in one process).
+## test: lint and the full test suite, one worker per core plus one (tests/conftest.py; TEST_WORKERS=0
+## runs it in one process).
 ## Byte code is written even where PYTHONDONTWRITEBYTECODE is set: the suite starts a few hundred
 ## `tracker` processes, and each would otherwise compile every module it imports again.
 TEST_WORKERS ?= auto

@@ -28,6 +28,9 @@ Sources only turn answers into records; how to talk to a server safely is decide
   `tracker collect` or one scheduler job: each has its own `HttpSession`.
 * **Concurrency**: at most `max_concurrency` requests of an endpoint in flight (endpoints of one
   service may share their slots).
+* **Several tokens for one API** (GitHub App installations, one per owner): each token has an
+  endpoint of its own (`key=`), hence its own budget read from its own answers; they share the
+  API's name, so its breaker, and its concurrency slots.
 
 Waits use the session's clock and sleep, so tests inject both and never wait for real.
 """
@@ -49,6 +52,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import requests
 
+from tracker.config import redact_patterns
 from tracker.errors import CollectionError
 
 USER_AGENT = "oss-sustainability-tracker"
@@ -236,15 +240,17 @@ _LOG_SECRETS: set[str] = set()
 
 
 class _RedactSecrets(logging.Filter):
-    """Scrubs tokens from PyGithub's and urllib3's debug records (a server could echo one)."""
+    """Scrubs tokens from PyGithub's and urllib3's debug records (a server could echo one), and
+    published token formats (an installation token is logged in the very answer that mints it)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _LOG_SECRETS:
-            text = record.getMessage()
-            if any(secret in text for secret in _LOG_SECRETS):
-                for secret in _LOG_SECRETS:
-                    text = text.replace(secret, "***")
-                record.msg, record.args = text, None
+        text = record.getMessage()
+        clean = redact_patterns(text, named=False)
+        for secret in list(_LOG_SECRETS):
+            if secret in clean:
+                clean = clean.replace(secret, "***")
+        if clean != text:
+            record.msg, record.args = clean, None
         return True
 
 
@@ -324,16 +330,25 @@ class HttpSession:
         self.lock = threading.RLock()
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
+        for secret in list(self.secrets):
             text = text.replace(secret, "***")
         return text
 
-    def endpoint(self, name: str, base_url: str, **kw: Any) -> Endpoint:
-        """The endpoint `name` of this run (made on first use with `kw`, see `Endpoint`)."""
+    def add_secret(self, secret: str) -> None:
+        """A secret learnt during the run (a minted installation token): redacted from now on."""
         with self.lock:
-            if name not in self.endpoints:
-                self.endpoints[name] = Endpoint(self, name, base_url, **kw)
-            return self.endpoints[name]
+            if secret and secret not in self.secrets:
+                self.secrets.append(secret)
+                _LOG_SECRETS.add(secret)
+
+    def endpoint(self, name: str, base_url: str, *, key: str | None = None, **kw: Any) -> Endpoint:
+        """The endpoint `key` (default `name`) of this run, made on first use with `kw` (see
+        `Endpoint`). Endpoints of one API with several tokens share `name` (the breaker's)."""
+        key = key or name
+        with self.lock:
+            if key not in self.endpoints:
+                self.endpoints[key] = Endpoint(self, name, base_url, **kw)
+            return self.endpoints[key]
 
     def count(self, requests: int = 0, not_modified: int = 0, points: int = 0) -> None:
         with self.lock:
@@ -394,16 +409,18 @@ class HttpSession:
 
 
 class Endpoint:
-    """One API as a run sees it: its base URL, headers (credentials among them), transport,
-    budget, breaker and concurrency slots. Make it with `HttpSession.endpoint`."""
+    """One API (and token) as a run sees it: its base URL, headers (credentials among them),
+    transport, budget, breaker and concurrency slots. Make it with `HttpSession.endpoint`.
+    `who` names the token in rate-limit messages when the API has several."""
 
     def __init__(self, session: HttpSession, name: str, base_url: str, *,
                  headers: Mapping[str, str] | None = None, secret_headers: Iterable[str] = (),
                  transport: Transport | None = None, max_attempts: int | None = None,
                  per_minute: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-                 slots: threading.Semaphore | None = None):
+                 slots: threading.Semaphore | None = None, who: str = ""):
         self.session = session
         self.name = name
+        self.title = f"{name} ({who})" if who else name
         self.base_url = base_url.rstrip("/")
         self.origin = _origin(self.base_url)
         self.netloc = urlsplit(self.base_url).netloc.lower()
@@ -470,7 +487,7 @@ class Endpoint:
                 seconds, why, stoppable = wait
                 if attempt + 1 >= attempts:
                     raise RateLimited(self.session.redact(
-                        f"{what}: {self.name} rate limit still exceeded after {attempt + 1} attempts ({why}); "
+                        f"{what}: {self.title} rate limit still exceeded after {attempt + 1} attempts ({why}); "
                         "try later"), self.name, resp.status)
                 self._pause(seconds, why, stoppable)
                 attempt += 1
@@ -575,7 +592,7 @@ class Endpoint:
             wait = b.reset - clock() + 1
             if wait <= 0:
                 return
-            self._pause(wait, f"{self.name} rate limit low ({b.remaining} of {b.limit} left, "
+            self._pause(wait, f"{self.title} rate limit low ({b.remaining} of {b.limit} left, "
                               f"resets at {_at(b.reset)})", stoppable=True)
             b.remaining = None  # unknown until the next answer
 
@@ -586,7 +603,7 @@ class Endpoint:
         now = self.session.clock()
         later = _retry_after(h.get("retry-after"), now)
         if status in (403, 429) and later is not None:
-            return later, f"{self.name} asked to slow down ({status}, Retry-After {later:.0f}s)", False
+            return later, f"{self.title} asked to slow down ({status}, Retry-After {later:.0f}s)", False
         if status not in (403, 429):
             return None
         if h.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in h:
@@ -594,11 +611,11 @@ class Endpoint:
                 reset = float(h["x-ratelimit-reset"])
             except ValueError:
                 reset = now + self.policy.limit_wait
-            return reset - now + 1, f"{self.name} rate limit exhausted (resets at {_at(reset)})", True
+            return reset - now + 1, f"{self.title} rate limit exhausted (resets at {_at(reset)})", True
         low = resp.message().lower()
         if status == 429 or "secondary rate limit" in low or "abuse" in low:
             return (self.policy.limit_wait * 2 ** attempt,
-                    f"{self.name} secondary rate limit ({status})", False)
+                    f"{self.title} secondary rate limit ({status})", False)
         return None
 
     # -- listings and GraphQL -----------------------------------------------------------------
@@ -647,7 +664,7 @@ class Endpoint:
             if any(e.get("type") == "RATE_LIMITED" for e in errors) and attempt + 1 < self.max_attempts:
                 reset = self.budget.reset or (self.session.clock() + self.policy.limit_wait)
                 self._pause(reset - self.session.clock() + 1,
-                            f"{self.name} rate limit exhausted (resets at {_at(reset)})", stoppable=True)
+                            f"{self.title} rate limit exhausted (resets at {_at(reset)})", stoppable=True)
                 attempt += 1
                 continue
             data = body.get("data")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import shutil
 import socket
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -17,6 +18,31 @@ from tests.gitrepo import GitRepo
 from tracker import config
 from tracker.cli import main
 from tracker.store import Store
+
+
+# -- how the suite is spread over xdist's workers (`make test`: -n auto --dist loadfile) ----------
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` is one worker more than there are cores: a third of the suite's time is spent
+    waiting on real processes (the scheduler daemon, `tracker serve`, Streamlit servers, a browser,
+    git), and a third worker uses the cores meanwhile. TEST_WORKERS=N (make) or -n N overrides."""
+    import os
+    return len(os.sched_getaffinity(0)) + 1
+
+
+# Files whose tests take 20 s or more together (docs/testing.md "How long it takes"): handed out
+# first, so that none of them starts last and leaves the other workers idle at the end of the run.
+SLOW_FILES = (
+    "tests/tracker/test_scheduler.py", "tests/collectors/test_github.py", "tests/tracker/test_serve_command.py",
+    "tests/tracker/test_parallel_collect.py", "tests/ui/test_pages.py", "tests/ui/test_browser_pages.py",
+    "tests/collectors/test_git.py", "tests/tracker/test_sample.py", "tests/tracker/test_backtest.py",
+    "tests/ui/test_first_run.py", "tests/tracker/test_scheduler_first_run.py", "tests/ui/test_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slow files first (in SLOW_FILES' order), then the rest in collection order."""
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
 
 @dataclass
@@ -75,7 +101,8 @@ def offline_config(db_path, **changes):
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path):
     """No test reads the developer's tokens, database or git cache."""
-    for name in ("GITHUB_TOKEN", "GH_TOKEN", "OPENCOLLECTIVE_TOKEN", "TRACKER_DB", "TRACKER_RATES"):
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "OPENCOLLECTIVE_TOKEN", "TRACKER_DB", "TRACKER_RATES", "GITHUB_APP_ID",
+                 "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_PRIVATE_KEY_PATH"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRACKER_GIT_CACHE", str(tmp_path / "git-cache"))
     # Every remote base URL points at a closed loopback port unless a test starts a fake server:
@@ -90,8 +117,23 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "tracker.duckdb"
 
 
+@pytest.fixture(scope="session")
+def _migrated_db(tmp_path_factory) -> Path:
+    """An empty database with every migration applied, made once per test process: migrating a new
+    file costs about 0.1 CPU-s, and a couple of hundred tests start from one."""
+    path = tmp_path_factory.mktemp("migrated") / "empty.duckdb"
+    Store.open(path).close()
+    assert not path.with_name(path.name + ".wal").exists()  # closed and checkpointed: one file to copy
+    return path
+
+
 @pytest.fixture
-def store(db_path):
+def store(db_path, _migrated_db):
+    """The test's database, open for writing. Where no fixture made it yet, a copy of the migrated
+    empty database (what Store.open makes of a new file; migrations on new and older files are
+    tested in test_readmodel and test_hardening_removal)."""
+    if not db_path.exists():
+        shutil.copyfile(_migrated_db, db_path)
     s = Store.open(db_path)
     yield s
     s.close()

@@ -41,6 +41,8 @@ environment:
   TRACKER_DB           database file (default data/tracker.duckdb); --db wins
   TRACKER_GIT_CACHE    where URL repositories are cloned (default data/git-cache)
   GITHUB_TOKEN/GH_TOKEN, GITHUB_API_URL, OPENCOLLECTIVE_TOKEN: see README
+  GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_PATH (or GITHUB_APP_PRIVATE_KEY): a GitHub App whose
+                       installations give each owner that installed it its own token (README)
 """
 
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracker.errors import CollectionError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = Path("data") / "tracker.duckdb"
 DEFAULT_GIT_CACHE = Path("data") / "git-cache"
@@ -37,6 +39,11 @@ class Config:
     # Secrets are excluded from repr so they never reach a log line or a traceback.
     github_token: str | None = field(default=None, repr=False)
     opencollective_token: str | None = field(default=None, repr=False)
+    # A GitHub App whose installations give each owner that installed it its own token
+    # (collectors/github/app.py): its id, and its private key as a PEM file or as PEM text.
+    github_app_id: str | None = None
+    github_app_private_key_path: Path | None = None
+    github_app_private_key: str | None = field(default=None, repr=False)
 
     @property
     def github_graphql_url(self) -> str:
@@ -60,7 +67,22 @@ class Config:
         return folder / "index-cache.sqlite"
 
     def secrets(self) -> list[str]:
-        return [s for s in (self.github_token, self.opencollective_token) if s]
+        return [s for s in (self.github_token, self.opencollective_token, self.github_app_private_key) if s]
+
+    def github_app_key(self) -> str:
+        """The GitHub App's private key (PEM text): GITHUB_APP_PRIVATE_KEY, else the file
+        GITHUB_APP_PRIVATE_KEY_PATH names (read with the size cap of every user file)."""
+        if self.github_app_private_key:
+            return self.github_app_private_key
+        if self.github_app_private_key_path is None:
+            raise CollectionError("GITHUB_APP_ID is set but neither GITHUB_APP_PRIVATE_KEY_PATH nor "
+                                  "GITHUB_APP_PRIVATE_KEY gives the App's private key")
+        from tracker.userfiles import read_text  # it imports this module
+
+        key = read_text(self.github_app_private_key_path, "GITHUB_APP_PRIVATE_KEY_PATH", max_bytes=64_000)
+        if not key.strip():
+            raise CollectionError(f"GITHUB_APP_PRIVATE_KEY_PATH {self.github_app_private_key_path}: the file is empty")
+        return key
 
 
 def load(db_path: str | os.PathLike[str] | None = None) -> Config:
@@ -79,11 +101,16 @@ def load(db_path: str | os.PathLike[str] | None = None) -> Config:
         rates_path=Path(_env("TRACKER_RATES")) if _env("TRACKER_RATES") else None,
         github_token=_env("GITHUB_TOKEN") or _env("GH_TOKEN"),
         opencollective_token=_env("OPENCOLLECTIVE_TOKEN"),
+        github_app_id=_env("GITHUB_APP_ID"),
+        github_app_private_key_path=Path(_env("GITHUB_APP_PRIVATE_KEY_PATH"))
+        if _env("GITHUB_APP_PRIVATE_KEY_PATH") else None,
+        github_app_private_key=_env("GITHUB_APP_PRIVATE_KEY"),
     )
 
 
 # Published token formats (GitHub, GitLab, Slack, AWS, PyPI, npm, Hugging Face, Google, OpenAI-style
-# "sk-" keys), private key blocks, passwords in URLs and NAME=value lines whose name says secret.
+# "sk-" keys; GitHub App installation tokens are "ghs_"), private key blocks (the whole block, a
+# GitHub App's PEM among them), passwords in URLs and NAME=value lines whose name says secret.
 _TOKEN_PATTERNS = [
     re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"),
     re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"),
@@ -94,7 +121,7 @@ _TOKEN_PATTERNS = [
     re.compile(r"\bhf_[A-Za-z0-9]{30,}"),
     re.compile(r"\bAIza[0-9A-Za-z_-]{35}"),
     re.compile(r"\bsk-[A-Za-z0-9_-]{20,}"),
-    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*(?:-----END [A-Z ]*PRIVATE KEY-----)?"),
 ]
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,30}://)[^/@\s:]{1,200}:[^/@\s]{1,200}@")
 _NAMED_SECRET = re.compile(   # no dots in the name: 'secret.txt: it was not uploaded' is prose
@@ -124,9 +151,10 @@ def redact_patterns(text: str, named: bool = True) -> str:
 
 
 def redact(text: str, config: Config | None = None) -> str:
-    """`text` without secrets: every configured token (GITHUB_TOKEN/GH_TOKEN, OPENCOLLECTIVE_TOKEN;
-    read from the environment when no `config` is given), published token formats and passwords
-    in URLs. Used for every message that can carry a server's or a repository's text, wherever it
+    """`text` without secrets: every configured token (GITHUB_TOKEN/GH_TOKEN, OPENCOLLECTIVE_TOKEN,
+    GITHUB_APP_PRIVATE_KEY; read from the environment when no `config` is given), published token
+    formats (a GitHub App's installation tokens, minted at run time, are `ghs_...`), private key
+    blocks and passwords in URLs. Used for every message that can carry a server's or a repository's text, wherever it
     is printed (tracker.output.TerminalStream) or stored (tracker.runs, the scheduler's records)."""
     if not text:
         return text

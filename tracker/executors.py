@@ -108,7 +108,8 @@ def portable(source: Source) -> bool:
 def worker_config(config: Config) -> Config:
     """The configuration a task carries: no tokens (portable sources need none, and a task's
     arguments may end up in a cluster's logs and dashboards)."""
-    return replace(config, github_token=None, opencollective_token=None)
+    return replace(config, github_token=None, opencollective_token=None, github_app_id=None,
+                   github_app_private_key_path=None, github_app_private_key=None)
 
 
 def worker_options(options: dict[str, Any]) -> dict[str, Any]:

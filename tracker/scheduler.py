@@ -805,8 +805,8 @@ class Daemon:
 
     def token_notice(self) -> str | None:
         """One line when GitHub is collected without a token: what stays unknown, how to set one."""
-        if self.config.github_token or not self.enabled("github"):
-            return None
+        if self.config.github_token or self.config.github_app_id or not self.enabled("github"):
+            return None   # with a GitHub App, each run warns about owners it has no token for
         return ("no GITHUB_TOKEN: GitHub allows 60 requests an hour without one, spent on the repository "
                 "details of the most critical projects first; issues, first responses, contributors, "
                 "funding links and Sponsors stay unknown. Set GITHUB_TOKEN (a token without scopes is enough) "

@@ -10,13 +10,17 @@ PyGithub is built with `retry=None` and no request spacing so that every wait is
 the run's clock. PyGithub follows a same-host 301 (a renamed repository) itself; every other
 redirect comes back to the layer, which follows it without the token when it leaves the host.
 It retries a 202 with real sleeps, so statistics endpoints (which answer 202) are never called.
+
+One client is one token: GITHUB_TOKEN (or none), or the installation token a GitHub App minted
+for one owner (collectors/github/app.py routes each owner to its client). Each client has its own
+endpoints, so its own rate-limit budgets; the breaker and the concurrency slots are the API's.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from github import Auth, Github
@@ -47,6 +51,41 @@ class EmptyRepositoryError(CollectionError):
     """409 'Git Repository is empty'."""
 
 
+class CurrentToken(Auth.Auth):
+    """PyGithub's token authentication with the token read at each request (an installation's is
+    renewed before it expires); masked in PyGithub's debug log as Auth.Token is."""
+
+    def __init__(self, current: Callable[[], str]):
+        self._current = current
+
+    @property
+    def token_type(self) -> str:
+        return "token"
+
+    @property
+    def token(self) -> str:
+        return self._current()
+
+    @property
+    def _masked_token(self) -> str:
+        return "token (removed)"
+
+
+class BearerTransport:
+    """GraphQL's transport for one token: the plain session with the current token added. The
+    layer uses it only on the API's own origin (it switches to the plain one once a redirect
+    leaves it), so the token never goes elsewhere."""
+
+    def __init__(self, plain, current: Callable[[], str]):
+        self.plain = plain
+        self.current = current
+
+    def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+             timeout: float, max_bytes: int):
+        return self.plain.send(method, url, {**headers, "Authorization": f"bearer {self.current()}"}, body,
+                               timeout, max_bytes)
+
+
 class PyGithubTransport:
     """Sends a request through PyGithub's requester (which adds the token). Used only for URLs on
     the API's own origin: the HTTP layer switches to a plain session for any other."""
@@ -66,24 +105,32 @@ class PyGithubTransport:
 
 
 class GitHubClient:
-    """REST + GraphQL for one run; thread-safe (the collector fetches some parts side by side)."""
+    """REST + GraphQL with one token for one run; thread-safe (the collector fetches some parts side
+    by side). The run's default client uses GITHUB_TOKEN (or none); a GitHub App installation's
+    client gets `token` (read at each request), `who` (named in its messages and its endpoints)
+    and the default client's `slots`."""
 
-    def __init__(self, config: Config, http: HttpSession):
-        token = config.github_token
+    def __init__(self, config: Config, http: HttpSession, token: Callable[[], str] | None = None, *,
+                 who: str = "", slots: threading.Semaphore | None = None):
+        if token is None and not who and config.github_token:
+            fixed = config.github_token
+            token = lambda: fixed  # noqa: E731
         self.config = config
         self.http = http
-        self.authenticated = bool(token)
+        self.who = who
+        self.token_name = f"the GitHub App's installation token ({who})" if who else "GITHUB_TOKEN or GH_TOKEN"
+        self.authenticated = token is not None
         policy = http.policy
-        self._gh = Github(auth=Auth.Token(token) if token else None, base_url=config.github_api_url,
+        self._gh = Github(auth=CurrentToken(token) if token else None, base_url=config.github_api_url,
                           per_page=100, retry=None, seconds_between_requests=None, seconds_between_writes=None,
                           timeout=int(policy.timeout), pool_size=policy.max_concurrency, user_agent=USER_AGENT)
-        slots = threading.BoundedSemaphore(policy.max_concurrency)   # REST and GraphQL together
-        self.rest = http.endpoint(REST, config.github_api_url, transport=PyGithubTransport(self._gh),
-                                  slots=slots)
-        headers = {"Accept": "application/json"}
-        if token:
-            headers["Authorization"] = f"bearer {token}"
-        self.graph = http.endpoint(GRAPHQL, config.github_graphql_url, headers=headers, slots=slots)
+        # REST and GraphQL together, and every token's client of the run
+        self.slots = slots or threading.BoundedSemaphore(policy.max_concurrency)
+        self.rest = http.endpoint(REST, config.github_api_url, key=f"{REST} {who}".strip(), who=who,
+                                  transport=PyGithubTransport(self._gh), slots=self.slots)
+        self.graph = http.endpoint(GRAPHQL, config.github_graphql_url, key=f"{GRAPHQL} {who}".strip(), who=who,
+                                   headers={"Accept": "application/json"},
+                                   transport=BearerTransport(http.plain, token) if token else None, slots=self.slots)
         self.rejected: dict[str, str] = {}   # GraphQL operation -> why GitHub rejected it (not resent)
         self._lock = threading.Lock()
 
@@ -109,8 +156,7 @@ class GitHubClient:
         if resp.status == 409:
             raise EmptyRepositoryError(redact(f"{what}: repository is empty (409){detail}"))
         if resp.status == 401:
-            raise CollectionError("GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN "
-                                  "or GH_TOKEN")
+            raise CollectionError(f"GitHub rejected the token (401 Bad credentials): check {self.token_name}")
         raise HttpError(redact(f"{what}: GitHub answered {resp.status}{detail}"), REST, resp.status)
 
     def get(self, url: str, params: dict[str, Any] | None = None, etag: str | None = None,
@@ -149,8 +195,8 @@ class GitHubClient:
             raise
         except HttpError as exc:
             if exc.status == 401:
-                raise CollectionError("GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN "
-                                      "or GH_TOKEN") from None
+                raise CollectionError(f"GitHub rejected the token (401 Bad credentials): check {self.token_name}"
+                                      ) from None
             raise
         cost = (data.get("rateLimit") or {}).get("cost") if isinstance(data.get("rateLimit"), dict) else None
         self.http.count(points=int(cost) if isinstance(cost, int | float) else 1)

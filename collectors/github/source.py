@@ -36,6 +36,7 @@ from typing import Any
 
 from collectors import SKIPPED, UNCHANGED, Batch, FetchContext
 from collectors.github import graphql as gql
+from collectors.github.app import OwnerClients
 from collectors.github.client import (
     UNAUTHENTICATED_HINT,
     BlockedError,
@@ -94,9 +95,10 @@ class GraphEntry:
 
 @dataclass
 class Session:
-    """What GitHub's fetches of one run share: the client and the batched GraphQL answers."""
+    """What GitHub's fetches of one run share: the clients (one per token: GITHUB_TOKEN's, and a
+    GitHub App installation's per owner that installed it) and the batched GraphQL answers."""
 
-    client: GitHubClient
+    clients: OwnerClients
     clock: Callable[[], float]
     projects: list[Project] = field(default_factory=list)   # the run's projects, batched in GraphQL
     window_days: int = DEFAULT_WINDOW_DAYS
@@ -105,17 +107,30 @@ class Session:
     collected: set[int] = field(default_factory=set)
     warned: bool = False
 
-    def graph_for(self, project: Project, now: datetime, progress) -> tuple[dict | None, list[dict]]:
-        """This project's repository node, from a batched query for it and the run's next projects."""
+    @property
+    def client(self) -> GitHubClient:
+        """The default client (GITHUB_TOKEN, or none)."""
+        return self.clients.default
+
+    def client_for(self, owner: str, progress) -> GitHubClient:
+        """The client whose token may be used for `owner`'s repositories."""
+        return self.clients.client(owner, progress.warn)
+
+    def graph_for(self, project: Project, now: datetime, progress, client: GitHubClient
+                  ) -> tuple[dict | None, list[dict]]:
+        """This project's repository node, from a batched query for it and the run's next projects
+        whose repositories are asked with the same token (`client`'s)."""
         entry = self.graph.pop(project.id, None)
         if entry is not None and self.clock() - entry.fetched <= GRAPH_FRESH_SECONDS:
             return entry.node, entry.errors
+        token = self.clients.key(project.owner)
         others = [p for p in self.projects
                   if p.id != project.id and p.id not in self.collected
-                  and (p.id not in self.graph or self.clock() - self.graph[p.id].fetched > GRAPH_FRESH_SECONDS)]
+                  and (p.id not in self.graph or self.clock() - self.graph[p.id].fetched > GRAPH_FRESH_SECONDS)
+                  and self.clients.key(p.owner) == token]
         batch = [project, *others[: gql.BATCH - 1]]
         query, variables = gql.repos_query([(p.owner, p.name) for p in batch], iso_z(YEAR.start(now)))
-        data, errors = self.client.graphql(query, variables, what=f"GraphQL batch of {len(batch)} repositories")
+        data, errors = client.graphql(query, variables, what=f"GraphQL batch of {len(batch)} repositories")
         fetched = self.clock()
         for i, p in enumerate(batch):
             self.graph[p.id] = GraphEntry(fetched, data.get(f"r{i}"), gql.errors_for(errors, f"r{i}"))
@@ -125,7 +140,7 @@ class Session:
         return entry.node, entry.errors
 
     def close(self) -> None:
-        self.client.close()
+        self.clients.close()
 
 
 def open_session(run) -> Session:
@@ -135,7 +150,7 @@ def open_session(run) -> Session:
     window = opts.get("window_days")
     refresh = opts.get("refresh_days")
     return Session(
-        GitHubClient(run.config, run.http), run.http.clock, list(run.projects),
+        OwnerClients(run.config, run.http), run.http.clock, list(run.projects),
         window_days=_int_env("TRACKER_GITHUB_WINDOW_DAYS", DEFAULT_WINDOW_DAYS) if window is None else window,
         refresh_days=_int_env("TRACKER_GITHUB_REFRESH_DAYS", DEFAULT_REFRESH_DAYS) if refresh is None else refresh)
 
@@ -390,7 +405,7 @@ def _issue_pages(ctx: FetchContext, session: Session, project: Project, prior: P
     `last_update`/`has_items` come from GraphQL: when nothing was updated after the cursor the
     listing is not requested at all.
     """
-    client, progress, now, full = session.client, ctx.progress, ctx.now, ctx.full
+    client, progress, now, full = session.client_for(project.owner, ctx.progress), ctx.progress, ctx.now, ctx.full
     path = f"/repos/{project.owner}/{project.name}/issues"
     settled = listing.window_start is None or listing.window_open_done
     if not full and settled and (has_items is False or (
@@ -448,7 +463,7 @@ def _issue_pages(ctx: FetchContext, session: Session, project: Project, prior: P
 
 def _old_open_pages(ctx: FetchContext, session: Session, project: Project, prior: Prior, batch: Batch,
                     listing: _Listing) -> Iterator[Batch]:
-    client, now = session.client, ctx.now
+    client, now = session.client_for(project.owner, ctx.progress), ctx.now
     window_start = listing.window_start
     assert window_start is not None
     path = f"/repos/{project.owner}/{project.name}/issues"
@@ -475,10 +490,13 @@ def _moved(project: Project, slug: str) -> Project:
 def fetch(ctx: FetchContext, project: Project, prior: Prior) -> Iterator[Batch]:
     """Batches for `project`: one per issue page, then the rest (the final batch)."""
     session: Session = ctx.session
-    client, progress, now, full = session.client, ctx.progress, ctx.now, ctx.full
+    progress, now, full = ctx.progress, ctx.now, ctx.full
+    client = session.client_for(project.owner, progress)
     session.collected.add(project.id)
     if not client.authenticated and not session.warned:
-        progress.warn(UNAUTHENTICATED_HINT)
+        app = session.clients.app is not None
+        progress.warn((f"owner '{project.owner}' has not installed the GitHub App (GITHUB_APP_ID), and "
+                       if app else "") + UNAUTHENTICATED_HINT)
         session.warned = True
     not_modified0 = client.http.not_modified
     st = prior.state
@@ -490,7 +508,7 @@ def fetch(ctx: FetchContext, project: Project, prior: Prior) -> Iterator[Batch]:
     graph, graph_errors = None, []
     if client.authenticated:
         try:
-            graph, graph_errors = session.graph_for(project, now, progress)
+            graph, graph_errors = session.graph_for(project, now, progress, client)
             batch.ok("graphql")
         except RateLimitStop:
             raise
@@ -508,6 +526,7 @@ def fetch(ctx: FetchContext, project: Project, prior: Prior) -> Iterator[Batch]:
     if graph and graph.get("nameWithOwner") and graph["nameWithOwner"].lower() != project.slug.lower():
         data.renamed_to = graph["nameWithOwner"]
         project = _moved(project, data.renamed_to)
+        client = session.client_for(project.owner, progress)   # its new owner's token from now on
 
     # 2. The repository (REST, conditional): 301 is followed, 404/451 are clear errors.
     path = f"/repos/{project.owner}/{project.name}"
@@ -534,6 +553,7 @@ def fetch(ctx: FetchContext, project: Project, prior: Prior) -> Iterator[Batch]:
             data.old_path = path
             data.renamed_to = rest["full_name"]
             project = _moved(project, rest["full_name"])
+            client = session.client_for(project.owner, progress)
             path = f"/repos/{project.owner}/{project.name}"
         if reply.etag:
             data.etags.append((path, reply.etag))

@@ -496,7 +496,7 @@ class QueryRoot(Node):
     def rateLimit(self, info: GraphQLResolveInfo, dryRun: bool = False):  # noqa: N802, N803
         fake = self.fake
         with fake._lock:
-            limit, remaining, reset = fake._budget("graphql", True)
+            limit, remaining, reset = fake._budget("graphql", True, fake.who(self.context["authorization"]))
         cost = 0 if dryRun else 1
         return Node("RateLimit", cost=1, limit=limit, remaining=max(0, remaining - cost), used=limit - remaining + cost,
                     nodeCount=1, resetAt=gh_time(datetime.fromtimestamp(reset, UTC).replace(tzinfo=None)))

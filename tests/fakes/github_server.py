@@ -8,6 +8,13 @@ empty repositories, 451 for blocked ones, injected faults (5xx, 403/429 with Ret
 secondary limits, redirects), GraphQL partial data with `errors`, and GraphQL queries rejected as
 a whole (HTTP 200, `errors`, no `data`: what GitHub answers after a schema change).
 
+A GitHub App: `app_id` and `app_public_key` make the fake answer `GET /app/installations`
+(paginated) and `POST /app/installations/{id}/access_tokens` as GitHub does, only to a request
+whose `Authorization: Bearer` JWT is RS256-signed by the App's key, with `iss` the App's id and
+`iat`/`exp` valid now (real time: PyGithub signs with it) and at most 10 minutes apart. A minted
+token (`ghs_...`, made at run time) is accepted until its `expires_at` on the fake clock and has
+its installation's own rate-limit budgets, as on GitHub.
+
 It is our own model written from GitHub's documentation, not recorded data. GraphQL is answered by
 tests/fakes/github_graphql.py: each query is parsed, validated against GitHub's published schema
 and executed over the fixtures below with graphql-core, so only the selected fields come back and
@@ -23,6 +30,7 @@ import dataclasses
 import hashlib
 import json
 import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +38,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import jwt
 
 from tests.fakes import github_graphql
 from tests.fakes.github_graphql import gh_time
@@ -178,10 +188,16 @@ class FakeGitHub:
     """The fake. Use as a context manager; `api_url` is what GITHUB_API_URL should be."""
 
     def __init__(self, clock: FakeClock, prefix: str = "", token: str | None = None,
-                 core_limit: int = 5000, graphql_limit: int = 5000, latency: float = 0.0):
+                 core_limit: int = 5000, graphql_limit: int = 5000, latency: float = 0.0,
+                 app_id: int | None = None, app_public_key: Any = None):
         self.clock = clock
         self.prefix = prefix.rstrip("/")          # '' (github.com style) or '/api/v3' (Enterprise)
         self.token = token
+        self.app_id = app_id
+        self.app_public_key = app_public_key
+        self.installations: dict[int, dict[str, Any]] = {}   # id -> {login, type, suspended}
+        self.minted: dict[str, tuple[int, float]] = {}        # token -> (installation id, expires at)
+        self.token_life = 3600.0
         self.repos: dict[str, FakeRepo] = {}
         self.redirects: dict[str, int] = {}
         self.users: dict[str, dict[str, Any]] = {}
@@ -193,8 +209,9 @@ class FakeGitHub:
         self.log: list[Logged] = []
         self.latency = latency
         self.limits = {"core": core_limit, "graphql": graphql_limit}
-        self.remaining = dict(self.limits)
-        self.reset = {k: clock() + 3600 for k in self.limits}
+        # budgets per credential: 'default' (the token, or none) or 'installation <id>'
+        self.remaining: dict[tuple[str, str], int] = {}
+        self.reset: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -235,23 +252,69 @@ class FakeGitHub:
     def requests(self, method: str | None = None, contains: str = "") -> list[Logged]:
         return [r for r in self.log if (method is None or r.method == method) and contains in r.path]
 
-    # -- rate limits ------------------------------------------------------------------------------
-    def _budget(self, resource: str, authed: bool) -> tuple[int, int, int]:
-        limit = self.limits[resource] if authed else 60
-        if self.clock() >= self.reset[resource]:
-            self.remaining[resource] = limit
-            self.reset[resource] = self.clock() + 3600
-        return limit, min(self.remaining[resource], limit), int(self.reset[resource])
+    # -- the App ----------------------------------------------------------------------------------
+    def install(self, login: str, installation_id: int, account_type: str = "Organization",
+                suspended: bool = False) -> None:
+        """The App installed by the account `login`."""
+        self.installations[installation_id] = {"login": login, "type": account_type, "suspended": suspended}
 
-    def rate_headers(self, resource: str, authed: bool) -> dict[str, str]:
-        limit, remaining, reset = self._budget(resource, authed)
+    def installation_of(self, authorization: str | None) -> int | None:
+        """The installation whose token `authorization` carries (expired or not), or None."""
+        token = (authorization or "").split(" ", 1)[-1]
+        held = self.minted.get(token)
+        return held[0] if held else None
+
+    def token_of(self, login: str) -> str | None:
+        """The newest token minted for the installation of `login`."""
+        iid = next((i for i, a in self.installations.items() if a["login"].lower() == login.lower()), None)
+        tokens = [t for t, (i, _) in self.minted.items() if i == iid]
+        return tokens[-1] if tokens else None
+
+    def who(self, authorization: str | None) -> str:
+        """Whose budget a request spends: its installation's, or the default one."""
+        iid = self.installation_of(authorization)
+        return "default" if iid is None else f"installation {iid}"
+
+    def check_jwt(self, authorization: str | None) -> str | None:
+        """Why GitHub would refuse this App JWT (None when it is good)."""
+        parts = (authorization or "").split(" ", 1)
+        if len(parts) != 2 or parts[0].lower() != "bearer":
+            return "A JSON web token could not be decoded"
+        try:
+            claims = jwt.decode(parts[1], self.app_public_key, algorithms=["RS256"],
+                                options={"require": ["iat", "exp", "iss"]})
+        except jwt.ExpiredSignatureError:
+            return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires"
+        except jwt.InvalidTokenError:
+            return "A JSON web token could not be decoded"
+        if str(claims["iss"]) != str(self.app_id):
+            return "Integration not found"
+        if claims["exp"] - claims["iat"] > 660:
+            return "'Expiration time' claim ('exp') is too far in the future"
+        return None
+
+    # -- rate limits ------------------------------------------------------------------------------
+    def _budget(self, resource: str, authed: bool, who: str = "default") -> tuple[int, int, int]:
+        limit = self.limits[resource] if authed else 60
+        key = (who, resource)
+        if key not in self.reset or self.clock() >= self.reset[key]:
+            self.remaining[key] = self.limits[resource]
+            self.reset[key] = self.clock() + 3600
+        return limit, min(self.remaining[key], limit), int(self.reset[key])
+
+    def spend(self, resource: str, who: str = "default") -> None:
+        self.remaining[(who, resource)] = max(0, self.remaining[(who, resource)] - 1)
+
+    def rate_headers(self, resource: str, authed: bool, who: str = "default") -> dict[str, str]:
+        limit, remaining, reset = self._budget(resource, authed, who)
         return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
                 "X-RateLimit-Reset": str(reset), "X-RateLimit-Used": str(limit - remaining),
                 "X-RateLimit-Resource": resource}
 
-    def set_remaining(self, resource: str, remaining: int, reset_in: float) -> None:
-        self.remaining[resource] = remaining
-        self.reset[resource] = self.clock() + reset_in
+    def set_remaining(self, resource: str, remaining: int, reset_in: float, who: str = "default") -> None:
+        self._budget(resource, True, who)
+        self.remaining[(who, resource)] = remaining
+        self.reset[(who, resource)] = self.clock() + reset_in
 
     # -- REST ---------------------------------------------------------------------------------------
     def repo_by_path(self, owner: str, name: str) -> FakeRepo | int | None:
@@ -313,24 +376,34 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _authed(self) -> tuple[bool, bool]:
-        """(sent a token, token accepted)."""
+        """(sent a token, token accepted): the token, or an installation token not yet expired."""
         auth = self.headers.get("Authorization")
         if not auth:
             return False, True
         parts = auth.split(" ", 1)
+        held = self.fake.minted.get(parts[-1]) if self.fake.app_id is not None else None
+        if held is not None:
+            return True, self.fake.clock() < held[1]
         ok = self.fake.token is None or (len(parts) == 2 and parts[1] == self.fake.token)
         return True, ok
+
+    def _who(self) -> str:
+        return self.fake.who(self.headers.get("Authorization"))
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None,
               resource: str = "core", charge: bool = True) -> None:
         fake = self.fake
         sent, _ = self._authed()
+        who = "app" if self._path.startswith(fake.prefix + "/app/") else self._who()
         with fake._lock:
             if charge and status != 304:
-                fake._budget(resource, sent)
-                fake.remaining[resource] = max(0, fake.remaining[resource] - 1)
-            rate = fake.rate_headers(resource, sent)
+                fake._budget(resource, sent, who)
+                fake.spend(resource, who)
+            rate = fake.rate_headers(resource, sent, who)
         raw = b"" if body is None else json.dumps(body).encode()
+        with fake._lock:   # logged before answering: a client that has its answer finds it in the log
+            fake.log.append(Logged(self.command, self._path, self._query, status,
+                                   self.headers.get("Authorization"), self._body))
         self.send_response(status)
         all_headers = {"Content-Type": "application/json; charset=utf-8", **rate, **(headers or {})}
         for k, v in all_headers.items():
@@ -339,9 +412,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if raw:
             self.wfile.write(raw)
-        with fake._lock:
-            fake.log.append(Logged(self.command, self._path, self._query, status,
-                                   self.headers.get("Authorization"), self._body))
 
     def _fault(self) -> bool:
         fake = self.fake
@@ -389,13 +459,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _get(self) -> None:
         fake = self.fake
+        if fake.app_id is not None and self._path.startswith(fake.prefix + "/app/"):
+            return self._app()
         sent, ok = self._authed()
         if not ok:
             return self._send(401, {"message": "Bad credentials", "documentation_url": DOCS})
         if self._fault():
             return None
         with fake._lock:
-            _, remaining, _ = fake._budget("core", sent)
+            _, remaining, _ = fake._budget("core", sent, self._who())
         if remaining <= 0:
             return self._send(403, {"message": "API rate limit exceeded for 127.0.0.1.",
                                     "documentation_url": DOCS}, charge=False)
@@ -552,8 +624,44 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self._leave()
 
+    def _app(self) -> None:
+        """The App's own endpoints: listing its installations, minting an installation's token."""
+        fake = self.fake
+        why = fake.check_jwt(self.headers.get("Authorization"))
+        if why is not None:
+            return self._send(401, {"message": why, "documentation_url": DOCS})
+        if self._fault():
+            return None
+        path = self._path[len(fake.prefix):]
+        if self.command == "GET" and path == "/app/installations":
+            return self._page([{
+                "id": iid, "account": {**Person(a["login"], a["type"]).json(), "type": a["type"]},
+                "app_id": fake.app_id, "target_type": a["type"], "repository_selection": "all",
+                "access_tokens_url": f"{fake.api_url}/app/installations/{iid}/access_tokens",
+                "permissions": {"metadata": "read", "issues": "read"}, "events": [],
+                "suspended_at": "2024-01-01T00:00:00Z" if a["suspended"] else None,
+            } for iid, a in sorted(fake.installations.items())])
+        m = re.match(r"^/app/installations/(\d+)/access_tokens$", path)
+        if self.command == "POST" and m:
+            found = fake.installations.get(int(m.group(1)))
+            if found is None:
+                return self._send(404, {"message": "Not Found", "documentation_url": DOCS}, charge=False)
+            if found["suspended"]:
+                return self._send(403, {"message": "This installation has been suspended",
+                                        "documentation_url": DOCS}, charge=False)
+            token = "ghs_" + secrets.token_hex(18)
+            expires = fake.clock() + fake.token_life
+            with fake._lock:
+                fake.minted[token] = (int(m.group(1)), expires)
+            return self._send(201, {"token": token, "expires_at": gh_time(
+                datetime.fromtimestamp(expires, UTC).replace(tzinfo=None)), "permissions": {"metadata": "read"},
+                "repository_selection": "all"}, charge=False)
+        return self._send(404, {"message": "Not Found", "documentation_url": DOCS}, charge=False)
+
     def _post(self) -> None:
         fake = self.fake
+        if fake.app_id is not None and self._path.startswith(fake.prefix + "/app/"):
+            return self._app()
         if self._path != fake.prefix.removesuffix("/v3") + "/graphql" and self._path != "/graphql":
             return self._send(404, {"message": "Not Found", "documentation_url": DOCS})
         sent, ok = self._authed()
@@ -565,7 +673,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self._fault():
             return None
         with fake._lock:
-            _, remaining, _ = fake._budget("graphql", True)
+            _, remaining, _ = fake._budget("graphql", True, self._who())
         if remaining <= 0:
             return self._send(200, {"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}]},
                               resource="graphql", charge=False)

@@ -74,7 +74,7 @@ def cmd_collect(ctx) -> int:
     store = ctx.store()
     projects = registry.select(store, a.project)
     progress = Progress(quiet=a.quiet)
-    if not ctx.config.github_token and (not a.source or "github" in a.source):
+    if not ctx.config.github_token and not ctx.config.github_app_id and (not a.source or "github" in a.source):
         progress.warn(UNAUTHENTICATED_HINT)   # once here; the collector's own copy is not repeated
     started = time.monotonic()
     outcomes = collect.collect(store, ctx.config, projects, a.source, progress, {"full": a.full},
