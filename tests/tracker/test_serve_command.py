@@ -4,6 +4,7 @@ if the app dies, the scheduler stops too. No network: every remote URL is a clos
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -18,6 +19,25 @@ from tests.tracker.daemon import ROOT, query, wait_for
 from tests.ui.server import free_port
 
 pytestmark = pytest.mark.timeout(240)
+
+# Two of the shipped snapshot's smallest projects: the tests about signals and restarts need a first
+# start that loads a snapshot, not all fifty projects' scoring (the first test loads the whole one).
+SMALL = ("CompVis/stable-diffusion", "openai/tiktoken")
+
+
+@pytest.fixture(scope="module")
+def small_sample(tmp_path_factory) -> Path:
+    """The shipped snapshot (data/sample/) cut down to SMALL: the same files, a manifest that lists
+    only those projects (the loader reads the rows of the projects its manifest lists)."""
+    shipped = ROOT / "data" / "sample"
+    out = tmp_path_factory.mktemp("small-sample")
+    manifest = json.loads((shipped / "manifest.json").read_text(encoding="utf-8"))
+    manifest["projects"] = [p for p in manifest["projects"] if p["repo"] in SMALL]
+    assert len(manifest["projects"]) == len(SMALL)
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for f in shipped.glob("*.parquet"):
+        (out / f.name).symlink_to(f)
+    return out
 
 
 def session_members(sid: int) -> list[tuple[int, str]]:
@@ -111,21 +131,23 @@ def test_first_start_loads_the_snapshot_and_sigterm_stops_everything(served):
     assert query(serve.db, "SELECT last_status FROM scheduler_jobs WHERE job_id = 'scheduler'") == [("stopped",)]
 
 
-def test_ctrl_c_stops_everything_and_a_restart_does_not_load_again(served):
-    serve = served()
+def test_ctrl_c_stops_everything_and_a_restart_does_not_load_again(served, small_sample):
+    serve = served("--sample", str(small_sample))
     serve.wait_started()
+    assert "loaded the bundled snapshot of" in serve.text()
     os.killpg(serve.popen.pid, signal.SIGINT)                     # what a terminal's Ctrl-C sends
     assert serve.wait() == 0
     assert serve.members() == []
-    again = served()
+    again = served("--sample", str(small_sample))
     again.wait_started()
     assert "loaded the bundled snapshot" not in again.text()      # the database has its projects
+    assert query(again.db, "SELECT count(*) FROM bundled_snapshot")[0][0] == len(SMALL)
     again.popen.send_signal(signal.SIGTERM)
     assert again.wait() == 0 and again.members() == []
 
 
-def test_when_the_app_dies_the_scheduler_stops_too(served):
-    serve = served()
+def test_when_the_app_dies_the_scheduler_stops_too(served, small_sample):
+    serve = served("--sample", str(small_sample))
     serve.wait_started()
     app = next(pid for pid, cmd in serve.members() if "tracker.ui.serve" in cmd)
     os.kill(app, signal.SIGKILL)
@@ -134,8 +156,8 @@ def test_when_the_app_dies_the_scheduler_stops_too(served):
     assert "the app stopped on its own" in serve.text()
 
 
-def test_sigterm_while_the_app_starts_leaves_nothing_behind(served):
-    serve = served("--address", "0.0.0.0")                        # off loopback: `tracker app`'s warning
+def test_sigterm_while_the_app_starts_leaves_nothing_behind(served, small_sample):
+    serve = served("--address", "0.0.0.0", "--sample", str(small_sample))                        # off loopback: `tracker app`'s warning
     wait_for(lambda: any("tracker.ui.serve" in cmd for _, cmd in serve.members()), timeout=60,
              what="the app's process")
     assert any("--server.address 0.0.0.0" in cmd for _, cmd in serve.members())
