@@ -3,6 +3,7 @@ continuations, comments, pip-compile annotations, and malformed lines that do no
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -335,3 +336,89 @@ def test_file_names():
 ])
 def test_direct_from_pip_compile_via_comments(entries, direct):
     assert requirements._direct_from_via(entries) is direct
+
+
+# ---- written against mutation survivors (issue 20, `make mutation` on tracker/deps/requirements.py):
+# ---- each pins what a requirements line parses to, or a message a user reads, as pip 26 reads it --
+
+PIP_COMMENT_RE = r"(^|\s+)#.*$"     # pip's COMMENT_RE (req_file.py): our strip_comment must agree
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("six==1.0 # a # b", "six==1.0"),               # the first comment start wins, not the last
+    ("six==1.0 #no-space-after", "six==1.0"),       # whitespace before '#' matters, not after
+    ("six==1.0 #", "six==1.0"),                     # '#' as the last character
+    ("six==1.0\t# tab", "six==1.0"),                # a tab is whitespace too
+    ("pkg@https://h.example/a.zip#egg=pkg # c", "pkg@https://h.example/a.zip#egg=pkg"),
+    ("a#b#c", "a#b#c"),                             # '#' inside a word is not a comment
+    ("a## #c", "a##"),
+    ("#only", ""),
+    ("   # indented", ""),
+    ("  six  ", "six"),
+])
+def test_comments_are_stripped_as_pip_strips_them(line, expected):
+    assert requirements.strip_comment(line) == expected
+    assert re.sub(PIP_COMMENT_RE, "", line).strip() == expected
+
+
+def test_an_indented_comment_line_is_a_comment_for_continuations():
+    """join_lines: COMMENT_RE.match also matches a comment after leading whitespace, so its
+    backslash joins nothing, and it ends a continuation."""
+    assert requirements.logical_lines("  # indented \\\nsix\n") == [(1, "  # indented \\"), (2, "six")]
+    assert requirements.logical_lines("six \\\n   # c\nidna\n") == [(1, "six "), (2, "   # c"), (3, "idna")]
+    assert requirements.logical_lines("a \\\nb \\\nc\nd\n") == [(1, "a b c"), (4, "d")]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("six==1.0", ("six==1.0", "")),
+    ("six==1.0 --hash=sha256:00", ("six==1.0", "--hash=sha256:00")),
+    ("-r a.txt", ("", "-r a.txt")),
+    ("six\t--hash=x", ("six\t--hash=x", "")),       # only spaces separate
+    ("a ; python_version<'3' -e x", ("a ; python_version<'3'", "-e x")),
+])
+def test_break_args_options(line, expected):
+    assert requirements.break_args_options(line) == expected
+
+
+def messages(text: str) -> list[str]:
+    return [str(w) for w in requirements.parse(text, "r.txt").warnings]
+
+
+_NOT_A_FILE = "r.txt: no line of it could be read as a requirement or an option: not a requirements file"
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("--no", "ambiguous option --no (could be --no-binary, --no-index, --no-require-hashes)"),
+    ("--pre=1", "--pre takes no value"),
+    ("--requirement", "--requirement needs a value"),
+    ("--hash", "--hash needs a value"),
+    ("-r", "-r needs a value"),
+    ("-e", "-e needs a value"),
+    ('-r "unclosed', "cannot split the options (No closing quotation)"),
+])
+def test_options_pip_cannot_read_skip_the_line_with_the_reason(line, problem):
+    assert messages(line + "\n") == [f"r.txt:1: cannot read this line's options ({problem}); line skipped", _NOT_A_FILE]
+
+
+@pytest.mark.parametrize("line, warnings", [
+    # optparse stops at '--': what follows is a word, never an option (pip ignores the words)
+    ("-r a.txt x -- -c b.txt y", ["r.txt:1: words after the options are ignored (as pip does): 'x -c b.txt y'",
+                                  "r.txt:1: includes the requirements file a.txt, which was not given; add it too"]),
+    ('-r "my reqs.txt"', ["r.txt:1: includes the requirements file my reqs.txt, which was not given; add it too"]),
+    ("--pre -r base.txt", ["r.txt:1: includes the requirements file base.txt, which was not given; add it too"]),
+    ("--prefer-binary --constraint=c.txt", ["r.txt:1: includes the constraints file c.txt, which was not given;"
+                                            " add it too"]),
+    ("-rx.txt", ["r.txt:1: includes the requirements file x.txt, which was not given; add it too"]),
+    ("-c\tc.txt", ["r.txt:1: includes the constraints file c.txt, which was not given; add it too"]),
+])
+def test_option_lines_with_several_options_quotes_and_double_dash(line, warnings):
+    assert messages(line + "\n") == warnings
+
+
+def test_what_an_options_line_parses_to():
+    opts = requirements.parse_options("--pre --no-index -i https://x.example/simple --hash=sha256:aa -C k=v "
+                                      "--find-links ./wheels --extra-index https://y.example/simple")
+    assert opts.values == {"releases": [""], "index": ["", "https://x.example/simple", "./wheels",
+                                                       "https://y.example/simple"],
+                           "hashes": ["sha256:aa"], "config": ["k=v"]}
+    assert opts.get("requirements") == [] and opts.unknown == [] and opts.extra == []
