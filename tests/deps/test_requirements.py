@@ -422,3 +422,13 @@ def test_what_an_options_line_parses_to():
                                                        "https://y.example/simple"],
                            "hashes": ["sha256:aa"], "config": ["k=v"]}
     assert opts.get("requirements") == [] and opts.unknown == [] and opts.extra == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Xyz==1 \\\n  --hash=sha256:00\n", [(1, "Xyz==1   --hash=sha256:00")]),    # only backslashes are cut
+    ("a \\\nb \\\n# c\nd\n", [(1, "a b "), (3, "# c"), (4, "d")]),             # three lines, ended by a comment
+    ("a \\\nb \\", [(1, "a b ")]),                                             # three lines, ended by the file
+    ("a \\\\\nb\n", [(1, "a b")]),                                             # pip strips every trailing backslash
+])
+def test_continuations_over_several_lines(text, expected):
+    assert requirements.logical_lines(text) == expected
