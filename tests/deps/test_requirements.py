@@ -3,13 +3,16 @@ continuations, comments, pip-compile annotations, and malformed lines that do no
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from packaging.requirements import InvalidRequirement, Requirement
 
 from tracker.deps import requirements
 from tracker.deps.formats import parse_path
 from tracker.deps.sources import DiskIncludes
+from tracker.userfiles import FileProblem
 
 FILES = Path(__file__).parent / "files" / "reqs"
 
@@ -334,4 +337,219 @@ def test_file_names():
     (["!!"], None),                                   # not a package name
 ])
 def test_direct_from_pip_compile_via_comments(entries, direct):
+    assert requirements._direct_from_via(entries) is direct
+
+
+# ---- written against mutation survivors (issue 20, `make mutation` on tracker/deps/requirements.py):
+# ---- each pins what a requirements line parses to, or a message a user reads, as pip 26 reads it --
+
+PIP_COMMENT_RE = r"(^|\s+)#.*$"     # pip's COMMENT_RE (req_file.py): our strip_comment must agree
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("six==1.0 # a # b", "six==1.0"),               # the first comment start wins, not the last
+    ("six==1.0 #no-space-after", "six==1.0"),       # whitespace before '#' matters, not after
+    ("six==1.0 #", "six==1.0"),                     # '#' as the last character
+    ("six==1.0\t# tab", "six==1.0"),                # a tab is whitespace too
+    ("pkg@https://h.example/a.zip#egg=pkg # c", "pkg@https://h.example/a.zip#egg=pkg"),
+    ("a#b#c", "a#b#c"),                             # '#' inside a word is not a comment
+    ("a## #c", "a##"),
+    ("#only", ""),
+    ("   # indented", ""),
+    ("  six  ", "six"),
+])
+def test_comments_are_stripped_as_pip_strips_them(line, expected):
+    assert requirements.strip_comment(line) == expected
+    assert re.sub(PIP_COMMENT_RE, "", line).strip() == expected
+
+
+def test_an_indented_comment_line_is_a_comment_for_continuations():
+    """join_lines: COMMENT_RE.match also matches a comment after leading whitespace, so its
+    backslash joins nothing, and it ends a continuation."""
+    assert requirements.logical_lines("  # indented \\\nsix\n") == [(1, "  # indented \\"), (2, "six")]
+    assert requirements.logical_lines("six \\\n   # c\nidna\n") == [(1, "six "), (2, "   # c"), (3, "idna")]
+    assert requirements.logical_lines("a \\\nb \\\nc\nd\n") == [(1, "a b c"), (4, "d")]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("six==1.0", ("six==1.0", "")),
+    ("six==1.0 --hash=sha256:00", ("six==1.0", "--hash=sha256:00")),
+    ("-r a.txt", ("", "-r a.txt")),
+    ("six\t--hash=x", ("six\t--hash=x", "")),       # only spaces separate
+    ("a ; python_version<'3' -e x", ("a ; python_version<'3'", "-e x")),
+])
+def test_break_args_options(line, expected):
+    assert requirements.break_args_options(line) == expected
+
+
+def messages(text: str) -> list[str]:
+    return [str(w) for w in requirements.parse(text, "r.txt").warnings]
+
+
+_NOT_A_FILE = "r.txt: no line of it could be read as a requirement or an option: not a requirements file"
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("--no", "ambiguous option --no (could be --no-binary, --no-index, --no-require-hashes)"),
+    ("--pre=1", "--pre takes no value"),
+    ("--requirement", "--requirement needs a value"),
+    ("--hash", "--hash needs a value"),
+    ("-r", "-r needs a value"),
+    ("-e", "-e needs a value"),
+    ('-r "unclosed', "cannot split the options (No closing quotation)"),
+])
+def test_options_pip_cannot_read_skip_the_line_with_the_reason(line, problem):
+    assert messages(line + "\n") == [f"r.txt:1: cannot read this line's options ({problem}); line skipped", _NOT_A_FILE]
+
+
+@pytest.mark.parametrize("line, warnings", [
+    # optparse stops at '--': what follows is a word, never an option (pip ignores the words)
+    ("-r a.txt x -- -c b.txt y", ["r.txt:1: words after the options are ignored (as pip does): 'x -c b.txt y'",
+                                  "r.txt:1: includes the requirements file a.txt, which was not given; add it too"]),
+    ('-r "my reqs.txt"', ["r.txt:1: includes the requirements file my reqs.txt, which was not given; add it too"]),
+    ("--pre -r base.txt", ["r.txt:1: includes the requirements file base.txt, which was not given; add it too"]),
+    ("--prefer-binary --constraint=c.txt", ["r.txt:1: includes the constraints file c.txt, which was not given;"
+                                            " add it too"]),
+    ("-rx.txt", ["r.txt:1: includes the requirements file x.txt, which was not given; add it too"]),
+    ("-c\tc.txt", ["r.txt:1: includes the constraints file c.txt, which was not given; add it too"]),
+])
+def test_option_lines_with_several_options_quotes_and_double_dash(line, warnings):
+    assert messages(line + "\n") == warnings
+
+
+def test_what_an_options_line_parses_to():
+    opts = requirements.parse_options("--pre --no-index -i https://x.example/simple --hash=sha256:aa -C k=v "
+                                      "--find-links ./wheels --extra-index https://y.example/simple")
+    assert opts.values == {"releases": [""], "index": ["", "https://x.example/simple", "./wheels",
+                                                       "https://y.example/simple"],
+                           "hashes": ["sha256:aa"], "config": ["k=v"]}
+    assert opts.get("requirements") == [] and opts.unknown == [] and opts.extra == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Xyz==1 \\\n  --hash=sha256:00\n", [(1, "Xyz==1   --hash=sha256:00")]),    # only backslashes are cut
+    ("a \\\nb \\\n# c\nd\n", [(1, "a b "), (3, "# c"), (4, "d")]),             # three lines, ended by a comment
+    ("a \\\nb \\", [(1, "a b ")]),                                             # three lines, ended by the file
+    ("a \\\\\nb\n", [(1, "a b")]),                                             # pip strips every trailing backslash
+])
+def test_continuations_over_several_lines(text, expected):
+    assert requirements.logical_lines(text) == expected
+
+
+def test_what_scan_counts_as_understood_and_rejected():
+    scanned = requirements.scan("six\n-r a.txt\n--pre\n--hash=sha256:00\nnot valid!!\n--bogus\n# c\n\n"
+                                "--pre=1\n", "r.txt")
+    assert (scanned.understood, scanned.rejected) == (4, 3)
+
+
+def test_the_line_cap_on_both_sides(monkeypatch):
+    monkeypatch.setattr(requirements, "MAX_LINES", 3)
+    assert len(requirements.scan("a\nb\nc\n", "r.txt").items) == 3
+    with pytest.raises(FileProblem) as refused:
+        requirements.scan("a\nb\nc\nd\n", "r.txt")
+    assert str(refused.value) == "r.txt: more than 3 lines; refusing it (the cap keeps memory bounded)"
+
+
+def test_the_dependency_cap_on_both_sides(monkeypatch):
+    monkeypatch.setattr(requirements, "MAX_ENTRIES", 2)
+    assert len(requirements.scan("a\n-r x.txt\n--pre\nb\n", "r.txt").items) == 3    # includes do not count
+    with pytest.raises(FileProblem) as refused:
+        requirements.scan("a\nb\nc\n", "r.txt")
+    assert str(refused.value) == "r.txt: more than 2 dependencies; refusing it (the cap keeps memory bounded)"
+
+
+def _packaging_says(text: str) -> str:
+    with pytest.raises(InvalidRequirement) as exc:
+        Requirement(text)
+    return str(exc.value).splitlines()[0]
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("bad!" + "x" * 76, "bad!" + "x" * 76),                  # 80 characters: quoted whole
+    ("bad!" + "x" * 77, "bad!" + "x" * 73 + "..."),          # 81: cut to 77 and '...'
+])
+def test_an_invalid_requirement_is_quoted_up_to_80_characters(text, shown):
+    assert messages(text + "\n")[0] == (f"r.txt:1: {shown!r} is not a valid requirement ({_packaging_says(text)});"
+                                        " skipped")
+
+
+def test_words_after_the_options_are_quoted_up_to_80_characters():
+    assert messages("-r a.txt " + "w" * 100 + "\n")[0] == (
+        f"r.txt:1: words after the options are ignored (as pip does): {'w' * 80!r}")
+
+
+def test_lines_of_a_named_file_are_quoted_those_of_an_included_file_are_not(tmp_path):
+    lines = "--pre=1\n--pre extra words\nsix --weird\nidna -c c.txt\nbad!!\n--bogus\n"
+    quoted = ["r.txt:1: cannot read this line's options (--pre takes no value); line skipped",
+              "r.txt:2: words after the options are ignored (as pip does): 'extra words'",
+              "r.txt:3: unknown option '--weird' after the requirement; ignored",
+              "r.txt:4: -c on a requirement line is ignored (as pip does)",
+              f"r.txt:5: 'bad!!' is not a valid requirement ({_packaging_says('bad!!')}); skipped",
+              "r.txt:6: unknown option '--bogus'; line skipped"]
+    assert messages(lines) == quoted
+    top = write(tmp_path, {"requirements.txt": "-r inc.txt\n", "inc.txt": lines})
+    inc = tmp_path / "inc.txt"
+    assert [str(w) for w in parse_path(top).warnings] == [
+        f"{inc}:1: cannot read this line's options; line skipped",
+        f"{inc}:2: words after the options are ignored (as pip does)",
+        f"{inc}:3: an unknown option after the requirement; ignored",
+        f"{inc}:4: -c on a requirement line is ignored (as pip does)",
+        f"{inc}:5: this line is not a valid requirement; skipped (its text is not shown: the file was reached"
+        " by an include)",
+        f"{inc}:6: an unknown option; line skipped"]
+
+
+@pytest.mark.parametrize("line, expected", [
+    # (key, version, url, marker, extras)
+    ("https://h.example/pkg-1.0.tar.gz", ("pkg", "1.0", "https://h.example/pkg-1.0.tar.gz", None, ())),
+    # a URL's marker follows '; ' (pip's parse_req_from_line): a bare ';' belongs to the URL
+    ("https://h.example/dl;id=7/pkg-1.0.tar.gz", ("pkg", "1.0", "https://h.example/dl;id=7/pkg-1.0.tar.gz", None, ())),
+    # split at the first separator: the marker keeps what follows
+    ("https://h.example/pkg-1.0.tar.gz ; platform_release == 'a; b'",
+     ("pkg", "1.0", "https://h.example/pkg-1.0.tar.gz", "platform_release == 'a; b'", ())),
+    ("git+https://github.com/psf/black.git@23.1.0#egg=black[d,jupyter]",
+     ("black", None, "git+https://github.com/psf/black.git@23.1.0#egg=black[d,jupyter]", None, ("d", "jupyter"))),
+])
+def test_what_a_url_requirement_parses_to(line, expected):
+    (dep,) = requirements.parse(line + "\n", "r.txt").dependencies
+    assert (dep.key, dep.version, dep.url, dep.marker, dep.extras) == expected
+
+
+def test_a_path_marker_follows_a_bare_semicolon():
+    (entry,) = requirements.parse("./pkg-1.0.tar.gz;python_version<'3'\n", "r.txt").unsupported
+    assert (entry.name, entry.version, entry.reference, entry.kind) == ("pkg", "1.0", "./pkg-1.0.tar.gz", "local path")
+
+
+def test_url_constraints_pip_can_name_are_accepted(tmp_path):
+    """pip names a link by #egg= (anywhere in the fragment) or a wheel file name; an sdist file name
+    is not a name to pip, so that constraint is refused (check_invalid_constraint_type)."""
+    wheel300 = "pkg-1" + "0" * (300 - len("pkg-1-py3-none-any.whl")) + "-py3-none-any.whl"
+    assert len(wheel300) == 300
+    top = write(tmp_path, {"requirements.txt": "-c c.txt\nsix\npkg\n",
+                           "c.txt": "https://h.example/six-1.16.0-py3-none-any.whl\n"
+                                    "https://h.example/archive.zip#sha256=00&egg=six\n"
+                                    "https://h.example/archive.zip#egg=six\n"
+                                    f"https://h.example/{wheel300}\n"
+                                    "https://h.example/six-1.16.0.tar.gz\n"})
+    result = parse_path(top)
+    assert [str(w) for w in result.warnings] == [
+        f"{tmp_path / 'c.txt'}:5: unnamed requirements are not allowed as constraints; pip refuses it, ignored here"]
+    assert keys(result) == ["pkg", "six"] and by_key(result)["six"].version is None
+
+
+@pytest.mark.parametrize("text, direct", [
+    ("six==1.0\n    # via django, -r requirements.in\n", True),     # one via line, several entries
+    ("six==1.0  # via django, -r requirements.in\n", True),         # on the requirement's line
+    ("six==1.0\n    # via django, flask\n", False),
+])
+def test_via_entries_are_split_at_commas(text, direct):
+    (dep,) = requirements.parse(text, "r.txt").dependencies
+    assert dep.direct is direct
+
+
+@pytest.mark.parametrize("entries, direct", [
+    (["(-r requirements.in"], True),                  # a parenthesised -r, its close split off
+    (["my-service (pyproject.toml) "], True),         # trailing space after the project's parenthesis
+])
+def test_direct_from_via_edges(entries, direct):
     assert requirements._direct_from_via(entries) is direct
