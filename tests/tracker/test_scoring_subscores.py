@@ -334,3 +334,24 @@ def test_file_component_makes_the_value_words_and_inputs():
     assert missing == {"has_security": False}
     unknown = {}
     assert component({}, unknown) == (None, "") and unknown == {cat.REPO_FILES: None}
+
+
+# -- written against the fourth round's mutation survivors (docs/testing.md) ------------------------
+@pytest.mark.parametrize("value, words", [
+    (1, "1 organisation makes half the commits"),
+    (2, "2 organisations make half the commits"),
+])
+def test_the_elephant_factor_says_its_figure_in_words(value, words):
+    inputs = {}
+    assert subscores.elephant({cat.ELEPHANT_FACTOR_365D: value}, inputs) == (value, words)
+    assert inputs == {cat.ELEPHANT_FACTOR_365D: value}
+
+
+def test_the_card_carries_criticality_and_truck_factor_through():
+    from tracker.runs import utcnow
+    from tracker.scoring.card import score_metrics
+
+    card = score_metrics({**METRICS, cat.CRITICALITY: 0.42, cat.TRUCK_FACTOR: 3}, W, utcnow())
+    assert (card["criticality"], card["truck_factor"]) == (0.42, 3)
+    unknown = score_metrics({k: v for k, v in METRICS.items() if k != cat.TRUCK_FACTOR}, W, utcnow())
+    assert (unknown["criticality"], unknown["truck_factor"]) == (None, None)

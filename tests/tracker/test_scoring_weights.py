@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -334,3 +335,39 @@ def test_health_weights_all_zero_are_refused_and_one_weight_is_enough():
     assert problem(data) == "weights w.toml: [health.weights] at least one sub-score weight must be > 0"
     data["health"]["weights"]["hygiene"] = 1
     assert problem(data) is None
+
+
+# -- written against the fourth round's mutation survivors (docs/testing.md) ------------------------
+def test_the_shipped_file_is_read_from_the_package_as_utf8():
+    """The shipped weights come from tracker/config/ inside the installed package, decoded as UTF-8
+    whatever the locale (shipped() is cached when the tests import, so this reads it again)."""
+    import tracker
+
+    path = Path(tracker.__file__).parent / "config" / weights_mod.SHIPPED
+    assert weights_mod._shipped_text() == path.read_bytes().decode("utf-8")
+
+
+def test_a_loaded_file_says_where_it_came_from(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text("[health.weights]\nfunding = 5\n", encoding="utf-8")
+    w = weights_mod.load(path)
+    assert (w.source, w["health"]["weights"]["funding"]) == (str(path), 5)
+
+
+def test_a_sub_score_whose_last_component_weighs_nothing_is_accepted():
+    """The components' weights are summed: a zero last weight after a positive one is fine."""
+    data = shipped_copy()
+    comps = data["subscores"]["hygiene"]
+    names = list(comps)
+    for name in names[:-1]:
+        comps[name]["weight"] = 1
+    comps[names[-1]]["weight"] = 0
+    assert problem(data) is None
+
+
+@pytest.mark.parametrize("weight, message", [
+    (1_000_000, None),
+    (1_000_001, "weights w.toml: [subscores.activity.recency] weight must be between -1e+06 and 1e+06, got 1000001"),
+])
+def test_a_component_weight_is_bounded_like_every_weight(weight, message):
+    assert problem(with_("subscores.activity.recency.weight", weight)) == message
