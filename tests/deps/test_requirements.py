@@ -553,3 +553,37 @@ def test_via_entries_are_split_at_commas(text, direct):
 ])
 def test_direct_from_via_edges(entries, direct):
     assert requirements._direct_from_via(entries) is direct
+
+
+# What is read as a local path (pip's _looks_like_path: a separator, a leading dot; here also `~`,
+# a backslash and an archive file name), only in the text before the marker's `;`.
+@pytest.mark.parametrize("text, path", [
+    ("..", True),                                        # a leading dot alone
+    ("~", True),                                         # a home directory
+    ("vendor/pkg", True),                                # a separator anywhere
+    ("vendor\\pkg", True),                               # a Windows separator
+    ("pkg-1.0.tar.gz", True),                            # an archive by its name alone
+    ("Pkg-1.0-py3-none-any.WHL", True),
+    ("requests", False),
+    ("requests; sys_platform == 'x/y'", False),          # a slash in the marker is not a path
+    ("requests; os_name == 'a/b' and extra == 'c;d'", False),   # the first `;` ends the name
+])
+def test_what_looks_like_a_path(text, path):
+    assert requirements._looks_like_path(text) is path
+
+
+@pytest.mark.parametrize("url, name", [
+    ("https://example.org/dist/pkg-1.0.tar.gz#egg=pkg", "pkg-1.0.tar.gz"),
+    ("https://example.org/dist/pkg-1.0.tar.gz?x=1/y#egg=pkg", "pkg-1.0.tar.gz"),
+    ("https://example.org/dist/TOOLBOX/", "TOOLBOX"),    # trailing slashes go, nothing else does
+    ("https://example.org/dist/toolx//", "toolx"),
+])
+def test_the_file_name_of_a_url(url, name):
+    assert requirements._file_name(url) == name
+
+
+def test_an_egg_fragment_holding_a_second_hash_names_nothing():
+    """`#egg=pkg#frag`: the fragment is everything after the first `#`, not a valid name (pip
+    refuses it), so the name is read from the file name, which has no version here: unnamed."""
+    assert requirements._name_from_url("https://example.org/dl/pkg.zip#egg=pkg#frag") == (None, None, ())
+    assert requirements._name_from_url("https://example.org/dl/pkg.zip#egg=pkg") == ("pkg", None, ())
