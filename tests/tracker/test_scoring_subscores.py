@@ -355,3 +355,29 @@ def test_the_card_carries_criticality_and_truck_factor_through():
     assert (card["criticality"], card["truck_factor"]) == (0.42, 3)
     unknown = score_metrics({k: v for k, v in METRICS.items() if k != cat.TRUCK_FACTOR}, W, utcnow())
     assert (unknown["criticality"], unknown["truck_factor"]) == (None, None)
+
+
+@pytest.mark.parametrize("value, words", [
+    (1, "1 active person in 12 months"),
+    (9, "9 active people in 12 months"),
+    (None, ""),
+])
+def test_active_people_say_their_figure_in_words(value, words):
+    inputs = {}
+    assert subscores.active_people({cat.ACTIVE_CONTRIBUTORS_365D: value}, inputs) == (value, words)
+    assert inputs == {cat.ACTIVE_CONTRIBUTORS_365D: value}
+
+
+@pytest.mark.parametrize("metrics, expected", [
+    # no release date known: never released counts from the first commit, when release data says so
+    ({cat.RELEASES_3Y: 0, cat.PROJECT_AGE_DAYS: 700}, (700, "no release in the 700 days since the first commit")),
+    ({cat.TAGS_TOTAL: 0, cat.RELEASES_365D: 0, cat.PROJECT_AGE_DAYS: 700},
+     (700, "no release in the 700 days since the first commit")),
+    ({cat.TAGS_TOTAL: 0, cat.PROJECT_AGE_DAYS: 700}, (700, "no release in the 700 days since the first commit")),
+    ({cat.RELEASES_3Y: 1, cat.PROJECT_AGE_DAYS: 700}, (None, "")),            # released, date unknown
+    ({cat.TAGS_TOTAL: 0, cat.RELEASES_365D: 2, cat.PROJECT_AGE_DAYS: 700}, (None, "")),
+    ({cat.RELEASES_3Y: 0}, (None, "")),                                        # age unknown
+    ({cat.RELEASES_3Y: 0, cat.DAYS_SINCE_LAST_TAG: 30, cat.PROJECT_AGE_DAYS: 700}, (30, "last release 30 days ago")),
+])
+def test_days_since_release_when_no_release_date_is_known(metrics, expected):
+    assert subscores.days_since_release(metrics) == expected
