@@ -3,10 +3,13 @@ a loopback PyPI), `tracker sample load`, and the snapshot shipped in data/sample
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import shutil
 import subprocess
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from tests.fakes.pypi_server import PyPIHandler, PyPIState, package_doc, release
 from tests.gitrepo import GitRepo
 from tracker import metrics, registry
 from tracker import sample as sample_mod
+from tracker.cli import main
 from tracker.config import REPO_ROOT
 from tracker.readmodel import snapshot
 from tracker.runs import utcnow
@@ -39,10 +43,9 @@ def mirror_of(repo: GitRepo, mirrors: Path, name: str, taken: datetime) -> Path:
     return target
 
 
-@pytest.fixture
-def portfolio(tmp_path, make_repo):
-    """Two mirrored projects (one under the name it had before a rename), one without a mirror."""
-    rocket = make_repo("rocket")
+def make_portfolio(root: Path) -> dict:
+    """Two mirrored projects (one under the name it had before a rename), one without a mirror, under `root`."""
+    rocket = GitRepo(root / "rocket")
     people = [("Ann", "ann@acme.com"), ("Bob", "bob@gmail.com"), ("Cy", "cy@acme.com")]
     day = datetime(2025, 1, 6)
     for i in range(24):
@@ -60,33 +63,44 @@ def portfolio(tmp_path, make_repo):
     rocket.commit("2025-05-30", name="Cy", email="cy@acme.com")
     rocket.commit("2025-06-01", name="dependabot[bot]", email="49699333+dependabot[bot]@users.noreply.github.com",
                   files={"requirements.txt": "x==1\n"})
-    quiet = make_repo("quiet")
+    quiet = GitRepo(root / "quiet")
     for i in range(4):
         quiet.commit(f"2022-0{i + 1}-10", name="Dee", email="dee@uni.example.edu")
-    mirrors = tmp_path / "mirrors"
+    mirrors = root / "mirrors"
     mirror_of(rocket, mirrors, "acme/rocket", MIRROR_DATE)
     mirror_of(quiet, mirrors, "old/quiet-legacy", LEGACY_DATE)
-    projects = tmp_path / "projects.yaml"
+    projects = root / "projects.yaml"
     projects.write_text(
         "projects:\n"
         "  - {repo: acme/rocket, name: Rocket, pypi: rocket-pkg, category: inference}\n"
         "  - {repo: new/quiet, name: Quiet, category: nlp, formerly: old/quiet-legacy}\n"
         "  - {repo: gone/nomirror, name: No mirror, category: nlp}\n", encoding="utf-8")
-    grants = tmp_path / "grants.csv"
+    grants = root / "grants.csv"
     grants.write_text(
         "funder,program,recipient_project,recipient_repo,amount,currency,awarded_on,period_months,kind,"
         "source_url,note\n"
         "Sovereign Tech Fund,STF,Rocket,acme/rocket,50000,EUR,2025-02-01,12,grant,https://example.org/stf,\n",
         encoding="utf-8")
-    return {"mirrors": mirrors, "projects": projects, "grants": grants, "rocket": rocket, "tmp": tmp_path}
+    return {"mirrors": mirrors, "projects": projects, "grants": grants, "rocket": rocket, "tmp": root}
 
 
 @pytest.fixture
-def pypi(monkeypatch):
+def portfolio(tmp_path):
+    """The portfolio of a test that changes it (its own copy)."""
+    return make_portfolio(tmp_path)
+
+
+def pypi_state() -> PyPIState:
     state = PyPIState()
     state.packages["rocket-pkg"] = package_doc(
         "rocket-pkg", "1.1", {"Source": "https://github.com/acme/rocket"},
         {"1.0": [release_file("1.0", "2025-03-01T10:00:00Z")], "1.1": [release_file("1.1", "2025-09-01T10:00:00Z")]})
+    return state
+
+
+@pytest.fixture
+def pypi(monkeypatch):
+    state = pypi_state()
     with serve(PyPIHandler, state) as url:
         monkeypatch.setenv("PYPI_URL", url)
         yield state
@@ -95,6 +109,31 @@ def pypi(monkeypatch):
 def build(cli, portfolio, out: Path, *extra: str):
     return cli("sample", "build", "--out", str(out), "--mirrors", str(portfolio["mirrors"]),
                "--projects", str(portfolio["projects"]), "--grants", str(portfolio["grants"]), *extra)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The portfolio and the snapshot `tracker sample build` makes of it, built once for the tests that
+    only read them (each loads its own copy: see `snapshot_copy`). The build's own database is a
+    scratch file (`sample build` never writes to --db)."""
+    root = tmp_path_factory.mktemp("built")
+    found = make_portfolio(root)
+    out = root / "sample"
+    with serve(PyPIHandler, pypi_state()) as url, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYPI_URL", url)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            code = main(["--db", str(root / "unused.duckdb"), "sample", "build", "--out", str(out),
+                         "--mirrors", str(found["mirrors"]), "--projects", str(found["projects"]),
+                         "--grants", str(found["grants"])])
+    assert code == 0, stderr.getvalue()
+    assert not (root / "unused.duckdb").exists()
+    return {**found, "out": out, "stdout": stdout.getvalue()}
+
+
+def snapshot_copy(built: dict, tmp_path: Path) -> Path:
+    """A test's own copy of the built snapshot (some tests change its files)."""
+    return Path(shutil.copytree(built["out"], tmp_path / "sample"))
 
 
 def parquet_rows(path: Path, sql: str = "SELECT * FROM t") -> list[tuple]:
@@ -123,11 +162,9 @@ def text_values(directory: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-def test_build_reads_mirrors_dates_each_project_and_keeps_no_email(cli, portfolio, pypi):
-    out = portfolio["tmp"] / "sample"
-    result = build(cli, portfolio, out)
-    assert result.code == 0, result.err
-    assert f"written to {out}: 3 projects (2 with git history, data dates 2023-03-01 to 2025-06-30)" in result.out
+def test_build_reads_mirrors_dates_each_project_and_keeps_no_email(built):
+    out = built["out"]
+    assert f"written to {out}: 3 projects (2 with git history, data dates 2023-03-01 to 2025-06-30)" in built["stdout"]
     manifest = json.loads((out / "manifest.json").read_text())
     by_repo = {p["repo"]: p for p in manifest["projects"]}
     assert by_repo["acme/rocket"]["git_from"] == "mirror"
@@ -159,9 +196,9 @@ def test_build_reads_mirrors_dates_each_project_and_keeps_no_email(cli, portfoli
     assert renamed == [("src/core.py", "src/m4.py")]
 
 
-def test_loaded_snapshot_gives_the_metrics_of_a_direct_collection(cli, portfolio, pypi, tmp_path, db_path):
-    out = tmp_path / "sample"
-    assert build(cli, portfolio, out).code == 0
+def test_loaded_snapshot_gives_the_metrics_of_a_direct_collection(cli, built, pypi, tmp_path, db_path):
+    portfolio = built
+    out = snapshot_copy(built, tmp_path)
     loaded = cli("sample", "load", "--dir", str(out))
     assert loaded.code == 0, loaded.err
     assert "3 projects" in loaded.out and "data dates 2023-03-01 to 2025-06-30" in loaded.out
@@ -183,9 +220,8 @@ def test_loaded_snapshot_gives_the_metrics_of_a_direct_collection(cli, portfolio
         assert b["elephant_factor_365d"] == 1 and b["tags_total"] == 2
 
 
-def test_load_marks_projects_bundled_and_dates_their_scores(cli, portfolio, pypi, tmp_path, db_path):
-    out = tmp_path / "sample"
-    assert build(cli, portfolio, out).code == 0
+def test_load_marks_projects_bundled_and_dates_their_scores(cli, built, tmp_path, db_path):
+    out = snapshot_copy(built, tmp_path)
     assert cli("sample", "load", "--dir", str(out)).code == 0
     with Store.open(db_path) as store:
         rocket = registry.get(store, "acme/rocket").id
@@ -219,11 +255,10 @@ def test_load_marks_projects_bundled_and_dates_their_scores(cli, portfolio, pypi
     assert again.code == 1 and "only loaded into an empty database" in again.err
 
 
-def test_the_snapshot_holds_collected_data_and_the_loader_scores_it(cli, portfolio, pypi, tmp_path, db_path):
+def test_the_snapshot_holds_collected_data_and_the_loader_scores_it(cli, built, tmp_path, db_path):
     """Scores are never frozen in the snapshot: a later tracker's metrics and judging apply to the
     bundled projects on load (a scores file left in an older snapshot is ignored)."""
-    out = tmp_path / "sample"
-    assert build(cli, portfolio, out).code == 0
+    out = snapshot_copy(built, tmp_path)
     manifest = json.loads((out / "manifest.json").read_text())
     assert "scores" not in manifest["tables"] and not (out / "scores.parquet").exists()
     # an older snapshot's scores file, with numbers no scoring gives: not loaded
@@ -268,10 +303,8 @@ def test_rebuilds_replace_the_snapshot_only_when_they_succeed(cli, portfolio, py
     assert [p["repo"] for p in json.loads((out / "manifest.json").read_text())["projects"]] == ["acme/rocket"]
 
 
-def test_info_lists_each_project_with_its_data_date(cli, portfolio, pypi, tmp_path):
-    out = tmp_path / "sample"
-    assert build(cli, portfolio, out).code == 0
-    info = cli("sample", "info", "--dir", str(out))
+def test_info_lists_each_project_with_its_data_date(cli, built, tmp_path):
+    info = cli("sample", "info", "--dir", str(built["out"]))
     assert info.code == 0
     row = next(line for line in info.out.splitlines() if line.startswith("acme/rocket"))
     assert "mirror" in row and "2025-06-30" in row and "funding, git, pypi" in row
