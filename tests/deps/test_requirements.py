@@ -11,7 +11,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from tracker.deps import requirements
 from tracker.deps.formats import parse_path
-from tracker.deps.sources import DiskIncludes
+from tracker.deps.model import Dependency, ParseResult, Unsupported
+from tracker.deps.sources import DiskIncludes, UploadIncludes
 from tracker.userfiles import FileProblem
 
 FILES = Path(__file__).parent / "files" / "reqs"
@@ -587,3 +588,213 @@ def test_an_egg_fragment_holding_a_second_hash_names_nothing():
     refuses it), so the name is read from the file name, which has no version here: unnamed."""
     assert requirements._name_from_url("https://example.org/dl/pkg.zip#egg=pkg#frag") == (None, None, ())
     assert requirements._name_from_url("https://example.org/dl/pkg.zip#egg=pkg") == ("pkg", None, ())
+
+
+# ---- the include walk, requirements and constraints (survivors of the fourth round's `make
+# ---- mutation`): exact texts, in the file the user named (quoted) and in an included one (not) ----
+
+def uploads(files: dict[str, str]) -> ParseResult:
+    """The first file parsed with the others as uploads: every uploaded file counts as named."""
+    first = next(iter(files))
+    return requirements.parse(files[first], first, UploadIncludes(files))
+
+
+def test_what_a_parse_result_names():
+    result = requirements.parse("six==1.16.0\nhttps://example.org/x.zip\n", "r.txt")
+    assert (result.file, result.format) == ("r.txt", "requirements.txt")
+    assert result.dependencies[0].file == "r.txt" and result.unsupported[0].file == "r.txt"
+
+
+def test_a_file_over_a_cap_is_refused_by_its_name(monkeypatch):
+    monkeypatch.setattr(requirements, "MAX_LINES", 2)
+    with pytest.raises(FileProblem) as refused:
+        requirements.parse("a\nb\nc\n", "r.txt")
+    assert str(refused.value) == "r.txt: more than 2 lines; refusing it (the cap keeps memory bounded)"
+
+
+def test_what_is_counted_understood_or_rejected_in_any_order():
+    secret = "ghp_" + "a" * 36                   # a valid name that reads as a GitHub token
+    scanned = requirements.scan(f"--bogus\nnot valid!!\n--pre\nsix\n{secret}\n{secret}b\n", "r.txt")
+    assert (scanned.understood, scanned.rejected) == (2, 4)
+
+
+def test_a_requirement_named_like_a_secret_is_skipped_by_line_without_its_name():
+    assert messages("six\nghp_" + "a" * 36 + "\n") == [
+        "r.txt:2: a requirement name that looks like a secret (not shown); line skipped"]
+
+
+@pytest.mark.parametrize("line, warnings", [
+    # optparse reads a lone '-' as a word, not an option (pip ignores it and follows the -r)
+    ("-r a.txt -", ["r.txt:1: words after the options are ignored (as pip does): '-'",
+                    "r.txt:1: includes the requirements file a.txt, which was not given; add it too"]),
+    # every unknown short option is named (pip stops at the first; we go on, see docs/security.md)
+    ("six -x -y", ["r.txt:1: unknown option '-x' after the requirement; ignored",
+                   "r.txt:1: unknown option '-y' after the requirement; ignored"]),
+    ("-x --pre=1", ["r.txt:1: cannot read this line's options (--pre takes no value); line skipped", _NOT_A_FILE]),
+])
+def test_short_options_pip_does_not_know(line, warnings):
+    assert messages(line + "\n") == warnings
+
+
+def test_unsupported_entries_say_what_they_are():
+    result = requirements.parse("https://example.org/x.zip\n./dist/bar-1.0-py3-none-any.whl\n", "r.txt")
+    assert result.unsupported == [
+        Unsupported("r.txt", "URL", "https://example.org/x.zip", None, "https://example.org/x.zip",
+                    "a URL without a package name or GitHub repository (line 1): not a published package we can assess"),
+        Unsupported("r.txt", "local path", "bar", "1.0", "./dist/bar-1.0-py3-none-any.whl",
+                    "a local path (bar) (line 2): not a published package we can assess")]
+
+
+def test_a_repository_link_without_a_name_keeps_its_line_marker_and_annotation():
+    result = requirements.parse("six==1.16.0\ngit+https://github.com/pallets/click.git@8.1.7 ; python_version > '3'"
+                                "  # via -r requirements.in\n", "r.txt")
+    assert result.dependencies[1] == Dependency(
+        name="pallets/click", key="pallets/click", ecosystem="github", repo="pallets/click",
+        url="git+https://github.com/pallets/click.git@8.1.7", file="r.txt", line=2,
+        marker="python_version > '3'", direct=True)
+
+
+def test_a_path_with_a_space_in_a_folder_name_is_a_path():
+    """pip's _get_url_from_path: an archive file name is a path whatever the words before it."""
+    (entry,) = requirements.parse("my wheels/pkg-1.0-py3-none-any.whl\n", "r.txt").unsupported
+    assert (entry.kind, entry.name, entry.version) == ("local path", "pkg", "1.0")
+    assert requirements._looks_like_path("my wheels/pkg") is True
+
+
+def test_refused_constraint_forms_are_named_with_their_text_only_in_a_named_file(tmp_path):
+    files = {"r.txt": "-c c.txt\nsix\n",
+             "c.txt": "-e git+https://github.com/benjaminp/six#egg=six\nsix[extra]==1.16.0\n"}
+    assert [str(w) for w in uploads(files).warnings] == [
+        "c.txt:1: editable requirements are not allowed as constraints"
+        " ('git+https://github.com/benjaminp/six#egg=six'); pip refuses it, ignored here",
+        "c.txt:2: constraints cannot have extras ('six[extra]==1.16.0'); pip refuses it, ignored here"]
+    top = write(tmp_path, files)
+    c = tmp_path / "c.txt"
+    assert [str(w) for w in parse_path(top).warnings] == [
+        f"{c}:1: editable requirements are not allowed as constraints; pip refuses it, ignored here",
+        f"{c}:2: constraints cannot have extras; pip refuses it, ignored here"]
+
+
+def test_a_constraint_that_allows_a_pinned_requirement_narrows_it():
+    result = uploads({"r.txt": "-c c.txt\nsix==1.16.0\n", "c.txt": "six>=1.10,<2\n"})
+    assert not result.warnings
+    (six,) = result.dependencies
+    assert (six.version, six.specifier) == ("1.16.0", "<2,==1.16.0,>=1.10")
+
+
+def test_prereleases_meet_constraints_as_pip_meets_them():
+    """pip's Constraint.is_satisfied_by and SpecifierRequirement.is_satisfied_by: contains(...,
+    prereleases=True): a pinned prerelease fits a range, and a range takes a pinned prerelease."""
+    result = uploads({"r.txt": "-c c.txt\npkg==2.0rc1\nother>=1\n", "c.txt": "pkg<3\nother==2.0rc1\n"})
+    assert not result.warnings
+    deps = by_key(result)
+    assert (deps["pkg"].version, deps["pkg"].specifier) == ("2.0rc1", "<3,==2.0rc1")
+    assert (deps["other"].version, deps["other"].specifier) == ("2.0rc1", "==2.0rc1,>=1")
+
+
+def test_a_conflict_with_a_requirement_without_a_specifier_names_it_alone():
+    """A sdist URL's version comes from its file name; the requirement has no specifier to quote."""
+    result = uploads({"r.txt": "-c c.txt\nhttps://h.example/six-1.15.0.tar.gz\n", "c.txt": "six==1.16.0\n"})
+    assert [str(w) for w in result.warnings] == [
+        "c.txt:1: constraint six==1.16.0 conflicts with the requirement six; pip would stop here,"
+        " the requirement is kept as written"]
+
+
+def test_each_conflicting_constraint_is_reported_and_the_others_still_narrow():
+    result = uploads({"r.txt": "-c c.txt\nrequests>=2\n", "c.txt": "requests==1.0\nrequests==1.1\nrequests<3\n"})
+    assert [w.line for w in result.warnings] == [1, 2]
+    assert result.dependencies[0].specifier == "<3,>=2"
+
+
+def test_a_file_reached_as_requirements_and_as_constraints_warns_once():
+    result = uploads({"r.txt": "-r inc.txt\n-c inc.txt\n", "inc.txt": "--bogus\nsix==1.16.0\n"})
+    assert [str(w) for w in result.warnings] == ["inc.txt:1: unknown option '--bogus'; line skipped"]
+    assert keys(result) == ["six"]
+
+
+def test_includes_that_cannot_be_read_quoted_in_a_named_file(tmp_path):
+    top = write(tmp_path, {"requirements.txt": "-r https://example.org/r.txt\n-c missing.txt\n-r .env\n-r bin.txt\n"})
+    (tmp_path / "bin.txt").write_bytes(b"six\x00\n")
+    result = parse_path(top)
+    assert [str(w) for w in result.warnings] == [
+        f"{top}:1: includes the requirements file https://example.org/r.txt by URL; it was not fetched",
+        f"{top}:2: cannot read the included constraints file missing.txt: no such file",
+        f"{top}:3: the included requirements file .env was refused: it is a credentials file by its name;"
+        " it was not read",
+        f"{top}:4: cannot read the included requirements file bin.txt: a binary file, not a dependency list"]
+    assert len(result.unread) == 4
+
+
+def test_includes_that_cannot_be_read_unquoted_in_an_included_file(tmp_path):
+    top = write(tmp_path, {"requirements.txt": "-r inc.txt\n",
+                           "inc.txt": "-r https://example.org/r.txt\n-c missing.txt\n-r .env\n-r bin.txt\n"})
+    (tmp_path / "bin.txt").write_bytes(b"six\x00\n")
+    inc = tmp_path / "inc.txt"
+    result = parse_path(top)
+    assert [str(w) for w in result.warnings] == [
+        f"{inc}:1: includes a requirements file by URL; it was not fetched",
+        f"{inc}:2: cannot read an included constraints file: no such file",
+        f"{inc}:3: an included requirements file was refused: it is a credentials file by its name; it was not read",
+        f"{inc}:4: cannot read an included requirements file: a binary file, not a dependency list"]
+    assert len(result.unread) == 4
+
+
+def test_an_include_loop_names_the_chain():
+    result = uploads({"a.txt": "-r b.txt\n", "b.txt": "-r a.txt\nsix\n"})
+    assert [str(w) for w in result.warnings] == ["b.txt:1: including a.txt again would loop (a.txt -> b.txt -> a.txt);"
+                                                 " skipped"]
+
+
+CHAIN = {"r.txt": "-r a.txt\n", "a.txt": "-r b.txt\nay\n", "b.txt": "-r c.txt\nbee\n", "c.txt": "sea\n"}
+
+
+def test_the_include_depth_cap_on_both_sides(monkeypatch, tmp_path):
+    """MAX_DEPTH levels of includes below the named file are read, the next is not."""
+    monkeypatch.setattr(requirements, "MAX_DEPTH", 2)
+    result = uploads(CHAIN)
+    assert keys(result) == ["ay", "bee"]
+    assert [(str(w), w.unread) for w in result.warnings] == [
+        ("b.txt:1: includes c.txt more than 2 levels deep; skipped", True)]
+    result = parse_path(write(tmp_path, CHAIN))
+    assert keys(result) == ["ay", "bee"]
+    assert [str(w) for w in result.unread] == [f"{tmp_path / 'b.txt'}:1: includes a file more than 2 levels deep;"
+                                               " skipped"]
+
+
+def test_the_file_cap_of_one_run_on_both_sides(monkeypatch, tmp_path):
+    """MAX_FILES files are read in one run, the named one included; the next is not."""
+    monkeypatch.setattr(requirements, "MAX_FILES", 2)
+    result = uploads({"r.txt": "-r a.txt\n-r b.txt\n", "a.txt": "ay\n", "b.txt": "bee\n"})
+    assert keys(result) == ["ay"]
+    assert [(str(w), w.unread) for w in result.warnings] == [
+        ("r.txt:2: includes b.txt, more than 2 files in one run; skipped", True)]
+    result = parse_path(write(tmp_path, CHAIN))
+    assert keys(result) == ["ay"]
+    assert [str(w) for w in result.unread] == [f"{tmp_path / 'a.txt'}:1: includes more than 2 files in one run;"
+                                               " skipped"]
+
+
+def test_an_included_file_that_cannot_be_scanned_is_named_by_its_include(monkeypatch):
+    monkeypatch.setattr(requirements, "MAX_LINES", 2)
+    result = uploads({"r.txt": "-r a.txt\nsix\n", "a.txt": "x\ny\nz\n"})
+    assert [str(w) for w in result.unread] == [
+        "r.txt:1: cannot read the included requirements file a.txt: more than 2 lines; refusing it"
+        " (the cap keeps memory bounded)"]
+    assert keys(result) == ["six"]
+
+
+@pytest.mark.parametrize("url, expected", [
+    # pip's Link._egg_fragment_re `[#&]egg=([^&]*)` is searched in the whole URL: the first match names
+    ("https://h.example/dl/pkg.zip#x#egg=pkg", ("pkg", None, ())),          # after a second '#'
+    ("https://h.example/dl/archive.zip?a=1&egg=six", ("six", None, ())),      # in the query
+    ("https://h.example/dl/archive.zip#egg=-bad&egg=six", (None, None, ())),  # the first is not a name: pip stops
+])
+def test_the_egg_name_is_found_where_pip_finds_it(url, expected):
+    assert requirements._name_from_url(url) == expected
+
+
+def test_a_link_pip_names_by_an_egg_in_its_query_is_a_named_constraint_and_requirement():
+    result = uploads({"r.txt": "-c c.txt\nsix\nhttps://h.example/dl/archive.zip?a=1&egg=idna\n",
+                      "c.txt": "https://h.example/dl/archive.zip?a=1&egg=six\n"})
+    assert not result.warnings and not result.unsupported
+    assert keys(result) == ["idna", "six"]

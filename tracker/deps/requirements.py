@@ -59,6 +59,7 @@ _INLINE_VIA = re.compile(r"\s#\s*via\s+(.+)$")
 _NAME_AT_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*+\s*+(?:\[[^\]]*+\]\s*+)?@")   # linear: no nested backtracking
 _URL = re.compile(r"^([a-z][a-z0-9+.-]*://|(git|hg|svn|bzr)\+|file:)", re.IGNORECASE)
 _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|tar)$", re.IGNORECASE)
+_EGG = re.compile(r"[#&]egg=([^&]*)")    # pip's Link._egg_fragment_re
 _WHEEL = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$", re.IGNORECASE)
 _SDIST = re.compile(r"^(?P<name>.+?)-(?P<version>\d[^-]*?)\.(tar\.gz|tgz|tar\.bz2|tar\.xz|zip|tar)$",
                     re.IGNORECASE)
@@ -419,14 +420,12 @@ def _file_name(url: str) -> str:
 
 def _name_from_url(url: str) -> tuple[str | None, str | None, tuple[str, ...]]:
     """(name, version, extras) from '#egg=name[extra]' or a wheel/sdist file name."""
-    fragment = url.split("#", 1)[1] if "#" in url else ""
-    for part in fragment.split("&"):
-        if part.startswith("egg="):
-            egg = part[4:]
-            match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[([^\]]*)\])?$", egg)
-            if match and valid_name(match.group(1)):
-                extras = tuple(sorted(e.strip() for e in (match.group(2) or "").split(",") if e.strip()))
-                return match.group(1), None, extras
+    egg = _EGG.search(url)          # pip's Link._egg_fragment: the first `#egg=` or `&egg=` in the URL
+    if egg:
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[([^\]]*)\])?$", egg.group(1))
+        if match and valid_name(match.group(1)):
+            extras = tuple(sorted(e.strip() for e in (match.group(2) or "").split(",") if e.strip()))
+            return match.group(1), None, extras
     filename = _file_name(url)
     if len(filename) > 300:          # no real distribution file name is this long; keeps the regexes cheap
         return None, None, ()
