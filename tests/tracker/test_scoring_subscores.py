@@ -381,3 +381,156 @@ def test_active_people_say_their_figure_in_words(value, words):
 ])
 def test_days_since_release_when_no_release_date_is_known(metrics, expected):
     assert subscores.days_since_release(metrics) == expected
+
+
+# -- written against the fifth round's survivors: the release and funding components' words and edges --
+def _cadence(releases_3y, since, age=5000, **more):
+    return subscores.subscore("release_cadence", {cat.RELEASES_3Y: releases_3y, cat.DAYS_SINCE_ANY_RELEASE: since,
+                                                  cat.PROJECT_AGE_DAYS: age, **more}, W)
+
+
+def test_release_cadence_records_every_input_it_read():
+    s = subscores.subscore("release_cadence", METRICS | {cat.DAYS_SINCE_LAST_PYPI_RELEASE: 420}, W)
+    assert s["inputs"] == {cat.DAYS_SINCE_ANY_RELEASE: 400, cat.DAYS_SINCE_LAST_RELEASE: 410,
+                           cat.DAYS_SINCE_LAST_TAG: 400, cat.DAYS_SINCE_LAST_PYPI_RELEASE: 420, cat.RELEASES_3Y: 2}
+
+
+def test_a_pypi_upload_alone_dates_the_last_release():
+    assert subscores.days_since_release({cat.DAYS_SINCE_LAST_PYPI_RELEASE: 40}) == (40, "last release 40 days ago")
+    # the newest release of any kind counts: a PyPI upload newer than the last tag
+    assert subscores.days_since_release({cat.DAYS_SINCE_LAST_TAG: 90, cat.DAYS_SINCE_LAST_PYPI_RELEASE: 12}) == (
+        12, "last release 12 days ago")
+
+
+def test_the_usual_gap_is_the_window_over_the_releases_in_it():
+    """One release in the last 3 years (1,096 days): the usual gap is 1,096 days; the last release
+    2,000 days ago is 1.82 gaps late (scale: 1.5 gaps 100, 3 gaps 0 -> 78.3)."""
+    s = _cadence(1, 2000)
+    assert s["reason"] == ("last release 2,000 days ago; 1 release in the last 3 years;"
+                           " later than its usual gap of about 1,096 days")
+    assert s["components"]["on_rhythm"] == pytest.approx(100 - 100 * (2000 / 1096 - 1.5) / 1.5, abs=0.05)
+    assert subscores.on_rhythm({cat.RELEASES_3Y: 1, cat.DAYS_SINCE_ANY_RELEASE: 2000, cat.PROJECT_AGE_DAYS: 5000},
+                               {})[0] == pytest.approx(2000 / 1096)
+
+
+@pytest.mark.parametrize("releases, since, late, words", [
+    (4, 411, 1.5, ""),                                                  # exactly 1.5 gaps of 274 days: on rhythm
+    (2, 822, 1.5, ""),                                                  # 1.5 gaps of 548 days
+    (4, 412, 412 / 274, "later than its usual gap of about 274 days"),  # just past 1.5 gaps
+    (4, 548, 2.0, "later than its usual gap of about 274 days"),        # two gaps
+    (4, 685, 2.5, "later than its usual gap of about 274 days"),        # two and a half gaps
+])
+def test_on_rhythm_says_late_only_past_one_and_a_half_gaps(releases, since, late, words):
+    m = {cat.RELEASES_3Y: releases, cat.DAYS_SINCE_ANY_RELEASE: since, cat.PROJECT_AGE_DAYS: 5000}
+    got = subscores.on_rhythm(m, {})
+    assert got[0] == pytest.approx(late) and got[1] == words
+    reason = _cadence(releases, since)["reason"]
+    assert reason.endswith(f"; {words}") if words else "later than" not in reason
+
+
+@pytest.mark.parametrize("metrics", [
+    {},                                                                           # nothing known
+    {cat.RELEASES_3Y: 3},                                                         # no release date
+    {cat.DAYS_SINCE_ANY_RELEASE: 30},                                             # no release count
+    {cat.TAGS_TOTAL: 0, cat.RELEASES_3Y: 0, cat.PROJECT_AGE_DAYS: 400},           # never released: no rhythm
+])
+def test_on_rhythm_unknown_is_none_without_words(metrics):
+    assert subscores.on_rhythm(metrics, {}) == (None, "")
+
+
+@pytest.mark.parametrize("releases, age, words", [
+    (6, 5000, "about 2 a year over the last 3 years"),   # 2.0 a year: a rate
+    (3, 730.5, "about 2 a year over its 24 months"),     # exactly 1.5 a year still reads as a rate
+    (2, 487, "about 2 a year over its 16 months"),       # 1.5 a year in whole days
+    (4, 5000, "4 releases in the last 3 years"),          # 1.33 a year: a count
+    (2, 730.5, "2 releases in its 24 months"),            # 1.0 a year
+])
+def test_rate_words_turn_at_one_and_a_half_a_year(releases, age, words):
+    per_year, _ = subscores.release_rate({cat.RELEASES_3Y: releases, cat.PROJECT_AGE_DAYS: age})
+    inputs = {}
+    got = subscores.rate({cat.RELEASES_3Y: releases, cat.PROJECT_AGE_DAYS: age}, inputs)
+    assert got == (per_year, words) and inputs == {cat.RELEASES_3Y: releases}
+    assert per_year == pytest.approx(releases * 365.25 / min(age, 1096))
+
+
+def test_rate_unknown_is_none_without_words():
+    inputs = {}
+    assert subscores.rate({cat.PROJECT_AGE_DAYS: 400}, inputs) == (None, "") and inputs == {cat.RELEASES_3Y: None}
+
+
+@pytest.mark.parametrize("age, over", [
+    (1093, "its 36 months"),
+    (1094, "its 36 months"),        # two days short of the 1,096-day window: its own life
+    (1095, "the last 3 years"),     # a day short (whole days) reads as the window
+    (1096, "the last 3 years"),
+    (4000, "the last 3 years"),
+])
+def test_a_life_just_short_of_three_years_reads_in_months(age, over):
+    assert subscores.rate({cat.RELEASES_3Y: 1, cat.PROJECT_AGE_DAYS: age}, {})[1] == f"1 release in {over}"
+
+
+def test_the_first_release_dates_a_young_project_when_its_age_is_unknown():
+    """No first commit or creation date, first release 365 days ago: 4 releases in its 12 months."""
+    m = {cat.RELEASES_3Y: 4, cat.DAYS_SINCE_FIRST_RELEASE: 365, cat.DAYS_SINCE_ANY_RELEASE: 3}
+    assert subscores.release_rate(m) == pytest.approx((4 * 365.25 / 365, 365 / 365.25))
+    assert subscores.rate(m, {})[1] == "about 4 a year over its 12 months"
+
+
+def test_a_week_old_project_gets_its_rate_over_a_quarter():
+    m = {cat.RELEASES_3Y: 2, cat.PROJECT_AGE_DAYS: 7, cat.DAYS_SINCE_ANY_RELEASE: 3}
+    assert subscores.release_rate(m) == pytest.approx((8.0, 0.25), rel=1e-3)  # 2 in 91.25 days
+    assert subscores.rate(m, {})[1] == "about 8 a year over its 3 months"
+
+
+@pytest.mark.parametrize("active, note", [
+    (None, ""), (0, ""), (True, " (one active)"), (1, " (1 active)"), (2, " (2 active)"),
+])
+def test_grants_say_the_amount_and_how_many_are_active(active, note):
+    m = {cat.GRANTS_TOTAL_USD_5Y: 250000.0, cat.GRANTS_ACTIVE: active}
+    s = subscores.subscore("funding", m, W)
+    assert s["components"]["grants"] == pytest.approx(100 * math.log(250001) / math.log(1000001), abs=0.05)
+    assert s["reason"].startswith(f"grants $250,000 in 5 years{note} (unknown: ")
+    assert s["inputs"][cat.GRANTS_TOTAL_USD_5Y] == 250000.0 and s["inputs"][cat.GRANTS_ACTIVE] == active
+
+
+def test_grants_unknown_without_a_total():
+    inputs = {}
+    assert subscores.grants({cat.GRANTS_ACTIVE: 2}, inputs) == (None, "")
+    assert inputs == {cat.GRANTS_TOTAL_USD_5Y: None, cat.GRANTS_ACTIVE: 2}
+
+
+@pytest.mark.parametrize("channels, expected", [
+    (0, (0, "declares no funding channel")),
+    (1, (1, "declares 1 funding channel")),
+    (3, (3, "declares 3 funding channels")),
+    (None, (None, "")),
+])
+def test_asks_for_funding_says_the_channels_in_words(channels, expected):
+    inputs = {}
+    assert subscores.asks_for_funding({cat.FUNDING_CHANNELS_COUNT: channels}, inputs) == expected
+    assert inputs == {cat.FUNDING_CHANNELS_COUNT: channels}
+
+
+def test_no_channel_and_no_money_known_reads_so():
+    _, _, subs = subscores.health({cat.FUNDING_CHANNELS_COUNT: 0}, W)
+    assert subs["funding"]["score"] == 0.0
+    assert subs["funding"]["reason"] == "declares no funding channel; money received unknown"
+
+
+@pytest.mark.parametrize("new, leaving, share, words", [
+    (1, 3, 0.25, "1 joined, 3 left in 12 months"),
+    (3, 1, 0.75, "3 joined, 1 left in 12 months"),
+    (0, 2, 0.0, "0 joined, 2 left in 12 months"),
+])
+def test_renewal_is_the_share_of_newcomers(new, leaving, share, words):
+    inputs = {}
+    m = {cat.NEW_CONTRIBUTORS_365D: new, cat.LEAVING_CONTRIBUTORS_365D: leaving}
+    assert subscores.renewal(m, inputs) == (share, words) and inputs == m
+    # scale 0 -> 0, 0.5 -> 100
+    assert subscores.subscore("contributor_resilience", m, W)["components"]["renewal"] == min(100.0, 200 * share)
+
+
+def test_renewal_unknown_when_nobody_joined_or_left():
+    inputs = {}
+    m = {cat.NEW_CONTRIBUTORS_365D: 0, cat.LEAVING_CONTRIBUTORS_365D: 0}
+    assert subscores.renewal(m, inputs) == (None, "") and inputs == m
