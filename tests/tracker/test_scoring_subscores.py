@@ -534,3 +534,51 @@ def test_renewal_unknown_when_nobody_joined_or_left():
     inputs = {}
     m = {cat.NEW_CONTRIBUTORS_365D: 0, cat.LEAVING_CONTRIBUTORS_365D: 0}
     assert subscores.renewal(m, inputs) == (None, "") and inputs == m
+
+
+def test_a_weights_file_sets_each_components_weight_and_scale(tmp_path, monkeypatch):
+    """A --weights file scored for the first time in the process (no configuration prepared yet):
+    a component at weight 0 is shown but not counted, and a changed scale is the one applied."""
+    monkeypatch.setattr(subscores, "_COMPILED", {})
+    path = tmp_path / "mine.toml"
+    path.write_text("[subscores.release_cadence.rate]\nweight = 0\n"
+                    "[subscores.release_cadence.on_rhythm]\npoints = [[0, 100], [1, 100], [2, 0]]\n")
+    mine = weights_mod.load(path)
+    m = {cat.RELEASES_3Y: 1, cat.DAYS_SINCE_ANY_RELEASE: 2000, cat.PROJECT_AGE_DAYS: 5000}
+    s = subscores.subscore("release_cadence", m, mine)
+    on_rhythm = 100 - 100 * (2000 / 1096 - 1)           # 1.82 gaps on (1, 100)-(2, 0): 17.5
+    assert s["components"] == {"last_release": 0.0, "rate": pytest.approx(49.0, abs=0.05),
+                               "on_rhythm": pytest.approx(on_rhythm, abs=0.05)}
+    assert s["score"] == pytest.approx((0.4 * 0 + 0.3 * on_rhythm) / 0.7, abs=0.05)
+    assert s["known_share"] == 1.0
+    # the shipped configuration is still scored with its own weights and scales
+    shipped = subscores.subscore("release_cadence", m, W)
+    assert shipped["components"]["on_rhythm"] == pytest.approx(100 - 100 * (2000 / 1096 - 1.5) / 1.5, abs=0.05)
+    assert shipped["score"] == pytest.approx(0.3 * 49.0 + 0.3 * shipped["components"]["on_rhythm"], abs=0.1)
+
+
+@pytest.mark.parametrize("figure, value", [
+    (cat.OC_RECEIVED_12M_USD, 1), (cat.OC_YEARLY_BUDGET_USD, 1), (cat.GRANTS_TOTAL_USD_5Y, 1),
+    (cat.REPORTED_INCOME_USD, 1), (cat.SPONSORS_COUNT, 1),
+])
+def test_each_money_figure_makes_money_known_and_a_dollar_is_money(figure, value):
+    listing = {cat.HAS_SPONSORS_LISTING: True} if figure == cat.SPONSORS_COUNT else {}
+    assert subscores.money_received({figure: value, **listing}) == (True, True)
+    assert subscores.money_received({figure: 0, **listing}) == (True, False)
+    assert subscores.money_received({figure: None, **listing}) == (False, False)
+    # the funding sub-score: one dollar lifts the cap; a known 0 reads "no money received found"
+    paid = subscores.health({figure: value, cat.FUNDING_CHANNELS_COUNT: 3, **listing}, W)[2]["funding"]
+    assert "capped_at" not in paid and "money received" not in paid["reason"]
+    assert paid["score"] > 25
+    nothing = subscores.health({figure: 0, cat.FUNDING_CHANNELS_COUNT: 3, **listing}, W)[2]["funding"]
+    assert nothing["score"] == nothing["capped_at"] == 25.0
+    assert nothing["reason"].startswith("declares 3 funding channels") and nothing["reason"].endswith(
+        "; no money received found")
+
+
+def test_money_unknown_without_a_channel_reads_so():
+    """A per-maintainer figure alone (no income, no channel known): the reason says money is unknown,
+    with no dangling separator."""
+    _, _, subs = subscores.health({cat.FUNDING_PER_ACTIVE_MAINTAINER_USD: 0}, W)
+    assert subs["funding"]["reason"] == "money received unknown"
+    assert subs["funding"]["score"] == 0.0
