@@ -542,7 +542,8 @@ def test_a_weights_file_sets_each_components_weight_and_scale(tmp_path, monkeypa
     monkeypatch.setattr(subscores, "_COMPILED", {})
     path = tmp_path / "mine.toml"
     path.write_text("[subscores.release_cadence.rate]\nweight = 0\n"
-                    "[subscores.release_cadence.on_rhythm]\npoints = [[0, 100], [1, 100], [2, 0]]\n")
+                    "[subscores.release_cadence.on_rhythm]\npoints = [[0, 100], [1, 100], [2, 0]]\n"
+                    "[subscores.funding.grants]\nweight = 0\n")
     mine = weights_mod.load(path)
     m = {cat.RELEASES_3Y: 1, cat.DAYS_SINCE_ANY_RELEASE: 2000, cat.PROJECT_AGE_DAYS: 5000}
     s = subscores.subscore("release_cadence", m, mine)
@@ -551,6 +552,15 @@ def test_a_weights_file_sets_each_components_weight_and_scale(tmp_path, monkeypa
                                "on_rhythm": pytest.approx(on_rhythm, abs=0.05)}
     assert s["score"] == pytest.approx((0.4 * 0 + 0.3 * on_rhythm) / 0.7, abs=0.05)
     assert s["known_share"] == 1.0
+    # ... and says nothing of a component that does not count, known or not
+    assert s["reason"] == "last release 2,000 days ago; later than its usual gap of about 1,096 days"
+    funding = subscores.subscore("funding", {cat.FUNDING_CHANNELS_COUNT: 3, cat.GRANTS_TOTAL_USD_5Y: 5000.0}, mine)
+    assert funding["score"] == 100.0 and funding["components"]["grants"] == pytest.approx(
+        100 * math.log(5001) / math.log(1000001), abs=0.05)
+    assert funding["reason"] == ("declares 3 funding channels"
+                                 " (unknown: sponsors, oc income, reported income, per maintainer)")
+    assert subscores.subscore("funding", {cat.FUNDING_CHANNELS_COUNT: 3}, mine)["reason"] == (
+        "declares 3 funding channels (unknown: sponsors, oc income, reported income, per maintainer)")
     # the shipped configuration is still scored with its own weights and scales
     shipped = subscores.subscore("release_cadence", m, W)
     assert shipped["components"]["on_rhythm"] == pytest.approx(100 - 100 * (2000 / 1096 - 1.5) / 1.5, abs=0.05)
@@ -582,3 +592,49 @@ def test_money_unknown_without_a_channel_reads_so():
     _, _, subs = subscores.health({cat.FUNDING_PER_ACTIVE_MAINTAINER_USD: 0}, W)
     assert subs["funding"]["reason"] == "money received unknown"
     assert subs["funding"]["score"] == 0.0
+
+
+def test_health_weights_as_fractions_give_the_same_health(tmp_path):
+    """[health.weights] as shares of 1 instead of points of 100: the same health and coverage."""
+    path = tmp_path / "fractions.toml"
+    path.write_text("[health.weights]\nactivity = 0.25\ncontributor_resilience = 0.25\nresponsiveness = 0.15\n"
+                    "release_cadence = 0.15\nfunding = 0.1\nhygiene = 0.1\n")
+    fractions = weights_mod.load(path)
+    assert subscores.health(METRICS, fractions)[:2] == subscores.health(METRICS, W)[:2] == (69.2, 0.93)
+    only_funding = {cat.FUNDING_CHANNELS_COUNT: 3, cat.SPONSORS_COUNT: 100, cat.HAS_SPONSORS_LISTING: True}
+    health, coverage, _ = subscores.health(only_funding, fractions)
+    assert health == 100.0 and coverage == 0.03  # funding alone: 0.1 x 30% of its weight known
+
+
+def test_an_active_grant_is_money_arriving_even_without_an_amount():
+    assert subscores.money_received({cat.GRANTS_ACTIVE: 1}) == (True, True)
+    assert subscores.money_received({cat.GRANTS_ACTIVE: 0}) == (False, False)
+    funding = subscores.health({cat.FUNDING_CHANNELS_COUNT: 3, cat.GRANTS_ACTIVE: 1}, W)[2]["funding"]
+    assert funding["score"] == 100.0 and "capped_at" not in funding
+    assert "money received" not in funding["reason"]
+
+
+def test_the_cap_is_marked_only_where_it_lowered_the_score():
+    """3 channels (100, weight 0.1) and known zero income (Open Collective 0.2, funding.json 0.1):
+    exactly 25, the cap itself, so nothing was capped; 2 channels more would have been."""
+    zero_income = {cat.OC_RECEIVED_12M_USD: 0, cat.REPORTED_INCOME_USD: 0}
+    at_cap = subscores.health({cat.FUNDING_CHANNELS_COUNT: 3, **zero_income}, W)[2]["funding"]
+    assert at_cap["score"] == 25.0 and "capped_at" not in at_cap
+    assert at_cap["reason"].endswith("; no money received found")
+    above = subscores.health({cat.FUNDING_CHANNELS_COUNT: 3, cat.OC_RECEIVED_12M_USD: 0}, W)[2]["funding"]
+    assert above["score"] == above["capped_at"] == 25.0   # 10 / 0.3 = 33.3 before the cap
+
+
+def test_an_unknown_sub_score_names_what_it_lacks_and_keeps_its_inputs():
+    _, _, subs = subscores.health({}, W)
+    assert subs["release_cadence"] == {
+        "score": None,
+        "reason": "release cadence unknown: no data for last release, rate, on rhythm",
+        "inputs": {cat.DAYS_SINCE_ANY_RELEASE: None, cat.DAYS_SINCE_LAST_RELEASE: None, cat.DAYS_SINCE_LAST_TAG: None,
+                   cat.DAYS_SINCE_LAST_PYPI_RELEASE: None, cat.RELEASES_3Y: None},
+        "components": {"last_release": None, "rate": None, "on_rhythm": None},
+        "known_share": 0.0,
+    }
+    assert subs["activity"]["reason"] == "activity unknown: no data for recency, volume, regularity"
+    partly = subscores.subscore("release_cadence", {cat.DAYS_SINCE_ANY_RELEASE: 30}, W)
+    assert partly["components"] == {"last_release": 100.0, "rate": None, "on_rhythm": None}
