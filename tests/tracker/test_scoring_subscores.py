@@ -381,3 +381,260 @@ def test_active_people_say_their_figure_in_words(value, words):
 ])
 def test_days_since_release_when_no_release_date_is_known(metrics, expected):
     assert subscores.days_since_release(metrics) == expected
+
+
+# -- written against the fifth round's survivors: the release and funding components' words and edges --
+def _cadence(releases_3y, since, age=5000, **more):
+    return subscores.subscore("release_cadence", {cat.RELEASES_3Y: releases_3y, cat.DAYS_SINCE_ANY_RELEASE: since,
+                                                  cat.PROJECT_AGE_DAYS: age, **more}, W)
+
+
+def test_release_cadence_records_every_input_it_read():
+    s = subscores.subscore("release_cadence", METRICS | {cat.DAYS_SINCE_LAST_PYPI_RELEASE: 420}, W)
+    assert s["inputs"] == {cat.DAYS_SINCE_ANY_RELEASE: 400, cat.DAYS_SINCE_LAST_RELEASE: 410,
+                           cat.DAYS_SINCE_LAST_TAG: 400, cat.DAYS_SINCE_LAST_PYPI_RELEASE: 420, cat.RELEASES_3Y: 2}
+
+
+def test_a_pypi_upload_alone_dates_the_last_release():
+    assert subscores.days_since_release({cat.DAYS_SINCE_LAST_PYPI_RELEASE: 40}) == (40, "last release 40 days ago")
+    # the newest release of any kind counts: a PyPI upload newer than the last tag
+    assert subscores.days_since_release({cat.DAYS_SINCE_LAST_TAG: 90, cat.DAYS_SINCE_LAST_PYPI_RELEASE: 12}) == (
+        12, "last release 12 days ago")
+
+
+def test_the_usual_gap_is_the_window_over_the_releases_in_it():
+    """One release in the last 3 years (1,096 days): the usual gap is 1,096 days; the last release
+    2,000 days ago is 1.82 gaps late (scale: 1.5 gaps 100, 3 gaps 0 -> 78.3)."""
+    s = _cadence(1, 2000)
+    assert s["reason"] == ("last release 2,000 days ago; 1 release in the last 3 years;"
+                           " later than its usual gap of about 1,096 days")
+    assert s["components"]["on_rhythm"] == pytest.approx(100 - 100 * (2000 / 1096 - 1.5) / 1.5, abs=0.05)
+    assert subscores.on_rhythm({cat.RELEASES_3Y: 1, cat.DAYS_SINCE_ANY_RELEASE: 2000, cat.PROJECT_AGE_DAYS: 5000},
+                               {})[0] == pytest.approx(2000 / 1096)
+
+
+@pytest.mark.parametrize("releases, since, late, words", [
+    (4, 411, 1.5, ""),                                                  # exactly 1.5 gaps of 274 days: on rhythm
+    (2, 822, 1.5, ""),                                                  # 1.5 gaps of 548 days
+    (4, 412, 412 / 274, "later than its usual gap of about 274 days"),  # just past 1.5 gaps
+    (4, 548, 2.0, "later than its usual gap of about 274 days"),        # two gaps
+    (4, 685, 2.5, "later than its usual gap of about 274 days"),        # two and a half gaps
+])
+def test_on_rhythm_says_late_only_past_one_and_a_half_gaps(releases, since, late, words):
+    m = {cat.RELEASES_3Y: releases, cat.DAYS_SINCE_ANY_RELEASE: since, cat.PROJECT_AGE_DAYS: 5000}
+    got = subscores.on_rhythm(m, {})
+    assert got[0] == pytest.approx(late) and got[1] == words
+    reason = _cadence(releases, since)["reason"]
+    assert reason.endswith(f"; {words}") if words else "later than" not in reason
+
+
+@pytest.mark.parametrize("metrics", [
+    {},                                                                           # nothing known
+    {cat.RELEASES_3Y: 3},                                                         # no release date
+    {cat.DAYS_SINCE_ANY_RELEASE: 30},                                             # no release count
+    {cat.TAGS_TOTAL: 0, cat.RELEASES_3Y: 0, cat.PROJECT_AGE_DAYS: 400},           # never released: no rhythm
+])
+def test_on_rhythm_unknown_is_none_without_words(metrics):
+    assert subscores.on_rhythm(metrics, {}) == (None, "")
+
+
+@pytest.mark.parametrize("releases, age, words", [
+    (6, 5000, "about 2 a year over the last 3 years"),   # 2.0 a year: a rate
+    (3, 730.5, "about 2 a year over its 24 months"),     # exactly 1.5 a year still reads as a rate
+    (2, 487, "about 2 a year over its 16 months"),       # 1.5 a year in whole days
+    (4, 5000, "4 releases in the last 3 years"),          # 1.33 a year: a count
+    (2, 730.5, "2 releases in its 24 months"),            # 1.0 a year
+])
+def test_rate_words_turn_at_one_and_a_half_a_year(releases, age, words):
+    per_year, _ = subscores.release_rate({cat.RELEASES_3Y: releases, cat.PROJECT_AGE_DAYS: age})
+    inputs = {}
+    got = subscores.rate({cat.RELEASES_3Y: releases, cat.PROJECT_AGE_DAYS: age}, inputs)
+    assert got == (per_year, words) and inputs == {cat.RELEASES_3Y: releases}
+    assert per_year == pytest.approx(releases * 365.25 / min(age, 1096))
+
+
+def test_rate_unknown_is_none_without_words():
+    inputs = {}
+    assert subscores.rate({cat.PROJECT_AGE_DAYS: 400}, inputs) == (None, "") and inputs == {cat.RELEASES_3Y: None}
+
+
+@pytest.mark.parametrize("age, over", [
+    (1093, "its 36 months"),
+    (1094, "its 36 months"),        # two days short of the 1,096-day window: its own life
+    (1095, "the last 3 years"),     # a day short (whole days) reads as the window
+    (1096, "the last 3 years"),
+    (4000, "the last 3 years"),
+])
+def test_a_life_just_short_of_three_years_reads_in_months(age, over):
+    assert subscores.rate({cat.RELEASES_3Y: 1, cat.PROJECT_AGE_DAYS: age}, {})[1] == f"1 release in {over}"
+
+
+def test_the_first_release_dates_a_young_project_when_its_age_is_unknown():
+    """No first commit or creation date, first release 365 days ago: 4 releases in its 12 months."""
+    m = {cat.RELEASES_3Y: 4, cat.DAYS_SINCE_FIRST_RELEASE: 365, cat.DAYS_SINCE_ANY_RELEASE: 3}
+    assert subscores.release_rate(m) == pytest.approx((4 * 365.25 / 365, 365 / 365.25))
+    assert subscores.rate(m, {})[1] == "about 4 a year over its 12 months"
+
+
+def test_a_week_old_project_gets_its_rate_over_a_quarter():
+    m = {cat.RELEASES_3Y: 2, cat.PROJECT_AGE_DAYS: 7, cat.DAYS_SINCE_ANY_RELEASE: 3}
+    assert subscores.release_rate(m) == pytest.approx((8.0, 0.25), rel=1e-3)  # 2 in 91.25 days
+    assert subscores.rate(m, {})[1] == "about 8 a year over its 3 months"
+
+
+@pytest.mark.parametrize("active, note", [
+    (None, ""), (0, ""), (True, " (one active)"), (1, " (1 active)"), (2, " (2 active)"),
+])
+def test_grants_say_the_amount_and_how_many_are_active(active, note):
+    m = {cat.GRANTS_TOTAL_USD_5Y: 250000.0, cat.GRANTS_ACTIVE: active}
+    s = subscores.subscore("funding", m, W)
+    assert s["components"]["grants"] == pytest.approx(100 * math.log(250001) / math.log(1000001), abs=0.05)
+    assert s["reason"].startswith(f"grants $250,000 in 5 years{note} (unknown: ")
+    assert s["inputs"][cat.GRANTS_TOTAL_USD_5Y] == 250000.0 and s["inputs"][cat.GRANTS_ACTIVE] == active
+
+
+def test_grants_unknown_without_a_total():
+    inputs = {}
+    assert subscores.grants({cat.GRANTS_ACTIVE: 2}, inputs) == (None, "")
+    assert inputs == {cat.GRANTS_TOTAL_USD_5Y: None, cat.GRANTS_ACTIVE: 2}
+
+
+@pytest.mark.parametrize("channels, expected", [
+    (0, (0, "declares no funding channel")),
+    (1, (1, "declares 1 funding channel")),
+    (3, (3, "declares 3 funding channels")),
+    (None, (None, "")),
+])
+def test_asks_for_funding_says_the_channels_in_words(channels, expected):
+    inputs = {}
+    assert subscores.asks_for_funding({cat.FUNDING_CHANNELS_COUNT: channels}, inputs) == expected
+    assert inputs == {cat.FUNDING_CHANNELS_COUNT: channels}
+
+
+def test_no_channel_and_no_money_known_reads_so():
+    _, _, subs = subscores.health({cat.FUNDING_CHANNELS_COUNT: 0}, W)
+    assert subs["funding"]["score"] == 0.0
+    assert subs["funding"]["reason"] == "declares no funding channel; money received unknown"
+
+
+@pytest.mark.parametrize("new, leaving, share, words", [
+    (1, 3, 0.25, "1 joined, 3 left in 12 months"),
+    (3, 1, 0.75, "3 joined, 1 left in 12 months"),
+    (0, 2, 0.0, "0 joined, 2 left in 12 months"),
+])
+def test_renewal_is_the_share_of_newcomers(new, leaving, share, words):
+    inputs = {}
+    m = {cat.NEW_CONTRIBUTORS_365D: new, cat.LEAVING_CONTRIBUTORS_365D: leaving}
+    assert subscores.renewal(m, inputs) == (share, words) and inputs == m
+    # scale 0 -> 0, 0.5 -> 100
+    assert subscores.subscore("contributor_resilience", m, W)["components"]["renewal"] == min(100.0, 200 * share)
+
+
+def test_renewal_unknown_when_nobody_joined_or_left():
+    inputs = {}
+    m = {cat.NEW_CONTRIBUTORS_365D: 0, cat.LEAVING_CONTRIBUTORS_365D: 0}
+    assert subscores.renewal(m, inputs) == (None, "") and inputs == m
+
+
+def test_a_weights_file_sets_each_components_weight_and_scale(tmp_path, monkeypatch):
+    """A --weights file scored for the first time in the process (no configuration prepared yet):
+    a component at weight 0 is shown but not counted, and a changed scale is the one applied."""
+    monkeypatch.setattr(subscores, "_COMPILED", {})
+    path = tmp_path / "mine.toml"
+    path.write_text("[subscores.release_cadence.rate]\nweight = 0\n"
+                    "[subscores.release_cadence.on_rhythm]\npoints = [[0, 100], [1, 100], [2, 0]]\n"
+                    "[subscores.funding.grants]\nweight = 0\n")
+    mine = weights_mod.load(path)
+    m = {cat.RELEASES_3Y: 1, cat.DAYS_SINCE_ANY_RELEASE: 2000, cat.PROJECT_AGE_DAYS: 5000}
+    s = subscores.subscore("release_cadence", m, mine)
+    on_rhythm = 100 - 100 * (2000 / 1096 - 1)           # 1.82 gaps on (1, 100)-(2, 0): 17.5
+    assert s["components"] == {"last_release": 0.0, "rate": pytest.approx(49.0, abs=0.05),
+                               "on_rhythm": pytest.approx(on_rhythm, abs=0.05)}
+    assert s["score"] == pytest.approx((0.4 * 0 + 0.3 * on_rhythm) / 0.7, abs=0.05)
+    assert s["known_share"] == 1.0
+    # ... and says nothing of a component that does not count, known or not
+    assert s["reason"] == "last release 2,000 days ago; later than its usual gap of about 1,096 days"
+    funding = subscores.subscore("funding", {cat.FUNDING_CHANNELS_COUNT: 3, cat.GRANTS_TOTAL_USD_5Y: 5000.0}, mine)
+    assert funding["score"] == 100.0 and funding["components"]["grants"] == pytest.approx(
+        100 * math.log(5001) / math.log(1000001), abs=0.05)
+    assert funding["reason"] == ("declares 3 funding channels"
+                                 " (unknown: sponsors, oc income, reported income, per maintainer)")
+    assert subscores.subscore("funding", {cat.FUNDING_CHANNELS_COUNT: 3}, mine)["reason"] == (
+        "declares 3 funding channels (unknown: sponsors, oc income, reported income, per maintainer)")
+    # the shipped configuration is still scored with its own weights and scales
+    shipped = subscores.subscore("release_cadence", m, W)
+    assert shipped["components"]["on_rhythm"] == pytest.approx(100 - 100 * (2000 / 1096 - 1.5) / 1.5, abs=0.05)
+    assert shipped["score"] == pytest.approx(0.3 * 49.0 + 0.3 * shipped["components"]["on_rhythm"], abs=0.1)
+
+
+@pytest.mark.parametrize("figure, value", [
+    (cat.OC_RECEIVED_12M_USD, 1), (cat.OC_YEARLY_BUDGET_USD, 1), (cat.GRANTS_TOTAL_USD_5Y, 1),
+    (cat.REPORTED_INCOME_USD, 1), (cat.SPONSORS_COUNT, 1),
+])
+def test_each_money_figure_makes_money_known_and_a_dollar_is_money(figure, value):
+    listing = {cat.HAS_SPONSORS_LISTING: True} if figure == cat.SPONSORS_COUNT else {}
+    assert subscores.money_received({figure: value, **listing}) == (True, True)
+    assert subscores.money_received({figure: 0, **listing}) == (True, False)
+    assert subscores.money_received({figure: None, **listing}) == (False, False)
+    # the funding sub-score: one dollar lifts the cap; a known 0 reads "no money received found"
+    paid = subscores.health({figure: value, cat.FUNDING_CHANNELS_COUNT: 3, **listing}, W)[2]["funding"]
+    assert "capped_at" not in paid and "money received" not in paid["reason"]
+    assert paid["score"] > 25
+    nothing = subscores.health({figure: 0, cat.FUNDING_CHANNELS_COUNT: 3, **listing}, W)[2]["funding"]
+    assert nothing["score"] == nothing["capped_at"] == 25.0
+    assert nothing["reason"].startswith("declares 3 funding channels") and nothing["reason"].endswith(
+        "; no money received found")
+
+
+def test_money_unknown_without_a_channel_reads_so():
+    """A per-maintainer figure alone (no income, no channel known): the reason says money is unknown,
+    with no dangling separator."""
+    _, _, subs = subscores.health({cat.FUNDING_PER_ACTIVE_MAINTAINER_USD: 0}, W)
+    assert subs["funding"]["reason"] == "money received unknown"
+    assert subs["funding"]["score"] == 0.0
+
+
+def test_health_weights_as_fractions_give_the_same_health(tmp_path):
+    """[health.weights] as shares of 1 instead of points of 100: the same health and coverage."""
+    path = tmp_path / "fractions.toml"
+    path.write_text("[health.weights]\nactivity = 0.25\ncontributor_resilience = 0.25\nresponsiveness = 0.15\n"
+                    "release_cadence = 0.15\nfunding = 0.1\nhygiene = 0.1\n")
+    fractions = weights_mod.load(path)
+    assert subscores.health(METRICS, fractions)[:2] == subscores.health(METRICS, W)[:2] == (69.2, 0.93)
+    only_funding = {cat.FUNDING_CHANNELS_COUNT: 3, cat.SPONSORS_COUNT: 100, cat.HAS_SPONSORS_LISTING: True}
+    health, coverage, _ = subscores.health(only_funding, fractions)
+    assert health == 100.0 and coverage == 0.03  # funding alone: 0.1 x 30% of its weight known
+
+
+def test_an_active_grant_is_money_arriving_even_without_an_amount():
+    assert subscores.money_received({cat.GRANTS_ACTIVE: 1}) == (True, True)
+    assert subscores.money_received({cat.GRANTS_ACTIVE: 0}) == (False, False)
+    funding = subscores.health({cat.FUNDING_CHANNELS_COUNT: 3, cat.GRANTS_ACTIVE: 1}, W)[2]["funding"]
+    assert funding["score"] == 100.0 and "capped_at" not in funding
+    assert "money received" not in funding["reason"]
+
+
+def test_the_cap_is_marked_only_where_it_lowered_the_score():
+    """3 channels (100, weight 0.1) and known zero income (Open Collective 0.2, funding.json 0.1):
+    exactly 25, the cap itself, so nothing was capped; 2 channels more would have been."""
+    zero_income = {cat.OC_RECEIVED_12M_USD: 0, cat.REPORTED_INCOME_USD: 0}
+    at_cap = subscores.health({cat.FUNDING_CHANNELS_COUNT: 3, **zero_income}, W)[2]["funding"]
+    assert at_cap["score"] == 25.0 and "capped_at" not in at_cap
+    assert at_cap["reason"].endswith("; no money received found")
+    above = subscores.health({cat.FUNDING_CHANNELS_COUNT: 3, cat.OC_RECEIVED_12M_USD: 0}, W)[2]["funding"]
+    assert above["score"] == above["capped_at"] == 25.0   # 10 / 0.3 = 33.3 before the cap
+
+
+def test_an_unknown_sub_score_names_what_it_lacks_and_keeps_its_inputs():
+    _, _, subs = subscores.health({}, W)
+    assert subs["release_cadence"] == {
+        "score": None,
+        "reason": "release cadence unknown: no data for last release, rate, on rhythm",
+        "inputs": {cat.DAYS_SINCE_ANY_RELEASE: None, cat.DAYS_SINCE_LAST_RELEASE: None, cat.DAYS_SINCE_LAST_TAG: None,
+                   cat.DAYS_SINCE_LAST_PYPI_RELEASE: None, cat.RELEASES_3Y: None},
+        "components": {"last_release": None, "rate": None, "on_rhythm": None},
+        "known_share": 0.0,
+    }
+    assert subs["activity"]["reason"] == "activity unknown: no data for recency, volume, regularity"
+    partly = subscores.subscore("release_cadence", {cat.DAYS_SINCE_ANY_RELEASE: 30}, W)
+    assert partly["components"] == {"last_release": 100.0, "rate": None, "on_rhythm": None}
