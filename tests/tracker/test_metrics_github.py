@@ -114,3 +114,22 @@ def test_a_later_snapshot_is_not_used_for_an_earlier_as_of(store, pid):
     snapshot(store, pid, collected_at=day(1), stars=10)
     snapshot(store, pid, collected_at=NOW + timedelta(days=3), stars=99)
     assert metrics.compute_all(store, pid, NOW)["stars"] == 10
+
+
+@pytest.mark.parametrize("last_commit", [day(200), (NOW - timedelta(days=200)).isoformat() + "Z"])
+def test_updated_since_and_commits_a_week_come_from_git_when_it_is_known(store, pid, last_commit):
+    """criticality_score's signals: months since the last commit (git's, a datetime or ISO text as
+    stored) before GitHub's last push; commits a week from GitHub's count of the year, else git's."""
+    snapshot(store, pid, pushed_at=day(65), commits_365d=None)
+    m = gm.compute(store, pid, NOW, {"last_commit_at": last_commit, "commits_365d": 130, "dependents_count": 7})
+    assert m["updated_since_months"] == 6                  # 200 days / 30.44, whole months
+    assert m["commit_frequency_weekly"] == 2.5             # 130 commits / 52 weeks
+    assert m["dependents_count"] == 7
+    bare = gm.compute(store, pid, NOW, {})
+    assert bare["updated_since_months"] == 2 and bare["commit_frequency_weekly"] is None   # last push: 65 days
+
+
+@pytest.mark.parametrize("created, months", [(None, None), (10, 0), (30.5, 0), (31, 1), (-3, 0), (730, 23)])
+def test_months_since_creation_are_whole_months_of_30_44_days(store, pid, created, months):
+    snapshot(store, pid, created_at=None if created is None else day(created))
+    assert gm.compute(store, pid, NOW)["created_since_months"] == months
