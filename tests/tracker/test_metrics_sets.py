@@ -520,3 +520,37 @@ def test_commits_count_for_an_organisation_and_free_mail_ones_for_their_authors(
     got = git_metrics.organisation_commits(rows)
     assert got == {1: {"a.example": 6, "b.example": 2}, 2: {"c.example": 2}}
     assert all(n > 0 for counter in got.values() for n in counter.values())
+
+
+def test_pypi_and_release_rhythm_per_project_known_only_where_pypi_knows_the_package(store):
+    """PyPI cadence from uploads (yanked releases, releases without files and uploads after `now` left
+    out), for each project of a set: a package PyPI knows but that has no release is 0 (known), one
+    PyPI does not know or no package at all is unknown; release rhythm (`releases_3y`) alike."""
+    def package(name, status, releases=()):
+        store.execute("INSERT INTO pypi_packages (package, fetched_at, status) VALUES (?, ?, ?)", [name, NOW, status])
+        for version, days, yanked, files in releases:
+            store.execute("INSERT INTO pypi_releases (package, version, uploaded_at, yanked, files)"
+                          " VALUES (?, ?, ?, ?, ?)",
+                          [name, version, None if days is None else NOW - timedelta(days=days), yanked, files])
+
+    widgets = registry.add(store, "acme/widgets", pypi_package="Acme.Widgets")[0].id
+    package("acme-widgets", "ok", [("1.0", 400, False, 1), ("1.1", 300, False, 2), ("1.2", 100.123, False, 1),
+                                   ("1.3", 50, True, 1), ("1.4", None, False, 0), ("2.0", -5, False, 1)])
+    fresh = registry.add(store, "acme/fresh", pypi_package="New_Pkg")[0].id
+    package("new-pkg", "ok")
+    gone = registry.add(store, "acme/gone", pypi_package="gone-pkg")[0].id
+    package("gone-pkg", "not_found")
+    one = registry.add(store, "acme/one", pypi_package="one")[0].id
+    package("one", "ok", [("0.1", 10, False, 1)])
+    none = registry.add(store, "acme/none")[0].id
+
+    got = metrics.compute(store, [none, gone, widgets, fresh, one], NOW)
+    pypi = (c.PYPI_RELEASES_365D, c.DAYS_SINCE_LAST_PYPI_RELEASE, c.MEDIAN_PYPI_RELEASE_INTERVAL_DAYS)
+    rhythm = (c.RELEASES_3Y, c.DAYS_SINCE_ANY_RELEASE, c.DAYS_SINCE_FIRST_RELEASE)
+    # widgets: 1.1 and 1.2 in the year, the last 100 days ago, gaps 100 and 199.877 days
+    assert [got[widgets][n] for n in pypi] == [2, 100, 149.94]
+    assert [got[widgets][n] for n in rhythm] == [3, 100, 400]
+    assert [got[fresh][n] for n in pypi] == [0, None, None] and [got[fresh][n] for n in rhythm] == [0, None, None]
+    assert [got[one][n] for n in pypi] == [1, 10, None] and [got[one][n] for n in rhythm] == [1, 10, 10]
+    for unknown in (gone, none):
+        assert [got[unknown][n] for n in (*pypi, *rhythm)] == [None] * 6
