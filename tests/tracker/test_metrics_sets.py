@@ -554,3 +554,48 @@ def test_pypi_and_release_rhythm_per_project_known_only_where_pypi_knows_the_pac
     assert [got[one][n] for n in pypi] == [1, 10, None] and [got[one][n] for n in rhythm] == [1, 10, 10]
     for unknown in (gone, none):
         assert [got[unknown][n] for n in (*pypi, *rhythm)] == [None] * 6
+
+
+def test_one_projects_metrics_through_the_set_based_path(store):
+    """`one_project` makes a provider's one-project `compute`: the provider's values for that project
+    (with what earlier providers knew, or nothing), None for a project it has nothing for."""
+    from tracker.metrics import funding
+    from tracker.metrics.sets import one_project
+
+    compute = one_project(funding.compute_many, funding.NAMES)   # built here, as the providers build theirs
+    assert "tracker.metrics.funding.compute_many" in compute.__doc__
+    paid = registry.add(store, "acme/paid")[0].id
+    store.execute("INSERT INTO funding_history (project_id, year, income, currency, collected_at)"
+                  " VALUES (?, ?, 900.0, 'USD', ?)", [paid, NOW.year, NOW])
+    got = compute(store, paid, NOW, {c.ACTIVE_CONTRIBUTORS_365D: 3})
+    assert list(got) == list(funding.NAMES)
+    assert got[c.REPORTED_INCOME_USD] == 900.0 and got[c.FUNDING_PER_ACTIVE_MAINTAINER_USD] == 300.0
+    assert compute(store, paid, NOW)[c.FUNDING_PER_ACTIVE_MAINTAINER_USD] is None     # nobody known to share it
+    nothing = registry.add(store, "acme/nothing")[0].id
+    assert compute(store, nothing, NOW, {c.ACTIVE_CONTRIBUTORS_365D: 3}) == dict.fromkeys(funding.NAMES)
+
+
+def test_statement_parameters_are_bound_by_name_and_a_missing_one_is_named(store):
+    from tracker.metrics.sets import query
+
+    assert query(store, "SELECT $Big + $small_1, len($ids)", [3, 4], Big=1, small_1=2, unused=5) == [(3, 2)]
+    with pytest.raises(ValueError, match=r"^no value for SQL parameter\(s\) a, b$"):
+        query(store, "SELECT $b, $a, $ids", [1])
+
+
+@pytest.mark.parametrize("values", [[], [4.0], [1.0, 2.0], [5.0, 1.0, 3.0], [1.0, 2.0, 4.0, 8.0], [2.5] * 5 + [9.0]])
+def test_sql_median_sorted_lists_and_gaps_are_pythons(store, values):
+    """The SQL pieces every provider builds its statements from, against Python's statistics.median
+    and `timedelta.total_seconds() / 86400` (built here, at test time)."""
+    from tracker.metrics.sets import gaps_in_days, median, sorted_list
+
+    row = store.one(f"SELECT {median('l')}, l FROM (SELECT {sorted_list('v', 'v > 0')} AS l"
+                    f" FROM (SELECT unnest($vs::DOUBLE[]) AS v))", {"vs": values})
+    assert row == ((statistics.median(values), sorted(values)) if values else (None, None))
+    start = datetime(2026, 1, 1)
+    times = [start + timedelta(days=v, seconds=7) for v in values]
+    gaps = [r[0] for r in store.all(f"SELECT {gaps_in_days('t')} FROM (SELECT 1 AS project_id, unnest($ts::TIMESTAMP[])"
+                                    f" AS t) ORDER BY t", {"ts": times})]
+    ordered = sorted(times)
+    expected = [None] + [(b - a).total_seconds() / 86400 for a, b in zip(ordered, ordered[1:], strict=False)]
+    assert gaps == (expected if values else [])
