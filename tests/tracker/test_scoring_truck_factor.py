@@ -451,13 +451,15 @@ def test_a_repository_whose_source_files_were_all_deleted_is_judged_on_its_other
 
 
 def test_third_party_folders_at_the_top_and_nested_are_left_out_of_the_store_query(store):
-    """Ann, Cy and Eve create one source file each (truck factor 2); Bob adds eight vendored files at
-    the top (vendor/, third_party/) and eight nested in other folders (lib/vendor/, web/node_modules/).
-    Counted, any one of those groups would make Bob the only author who matters (truck factor 1)."""
+    """A repository without source files (every file counts, except third-party folders): Ann, Cy and
+    Eve write one guide each (truck factor 2); Bob adds eight vendored files at the top (vendor/,
+    third_party/) and eight nested in other folders (lib/vendor/, web/node_modules/). Counted, any one
+    of those groups would make Bob the only author who matters (truck factor 1)."""
     C = tf.Change
-    own = [C("src/a.py", "ann", 0, "A"), C("src/b.py", "cy", 1, "A"), C("src/c.py", "eve", 2, "A")]
-    third = [C(f"{folder}/v{i}.py", "bob", 3 + i, "A") for folder in ("vendor", "third_party", "lib/vendor",
+    own = [C("guide/a.md", "ann", 0, "A"), C("guide/b.md", "cy", 1, "A"), C("guide/c.md", "eve", 2, "A")]
+    third = [C(f"{folder}/v{i}.md", "bob", 3 + i, "A") for folder in ("vendor", "third_party", "lib/vendor",
                                                                      "web/node_modules") for i in range(4)]
+    assert not any(tf.is_source(ch.path) for ch in own + third)
     assert tf.from_changes(own + third) == tf.from_changes(own) == (2, ["ann", "cy"])
     for group in range(4):  # the reference: each group alone, counted as the project's own, decides
         alike = [C(ch.path.replace("vendor/", "vend/").replace("third_party/", "third/")
