@@ -187,3 +187,63 @@ def test_identity_fallback_is_the_collectors_rule():
     expected = [":".join(Channel(p, a or None, u, None if (a or u) else r).identity())
                 for p, a, u, r in cases]
     assert got == expected
+
+
+def test_dollar_sums_are_kept_to_the_cent(store):
+    """1,001 EUR at the shipped rate is 1,042.1411 dollars: grants and Open Collective figures keep
+    cents, not fractions of a cent."""
+    p, _ = registry.add(store, "a/b")
+    add_grant(store, "eur", "a/b", 1001.0, "EUR", date(2024, 1, 1))
+    store.execute("INSERT INTO opencollective_snapshots (project_id, slug, collected_at, status, currency,"
+                  " balance, yearly_budget, received_12m) VALUES (?, 'ab', ?, 'ok', 'EUR', 1001.0, 1001.0, 1001.0)",
+                  [p.id, datetime(2025, 5, 1)])
+    store.execute("INSERT INTO funding_history (project_id, year, income, currency, collected_at)"
+                  " VALUES (?, 2024, 1001.0, 'EUR', ?)", [p.id, NOW])
+    got = funding.compute(store, p.id, NOW, {})
+    assert got["grants_total_usd_5y"] == 1042.14 and got["reported_income_usd"] == 1042.14
+    assert got["oc_balance_usd"] == got["oc_yearly_budget_usd"] == got["oc_received_12m_usd"] == 1042.14
+
+
+def test_reported_income_without_a_currency_is_in_dollars_and_in_an_unknown_one_is_unknown(store):
+    dollars, unknown = registry.add(store, "a/b")[0], registry.add(store, "a/c")[0]
+    for pid, currency in ((dollars.id, None), (unknown.id, "XTS")):
+        store.execute("INSERT INTO funding_history (project_id, year, income, currency, collected_at)"
+                      " VALUES (?, 2025, 1234.5, ?, ?)", [pid, currency, NOW])
+    got = funding.compute_many(store, [dollars.id, unknown.id], NOW, {dollars.id: {"active_contributors_365d": 1},
+                                                                      unknown.id: {"active_contributors_365d": 1}})
+    assert got[dollars.id]["reported_income_usd"] == 1234.5
+    assert got[dollars.id]["funding_per_active_maintainer_usd"] == 1234.5     # one active person: all of it
+    assert unknown.id not in got                                               # nothing known of it
+
+
+def test_a_grant_awarded_today_counts_one_awarded_tomorrow_does_not(store):
+    p, _ = registry.add(store, "a/b")
+    add_grant(store, "today", "a/b", 1200.0, "USD", NOW.date(), period=12)
+    add_grant(store, "tomorrow", "a/b", 5000.0, "USD", date(2025, 6, 2), period=12)
+    got = funding.compute(store, p.id, NOW, {})
+    assert got["last_grant_at"] == NOW.date() and got["grants_active"] == 1
+    assert got["grants_total_usd_5y"] == 1200.0
+
+
+def test_a_sponsors_listing_adds_a_channel_to_the_others(store):
+    p, _ = registry.add(store, "a/b")
+    sponsors(store, p.id, True)
+    channel(store, p.id, "custom", url="https://acme.example/donate", identity="custom:acme.example/donate")
+    channel(store, p.id, "open_collective", "acme", "https://opencollective.com/acme", identity="open_collective:acme")
+    got = funding.compute(store, p.id, NOW)
+    assert got["funding_channels_count"] == 3
+    assert got["funding_platforms"] == ["custom", "github", "open_collective"]
+
+
+def test_channels_of_a_set_of_projects_each_counted_and_unknown_where_nothing_was_looked_at(store):
+    """Projects never looked at (nothing collected) keep None among projects that were, in any order."""
+    ids = [registry.add(store, f"a/p{k}")[0].id for k in range(6)]
+    looked = {ids[1]: 2, ids[3]: 0, ids[5]: 1}
+    for pid, n in looked.items():
+        sponsors(store, pid, False)
+        for k in range(n):
+            channel(store, pid, "custom", url=f"https://p{pid}.example/give{k}", identity=f"custom:{pid}/{k}")
+    for order in (ids, ids[::-1]):
+        got = funding.compute_many(store, order, NOW, {})
+        assert {pid: m["funding_channels_count"] for pid, m in got.items()} == looked
+        assert all(pid not in got for pid in ids if pid not in looked)

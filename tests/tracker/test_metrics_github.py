@@ -114,3 +114,55 @@ def test_a_later_snapshot_is_not_used_for_an_earlier_as_of(store, pid):
     snapshot(store, pid, collected_at=day(1), stars=10)
     snapshot(store, pid, collected_at=NOW + timedelta(days=3), stars=99)
     assert metrics.compute_all(store, pid, NOW)["stars"] == 10
+
+
+@pytest.mark.parametrize("last_commit", [day(200), (NOW - timedelta(days=200)).isoformat() + "Z"])
+def test_updated_since_and_commits_a_week_come_from_git_when_it_is_known(store, pid, last_commit):
+    """criticality_score's signals: months since the last commit (git's, a datetime or ISO text as
+    stored) before GitHub's last push; commits a week from GitHub's count of the year, else git's."""
+    snapshot(store, pid, pushed_at=day(65), commits_365d=None)
+    m = gm.compute(store, pid, NOW, {"last_commit_at": last_commit, "commits_365d": 100, "dependents_count": 7})
+    assert m["updated_since_months"] == 6                  # 200 days / 30.44, whole months
+    assert m["commit_frequency_weekly"] == 1.92            # 100 commits / 52 weeks, to 2 places
+    assert m["dependents_count"] == 7
+    bare = gm.compute(store, pid, NOW, {})
+    assert bare["updated_since_months"] == 2 and bare["commit_frequency_weekly"] is None   # last push: 65 days
+
+
+@pytest.mark.parametrize("created, months", [(None, None), (10, 0), (30.5, 0), (31, 1), (-3, 0), (730, 23)])
+def test_months_since_creation_are_whole_months_of_30_44_days(store, pid, created, months):
+    snapshot(store, pid, created_at=None if created is None else day(created))
+    assert gm.compute(store, pid, NOW)["created_since_months"] == months
+
+
+def test_counts_are_zero_once_collected_and_unknown_from_a_snapshot_alone(store, pid):
+    """A collection reads releases and issues every time, so none found is 0; a snapshot without a
+    successful collection (no github_state) says nothing about them: unknown, in the same set."""
+    other = registry.add(store, "acme/other")[0].id
+    snapshot(store, pid)
+    store.upsert("github_repo_snapshots", [dict(project_id=other, collected_at=day(1), stars=5)],
+                 key=["project_id", "collected_at"])
+    issue(store, other, 1, created=20, closed=10)
+    got = metrics.compute(store, [other, pid], NOW)
+    counts = ("releases_365d", "recent_releases_count", "closed_issues_count_90d", "updated_issues_count_90d")
+    assert [got[pid][n] for n in counts] == [0, 0, 0, 0]
+    assert [got[other][n] for n in counts] == [None] * 4 and got[other]["stars"] == 5
+
+
+def test_hours_days_and_comments_keep_their_published_decimals(store, pid):
+    snapshot(store, pid)
+    for number, created, comments in ((1, 10.123, 1), (2, 20, 2), (3, 30, 2)):
+        issue(store, pid, number, created=created, response_hours=61 / 60, comments=comments,
+              closed=3 if number == 2 else None)
+    issue(store, pid, 4, kind="pr", created=5, response_hours=61 / 60)
+    store.upsert("github_releases", [dict(project_id=pid, release_id=i, tag=t, name=None, created_at=day(d),
+                                          published_at=day(d), prerelease=False)
+                                     for i, t, d in ((1, "v1", 200.123), (2, "v2", 100))],
+                 key=["project_id", "release_id"])
+    m = metrics.compute_all(store, pid, NOW)
+    assert m["median_time_to_first_response_hours_90d_issues"] == 1.02      # 1 h 1 min
+    assert m["median_time_to_first_response_hours_90d_prs"] == 1.02
+    assert m["median_open_issue_age_days"] == 20.1                         # (10.123 + 30) / 2, 1 place
+    assert m["comment_frequency_90d"] == 1.67                               # (1 + 2 + 2) / 3
+    assert m["issue_closure_ratio_90d"] == 0.333                            # 1 of 3
+    assert m["median_release_interval_days"] == 100.12

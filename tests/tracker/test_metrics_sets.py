@@ -13,6 +13,7 @@ import statistics
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,9 +22,11 @@ from tests.tracker.scoring_helpers import track
 from tracker import catalogue as c
 from tracker import metrics, registry
 from tracker.identity import email_domain, is_bot, merge_people
+from tracker.metrics import criticality
 from tracker.metrics import git as git_metrics
 from tracker.metrics.truck_factor import for_project
 from tracker.scoring import truck_factor as tf
+from tracker.scoring.criticality import criticality_score
 
 NOW = datetime(2026, 11, 1, 12, 0)
 BOT = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
@@ -352,3 +355,247 @@ def test_metrics_compute_on_a_read_only_connection(db_path, make_repo):
         assert reader.read_only
         assert metrics.compute(reader, [project.id], NOW) == {project.id: expected}
     assert expected[c.COMMITS_TOTAL] == 5 and expected[c.TRUCK_FACTOR] == 2
+
+
+# -- the same set-based path from hand-made rows (fast: no git history to build) --------------------
+def _git_rows(store, slug: str, commits, data_at: datetime | None = None, tags=()) -> int:
+    """Track `slug` with a collected repository holding `commits`: (name, e-mail, committed at,
+    is_bot) each, the name as the person's identity; `tags` are release tags (name, tagged at)."""
+    pid = registry.add(store, slug)[0].id
+    store.execute("INSERT INTO git_repos (project_id, source, local_path, default_branch, head_sha, is_shallow,"
+                  " is_empty, commits_stored, collected_at, data_at) VALUES (?, 'x', 'x', 'main', 'h', false,"
+                  " false, ?, ?, ?)", [pid, len(commits), NOW, data_at])
+    for n, (name, email, when, bot) in enumerate(commits):
+        store.execute("INSERT INTO git_commits VALUES (?, ?, '', false, ?, ?, ?, ?, ?, ?, false)",
+                      [pid, f"{pid}-{n}", name, email, name, when, when, bot])
+    for name, when in tags:
+        store.execute("INSERT INTO git_tags (project_id, name, sha, tagged_at, is_release) VALUES (?, ?, 'x', ?, true)",
+                      [pid, name, when])
+    return pid
+
+
+def _github_rows(store, pid: int, collected_at: datetime, stars: int) -> None:
+    store.execute("INSERT INTO github_repo_snapshots (project_id, collected_at, stars) VALUES (?, ?, ?)",
+                  [pid, collected_at, stars])
+    store.execute("INSERT INTO github_state (project_id, status, collected_at) VALUES (?, 'ok', ?)",
+                  [pid, collected_at])
+
+
+def test_stale_git_data_is_judged_as_of_its_own_date_and_the_rest_as_of_now(store):
+    """With a grace of 7 days, git data older than that at `now` has its history and release rhythm
+    computed as of its own date (each project's own), while a GitHub snapshot taken yesterday stays
+    as of `now`; git data exactly 7 days old is still current (docs/methodology.md, "Stale data is
+    not death")."""
+    ann = ("Ann", "ann@example.org")
+    stale_at = NOW - timedelta(days=400)
+    week_at = NOW - timedelta(days=8)
+    stale = _git_rows(store, "acme/mirror", [(*ann, stale_at - timedelta(days=100), False),
+                                             (*ann, stale_at - timedelta(days=10), False)],
+                      data_at=stale_at, tags=[("v1.0", stale_at - timedelta(days=20))])
+    _github_rows(store, stale, NOW - timedelta(days=1), stars=7)
+    week = _git_rows(store, "acme/week", [(*ann, week_at - timedelta(days=89), False)], data_at=week_at)
+    edge = _git_rows(store, "acme/edge", [(*ann, NOW - timedelta(days=95), False)], data_at=NOW - timedelta(days=7))
+    fresh = _git_rows(store, "acme/fresh", [(*ann, NOW - timedelta(days=30), False),
+                                            (*ann, NOW - timedelta(days=200), False)], data_at=NOW - timedelta(days=2))
+    ids = [stale, week, edge, fresh]
+
+    got = metrics.compute(store, ids, NOW, git_grace_days=7)
+    assert got[stale][c.GIT_DATA_AT] == stale_at
+    assert (got[stale][c.COMMITS_90D], got[stale][c.COMMITS_365D], got[stale][c.DAYS_SINCE_LAST_COMMIT]) == (1, 2, 10)
+    assert got[stale][c.DAYS_SINCE_ANY_RELEASE] == 20 and got[stale][c.RELEASES_3Y] == 1   # releases: as of then
+    assert got[stale][c.STARS] == 7                                 # GitHub: as of now (taken yesterday)
+    assert (got[week][c.COMMITS_90D], got[week][c.DAYS_SINCE_LAST_COMMIT]) == (1, 89)   # as of its own date
+    assert (got[edge][c.COMMITS_90D], got[edge][c.DAYS_SINCE_LAST_COMMIT]) == (0, 95)   # 7 days: current
+    assert (got[fresh][c.COMMITS_90D], got[fresh][c.COMMITS_365D], got[fresh][c.DAYS_SINCE_LAST_COMMIT]) == (1, 2, 30)
+    assert metrics.compute_all(store, stale, NOW, git_grace_days=7) == got[stale]
+    assert metrics.compute_all(store, week, NOW, 7)[c.COMMITS_90D] == 1
+
+    # without a grace, every project is judged as of `now`
+    plain = metrics.compute(store, ids, NOW)
+    assert (plain[stale][c.COMMITS_90D], plain[stale][c.COMMITS_365D], plain[stale][c.DAYS_SINCE_LAST_COMMIT]) \
+        == (0, 0, 410)
+    assert plain[stale][c.DAYS_SINCE_ANY_RELEASE] == 420 and plain[stale][c.STARS] == 7
+    assert plain[week][c.COMMITS_90D] == 0 and plain[fresh] == got[fresh] and plain[edge] == got[edge]
+    assert metrics.compute_all(store, stale, NOW) == plain[stale]
+    # every project stale: none is left to judge as of now
+    only = metrics.compute(store, [stale, week], NOW, git_grace_days=7)
+    assert only == {stale: got[stale], week: got[week]}
+
+
+def test_criticality_counts_the_organisations_of_the_top_15_people_of_each_project(store):
+    """org_count without GitHub: the organisation domains of the 15 people with the most human
+    commits up to `now` (a person's organisation: the domain of most of their commits, so private
+    addresses count for their employer); bots and commits after `now` are left out. A project whose
+    people use only free-mail has 0 organisations (known), one never collected no criticality."""
+    day = NOW - timedelta(days=300)
+    commits = []
+    for k in range(13):
+        commits += [(f"Acme{k:02}", f"a{k}@acme.example", day + timedelta(days=k + 3 * i), False) for i in range(3)]
+    commits += [("Ini", "ini@initech.example", day + timedelta(days=50 + i), False) for i in range(3)]
+    commits += [("Gus", "gus@globex.example", day + timedelta(days=60), False)]
+    commits += [("Gus", "gus.g@gmail.com", day + timedelta(days=61 + i), False) for i in range(2)]
+    commits += [("Uma", "uma@umbrella.example", day + timedelta(days=20 + i), False) for i in range(2)]  # 16th
+    commits += [("bot[bot]", "bot@bots.example", day + timedelta(days=80 + i), True) for i in range(10)]
+    commits += [("Later", "x@later.example", NOW + timedelta(days=1), False)]           # after now
+    commits += [("Last", "last@gmail.com", NOW - timedelta(days=30), False)]
+    wide = _git_rows(store, "acme/wide", commits)
+    solo = _git_rows(store, "acme/solo", [("Dee", "dee@gmail.com", NOW - timedelta(days=60 + 30 * i), False)
+                                          for i in range(2)])
+    never = registry.add(store, "acme/never")[0].id
+
+    got = metrics.compute(store, [wide, solo, never], NOW)
+    # wide: 300 days old (10 months), last commit 30 days ago (1 month), 17 people by `now`
+    # (13 + Ini, Gus, Uma, Last), 58 commits in the year (bots' too) a week, no release tag.
+    assert criticality_score({"created_since": 10, "updated_since": 1, "contributor_count": 17, "org_count": 3,
+                              "commit_frequency": round(58 / 52, 1), "recent_releases_count": 0}) \
+        == got[wide][c.CRITICALITY]
+    assert criticality_score({"created_since": 3, "updated_since": 2, "contributor_count": 1, "org_count": 0,
+                              "commit_frequency": round(2 / 52, 1), "recent_releases_count": 0}) \
+        == got[solo][c.CRITICALITY]
+    assert got[never][c.CRITICALITY] is None
+    assert criticality.git_org_counts(store, [wide, solo, never], NOW) == {wide: 3, solo: 0}
+    # as of a day when only Acme's people had committed, and as of one when Uma was in the top 15
+    assert criticality.git_org_counts(store, [wide], day + timedelta(days=10)) == {wide: 1}
+    assert criticality.git_org_counts(store, [wide], day + timedelta(days=40)) == {wide: 2}
+
+
+def test_a_metric_two_providers_claim_is_named_in_the_error(monkeypatch):
+    one, two = SimpleNamespace(NAMES=("stars", "forks")), SimpleNamespace(NAMES=("forks",))
+    monkeypatch.setattr(metrics, "providers", lambda: [one, two])
+    with pytest.raises(RuntimeError, match="metric 'forks' is defined twice"):
+        metrics.metric_names()
+
+
+def _file(store, pid: int, kind: str, path: str, content: str | None = None, source_repo: str | None = None):
+    store.execute("INSERT INTO repo_files (project_id, kind, path, content, collected_at, source_repo)"
+                  " VALUES (?, ?, ?, ?, ?, ?)", [pid, kind, path, content, NOW, source_repo])
+
+
+def test_files_and_readme_notices_by_project_and_unknown_for_an_empty_repository(store):
+    ann = ("Ann", "ann@example.org", NOW - timedelta(days=3), False)
+    done = _git_rows(store, "acme/done", [ann])
+    _file(store, done, "license", "LICENSE")
+    _file(store, done, "readme", "README.md", "# Done\n\nThis project is no longer maintained. Use acme/next.\n")
+    _file(store, done, "readme", "README.rst", "Done\n====\n\nA library.\n")
+    _file(store, done, "security", ".github:SECURITY.md", "Report here.", source_repo="acme/.github")
+    alive = _git_rows(store, "acme/alive", [ann])
+    _file(store, alive, "readme", "README.md", "# Alive\n\nA library that is maintained.\n")
+    bare = _git_rows(store, "acme/bare", [ann])                   # collected, no file found
+    empty = registry.add(store, "acme/empty")[0].id
+    store.execute("INSERT INTO git_repos (project_id, source, local_path, is_empty, collected_at)"
+                  " VALUES (?, 'x', 'x', true, ?)", [empty, NOW])
+    _file(store, empty, "security", ".github:SECURITY.md", "Report here.", source_repo="acme/.github")
+    _file(store, empty, "readme", "README.md", "This project is no longer maintained.")
+
+    got = metrics.compute(store, [empty, done, alive, bare], NOW)
+    assert (got[done][c.REPO_FILES], got[done][c.ORG_DEFAULT_FILES]) == (["license", "security"], ["security"])
+    assert got[done][c.DEPRECATION_NOTICE] == 2
+    assert got[done][c.DEPRECATION_NOTICE_TEXT] == ["This project is no longer maintained."]
+    assert (got[alive][c.REPO_FILES], got[alive][c.ORG_DEFAULT_FILES]) == ([], [])
+    assert (got[alive][c.DEPRECATION_NOTICE], got[alive][c.DEPRECATION_NOTICE_TEXT]) == (0, [])
+    assert (got[bare][c.REPO_FILES], got[bare][c.ORG_DEFAULT_FILES]) == ([], [])
+    assert got[bare][c.DEPRECATION_NOTICE] is None and got[bare][c.DEPRECATION_NOTICE_TEXT] is None  # no README
+    assert got[empty][c.COMMITS_TOTAL] == 0
+    assert [got[empty][n] for n in (c.REPO_FILES, c.ORG_DEFAULT_FILES, c.DEPRECATION_NOTICE,
+                                    c.DEPRECATION_NOTICE_TEXT)] == [None] * 4
+
+
+@pytest.mark.parametrize("counts, fewest", [
+    ([], None), ([0, 0], None),
+    ([2, 2], 1),                 # exactly half is enough
+    ([3, 2, 2], 2), ([1, 1, 1, 1], 2), ([1, 1, 1], 2), ([5, 1, 1, 1, 1, 1], 1), ([4, 1, 1, 1, 1, 1], 2),
+])
+def test_the_fewest_for_half_of_the_work(counts, fewest):
+    assert git_metrics.fewest_for_share(counts) == fewest
+    assert git_metrics.fewest_for_share(counts[::-1]) == fewest
+
+
+def test_commits_count_for_an_organisation_and_free_mail_ones_for_their_authors(store):
+    """(project, person, e-mail, commits in the window, commits up to now) -> commits in the window per
+    organisation: Xi's organisation is a.example (4 commits there in all, 3 at b.example), so her
+    free-mail commits count for it; Yu never used an organisation address: left out."""
+    rows = [(1, "xi", "xi@a.example", 1, 2), (1, "xi", "Xi.Wu@A.example", 0, 2), (1, "xi", "xi@b.example", 2, 3),
+            (1, "xi", "xi@gmail.com", 5, 9), (1, "yu", "yu@gmail.com", 7, 7), (1, "zo", "zo@c.example", 0, 4),
+            (2, "xi", "xi@gmail.com", 1, 1), (2, "xi", "xi@c.example", 1, 1)]
+    got = git_metrics.organisation_commits(rows)
+    assert got == {1: {"a.example": 6, "b.example": 2}, 2: {"c.example": 2}}
+    assert all(n > 0 for counter in got.values() for n in counter.values())
+
+
+def test_pypi_and_release_rhythm_per_project_known_only_where_pypi_knows_the_package(store):
+    """PyPI cadence from uploads (yanked releases, releases without files and uploads after `now` left
+    out), for each project of a set: a package PyPI knows but that has no release is 0 (known), one
+    PyPI does not know or no package at all is unknown; release rhythm (`releases_3y`) alike."""
+    def package(name, status, releases=()):
+        store.execute("INSERT INTO pypi_packages (package, fetched_at, status) VALUES (?, ?, ?)", [name, NOW, status])
+        for version, days, yanked, files in releases:
+            store.execute("INSERT INTO pypi_releases (package, version, uploaded_at, yanked, files)"
+                          " VALUES (?, ?, ?, ?, ?)",
+                          [name, version, None if days is None else NOW - timedelta(days=days), yanked, files])
+
+    widgets = registry.add(store, "acme/widgets", pypi_package="Acme.Widgets")[0].id
+    package("acme-widgets", "ok", [("1.0", 400, False, 1), ("1.1", 300, False, 2), ("1.2", 100.123, False, 1),
+                                   ("1.3", 50, True, 1), ("1.4", None, False, 0), ("2.0", -5, False, 1)])
+    fresh = registry.add(store, "acme/fresh", pypi_package="New_Pkg")[0].id
+    package("new-pkg", "ok")
+    gone = registry.add(store, "acme/gone", pypi_package="gone-pkg")[0].id
+    package("gone-pkg", "not_found")
+    one = registry.add(store, "acme/one", pypi_package="one")[0].id
+    package("one", "ok", [("0.1", 10, False, 1)])
+    none = registry.add(store, "acme/none")[0].id
+
+    got = metrics.compute(store, [none, gone, widgets, fresh, one], NOW)
+    pypi = (c.PYPI_RELEASES_365D, c.DAYS_SINCE_LAST_PYPI_RELEASE, c.MEDIAN_PYPI_RELEASE_INTERVAL_DAYS)
+    rhythm = (c.RELEASES_3Y, c.DAYS_SINCE_ANY_RELEASE, c.DAYS_SINCE_FIRST_RELEASE)
+    # widgets: 1.1 and 1.2 in the year, the last 100 days ago, gaps 100 and 199.877 days
+    assert [got[widgets][n] for n in pypi] == [2, 100, 149.94]
+    assert [got[widgets][n] for n in rhythm] == [3, 100, 400]
+    assert [got[fresh][n] for n in pypi] == [0, None, None] and [got[fresh][n] for n in rhythm] == [0, None, None]
+    assert [got[one][n] for n in pypi] == [1, 10, None] and [got[one][n] for n in rhythm] == [1, 10, 10]
+    for unknown in (gone, none):
+        assert [got[unknown][n] for n in (*pypi, *rhythm)] == [None] * 6
+
+
+def test_one_projects_metrics_through_the_set_based_path(store):
+    """`one_project` makes a provider's one-project `compute`: the provider's values for that project
+    (with what earlier providers knew, or nothing), None for a project it has nothing for."""
+    from tracker.metrics import funding
+    from tracker.metrics.sets import one_project
+
+    compute = one_project(funding.compute_many, funding.NAMES)   # built here, as the providers build theirs
+    assert "tracker.metrics.funding.compute_many" in compute.__doc__
+    paid = registry.add(store, "acme/paid")[0].id
+    store.execute("INSERT INTO funding_history (project_id, year, income, currency, collected_at)"
+                  " VALUES (?, ?, 900.0, 'USD', ?)", [paid, NOW.year, NOW])
+    got = compute(store, paid, NOW, {c.ACTIVE_CONTRIBUTORS_365D: 3})
+    assert list(got) == list(funding.NAMES)
+    assert got[c.REPORTED_INCOME_USD] == 900.0 and got[c.FUNDING_PER_ACTIVE_MAINTAINER_USD] == 300.0
+    assert compute(store, paid, NOW)[c.FUNDING_PER_ACTIVE_MAINTAINER_USD] is None     # nobody known to share it
+    nothing = registry.add(store, "acme/nothing")[0].id
+    assert compute(store, nothing, NOW, {c.ACTIVE_CONTRIBUTORS_365D: 3}) == dict.fromkeys(funding.NAMES)
+
+
+def test_statement_parameters_are_bound_by_name_and_a_missing_one_is_named(store):
+    from tracker.metrics.sets import query
+
+    assert query(store, "SELECT $Big + $small_1, len($ids)", [3, 4], Big=1, small_1=2, unused=5) == [(3, 2)]
+    with pytest.raises(ValueError, match=r"^no value for SQL parameter\(s\) a, b$"):
+        query(store, "SELECT $b, $a, $ids", [1])
+
+
+@pytest.mark.parametrize("values", [[], [4.0], [1.0, 2.0], [5.0, 1.0, 3.0], [1.0, 2.0, 4.0, 8.0], [2.5] * 5 + [9.0]])
+def test_sql_median_sorted_lists_and_gaps_are_pythons(store, values):
+    """The SQL pieces every provider builds its statements from, against Python's statistics.median
+    and `timedelta.total_seconds() / 86400` (built here, at test time)."""
+    from tracker.metrics.sets import gaps_in_days, median, sorted_list
+
+    row = store.one(f"SELECT {median('l')}, l FROM (SELECT {sorted_list('v', 'v > 0')} AS l"
+                    f" FROM (SELECT unnest($vs::DOUBLE[]) AS v))", {"vs": values})
+    assert row == ((statistics.median(values), sorted(values)) if values else (None, None))
+    start = datetime(2026, 1, 1)
+    times = [start + timedelta(days=v, seconds=7) for v in values]
+    gaps = [r[0] for r in store.all(f"SELECT {gaps_in_days('t')} FROM (SELECT 1 AS project_id, unnest($ts::TIMESTAMP[])"
+                                    f" AS t) ORDER BY t", {"ts": times})]
+    ordered = sorted(times)
+    expected = [None] + [(b - a).total_seconds() / 86400 for a, b in zip(ordered, ordered[1:], strict=False)]
+    assert gaps == (expected if values else [])

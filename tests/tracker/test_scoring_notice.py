@@ -167,3 +167,41 @@ def test_only_the_start_of_a_long_readme_is_stored_and_its_notice_still_found(st
                                    [project.id])
     assert truncated is True and len(content) == 16 * 1024 and body.startswith(content)
     assert metrics.compute_all(store, project.id, NOW)["deprecation_notice"] == 2
+
+
+def test_the_project_speaks_of_itself_by_name_with_any_separator_or_in_the_first_person():
+    stopped = "{} is no longer maintained."
+    for name, said in (("allennlp-models", "AllenNLP Models"), ("allennlp-models", "allennlp_models"),
+                       ("my_lib", "My-lib"), ("my_lib", "mylib"), ("gym", "Gym")):
+        assert notice.detect(stopped.format(said), name)[0] == notice.STOPPED, (name, said)
+    assert notice.detect(stopped.format("Code here"), "lib")[0] == notice.STOPPED
+    assert notice.detect("I am in maintenance mode for now.", "lib") == (notice.MAINTENANCE,
+                                                                         "I am in maintenance mode for now.")
+    # without a name only the first person and "this project"-like words speak for the project
+    assert notice.detect("The old_api() function is deprecated; use new_api().") == (notice.NONE, None)
+    assert notice.detect("The old_api() function is deprecated; use new_api().", "  ") == (notice.NONE, None)
+    assert notice.detect("This project is no longer maintained.")[0] == notice.STOPPED
+
+
+def test_the_first_notice_sentence_is_quoted_and_a_later_stop_outranks_a_wind_down():
+    first, second = "lib is in maintenance mode.", "We accept bug fixes only."
+    assert notice.detect(f"{first} {second}", "lib") == (notice.MAINTENANCE, first)
+    cared = "It is deprecated, but we still fix bugs."
+    assert notice.detect(f"{cared} It is archived, but we still accept patches.", "lib") == (notice.MAINTENANCE,
+                                                                                              cared)
+    assert notice.detect(f"{cared} This project is no longer maintained.", "lib") == (
+        notice.STOPPED, "This project is no longer maintained.")
+
+
+def test_a_quoted_sentence_is_whole_up_to_its_cap_with_spaces_collapsed():
+    start = "This project is no longer maintained"
+    exact = start + "," + " and" * ((notice.QUOTE_CHARS - len(start) - 2) // 4) + "."
+    exact = exact[:-1] + "x" * (notice.QUOTE_CHARS - len(exact)) + "."
+    assert len(exact) == notice.QUOTE_CHARS
+    assert notice.detect(exact, "lib") == (notice.STOPPED, exact)
+    # cut at 199 characters where a space falls: no space before the ellipsis
+    longer = start + "," + "x" * (notice.QUOTE_CHARS - 2 - len(start) - 1) + " and more words here."
+    quoted = notice.detect(longer, "lib")[1]
+    assert quoted == longer[:notice.QUOTE_CHARS - 2] + "…" and len(quoted) == notice.QUOTE_CHARS - 1
+    assert notice.detect("This project\nis no  longer\tmaintained.", "lib") == (
+        notice.STOPPED, "This project is no longer maintained.")

@@ -448,3 +448,23 @@ def test_a_repository_whose_source_files_were_all_deleted_is_judged_on_its_other
     assert tf.from_changes(changes) == (2, ["ann", "bob"])
     _load(store, 1, changes)
     assert for_project(store, 1, NOW) == (2, ["ann", "bob"])
+
+
+def test_third_party_folders_at_the_top_and_nested_are_left_out_of_the_store_query(store):
+    """A repository without source files (every file counts, except third-party folders): Ann, Cy and
+    Eve write one guide each (truck factor 2); Bob adds eight vendored files at the top (vendor/,
+    third_party/) and eight nested in other folders (lib/vendor/, web/node_modules/). Counted, any one
+    of those groups would make Bob the only author who matters (truck factor 1)."""
+    C = tf.Change
+    own = [C("guide/a.md", "ann", 0, "A"), C("guide/b.md", "cy", 1, "A"), C("guide/c.md", "eve", 2, "A")]
+    third = [C(f"{folder}/v{i}.md", "bob", 3 + i, "A") for folder in ("vendor", "third_party", "lib/vendor",
+                                                                     "web/node_modules") for i in range(4)]
+    assert not any(tf.is_source(ch.path) for ch in own + third)
+    assert tf.from_changes(own + third) == tf.from_changes(own) == (2, ["ann", "cy"])
+    for group in range(4):  # the reference: each group alone, counted as the project's own, decides
+        alike = [C(ch.path.replace("vendor/", "vend/").replace("third_party/", "third/")
+                   .replace("node_modules/", "modules/"), ch.author, ch.at, "A") for ch in third[4 * group:4 * group + 4]]
+        assert tf.from_changes(own + alike)[0] == 1
+    _load(store, 1, own + third)
+    assert for_project(store, 1, NOW) == (2, ["ann", "cy"])
+    assert metrics.compute(store, [1], NOW)[1]["truck_factor"] == 2

@@ -60,7 +60,8 @@ def _subject(name: str | None) -> str:
     is ...', 'The AllenNLP library is ...')."""
     names = [_SELF, r"(?:the\s+)?code", r"it", r"we", r"i"]
     if name and name.strip():
-        names.append(re.escape(name.strip()).replace(r"\-", r"[\s_-]?").replace("_", r"[\s_-]?"))
+        # '_' first: the class put in for '-' holds a '_' that must stay as it is
+        names.append(re.escape(name.strip()).replace("_", r"[\s_-]?").replace(r"\-", r"[\s_-]?"))
     return r"\b(?:" + "|".join(names) + r")\b"
 
 
