@@ -197,3 +197,12 @@ def test_each_signal_names_its_source():
     assert signals == {"created_since": 100.0, "updated_since": 1.0, "contributor_count": 40.0, "org_count": 5.0,
                        "commit_frequency": 3.5, "recent_releases_count": 6.0, "closed_issues_count": 20.0,
                        "updated_issues_count": 30.0, "comment_frequency": 1.5, "dependents_count": 900.0}
+
+
+def test_commit_frequency_from_git_is_a_week_to_one_decimal():
+    """commits_365d / 52 rounded to a tenth, as the criticality_score signal reads it (27 commits:
+    0.519... -> 0.5, neither 1 nor 0.52)."""
+    now = datetime(2026, 1, 1)
+    for commits, weekly in ((27, 0.5), (1, 0.0), (80, 1.5), (0, 0.0)):
+        signals, _ = signals_from_metrics({"commits_365d": commits}, now)
+        assert signals["commit_frequency"] == weekly, commits

@@ -293,3 +293,64 @@ def test_mature_stable_says_when_open_issues_are_unknown():
     assert risk.maturity(m, W) == ("mature-stable", "5 years old, 20 human commits in 12 months over 10 weeks,"
                                                      " last fix 30 days ago, open issues unknown")
     assert risk.maturity({**m, "open_issues": 1}, W)[1].endswith(", 1 open issue")
+
+
+# -- the fifth mutation round's risk survivors: words and severities at their edges ----------------
+MATURE = {"project_age_days": 2000, "human_commits_365d": 20, "human_active_weeks_52": 10,
+          "last_human_commit_days": 30, "open_issues": 3}
+
+
+def _flag_of(result, name):
+    return next(f for f in result["flags"] if f["name"] == name)
+
+
+def test_a_mature_stable_project_takes_each_flags_mature_severity():
+    """no_release_18m is medium, and low for a mature-stable project (weights.toml `mature_severity`)."""
+    late = {**MATURE, "days_since_any_release": 600}
+    mature = score_metrics(late, W, NOW)
+    assert mature["maturity"] == "mature-stable"
+    assert _flag_of(mature, "no_release_18m")["severity"] == "low"
+    young = score_metrics({**late, "project_age_days": 1000}, W, NOW)
+    assert young["maturity"] != "mature-stable"
+    assert _flag_of(young, "no_release_18m")["severity"] == "medium"
+
+
+def test_bus_factor_words_without_a_truck_factor_and_unchecked_reasons():
+    flagged = score_metrics({**SOLID, "contributor_absence_factor_365d": 1, "truck_factor": None}, W, NOW)
+    assert _flag_of(flagged, "bus_factor_1")["evidence"] == (
+        "one person made at least half of the 80 human commits of the last 12 months (contributor absence factor 1)")
+    with_tf = score_metrics({**SOLID, "contributor_absence_factor_365d": 1, "truck_factor": 2}, W, NOW)
+    assert _flag_of(with_tf, "bus_factor_1")["evidence"].endswith("(contributor absence factor 1); truck factor 2")
+    # no absence factor: unknown because nothing was collected, or because nobody committed
+    not_collected = score_metrics({"last_human_commit_days": 5}, W, NOW)
+    assert {"name": "bus_factor_1", "reason": "git history not collected"} in not_collected["unchecked"]
+    nobody = score_metrics({"last_human_commit_days": 400, "commits_365d": 0}, W, NOW)
+    assert {"name": "bus_factor_1", "reason": "no human commits in the last 12 months to count"} \
+        in nobody["unchecked"]
+
+
+def test_one_person_left_of_three_is_said_in_the_singular():
+    m = {**SOLID, "active_contributors_365d": 1, "active_contributors_prev_365d": 3}
+    evidence = _flag_of(score_metrics(m, W, NOW), "contributors_declining")["evidence"]
+    assert evidence == "1 person committed in the last 12 months, 3 in the 12 before (-67%)"
+
+
+def test_abandoned_by_few_commits_exactly_a_year_after_the_last_is_high_not_critical():
+    """The few-commits clause (weaker evidence) gives `few_commits_severity`; a silent year more than
+    365 days gives the abandoned flag's own severity."""
+    few = {"project_age_days": 2000, "human_commits_365d": 1, "human_active_weeks_52": 1}
+    at_edge = score_metrics({**few, "last_human_commit_days": 365}, W, NOW)
+    assert at_edge["maturity"] == "abandoned"
+    assert _flag_of(at_edge, "abandoned")["severity"] == "high"
+    silent = score_metrics({**few, "human_commits_365d": 0, "last_human_commit_days": 366}, W, NOW)
+    assert silent["maturity"] == "abandoned"
+    assert _flag_of(silent, "abandoned")["severity"] == W["risk"]["flags"]["abandoned"]["severity"] != "high"
+
+
+def test_maturity_words_for_a_release_without_a_recent_fix_and_for_no_git_history():
+    from tracker.scoring import risk
+
+    by_release = {**MATURE, "last_human_commit_days": 200, "days_since_any_release": 100}
+    kind, why = risk.maturity(by_release, W)
+    assert kind == "mature-stable" and "last fix" not in why and "100 days ago" in why
+    assert risk.maturity({"days_since_any_release": 100}, W) == (None, "activity unknown: git history not collected")
