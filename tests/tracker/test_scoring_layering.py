@@ -51,3 +51,16 @@ def test_metrics_count_channels_in_sql_without_the_collectors_parsers(path):
     names = imported(path)
     assert sorted(n for n in names if n.startswith(("tracker.funding_files", "tracker.funding_channels",
                                                     "collectors"))) == []
+
+
+def test_the_entry_points_are_loaded_when_first_asked_for_and_nothing_else_is_there():
+    """`tracker.scoring.score_metrics` and `.criticality_score` are the judges' own functions (the
+    package imports them lazily, on each attribute access); any other name is an AttributeError
+    that names the module and the attribute."""
+    import tracker.scoring as scoring
+    from tracker.scoring import card, criticality
+
+    assert scoring.score_metrics is card.score_metrics
+    assert scoring.criticality_score is criticality.criticality_score
+    with pytest.raises(AttributeError, match=r"^module 'tracker\.scoring' has no attribute 'nope'$"):
+        scoring.nope  # noqa: B018
