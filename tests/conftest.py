@@ -75,10 +75,9 @@ def _keep_main_module(monkeypatch):
 LOOPBACK_HOSTS = ("127.", "::1", "localhost")
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch):
-    """A connection from this process to anything but loopback fails at once: tests talk to the
-    loopback fakes only (remote base URLs default to a closed loopback port, see _clean_env)."""
+def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on (until `monkeypatch` undoes it), a connection from this process to anything but
+    loopback fails at once."""
     connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
 
     def allowed(address) -> bool:
@@ -101,6 +100,25 @@ def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
 
 
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp: Path) -> None:
+    """No developer's tokens, database or git cache; every remote base URL a closed loopback port
+    (unless a test starts a fake server): nothing can reach the internet by accident."""
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "OPENCOLLECTIVE_TOKEN", "TRACKER_DB", "TRACKER_RATES", "GITHUB_APP_ID",
+                 "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_PRIVATE_KEY_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRACKER_GIT_CACHE", str(tmp / "git-cache"))
+    for name in ("GITHUB_API_URL", "GITHUB_SERVER_URL", "PYPI_URL", "OPENCOLLECTIVE_API_URL", "NPM_REGISTRY_URL"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.setenv("TRACKER_INDEX_CACHE", str(tmp / "index-cache.sqlite"))
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests talk to the loopback fakes only (see block_network). A module- or session-scoped
+    fixture runs before this one: it calls block_network and clean_env itself."""
+    block_network(monkeypatch)
+
+
 def offline_config(db_path, **changes):
     """The configuration a test collects with: what `tracker` would read from the test's environment
     (every remote base URL a closed loopback port), with `changes` (a fake server's URL, a token)."""
@@ -109,16 +127,8 @@ def offline_config(db_path, **changes):
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path):
-    """No test reads the developer's tokens, database or git cache."""
-    for name in ("GITHUB_TOKEN", "GH_TOKEN", "OPENCOLLECTIVE_TOKEN", "TRACKER_DB", "TRACKER_RATES", "GITHUB_APP_ID",
-                 "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_PRIVATE_KEY_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("TRACKER_GIT_CACHE", str(tmp_path / "git-cache"))
-    # Every remote base URL points at a closed loopback port unless a test starts a fake server:
-    # nothing can reach the internet by accident.
-    for name in ("GITHUB_API_URL", "GITHUB_SERVER_URL", "PYPI_URL", "OPENCOLLECTIVE_API_URL", "NPM_REGISTRY_URL"):
-        monkeypatch.setenv(name, "http://127.0.0.1:9")
-    monkeypatch.setenv("TRACKER_INDEX_CACHE", str(tmp_path / "index-cache.sqlite"))
+    """No test reads the developer's tokens, database or git cache (see clean_env)."""
+    clean_env(monkeypatch, tmp_path)
 
 
 @pytest.fixture

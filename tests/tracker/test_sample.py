@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import block_network, clean_env
 from tests.fakes.loopback import serve
 from tests.fakes.pypi_server import PyPIHandler, PyPIState, package_doc, release_file
 from tests.gitrepo import GitRepo
@@ -119,7 +120,10 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("built")
     found = make_portfolio(root)
     out = root / "sample"
-    with serve(PyPIHandler, pypi_state()) as url, pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp, serve(PyPIHandler, pypi_state()) as url:
+        # set up before the autouse fixtures: the same isolation they give a test, done here
+        block_network(mp)
+        clean_env(mp, root)
         mp.setenv("PYPI_URL", url)
         stdout, stderr = io.StringIO(), io.StringIO()
         with redirect_stdout(stdout), redirect_stderr(stderr):
