@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import json
 import shutil
@@ -52,6 +53,22 @@ def pytest_collection_modifyitems(config, items):
     """The slow files first (in SLOW_FILES' order), then the rest in collection order."""
     rank = {name: i for i, name in enumerate(SLOW_FILES)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
+def pytest_runtest_setup(item):
+    """Streamlit scans the metadata of every installed distribution for v2 components each time an
+    AppTest runs (about 0.08 CPU-s; a test process runs a hundred AppTests or more). The installed
+    packages do not change during a run, so a test process scans once and keeps the answer. The app's
+    real servers (the browser and `tracker serve` tests) scan as Streamlit does."""
+    if "streamlit" not in sys.modules:
+        return
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # a Streamlit without v2 components: nothing to keep
+        return
+
+    if not hasattr(manifest_scanner.scan_component_manifests, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 @dataclass
