@@ -41,10 +41,10 @@ from tests.fakes.graphql_support import (
     location,
     make_resolver,
     operation_of,
+    parse_and_validate,
     parse_time,
     resolve_type,
     selects,
-    validate,
 )
 
 if TYPE_CHECKING:
@@ -73,14 +73,12 @@ def answer(fake: FakeGitHub, body: Any, authorization: str | None) -> tuple[int,
     if not isinstance(query, str) or not isinstance(variables, dict):
         return 200, {"errors": [{"message": "A query attribute must be specified and must be a string."}]}
     schema = load_schema("github", frozenset(fake.removed_fields))
-    try:
-        document = graphql.parse(query)
-    except graphql.GraphQLError as exc:
+    document, exc, found, used_at = parse_and_validate(schema, query)
+    if document is None:
         where = exc.locations[0] if exc.locations else None
         at = f" at [{where.line}, {where.column}]" if where else ""
         return 200, {"errors": [{"message": f"{exc.message}{at}",
                                  "locations": [{"line": where.line, "column": where.column}] if where else []}]}
-    found, used_at = validate(schema, document)
     if found:
         return 200, {"errors": _ruby_errors(found, used_at)}
     operation = operation_of(document, operation_name)

@@ -38,9 +38,9 @@ from tests.fakes.graphql_support import (
     location,
     make_resolver,
     operation_of,
+    parse_and_validate,
     parse_time,
     resolve_type,
-    validate,
 )
 from tests.fakes.loopback import JSONHandler
 from tracker.clock import utcnow
@@ -122,12 +122,10 @@ def answer(state: OCState, body: Any) -> tuple[int, dict[str, Any]]:
         return 400, {"errors": [{"message": "GraphQL operations must contain a non-empty `query` or a "
                                             "`persistedQuery` extension.", "extensions": {"code": "BAD_REQUEST"}}]}
     schema = load_schema("opencollective", frozenset(state.removed_fields))
-    try:
-        document = graphql.parse(query)
-    except graphql.GraphQLError as exc:
+    document, exc, found, _ = parse_and_validate(schema, query)
+    if document is None:
         return 400, {"errors": [{"message": _js(exc.message), "locations": _locations(exc),
                                  "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]}
-    found, _ = validate(schema, document)
     if found:
         return 400, {"errors": [{"message": _js(f.error.message), "locations": _locations(f.error),
                                  "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}} for f in found]}
