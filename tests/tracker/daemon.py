@@ -18,8 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "condition",
              proc: Proc | None = None) -> Any:
-    """Poll `predicate` until it returns something truthy; fail with the daemon's log otherwise."""
+    """Poll `predicate` until it returns something truthy; fail with the daemon's log otherwise.
+    Polls come quickly at first, then every quarter second: most predicates open the database (about
+    16 ms of CPU each, and a moment in which the daemon cannot write), and a wait can last seconds."""
     deadline = time.monotonic() + timeout
+    delay = 0.05
     while True:
         value = predicate()
         if value:
@@ -30,7 +33,8 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "c
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}"
                                  + (":\n" + proc.log() if proc else ""))
-        time.sleep(0.1)
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.25)
 
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
